@@ -1,0 +1,262 @@
+"""Cao Bằng's official administrative units and the 2020 → 2025 crosswalk.
+
+Two vintages of communes (xã), wards (phường) and townships (thị trấn):
+
+* ``2020``: the 161 units in 10 districts in force from 2020 to 30 June 2025;
+* ``2025``: the 56 units from 1 July 2025, with no district level.
+
+Codes are the General Statistics Office's 5-digit codes (``ma_xa``) as
+strings. The lists and the conversion come from the ``vietnamadminunits``
+package (GSO list, geocoded centres); no Cao Bằng commune was split in 2025, so
+every 2020 unit maps to exactly one 2025 unit.
+
+Examples
+--------
+>>> len(communes(2020)), len(communes(2025))
+(161, 56)
+>>> match_commune("Hoà An", vintage=2025).name_vi  # tone placed on "a" or on "o"
+'Hòa An'
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pandas as pd
+
+from geo.text import loose_key, name_key, nfc, strip_unit_type
+
+__all__ = [
+    "PROVINCE_CODE",
+    "VINTAGES",
+    "communes",
+    "crosswalk",
+    "to_2025",
+    "MatchResult",
+    "match_commune",
+    "match_communes",
+]
+
+PROVINCE_CODE = "04"
+VINTAGES = (2020, 2025)
+
+
+def _query(sql: str) -> pd.DataFrame:
+    from vietnamadminunits.database import query
+
+    return pd.DataFrame(query(sql))
+
+
+def _bounds(text: str) -> tuple[float, float, float, float]:
+    # "lat1,lon1 – lat2,lon2" → (minx, miny, maxx, maxy)
+    (lat1, lon1), (lat2, lon2) = (map(float, part.split(",")) for part in text.split("–"))
+    return min(lon1, lon2), min(lat1, lat2), max(lon1, lon2), max(lat1, lat2)
+
+
+@lru_cache(maxsize=2)
+def _communes(vintage: int) -> pd.DataFrame:
+    if vintage == 2020:
+        raw = _query(
+            "SELECT * FROM admin_units_legacy WHERE provinceCode = '04' ORDER BY wardCode"
+        )
+        frame = pd.DataFrame(
+            {
+                "ma_xa": raw["wardCode"],
+                "name_vi": raw["wardShort"],
+                "type_vi": raw["wardType"],
+                "full_name_vi": raw["ward"],
+                "ma_huyen": raw["districtCode"],
+                "district_vi": raw["district"],
+                "lat": raw["wardLat"],
+                "lon": raw["wardLon"],
+            }
+        )
+        bounds = pd.DataFrame(raw["wardBounds"].map(_bounds).tolist(), columns=["minx", "miny", "maxx", "maxy"])
+        frame = pd.concat([frame, bounds], axis=1)
+    else:
+        raw = _query("SELECT * FROM admin_units WHERE provinceCode = '04' ORDER BY wardCode")
+        frame = pd.DataFrame(
+            {
+                "ma_xa": raw["wardCode"],
+                "name_vi": raw["wardShort"],
+                "type_vi": raw["wardType"],
+                "full_name_vi": raw["ward"],
+                "lat": raw["wardLat"],
+                "lon": raw["wardLon"],
+                "area_km2": raw["wardAreaKm2"],
+            }
+        )
+    for column in ("name_vi", "type_vi", "full_name_vi") + (("district_vi",) if vintage == 2020 else ()):
+        frame[column] = frame[column].map(nfc)
+    frame.insert(0, "vintage", vintage)
+    return frame
+
+
+def communes(vintage: int = 2020) -> pd.DataFrame:
+    """Official list of Cao Bằng's communes for a vintage.
+
+    Parameters
+    ----------
+    vintage : {2020, 2025}
+        2020 for the 161 units of 2020 to 30 June 2025, 2025 for the 56 units
+        from 1 July 2025.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per unit, sorted by ``ma_xa``: ``vintage``, ``ma_xa``,
+        ``name_vi`` (without type), ``type_vi``, ``full_name_vi``, ``lat``,
+        ``lon`` (geocoded centre, WGS 84) and, for 2020, ``ma_huyen``,
+        ``district_vi`` and the bounding box ``minx .. maxy``; for 2025
+        ``area_km2``.
+    """
+    _check_vintage(vintage)
+    return _communes(vintage).copy()
+
+
+def _check_vintage(vintage: int) -> None:
+    if vintage not in VINTAGES:
+        raise ValueError(f"vintage must be 2020 or 2025, got {vintage!r}")
+
+
+@lru_cache(maxsize=1)
+def _crosswalk() -> pd.DataFrame:
+    from vietnamadminunits import convert_address
+
+    old = communes(2020)
+    new_codes = [
+        convert_address(f"{ward}, {district}, Tỉnh Cao Bằng").ward_code
+        for ward, district in zip(old["full_name_vi"], old["district_vi"])
+    ]
+    new = communes(2025).set_index("ma_xa")
+    frame = pd.DataFrame(
+        {
+            "old_ma_xa": old["ma_xa"],
+            "old_name_vi": old["full_name_vi"],
+            "old_district_vi": old["district_vi"],
+            "old_ma_huyen": old["ma_huyen"],
+            "new_ma_xa": new_codes,
+        }
+    )
+    frame["new_name_vi"] = frame["new_ma_xa"].map(new["full_name_vi"])
+    if frame["new_name_vi"].isna().any():
+        missing = frame.loc[frame["new_name_vi"].isna(), "old_name_vi"].tolist()
+        raise RuntimeError(f"vietnamadminunits gave no 2025 unit for {missing}")
+    return frame
+
+
+def crosswalk() -> pd.DataFrame:
+    """Old-to-new table: one row per 2020 unit with its 2025 unit.
+
+    Columns: ``old_ma_xa, old_name_vi, old_district_vi, old_ma_huyen,
+    new_ma_xa, new_name_vi``.
+    """
+    return _crosswalk().copy()
+
+
+def to_2025(codes: pd.Series | list[str]) -> pd.Series:
+    """Map 2020-vintage commune codes to their 2025 unit codes.
+
+    Codes that are not 2020 units give ``<NA>``.
+
+    >>> to_2025(["01267", "99999"]).tolist()
+    ['01273', nan]
+    """
+    lookup = _crosswalk().set_index("old_ma_xa")["new_ma_xa"]
+    return pd.Series(codes, dtype=object).map(lookup)
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """Outcome of matching one commune name to the official list.
+
+    ``how`` is ``"code"``, ``"name"`` (tone-placement-insensitive),
+    ``"district-name"`` (name unique once its district is known, or a
+    district-level name such as "Hòa An" that is also a commune),
+    ``"loose"`` (accents ignored, unique), or ``"none"``; ``suggestions``
+    lists close official names when nothing matched.
+    """
+
+    query: str
+    ma_xa: str | None
+    name_vi: str | None
+    how: str
+    suggestions: tuple[str, ...] = field(default=())
+
+
+@lru_cache(maxsize=2)
+def _name_index(vintage: int) -> pd.DataFrame:
+    frame = communes(vintage)
+    frame["key"] = frame["name_vi"].map(name_key)
+    frame["loose"] = frame["name_vi"].map(loose_key)
+    return frame
+
+
+def match_commune(name: str, vintage: int = 2020, district: str | None = None) -> MatchResult:
+    """Find a commune by code or by name.
+
+    Names match whatever the case, spacing, unit type prefix ("Xã", "Phường",
+    "Thị trấn") and placement of the tone mark ("Hoà" = "Hòa"). A name given
+    without accents matches only when exactly one unit has it. ``district``
+    (2020 only) disambiguates names that repeat across districts.
+
+    Examples
+    --------
+    >>> match_commune("xã Quang Trung", 2020).how  # two districts have one
+    'none'
+    >>> match_commune("xã Quang Trung", 2020, district="Huyện Hòa An").ma_xa
+    '01702'
+    >>> match_commune("Bao Lac", 2020, district="Bảo Lạc").how
+    'loose'
+    """
+    _check_vintage(vintage)
+    index = _name_index(vintage)
+    query = nfc(name)
+    if query in set(index["ma_xa"]):
+        row = index.loc[index["ma_xa"] == query].iloc[0]
+        return MatchResult(query, row["ma_xa"], row["name_vi"], "code")
+    bare = strip_unit_type(query)
+    candidates = index
+    if district and vintage == 2020:
+        wanted = name_key(strip_unit_type(district))
+        in_district = index["district_vi"].map(lambda d: name_key(strip_unit_type(d)) == wanted)
+        if in_district.any():
+            candidates = index.loc[in_district]
+    for column, key, how in (("key", name_key(bare), "name"), ("loose", loose_key(bare), "loose")):
+        hits = candidates.loc[candidates[column] == key]
+        if len(hits) == 1:
+            row = hits.iloc[0]
+            label = "district-name" if how == "name" and candidates is not index else how
+            return MatchResult(query, row["ma_xa"], row["name_vi"], label)
+        if len(hits) > 1:
+            return MatchResult(query, None, None, "none", tuple(_label(hits)))
+    close = difflib.get_close_matches(loose_key(bare), candidates["loose"].tolist(), n=3, cutoff=0.7)
+    return MatchResult(query, None, None, "none", tuple(_label(candidates.loc[candidates["loose"].isin(close)])))
+
+
+def _label(rows: pd.DataFrame) -> pd.Series:
+    """Full names, followed by the district for the 2020 vintage."""
+    if "district_vi" in rows:
+        return rows["full_name_vi"] + ", " + rows["district_vi"]
+    return rows["full_name_vi"]
+
+
+def match_communes(names: pd.Series, vintage: int = 2020, districts: pd.Series | None = None) -> pd.DataFrame:
+    """Match many names at once; each distinct (name, district) is matched once.
+
+    Returns a frame aligned on ``names`` with ``ma_xa``, ``name_vi``, ``how``
+    and ``suggestions`` (``"; "``-joined).
+    """
+    districts = districts if districts is not None else pd.Series([None] * len(names), index=names.index)
+    pairs = pd.DataFrame({"name": names.astype(str), "district": districts})
+    unique = pairs.drop_duplicates()
+    results = [match_commune(n, vintage, d if isinstance(d, str) else None) for n, d in unique.itertuples(index=False)]
+    table = unique.assign(
+        ma_xa=[r.ma_xa for r in results],
+        name_vi=[r.name_vi for r in results],
+        how=[r.how for r in results],
+        suggestions=["; ".join(r.suggestions) for r in results],
+    )
+    return pairs.merge(table, on=["name", "district"], how="left").set_index(names.index).drop(columns=["name", "district"])
