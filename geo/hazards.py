@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo._spatial import point_polygon_pairs
 from geo.crs import to_metric
 from geo.text import loose_key
 
@@ -37,6 +38,7 @@ __all__ = [
     "parse_levels",
     "prepare_zones",
     "flag_households",
+    "flag_register",
 ]
 
 HAZARD_TYPES = ("landslide", "flash_flood", "tube_flood")
@@ -57,9 +59,12 @@ _LEVEL_ALIASES = {
 
 
 def _parse(values: pd.Series, aliases: dict, what: str, allowed: str) -> pd.Series:
-    keys = values.map(lambda v: loose_key(str(v)).replace("-", " ").strip() if pd.notna(v) else "")
-    keys = keys.str.replace(r"\.0$", "", regex=True)
-    parsed = keys.map(aliases)
+    # Each distinct value is parsed once. No strip after replacing "-": "-1" (a no-data
+    # value) must not become level 1; loose_key already trims.
+    codes, uniques = pd.factorize(values.astype(object))
+    keys = [loose_key(str(v)).replace("-", " ").removesuffix(".0") for v in uniques]
+    lookup = np.array([aliases.get(k) for k in keys] + [None], dtype=object)
+    parsed = pd.Series(lookup[codes], index=values.index)  # code -1 (missing) takes the trailing None
     bad = parsed.isna()
     if bad.any():
         first = values.index[bad.to_numpy()][0]
@@ -105,9 +110,16 @@ def prepare_zones(zones: gpd.GeoDataFrame, name: str = "hazard zones") -> gpd.Ge
     geoms = frame.geometry.values
     invalid = ~shapely.is_valid(geoms)
     if invalid.any():
-        geoms[invalid] = shapely.make_valid(geoms[invalid])
+        # "structure" with keep_collapsed=False gives polygonal output only: no dangling lines
+        # (spikes) or points that a buffer would turn into hazard area.
+        geoms[invalid] = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
     kinds = shapely.get_type_id(geoms)
-    polygonal = np.isin(kinds, [3, 6]) | (kinds == 7)
+    polygonal = np.isin(kinds, [3, 6])
+    collections = np.flatnonzero(kinds == 7)
+    if len(collections):  # a GeometryCollection is polygonal when all its parts are
+        parts, owner = shapely.get_parts(geoms[collections], return_index=True)
+        polygonal[collections] = True
+        polygonal[collections[owner[~np.isin(shapely.get_type_id(parts), [3, 6])]]] = False
     if (~polygonal | shapely.is_empty(geoms)).any():
         first = frame.index[~polygonal | shapely.is_empty(geoms)][0]
         raise ValueError(f"{name}: feature {first} is not a polygon (or is empty)")
@@ -152,23 +164,61 @@ def flag_households(
         raise ValueError("households must be points")
     zones = prepare_zones(zones)
     zones = zones.loc[zones["level"] >= min_level]
-    type_index = zones["hazard_type"].map({t: i for i, t in enumerate(HAZARD_TYPES)}).to_numpy()
+    type_index = zones["hazard_type"].map({t: i for i, t in enumerate(HAZARD_TYPES)}).to_numpy(dtype=np.int64)
     zone_level = zones["level"].to_numpy()
 
-    tree = shapely.STRtree(zones.geometry.values)
     if buffer_m > 0:
-        home, zone = tree.query(points, predicate="dwithin", distance=buffer_m)
+        home, zone = shapely.STRtree(zones.geometry.values).query(points, predicate="dwithin", distance=buffer_m)
     else:
-        home, zone = tree.query(points, predicate="intersects")
+        home, zone = point_polygon_pairs(points, zones.geometry.values)
     levels = np.zeros((len(points), len(HAZARD_TYPES)), dtype="int8")
     np.maximum.at(levels, (home, type_index[zone]), zone_level[zone])
 
     result = pd.DataFrame(levels, columns=LEVEL_COLUMNS, index=households.index)
     result["max_level"] = levels.max(axis=1) if len(points) else np.zeros(0, "int8")
-    present = levels > 0
-    names = np.array(HAZARD_TYPES, dtype=object)
-    joined = pd.Series([""] * len(points), index=households.index, dtype=object)
-    for i, name in enumerate(names):
-        joined = joined.where(~present[:, i], joined + np.where(joined == "", "", ";") + name)
-    result["hazard_types"] = joined
+    # Each combination of types present is one of 8 bit masks: look its label up.
+    mask = (levels > 0) @ (1 << np.arange(len(HAZARD_TYPES)))
+    labels = np.array(
+        [";".join(t for i, t in enumerate(HAZARD_TYPES) if m >> i & 1) for m in range(1 << len(HAZARD_TYPES))],
+        dtype=object,
+    )
+    result["hazard_types"] = labels[mask]
     return result
+
+
+def flag_register(
+    households: gpd.GeoDataFrame,
+    zones: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame | None = None,
+    buffer_m: float = 0.0,
+    min_level: int = 1,
+) -> gpd.GeoDataFrame:
+    """The household register with hazard levels and, optionally, located communes.
+
+    Combines :func:`flag_households` with :func:`geo.locate.assign_communes`:
+    with ``communes``, the commune each point lies in is added as
+    ``ma_xa_located`` with ``assignment`` and ``gap_m``; where the register has
+    a ``ma_xa`` column and it differs, ``mismatch`` is set and both are kept.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``households`` (same rows, order and CRS) plus the flag columns and
+        ``in_hazard`` (in a zone of ``min_level`` or above).
+    """
+    from geo.locate import assign_communes
+
+    flags = flag_households(households, zones, buffer_m=buffer_m, min_level=min_level)
+    out = households.copy()
+    for column in flags:
+        out[column] = flags[column].to_numpy()
+    out["in_hazard"] = out["max_level"] >= min_level
+    if communes is not None:
+        declared = households["ma_xa"].astype(object).where(households["ma_xa"].notna()) if "ma_xa" in households else None
+        located = assign_communes(households, communes, declared=declared)
+        out["ma_xa_located"] = located["ma_xa"].to_numpy()
+        out["assignment"] = located["assignment"].to_numpy()
+        out["gap_m"] = located["gap_m"].round(1).to_numpy()
+        if declared is not None:
+            out["mismatch"] = located["mismatch"].to_numpy()
+    return out

@@ -158,6 +158,12 @@ def aggregate(
     frame = frame.loc[frame["parent"].notna()]
     kind = frame["indicator_id"].map({k: v.aggregate for k, v in catalogue.items()})
     frame["reported"] = np.where(kind == "ratio", frame["numerator"].notna() & frame["denominator"].notna(), frame["value"].notna())
+    # A ratio child adds its parts only when both are known: a lone denominator
+    # (or population) would dilute the parent's share.
+    is_ratio = (kind == "ratio").to_numpy()
+    frame.loc[is_ratio & ~frame["reported"].to_numpy(), _PARTS] = np.nan
+    no_ref = (frame["ref_numerator"].isna() | frame["ref_denominator"].isna()).to_numpy()
+    frame.loc[is_ratio & no_ref, ["ref_numerator", "ref_denominator"]] = np.nan
     keys = ["parent", "indicator_id", "year"]
     grouped = frame.groupby(keys, sort=True)
     out = grouped[_PARTS].sum(min_count=1)
@@ -278,7 +284,7 @@ def _evaluate_indicator(table: pd.DataFrame, ind: Indicator, year: int, province
     with np.errstate(invalid="ignore"):
         # The path starts at the baseline, or at the target if the unit began past it.
         start = np.where(sign * (b - target) >= 0, target, b)
-        expected = start + (target - start) * frac
+        expected = np.where(frac >= 1, target, start + (target - start) * frac)
         if ind.strict:
             met = sign * (v - target) > _EPS
         else:
@@ -297,7 +303,8 @@ def _evaluate_indicator(table: pd.DataFrame, ind: Indicator, year: int, province
         expected = np.full(len(t), np.nan)
         years_needed = np.where(met, 0.0, np.nan)
     needs_baseline = rule not in ("min_share", "max_share", "qualitative", "parity")
-    missing = np.isnan(v) | np.isnan(target) | (np.isnan(b) & (needs_baseline | ~met))
+    # Without a baseline the path is unknown, which matters only before 2025.
+    missing = np.isnan(v) | np.isnan(target) | (np.isnan(b) & (needs_baseline | (~met & (year < TARGET_YEAR))))
     if rule == "qualitative":
         missing = np.isnan(v)
 
@@ -307,6 +314,8 @@ def _evaluate_indicator(table: pd.DataFrame, ind: Indicator, year: int, province
         default="behind",
     )
     years_needed = np.where(met, 0.0, years_needed)
+    gap = np.where(met, 0.0, gap)  # met within _EPS: nothing remains
+    behind_path = np.where(met, 0.0, behind_path)
     t["value"] = v
     t["baseline"] = b
     t["target_value"] = target

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo._spatial import point_polygon_pairs
 from geo.crs import to_metric
 
 __all__ = ["assign_communes"]
@@ -75,17 +76,20 @@ def assign_communes(
     geoms, codes = geoms[order], codes[order]
 
     tree = shapely.STRtree(geoms)
-    hit_pt, hit_poly = tree.query(pts, predicate="intersects")
+    hit_pt, hit_poly = point_polygon_pairs(pts, geoms)
     counts = np.bincount(hit_pt, minlength=len(pts))
     chosen = np.full(len(pts), -1, dtype=np.int64)
+    single = counts[hit_pt] == 1
+    chosen[hit_pt[single]] = hit_poly[single]
 
-    if len(hit_pt):
-        depth = shapely.distance(pts[hit_pt], shapely.boundary(geoms[hit_poly]))
+    multi_pt, multi_poly = hit_pt[~single], hit_poly[~single]
+    if len(multi_pt):
+        depth = shapely.distance(pts[multi_pt], shapely.boundary(geoms[multi_poly]))
         # Deepest first, then smaller code (= smaller position after sorting).
-        rank = np.lexsort((hit_poly, -depth, hit_pt))
+        rank = np.lexsort((multi_poly, -depth, multi_pt))
         first = np.ones(len(rank), bool)
-        first[1:] = hit_pt[rank][1:] != hit_pt[rank][:-1]
-        chosen[hit_pt[rank][first]] = hit_poly[rank][first]
+        first[1:] = multi_pt[rank][1:] != multi_pt[rank][:-1]
+        chosen[multi_pt[rank][first]] = multi_poly[rank][first]
 
     gap_m = np.zeros(len(pts))
     missing = shapely.is_missing(pts) | shapely.is_empty(pts)
@@ -109,5 +113,8 @@ def assign_communes(
     )
     if declared is not None:
         result["ma_xa_declared"] = declared.to_numpy()
-        result["mismatch"] = declared.notna().to_numpy() & (result["ma_xa_declared"].astype(str) != result["ma_xa"])
+        # A point with no location lies in no other commune: not a mismatch.
+        result["mismatch"] = (
+            declared.notna().to_numpy() & ~missing & (result["ma_xa_declared"].astype(str) != result["ma_xa"])
+        )
     return result

@@ -25,8 +25,8 @@ import math
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
+from geo._spatial import point_polygon_pairs
 from geo.crs import to_metric
 from geo.hazards import prepare_zones
 
@@ -46,25 +46,23 @@ FORMS = ("concentrated", "interspersed", "in_place")
 DONE = ("resettled", "stabilised")
 TARGET_SHARE = 0.60
 _FIRST_YEAR, _LAST_YEAR = 2020, 2025
-_REQUIRED = ("dtts", "scattered", "resettlement_status")
-
-
-def _check(households: pd.DataFrame, flags: pd.DataFrame) -> None:
-    missing = [c for c in _REQUIRED if c not in households]
+def _check(households: pd.DataFrame, flags: pd.DataFrame, required: tuple[str, ...]) -> None:
+    missing = [c for c in required if c not in households]
     if missing:
         raise ValueError(f"households lack column(s) {missing}")
     if "max_level" not in flags:
         raise ValueError("flags lack 'max_level' (use geo.hazards.flag_households)")
     if len(flags) != len(households):
         raise ValueError(f"{len(flags)} flag rows for {len(households)} households")
-    unknown = set(households["resettlement_status"].dropna()) - set(STATUSES)
+    statuses = households["resettlement_status"] if "resettlement_status" in households else pd.Series(dtype=object)
+    unknown = set(statuses.dropna()) - set(STATUSES)
     if unknown:
         raise ValueError(f"unknown resettlement status(es) {sorted(unknown)}; use {', '.join(STATUSES)}")
 
 
 def at_risk(households: pd.DataFrame, flags: pd.DataFrame, min_level: int = 4) -> pd.Series:
     """Boolean Series: ethnic-minority, scattered and at or above ``min_level``."""
-    _check(households, flags)
+    _check(households, flags, ("dtts", "scattered"))
     level = pd.Series(flags["max_level"].to_numpy(), index=households.index)
     return households["dtts"].astype(bool) & households["scattered"].astype(bool) & (level >= min_level)
 
@@ -73,7 +71,8 @@ def _done_by(households: pd.DataFrame, year: int) -> pd.Series:
     done = households["resettlement_status"].isin(DONE)
     if "resettlement_date" in households:
         date = pd.to_datetime(households["resettlement_date"])
-        done &= date.isna() | (date <= pd.Timestamp(year=year, month=12, day=31))
+        # Before 1 January of the next year, so that 31 December with a time of day counts.
+        done &= date.isna() | (date < pd.Timestamp(year=year + 1, month=1, day=1))
     return done
 
 
@@ -137,6 +136,7 @@ def progress(
         ``needed`` (households still to resettle to reach it). Counts add up
         across units; ``needed`` of the province is computed from its totals.
     """
+    _check(households, flags, ("resettlement_status",))
     risk = at_risk(households, flags, min_level)
     done = _done_by(households, year) & risk
     status = households["resettlement_status"]
@@ -155,7 +155,8 @@ def progress(
             **{f"form_{f}": done & (form == f) for f in FORMS},
         }
     )
-    grouped = frame.groupby("unit", sort=True)
+    # dropna=False: households with no unit still count, so units add up to the province.
+    grouped = frame.groupby("unit", sort=True, dropna=False)
     out = _summary(grouped, year)
     out.index.name = by if isinstance(by, str) else "unit"
     if total:
@@ -193,8 +194,7 @@ def check_sites(sites: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, min_level: int
     site_pts = to_metric(sites, "resettlement sites")
     zones = prepare_zones(zones)
     zones = zones.loc[zones["level"] >= min_level]
-    tree = shapely.STRtree(zones.geometry.values)
-    site_idx, zone_idx = tree.query(site_pts.geometry.values, predicate="intersects")
+    site_idx, zone_idx = point_polygon_pairs(site_pts.geometry.values, zones.geometry.values)
     hits = pd.DataFrame(site_pts.drop(columns=site_pts.geometry.name).iloc[site_idx]).reset_index(drop=True)
     hits["hazard_type"] = zones["hazard_type"].to_numpy()[zone_idx]
     hits["level"] = zones["level"].to_numpy()[zone_idx]

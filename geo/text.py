@@ -41,7 +41,9 @@ def nfc(text: str) -> str:
 
 def _move_tones_to_word_end(word: str) -> str:
     decomposed = unicodedata.normalize("NFD", word)
-    tones = "".join(ch for ch in decomposed if ch in _TONES)
+    # Sorted, so that a (mis-typed) word with two tone marks has one key whatever
+    # their order: NFC of the key may reorder them canonically.
+    tones = "".join(sorted(ch for ch in decomposed if ch in _TONES))
     letters = "".join(ch for ch in decomposed if ch not in _TONES)
     return letters + tones
 

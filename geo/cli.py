@@ -1,0 +1,226 @@
+"""Command line: ``python -m geo SUBCOMMAND``; ``python -m geo SUBCOMMAND --help`` for each.
+
+Bad input ends with a one-line ``error:`` message that names the file, row or
+column and what to do, and exit status 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from geo.hazards import LEVELS, parse_levels
+from geo.i18n import t
+from geo.indicators import STATUSES
+
+__all__ = ["main"]
+
+def _level(text: str) -> int:
+    try:
+        return int(parse_levels(pd.Series([text])).iloc[0])
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a level: use 1-5 or {', '.join(LEVELS.values())}") from None
+
+
+def _year(text: str) -> int:
+    if not text.isdigit() or not 2020 <= int(text) <= 2025:
+        raise argparse.ArgumentTypeError(f"{text!r}: the programme's years are 2020 to 2025")
+    return int(text)
+
+
+def _metres(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a distance in metres, 0 or more")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (and exit status 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m geo",
+        description="Cao Bằng 2021-2025 ethnic-minority programme: indicators, hazard flagging, resettlement.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    dataset = argparse.ArgumentParser(add_help=False)
+    dataset.add_argument("--dataset", type=Path, default=None,
+                         help="GeoPackage to read (default: the demo province in data/demo/)")
+    dataset.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of names and statuses (default vi)")
+
+    p = sub.add_parser("indicators", parents=[dataset], help="the catalogue with the province's status for each target")
+    p.add_argument("--year", type=_year, default=2025, help="year to evaluate, 2020-2025 (default 2025)")
+    p.add_argument("--out", type=Path, help="also write the table to this .csv")
+
+    p = sub.add_parser("status", parents=[dataset], help="per-commune status of one indicator")
+    p.add_argument("--indicator", required=True, help="indicator id, e.g. 2, 3a, 14b (see `indicators`)")
+    p.add_argument("--year", type=_year, default=2025, help="year, 2020-2025 (default 2025)")
+    p.add_argument("--units", choices=("2020", "2025"), default="2020",
+                   help="2020: the 161 communes of 2020-2025; 2025: the 56 units from 1 July 2025")
+    p.add_argument("--out", type=Path, help="write the table to this .csv (default: print it)")
+
+    p = sub.add_parser("flag", parents=[dataset], help="flag households in hazard zones")
+    p.add_argument("--households", type=Path, help="point layer, or .csv/.xlsx with lon/lat (default: demo)")
+    p.add_argument("--hazards", type=Path, help="polygon layer with hazard_type and level (default: demo)")
+    p.add_argument("--communes", type=Path, help="commune polygons with ma_xa (default: the dataset's 2020 communes)")
+    p.add_argument("--min-level", type=_level, default=1, help="lowest hazard level to count, 1-5 or a name (default 1)")
+    p.add_argument("--buffer-m", type=_metres, default=0.0, help="also count zones within this many metres (default 0)")
+    p.add_argument("--all", action="store_true", help="write every household, not only those in a zone")
+    p.add_argument("--out", type=Path, help="output .csv, .gpkg or .geojson")
+
+    p = sub.add_parser("resettlement", parents=[dataset], help="progress towards resettling 60%% of at-risk households")
+    p.add_argument("--year", type=_year, default=2025, help="progress at the end of this year (default 2025)")
+    p.add_argument("--units", choices=("2020", "2025"), default="2020", help="communes of 2020-2025 or 2025 units")
+    p.add_argument("--min-level", type=_level, default=4, help="hazard level that makes a household at risk (default 4, high)")
+    p.add_argument("--buffer-m", type=_metres, default=0.0, help="buffer around zones in metres (default 0)")
+    p.add_argument("--out", type=Path, help="write the per-commune table to this .csv")
+
+    p = sub.add_parser("demo", help="regenerate the demo dataset (byte for byte reproducible)")
+    p.add_argument("--out", type=Path, default=None, help="GeoPackage to write (default data/demo/caobang_demo.gpkg)")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: the shipped demo's)")
+    return parser
+
+
+def _dataset(args: argparse.Namespace):
+    from geo.dataset import load
+
+    ds = load(args.dataset)
+    if ds.is_demo:
+        print(f"# {ds.label}: số liệu tổng hợp, không phải số liệu chính thức / synthetic, not official figures",
+              file=sys.stderr)
+    return ds
+
+
+def _fmt(value: object, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "-"
+    if isinstance(value, float):
+        return "∞" if value == float("inf") else f"{value:.{digits}f}"
+    return str(value)
+
+
+def _indicators(args: argparse.Namespace) -> None:
+    from geo.status import province_summary
+
+    table = province_summary(_dataset(args), args.year, args.lang)
+    words = {s: t(s, args.lang) for s in STATUSES}
+    head = ("id", "chỉ tiêu" if args.lang == "vi" else "indicator", "target", "value", "status", "behind/on/done")
+    print(f"{head[0]:<4} {head[1]:<58} {head[2]:>7} {head[3]:>8}  {head[4]:<16} {head[5]}")
+    for row in table.itertuples(index=False):
+        counts = "-" if pd.isna(row.communes_behind) else f"{int(row.communes_behind)}/{int(row.communes_on_track)}/{int(row.communes_achieved)}"
+        print(f"{row.indicator_id:<4} {row.name[:58]:<58} {_fmt(row.target, 1):>7} {_fmt(row.value, 2):>8}  "
+              f"{words[row.status]:<16} {counts}")
+    if args.out:
+        from geo.io import write_table
+
+        write_table(table, args.out)
+
+
+def _status(args: argparse.Namespace) -> None:
+    from geo.status import commune_status
+
+    table = commune_status(_dataset(args), args.indicator, args.year, args.units)
+    table["status_text"] = table["status"].map({s: t(s, args.lang) for s in STATUSES})
+    if args.out:
+        from geo.io import write_table
+
+        write_table(table, args.out)
+        counts = table["status"].value_counts()
+        print(f"{len(table)} communes written to {args.out}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    else:
+        print(table.to_string(index=False, max_rows=400))
+
+
+def _flag(args: argparse.Namespace) -> None:
+    from geo.hazards import flag_register
+    from geo.io import read_layer, read_points, read_zones, write_table
+
+    needs_dataset = args.households is None or args.hazards is None or args.communes is None
+    ds = _dataset(args) if needs_dataset else None
+    households = read_points(args.households) if args.households else ds.households
+    zones = read_zones(args.hazards) if args.hazards else ds.zones
+    communes = read_layer(args.communes) if args.communes else ds.communes(2020)
+    if "ma_xa" not in communes:
+        raise ValueError(f"{args.communes}: commune layer has no 'ma_xa' column")
+    start = time.perf_counter()
+    flagged = flag_register(households, zones, communes, buffer_m=args.buffer_m, min_level=args.min_level)
+    seconds = time.perf_counter() - start
+    inside = flagged["in_hazard"]
+    print(f"{len(flagged):,} households, {len(zones):,} zones: {int(inside.sum()):,} in a zone of level "
+          f">= {args.min_level} (buffer {args.buffer_m:g} m) in {seconds:.2f} s")
+    for level, count in flagged.loc[inside, "max_level"].value_counts().sort_index().items():
+        print(f"  level {level} ({LEVELS[level]}): {count:,}")
+    assignment = flagged["assignment"].value_counts()
+    print("  communes: " + ", ".join(f"{k} {v:,}" for k, v in assignment.items())
+          + (f"; record names another commune: {int(flagged['mismatch'].sum()):,}" if "mismatch" in flagged else ""))
+    if args.out:
+        write_table(flagged if args.all else flagged.loc[inside], args.out)
+        print(f"written: {args.out}")
+
+
+def _resettlement(args: argparse.Namespace) -> None:
+    from geo.hazards import flag_households
+    from geo.resettlement import path_by_year, progress
+    from geo.units import to_2025
+
+    ds = _dataset(args)
+    homes = ds.households
+    flags = flag_households(homes, ds.zones, buffer_m=args.buffer_m)
+    by = homes["ma_xa"] if args.units == "2020" else to_2025(homes["ma_xa"]).set_axis(homes.index)
+    table = progress(homes, flags, args.year, args.min_level, by=by.rename("ma_xa"))
+    communes = table.drop(index="province")
+    total = table.loc["province"]
+    print(f"Resettlement of at-risk households (DTTS, scattered, level >= {args.min_level}) by end of {args.year}:")
+    print(f"  at risk {int(total.at_risk):,}; resettled or stabilised {int(total.done):,} "
+          f"({total.share:.1%}); 60% line {int(total.target_households):,}; still needed {int(total.needed):,}")
+    print(f"  by form: concentrated {int(total.form_concentrated):,}, interspersed {int(total.form_interspersed):,}, "
+          f"in place {int(total.form_in_place):,}; planned or moving {int(total.in_progress):,}")
+    print(f"  sum over {len(communes)} units: at risk {int(communes.at_risk.sum()):,}, done {int(communes.done.sum()):,}")
+    print("  path: " + ", ".join(f"{y} {r.share:.0%} (line {r.expected_share:.0%})" for y, r in path_by_year(homes, flags, args.min_level).iterrows()))
+    if args.out:
+        from geo.io import write_table
+
+        write_table(table.reset_index(names="unit"), args.out)
+        print(f"written: {args.out}")
+
+
+def _demo(args: argparse.Namespace) -> None:
+    from geo import demo
+
+    seed = demo.SEED if args.seed is None else args.seed
+    path = demo.write(demo.generate(seed=seed), args.out or demo.DEMO_PATH)
+    print(f"demo dataset written: {path} ({path.stat().st_size / 1e6:.1f} MB, seed {seed})")
+
+
+_COMMANDS = {"indicators": _indicators, "status": _status, "flag": _flag,
+             "resettlement": _resettlement, "demo": _demo}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error already printed in one line
+        return int(exc.code or 0)
+    try:
+        _COMMANDS[args.command](args)
+    except (ValueError, FileNotFoundError, KeyError, OSError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0

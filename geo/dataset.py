@@ -1,0 +1,131 @@
+"""Load a dataset (the demo province or a workspace) from a GeoPackage.
+
+A dataset is one GeoPackage with the layers written by :mod:`geo.demo`:
+``communes_2020``, ``communes_2025``, ``villages``, ``households``,
+``hazard_zones``, ``sites``, ``indicator_values`` and ``metadata``; personal
+fields live apart in ``household_people`` and are read only on request.
+
+Examples
+--------
+>>> ds = load()
+>>> ds.is_demo, len(ds.communes(2020)), len(ds.communes(2025))
+(True, 161, 56)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from geo.crs import METRIC_CRS
+from geo.demo import DEMO_LABEL, DEMO_PATH
+
+__all__ = ["Dataset", "load", "LAYERS"]
+
+LAYERS = (
+    "communes_2020",
+    "communes_2025",
+    "villages",
+    "households",
+    "hazard_zones",
+    "sites",
+    "indicator_values",
+    "metadata",
+)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The layers of one dataset, geometries in EPSG:9210."""
+
+    path: Path
+    layers: dict[str, pd.DataFrame] = field(repr=False)
+
+    @property
+    def meta(self) -> dict[str, str]:
+        table = self.layers["metadata"]
+        return dict(zip(table["key"], table["value"]))
+
+    @property
+    def is_demo(self) -> bool:
+        """Whether the data is generated demo data (to be labelled as such)."""
+        return self.meta.get("demo") == "true"
+
+    @property
+    def label(self) -> str:
+        """Text to show wherever the data appears ("" for real data)."""
+        return DEMO_LABEL if self.is_demo else ""
+
+    def communes(self, vintage: int = 2020) -> gpd.GeoDataFrame:
+        if vintage not in (2020, 2025):
+            raise ValueError(f"vintage must be 2020 or 2025, got {vintage!r}")
+        return self.layers[f"communes_{vintage}"]
+
+    @property
+    def villages(self) -> gpd.GeoDataFrame:
+        return self.layers["villages"]
+
+    @property
+    def households(self) -> gpd.GeoDataFrame:
+        return self.layers["households"]
+
+    @property
+    def zones(self) -> gpd.GeoDataFrame:
+        return self.layers["hazard_zones"]
+
+    @property
+    def sites(self) -> gpd.GeoDataFrame:
+        return self.layers["sites"]
+
+    @property
+    def values(self) -> pd.DataFrame:
+        return self.layers["indicator_values"]
+
+    def people(self) -> pd.DataFrame:
+        """Personal fields (names, identity numbers): read only when asked for."""
+        return pyogrio.read_dataframe(self.path, layer="household_people")
+
+
+def _read(path: Path, layer: str) -> pd.DataFrame:
+    frame = pyogrio.read_dataframe(path, layer=layer, use_arrow=True)
+    if isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None and frame.crs.to_epsg() != 9210:
+        frame = frame.to_crs(METRIC_CRS)
+    return frame
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path, mtime: float) -> Dataset:
+    present = set(pyogrio.list_layers(path)[:, 0])
+    missing = [name for name in LAYERS if name not in present]
+    if missing:
+        raise ValueError(f"{path}: missing layer(s) {', '.join(missing)}")
+    layers = {name: _read(path, name) for name in LAYERS}
+    households = layers["households"]
+    if "resettlement_date" in households:
+        households["resettlement_date"] = pd.to_datetime(households["resettlement_date"])
+    return Dataset(path, layers)
+
+
+def load(path: str | Path | None = None) -> Dataset:
+    """Read a dataset; the demo province when ``path`` is None.
+
+    Reads are cached per path and file modification time, so a rewritten file
+    is read again.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    ValueError
+        If a layer is missing.
+    """
+    path = Path(path) if path is not None else DEMO_PATH
+    if not path.exists():
+        hint = " (run `python -m geo demo` to create it)" if path == DEMO_PATH else ""
+        raise FileNotFoundError(f"{path}: no such dataset{hint}")
+    return _load(path.resolve(), path.stat().st_mtime)

@@ -1,0 +1,162 @@
+"""The command line, run in-process on the demo data and on files written here."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from geo.catalogue import load_catalogue
+from geo.cli import main
+from geo.dataset import load
+from geo.hazards import HAZARD_TYPES
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def brute_force_levels(households: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> np.ndarray:
+    """Reference: one zone at a time, every household tested (bounding box, then the polygon)."""
+    x, y = households.geometry.x.to_numpy(), households.geometry.y.to_numpy()
+    levels = np.zeros((len(households), len(HAZARD_TYPES)), int)
+    for geom, kind, level in zip(zones.geometry.values, zones["hazard_type"], zones["level"]):
+        minx, miny, maxx, maxy = geom.bounds
+        near = np.flatnonzero((x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy))
+        inside = near[shapely.intersects_xy(geom, x[near], y[near])]
+        column = HAZARD_TYPES.index(kind)
+        levels[inside, column] = np.maximum(levels[inside, column], level)
+    return levels
+
+
+def test_indicators_lists_every_target(capsys):
+    code, out, err = run(capsys, "indicators", "--year", "2024")
+    assert code == 0
+    lines = out.splitlines()[1:]
+    ids = [line.split()[0] for line in lines]
+    assert ids == list(load_catalogue())
+    assert len(ids) >= 29
+    assert "Dữ liệu minh họa" in err  # demo data is labelled
+
+
+def test_indicators_english_and_csv(capsys, tmp_path):
+    out_file = tmp_path / "ind.csv"
+    code, out, _ = run(capsys, "indicators", "--lang", "en", "--out", str(out_file))
+    assert code == 0 and "Poverty rate" in out
+    table = pd.read_csv(out_file, encoding="utf-8-sig", dtype={"indicator_id": str})
+    assert len(table) == len(load_catalogue())
+    assert out_file.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM for Excel
+
+
+def test_status_writes_one_row_per_commune(capsys, tmp_path):
+    out_file = tmp_path / "s.csv"
+    code, out, _ = run(capsys, "status", "--indicator", "2", "--year", "2023", "--out", str(out_file))
+    assert code == 0
+    table = pd.read_csv(out_file, dtype={"ma_xa": str}, encoding="utf-8-sig")
+    assert len(table) == 161 and table["ma_xa"].str.len().eq(5).all()
+    assert {"achieved", "on_track", "behind", "no_data"} <= set(table["status"])
+    code, _, _ = run(capsys, "status", "--indicator", "2", "--year", "2023", "--units", "2025", "--out", str(out_file))
+    assert code == 0 and len(pd.read_csv(out_file)) == 56
+
+
+def test_flag_demo_matches_brute_force(capsys, tmp_path):
+    ds = load()
+    expected = brute_force_levels(ds.households, ds.zones)
+    out_file = tmp_path / "flagged.csv"
+    code, out, _ = run(capsys, "flag", "--out", str(out_file))
+    assert code == 0
+    flagged = pd.read_csv(out_file, dtype={"household_id": str, "ma_xa": str}, encoding="utf-8-sig")
+    assert len(flagged) == int((expected.max(axis=1) >= 1).sum())
+    assert f"{len(flagged):,} in a zone" in out
+    got = flagged.set_index("household_id")[["level_landslide", "level_flash_flood", "level_tube_flood"]]
+    want = pd.DataFrame(expected, index=ds.households["household_id"], columns=got.columns)
+    assert got.equals(want.loc[got.index])
+
+
+def test_flag_min_level_and_buffer(capsys, tmp_path):
+    ds = load()
+    high = int((brute_force_levels(ds.households, ds.zones).max(axis=1) >= 4).sum())
+    out_file = tmp_path / "high.gpkg"
+    code, out, _ = run(capsys, "flag", "--min-level", "cao", "--out", str(out_file))
+    assert code == 0 and len(gpd.read_file(out_file)) == high
+    code, out, _ = run(capsys, "flag", "--min-level", "4", "--buffer-m", "100", "--out", str(out_file))
+    assert code == 0 and len(gpd.read_file(out_file)) > high
+
+
+@pytest.fixture
+def small_inputs(tmp_path):
+    zones = gpd.GeoDataFrame(
+        {"hazard_type": ["Sạt lở", "lũ quét"], "level": ["rất cao", "2"]},
+        geometry=[shapely.box(106.20, 22.60, 106.30, 22.70), shapely.box(106.25, 22.60, 106.35, 22.70)],
+        crs="EPSG:4326",
+    )
+    zones_path = tmp_path / "zones.geojson"
+    zones.to_file(zones_path)
+    homes = tmp_path / "homes.csv"
+    homes.write_text("household_id,lon,lat\nA,\"106,22\",22.65\nB,106.27,22.65\nC,106.50,22.90\n", encoding="utf-8")
+    return homes, zones_path
+
+
+def test_flag_user_files(capsys, tmp_path, small_inputs):
+    homes, zones = small_inputs
+    out_file = tmp_path / "out.geojson"
+    code, out, _ = run(capsys, "flag", "--households", str(homes), "--hazards", str(zones), "--all", "--out", str(out_file))
+    assert code == 0, out
+    result = gpd.read_file(out_file).set_index("household_id")
+    assert result.loc["A", "level_landslide"] == 5 and result.loc["A", "level_flash_flood"] == 0
+    assert result.loc["B", "hazard_types"] == "landslide;flash_flood"
+    assert result.loc["C", "max_level"] == 0
+    assert result.crs.to_epsg() == 4326
+
+
+@pytest.mark.parametrize(
+    "edit, expected",
+    [
+        (lambda h, z: h.write_text("household_id,lon,lat\nA,abc,22.6\n"), "row 2, column 'lon'"),
+        (lambda h, z: h.write_text("household_id,x,y\nA,1,2\n"), "no column lon or lat"),
+        (lambda h, z: h.write_text("household_id,lon,lat\nA,551000,2506000\n"), "not a longitude/latitude"),
+        (lambda h, z: z.write_text(z.read_text().replace("rất cao", "extreme")), "unknown level"),
+        (lambda h, z: z.write_text(z.read_text().replace("hazard_type", "kind")), "no 'hazard_type' column"),
+        (lambda h, z: z.write_text("{not json"), "cannot be read"),
+    ],
+)
+def test_flag_bad_input_is_one_line_exit_2(capsys, small_inputs, tmp_path, edit, expected):
+    homes, zones = small_inputs
+    edit(homes, zones)
+    code, out, err = run(capsys, "flag", "--households", str(homes), "--hazards", str(zones),
+                         "--out", str(tmp_path / "o.csv"))
+    assert code == 2
+    message = [line for line in err.splitlines() if not line.startswith("#")]
+    assert len(message) == 1 and message[0].startswith("error: ") and expected in message[0]
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["status", "--indicator", "99"], ["status", "--indicator", "2", "--year", "2031"],
+     ["flag", "--min-level", "extreme"], ["flag", "--buffer-m", "-5"], ["nonsense"],
+     ["status", "--indicator", "2", "--dataset", "/no/such.gpkg"]],
+)
+def test_bad_arguments_exit_2(capsys, argv):
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert err.strip().splitlines()[-1].startswith("error:")
+    assert "Traceback" not in err
+
+
+def test_resettlement_totals_add_up(capsys, tmp_path):
+    out_file = tmp_path / "r.csv"
+    code, out, _ = run(capsys, "resettlement", "--out", str(out_file))
+    assert code == 0
+    table = pd.read_csv(out_file, dtype={"unit": str}, encoding="utf-8-sig").set_index("unit")
+    province, communes = table.loc["province"], table.drop(index="province")
+    for column in ("at_risk", "done", "resettled", "stabilised", "in_progress",
+                   "form_concentrated", "form_interspersed", "form_in_place"):
+        assert communes[column].sum() == province[column], column
+    assert province["done"] == province["resettled"] + province["stabilised"]
+    assert f"at risk {int(province['at_risk']):,}" in out
+    assert province["needed"] == max(int(np.ceil(0.6 * province["at_risk"])) - province["done"], 0)

@@ -1,0 +1,319 @@
+"""Tests of geo.hazards: parsing of types and levels, zone preparation and household flagging."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from shapely import Polygon, box
+
+from geo.crs import METRIC_CRS, WGS84
+from geo.hazards import HAZARD_TYPES, LEVEL_COLUMNS, flag_households, parse_hazard_types, parse_levels, prepare_zones
+
+X0, Y0 = 551_000.0, 2_506_000.0  # central Cao Bằng in EPSG:9210
+SIZE = 20_000.0
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("landslide", "landslide"), ("Landslide", "landslide"), (" LANDSLIDE ", "landslide"),
+        ("flash_flood", "flash_flood"), ("Flash flood", "flash_flood"), ("flash-flood", "flash_flood"),
+        ("tube_flood", "tube_flood"), ("Tube Flood", "tube_flood"),
+        ("Sạt lở", "landslide"), ("sat lo", "landslide"), ("Sạt lở đất", "landslide"), ("trượt lở", "landslide"),
+        ("Lũ quét", "flash_flood"), ("lu quet", "flash_flood"), ("LŨ QUÉT", "flash_flood"),
+        ("Lũ ống", "tube_flood"), ("lu ong", "tube_flood"),
+    ],
+)
+def test_parse_hazard_types(raw, code):
+    assert parse_hazard_types(pd.Series([raw])).tolist() == [code]
+
+
+@pytest.mark.parametrize(
+    ("raw", "level"),
+    [
+        (4, 4), ("4", 4), (4.0, 4), ("4.0", 4), (np.int64(2), 2), (np.float32(5), 5), (" 1 ", 1),
+        ("very_low", 1), ("low", 2), ("medium", 3), ("High", 4), ("very high", 5), ("Very-High", 5),
+        ("Rất thấp", 1), ("rat thap", 1), ("Thấp", 2), ("Trung bình", 3), ("trung binh", 3), ("Cao", 4),
+        ("Rất cao", 5), ("RAT CAO", 5),
+    ],
+)
+def test_parse_levels(raw, level):
+    parsed = parse_levels(pd.Series([raw], dtype=object))
+    assert parsed.tolist() == [level]
+    assert parsed.dtype == np.int8
+
+
+def test_parse_numeric_series_keeps_index():
+    values = pd.Series([1.0, 5.0, 3.0], index=["a", "b", "c"])
+    assert parse_levels(values).to_dict() == {"a": 1, "b": 5, "c": 3}
+    assert parse_levels(pd.Series([2, 4])).tolist() == [2, 4]
+
+
+@pytest.mark.parametrize("bad", ["rockfall", "lũ", None, np.nan, ""])
+def test_unknown_type_raises_naming_the_row(bad):
+    values = pd.Series(["landslide", bad, "lũ quét"], index=[10, 11, 12], dtype=object)
+    with pytest.raises(ValueError, match=r"hazard_type.*row 11"):
+        parse_hazard_types(values)
+
+
+@pytest.mark.parametrize("bad", [0, 6, 4.5, "extreme", "cao lắm", None, -1])
+def test_unknown_level_raises_naming_the_row(bad):
+    values = pd.Series([3, bad], index=["ok", "zone-7"], dtype=object)
+    with pytest.raises(ValueError, match=r"level.*row zone-7"):
+        parse_levels(values)
+
+
+def test_error_counts_bad_rows():
+    with pytest.raises(ValueError, match=r"^2 row\(s\).*first at row 1"):
+        parse_levels(pd.Series([1, "x", 3, "y"]))
+
+
+# --------------------------------------------------------------------------- random data
+
+
+def _star(rng: np.random.Generator, cx: float, cy: float, radius: float) -> Polygon:
+    n = int(rng.integers(5, 14))
+    angles = np.sort(rng.uniform(0, 2 * np.pi, n))
+    radii = radius * rng.uniform(0.3, 1.0, n)
+    return Polygon(np.c_[cx + radii * np.cos(angles), cy + radii * np.sin(angles)])
+
+
+def random_zones(seed: int, n: int = 50) -> gpd.GeoDataFrame:
+    """``n`` random, often overlapping zones of all types and levels; some with holes, some multi-part."""
+    rng = np.random.default_rng(seed)
+    geoms = []
+    for i in range(n):
+        cx, cy = X0 + rng.uniform(0, SIZE), Y0 + rng.uniform(0, SIZE)
+        shape = _star(rng, cx, cy, rng.uniform(500, 4000))
+        if i % 7 == 3:  # with a hole
+            shape = shape.difference(shapely.Point(cx, cy).buffer(rng.uniform(50, 300)))
+        if i % 11 == 5:  # two parts
+            shape = shapely.union(shape, _star(rng, cx + 6000, cy - 3000, 800))
+        geoms.append(shape)
+    types = np.array(HAZARD_TYPES)[np.arange(n) % 3]
+    levels = (np.arange(n) // 3) % 5 + 1
+    rng.shuffle(types)
+    rng.shuffle(levels)
+    assert set(types) == set(HAZARD_TYPES) and set(levels) == {1, 2, 3, 4, 5}
+    return gpd.GeoDataFrame({"hazard_type": types, "level": levels}, geometry=geoms, crs=METRIC_CRS)
+
+
+def random_homes(seed: int, n: int = 2000) -> gpd.GeoDataFrame:
+    rng = np.random.default_rng(seed)
+    xy = np.c_[X0 - 1000 + rng.uniform(0, SIZE + 2000, n), Y0 - 1000 + rng.uniform(0, SIZE + 2000, n)]
+    # A non-default, shuffled index: results must be aligned on it.
+    index = rng.permutation(n) + 1000
+    return gpd.GeoDataFrame({"name": [f"h{i}" for i in index]}, geometry=shapely.points(xy), index=index, crs=METRIC_CRS)
+
+
+def brute_force(homes: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, buffer_m: float, min_level: int) -> np.ndarray:
+    """Expected levels by a plain double loop (EPSG:9210 inputs)."""
+    zone_types = parse_hazard_types(zones["hazard_type"]).tolist()
+    zone_levels = parse_levels(zones["level"]).tolist()
+    zone_geoms = list(zones.geometry)
+    expected = np.zeros((len(homes), 3), dtype=int)
+    for i, point in enumerate(homes.geometry):
+        if point is None or point.is_empty:
+            continue
+        for geom, kind, level in zip(zone_geoms, zone_types, zone_levels):
+            if level < min_level:
+                continue
+            hit = point.intersects(geom) if buffer_m == 0 else point.distance(geom) <= buffer_m
+            if hit:
+                j = HAZARD_TYPES.index(kind)
+                expected[i, j] = max(expected[i, j], level)
+    return expected
+
+
+def _check_result(result: pd.DataFrame, homes: gpd.GeoDataFrame, expected: np.ndarray) -> None:
+    assert result.index.equals(homes.index)
+    assert result[LEVEL_COLUMNS].to_numpy().tolist() == expected.tolist()
+    assert result["max_level"].tolist() == expected.max(axis=1).tolist()
+    joined = [";".join(t for t, lv in zip(HAZARD_TYPES, row) if lv > 0) for row in expected]
+    assert result["hazard_types"].tolist() == joined
+
+
+@pytest.mark.parametrize(("seed", "buffer_m", "min_level"), [(1, 0, 1), (2, 75, 1), (3, 0, 3), (4, 75, 3), (5, 0, 5)])
+def test_flag_households_equals_brute_force(seed, buffer_m, min_level):
+    zones = random_zones(seed)
+    homes = random_homes(seed + 100)
+    # Some homes exactly on zone vertices and edges, and one missing point.
+    ring = shapely.get_exterior_ring(zones.geometry.values[:10])
+    on_edges = shapely.line_interpolate_point(ring, 0.37, normalized=True)
+    on_vertices = shapely.get_point(ring, 0)
+    extra = gpd.GeoDataFrame(
+        {"name": "edge"}, geometry=list(on_edges) + list(on_vertices) + [None], index=range(21), crs=METRIC_CRS
+    )
+    homes = pd.concat([homes, extra])
+    expected = brute_force(homes, zones, buffer_m, min_level)
+    result = flag_households(homes, zones, buffer_m=buffer_m, min_level=min_level)
+    _check_result(result, homes, expected)
+    # The data exercise the interesting cases.
+    assert (expected > 0).sum(axis=1).max() >= 2  # homes in zones of several types
+    assert (expected == 0).all(axis=1).sum() > 0
+    assert result.loc[20].tolist()[:4] == [0, 0, 0, 0]
+
+
+def test_buffer_widens_and_min_level_narrows():
+    zones, homes = random_zones(7), random_homes(8)
+    base = flag_households(homes, zones)
+    wide = flag_households(homes, zones, buffer_m=75)
+    high = flag_households(homes, zones, min_level=3)
+    assert (wide[LEVEL_COLUMNS].to_numpy() >= base[LEVEL_COLUMNS].to_numpy()).all()
+    assert (wide["max_level"] > base["max_level"]).any()
+    assert (high["max_level"] <= base["max_level"]).all()
+    assert high[LEVEL_COLUMNS].isin([0, 3, 4, 5]).all().all()
+
+
+def test_wgs84_inputs_give_the_same_result():
+    zones, homes = random_zones(11), random_homes(12)
+    metric = flag_households(homes, zones, buffer_m=75, min_level=2)
+    zones_wgs, homes_wgs = zones.to_crs(WGS84), homes.to_crs(WGS84)
+    for z, h in ((zones_wgs, homes_wgs), (zones, homes_wgs), (zones_wgs, homes)):
+        pd.testing.assert_frame_equal(flag_households(h, z, buffer_m=75, min_level=2), metric)
+    # And both equal the brute force on the data as the function sees them.
+    expected = brute_force(homes_wgs.to_crs(METRIC_CRS), zones_wgs.to_crs(METRIC_CRS), 75, 2)
+    _check_result(flag_households(homes_wgs, zones_wgs, buffer_m=75, min_level=2), homes, expected)
+
+
+def test_buffer_is_measured_in_metres_even_for_wgs84():
+    zones = gpd.GeoDataFrame({"hazard_type": ["landslide"], "level": [5]}, geometry=[box(X0, Y0, X0 + 1000, Y0 + 1000)],
+                             crs=METRIC_CRS)
+    homes = gpd.GeoDataFrame(geometry=shapely.points([[X0 + 1070, Y0 + 500], [X0 + 1080, Y0 + 500]]), crs=METRIC_CRS)
+    result = flag_households(homes.to_crs(WGS84), zones.to_crs(WGS84), buffer_m=75)
+    assert result["max_level"].tolist() == [5, 0]
+
+
+def _zone(geom, hazard_type="landslide", level=4, crs=METRIC_CRS) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"hazard_type": [hazard_type], "level": [level]}, geometry=[geom], crs=crs)
+
+
+def _homes(xy, crs=METRIC_CRS) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(geometry=shapely.points(xy), crs=crs)
+
+
+def test_missing_crs_raises():
+    zones = _zone(box(0, 0, 10, 10))
+    homes = _homes([[1, 1]])
+    with pytest.raises(ValueError, match="households has no coordinate reference system"):
+        flag_households(homes.set_crs(None, allow_override=True), zones)
+    with pytest.raises(ValueError, match="hazard zones has no coordinate reference system"):
+        flag_households(homes, zones.set_crs(None, allow_override=True))
+
+
+def test_bow_tie_zone_is_repaired_not_dropped():
+    bow_tie = Polygon([(0, 0), (100, 100), (100, 0), (0, 100)])
+    zones = pd.concat([_zone(bow_tie, "lũ quét", "rất cao"), _zone(box(500, 500, 600, 600), "sạt lở", 2)], ignore_index=True)
+    assert not zones.geometry.iloc[0].is_valid
+    before = zones.geometry.iloc[0].wkt
+    prepared = prepare_zones(zones)
+    assert len(prepared) == 2
+    assert prepared.geometry.is_valid.all()
+    assert prepared.geometry.iloc[0].area == pytest.approx(5000)  # both triangles kept
+    assert prepared["hazard_type"].tolist() == ["flash_flood", "landslide"]
+    assert prepared["level"].tolist() == [5, 2]
+    assert zones.geometry.iloc[0].wkt == before  # the input is not modified
+    homes = _homes([[10, 50], [90, 50], [50, 10], [550, 550]])
+    result = flag_households(homes, zones)
+    assert result["level_flash_flood"].tolist() == [5, 5, 0, 0]
+    assert result["level_landslide"].tolist() == [0, 0, 0, 2]
+
+
+def test_repaired_zone_keeps_no_dangling_line():
+    # A square with a 500 m spike (zero-width): make_valid must not keep the spike as a line.
+    spiked = Polygon([(0, 0), (100, 0), (100, 100), (0, 100), (0, 0), (-500, 0), (0, 0)])
+    prepared = prepare_zones(_zone(spiked))
+    assert shapely.get_type_id(prepared.geometry.values[0]) in (3, 6)
+    homes = _homes([[-300, 20], [-300, 0], [50, 50]])
+    assert flag_households(homes, _zone(spiked), buffer_m=75)["max_level"].tolist() == [0, 0, 4]
+
+
+@pytest.mark.parametrize(
+    "geom",
+    [
+        shapely.Point(0, 0),
+        shapely.LineString([(0, 0), (10, 10)]),
+        shapely.MultiPoint([(0, 0), (1, 1)]),
+        shapely.GeometryCollection([shapely.Point(0, 0)]),
+        shapely.GeometryCollection([box(0, 0, 1, 1), shapely.LineString([(5, 5), (6, 6)])]),
+        Polygon(),
+        None,
+    ],
+)
+def test_non_polygon_zone_raises(geom):
+    zones = pd.concat([_zone(box(0, 0, 10, 10)), _zone(geom)], ignore_index=True)
+    with pytest.raises(ValueError, match="feature 1 is not a polygon"):
+        prepare_zones(zones)
+    with pytest.raises(ValueError, match="not a polygon"):
+        flag_households(_homes([[1, 1]]), zones)
+
+
+def test_polygonal_collection_is_accepted():
+    zones = _zone(shapely.GeometryCollection([box(0, 0, 10, 10), box(20, 0, 30, 10)]))
+    assert flag_households(_homes([[25, 5], [15, 5]]), zones)["max_level"].tolist() == [4, 0]
+
+
+def test_zones_need_type_and_level_columns():
+    zones = _zone(box(0, 0, 1, 1)).drop(columns="level")
+    with pytest.raises(ValueError, match="'level' column"):
+        prepare_zones(zones)
+
+
+def test_bad_level_in_zones_names_the_row():
+    zones = pd.concat([_zone(box(0, 0, 1, 1)), _zone(box(0, 0, 1, 1), level="nguy hiểm")], ignore_index=True)
+    with pytest.raises(ValueError, match="row 1"):
+        flag_households(_homes([[0.5, 0.5]]), zones)
+
+
+def test_households_must_be_points_and_arguments_checked():
+    zones = _zone(box(0, 0, 10, 10))
+    with pytest.raises(ValueError, match="points"):
+        flag_households(gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1)], crs=METRIC_CRS), zones)
+    with pytest.raises(ValueError, match="buffer_m"):
+        flag_households(_homes([[1, 1]]), zones, buffer_m=-1)
+    with pytest.raises(ValueError, match="min_level"):
+        flag_households(_homes([[1, 1]]), zones, min_level=6)
+
+
+def test_no_zone_left_gives_zeros():
+    homes = _homes([[1, 1], [50, 50]])
+    low = _zone(box(0, 0, 10, 10), level=2)
+    result = flag_households(homes, low, min_level=3)
+    assert result[LEVEL_COLUMNS + ["max_level"]].to_numpy().tolist() == [[0, 0, 0, 0], [0, 0, 0, 0]]
+    assert result["hazard_types"].tolist() == ["", ""]
+    empty = flag_households(homes, low.iloc[:0])
+    assert empty["max_level"].tolist() == [0, 0]
+
+
+def test_no_households():
+    result = flag_households(_homes(np.empty((0, 2))), _zone(box(0, 0, 10, 10)))
+    assert len(result) == 0
+    assert list(result.columns) == LEVEL_COLUMNS + ["max_level", "hazard_types"]
+
+
+def test_hazard_types_lists_types_present():
+    zones = gpd.GeoDataFrame(
+        {"hazard_type": ["landslide", "lũ ống", "flash flood", "landslide"], "level": [2, 3, 1, 5]},
+        geometry=[box(0, 0, 100, 100), box(50, 0, 150, 100), box(0, 50, 150, 150), box(0, 0, 10, 10)],
+        crs=METRIC_CRS,
+    )
+    homes = _homes([[60, 60], [5, 5], [120, 20], [20, 20], [500, 500], [20, 70]])
+    result = flag_households(homes, zones)
+    assert result["hazard_types"].tolist() == [
+        "landslide;flash_flood;tube_flood",
+        "landslide",
+        "tube_flood",
+        "landslide",
+        "",
+        "landslide;flash_flood",
+    ]
+    assert result["level_landslide"].tolist() == [2, 5, 0, 2, 0, 2]
+    assert result["max_level"].tolist() == [3, 5, 3, 2, 0, 2]
+    only_high = flag_households(homes, zones, min_level=3)
+    assert only_high["hazard_types"].tolist() == ["tube_flood", "landslide", "tube_flood", "", "", ""]
