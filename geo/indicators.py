@@ -281,7 +281,7 @@ def _evaluate_indicator(table: pd.DataFrame, ind: Indicator, year: int, province
 
     sign = 1.0 if higher else -1.0
     frac = (year - BASELINE_YEAR) / (TARGET_YEAR - BASELINE_YEAR)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         # The path starts at the baseline, or at the target if the unit began past it.
         start = np.where(sign * (b - target) >= 0, target, b)
         expected = np.where(frac >= 1, target, start + (target - start) * frac)

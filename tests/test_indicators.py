@@ -7,7 +7,6 @@ Properties use hypothesis and batch many units into one ``evaluate`` call.
 from __future__ import annotations
 
 import math
-import os
 from fractions import Fraction
 
 import numpy as np
@@ -29,9 +28,8 @@ from geo.indicators import (
 
 CAT = load_catalogue()
 RANK = {"behind": 0, "on_track": 1, "achieved": 2}
-# 200 examples as agreed; each evaluate() call costs ~30 ms, so a property takes
-# ~5-10 s. Set GEO_HYPOTHESIS_EXAMPLES=40 for a quick run.
-PROPS = settings(max_examples=int(os.environ.get("GEO_HYPOTHESIS_EXAMPLES", "200")), deadline=None)
+# Example counts come from the hypothesis profile (tests/conftest.py): 200 in CI.
+PROPS = settings(deadline=None)
 
 MIN_SHARE = [k for k, v in CAT.items() if v.rule == "min_share"]
 MAX_SHARE = [k for k, v in CAT.items() if v.rule == "max_share"]
