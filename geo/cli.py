@@ -173,7 +173,7 @@ def _flag(args: argparse.Namespace) -> None:
 
 def _resettlement(args: argparse.Namespace) -> None:
     from geo.hazards import flag_households
-    from geo.resettlement import path_by_year, progress
+    from geo.resettlement import check_sites, path_by_year, progress
     from geo.units import to_2025
 
     ds = _dataset(args)
@@ -185,11 +185,15 @@ def _resettlement(args: argparse.Namespace) -> None:
     total = table.loc["province"]
     print(f"Resettlement of at-risk households (DTTS, scattered, level >= {args.min_level}) by end of {args.year}:")
     print(f"  at risk {int(total.at_risk):,}; resettled or stabilised {int(total.done):,} "
-          f"({total.share:.1%}); 60% line {int(total.target_households):,}; still needed {int(total.needed):,}")
+          f"({total.share:.1%}); path to 60% expects {total.expected_share:.0%} by {args.year}; "
+          f"60% line {int(total.target_households):,}; still needed {int(total.needed):,}")
     print(f"  by form: concentrated {int(total.form_concentrated):,}, interspersed {int(total.form_interspersed):,}, "
           f"in place {int(total.form_in_place):,}; planned or moving {int(total.in_progress):,}")
     print(f"  sum over {len(communes)} units: at risk {int(communes.at_risk.sum()):,}, done {int(communes.done.sum()):,}")
     print("  path: " + ", ".join(f"{y} {r.share:.0%} (line {r.expected_share:.0%})" for y, r in path_by_year(homes, flags, args.min_level).iterrows()))
+    for site in check_sites(ds.sites, ds.zones, min_level=args.min_level).itertuples(index=False):
+        print(f"site error: resettlement site {site.site_id} ({site.name_vi}) lies in a {site.hazard_type} zone of "
+              f"level {site.level} ({LEVELS[site.level]}): move it or reassess the zone", file=sys.stderr)
     if args.out:
         from geo.io import write_table
 

@@ -150,8 +150,9 @@ def test_bad_arguments_exit_2(capsys, argv):
 
 def test_resettlement_totals_add_up(capsys, tmp_path):
     out_file = tmp_path / "r.csv"
-    code, out, _ = run(capsys, "resettlement", "--out", str(out_file))
+    code, out, err = run(capsys, "resettlement", "--out", str(out_file))
     assert code == 0
+    assert "site error: resettlement site DEMO-TDC-" in err  # the demo's two misplaced sites
     table = pd.read_csv(out_file, dtype={"unit": str}, encoding="utf-8-sig").set_index("unit")
     province, communes = table.loc["province"], table.drop(index="province")
     for column in ("at_risk", "done", "resettled", "stabilised", "in_progress",
