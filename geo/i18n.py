@@ -68,6 +68,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "communes_by_status": ("Số xã theo tình trạng", "Communes by status"),
     "furthest_behind": ("Các xã chậm nhất", "Communes furthest behind"),
     "map_title": ("Tình trạng thực hiện chỉ tiêu", "Indicator status"),
+    "households": ("Hộ dân", "Households"),
+    "sites": ("Điểm tái định cư", "Resettlement sites"),
+    "site_unsafe": ("nằm trong vùng nguy cơ thiên tai", "lies inside a hazard zone"),
+    "risk_legend": ("Mức độ nguy cơ / Tình trạng di dời", "Hazard level / Resettlement status"),
 }
 
 
