@@ -1,43 +1,215 @@
 """Streamlit front end: widgets and layout only; every figure comes from ``geo``.
 
-Run with ``streamlit run app.py`` (see the README for the one-command set-up).
+Two pages: planners' indicator map (status of every commune against the 2025
+targets) and disaster officers' hazard and resettlement map. Start with
+``bash scripts/run`` (see the README).
 """
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
-from geo.catalogue import load_catalogue
+from geo.catalogue import THEMES, load_catalogue
 from geo.dataset import load
+from geo.hazards import HAZARD_TYPES, flag_register
 from geo.i18n import t
-from geo.render import status_map
-from geo.status import commune_status, province_summary
+from geo.indicators import STATUSES
+from geo.io import csv_bytes
+from geo.maps import display_zones, indicator_map, install_assets, risk_map
+from geo.resettlement import FORMS, STATUSES as RESETTLEMENT_STATUSES, check_sites, path_by_year, progress
+from geo.risk import filter_register, nearest_household
+from geo.status import commune_profile, commune_status, province_summary, status_grid, trajectory
+from geo.style import STATUS_COLOURS
 
-st.set_page_config(page_title="Cao Bằng DTTS&MN 2021-2025", layout="wide")
+HERE = Path(__file__).resolve().parent
+DATASET = os.environ.get("GEO_DATASET") or None
+LOCAL_TILES = os.environ.get("GEO_LOCAL_TILES") or None
+PUBLIC_COLUMNS = ["household_id", "ma_xa", "ma_xa_located", "village_id", "ethnicity", "members", "poor",
+                  "scattered", "level", "level_landslide", "level_flash_flood", "level_tube_flood",
+                  "resettlement_status", "resettlement_form", "resettlement_date", "site_id", "assignment", "mismatch"]
 
-lang = st.sidebar.radio("Ngôn ngữ / Language", ["vi", "en"], format_func={"vi": "Tiếng Việt", "en": "English"}.get)
-ds = load()
+st.set_page_config(page_title="Cao Bằng DTTS&MN 2021-2025", page_icon="🗺️", layout="wide")
+
+
+@st.cache_resource
+def _assets() -> None:
+    install_assets(HERE / "static")
+
+
+@st.cache_resource
+def _dataset():
+    return load(DATASET)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _flagged(buffer_m: float):
+    ds = _dataset()
+    return flag_register(ds.households, ds.zones, ds.communes(2020), buffer_m=buffer_m)
+
+
+_assets()
+ds = _dataset()
 catalogue = load_catalogue()
+
+lang = st.sidebar.radio("Ngôn ngữ / Language", ["vi", "en"], horizontal=True,
+                        format_func={"vi": "Tiếng Việt", "en": "English"}.get, key="lang")
+view = st.sidebar.radio(t("view", lang), ["indicators", "risk"], key="view",
+                        format_func=lambda v: t(f"view_{v}", lang))
+basemaps = ["none", "osm"] + (["local"] if LOCAL_TILES else [])
+basemap = st.sidebar.selectbox(t("basemap", lang), basemaps, key="basemap",
+                               format_func=lambda b: t(f"basemap_{b}", lang))
+
 st.title(t("app_title", lang))
 if ds.is_demo:
     st.warning(f"**{ds.label}** — {t('demo_banner', lang)}")
 
-indicator = st.sidebar.selectbox(
-    t("indicator", lang), list(catalogue), format_func=lambda i: f"{i}. {catalogue[i].name(lang)}"
-)
-year = st.sidebar.select_slider(t("year", lang), options=list(range(2020, 2026)), value=2025)
-units = st.sidebar.radio(t("units", lang), ["2020", "2025"], format_func=lambda u: t(f"units_{u}", lang))
 
-left, right = st.columns([3, 2])
-with left:
-    st.pyplot(status_map(ds, indicator, year, units, lang))
-with right:
-    st.subheader(t("furthest_behind", lang))
+def _status_text(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(status=frame["status"].map(lambda s: t(s, lang)))
+
+
+def indicators_page() -> None:
+    themes = st.sidebar.selectbox(t("theme", lang), THEMES, key="theme", format_func=lambda th: t(th, lang))
+    in_theme = [i for i, ind in catalogue.items() if ind.theme == themes]
+    indicator = st.sidebar.selectbox(t("indicator", lang), in_theme, key="indicator",
+                                     format_func=lambda i: f"{i}. {catalogue[i].name(lang)}")
+    year = st.sidebar.select_slider(t("year", lang), options=list(range(2020, 2026)), value=2025, key="year")
+    units = st.sidebar.radio(t("units", lang), ["2020", "2025"], key="units",
+                             format_func=lambda u: t(f"units_{u}", lang))
+    ind = catalogue[indicator]
+
+    summary = province_summary(ds, year, lang).set_index("indicator_id")
+    cards = st.columns(4)
+    row = summary.loc[indicator]
+    cards[0].metric(t("province_status", lang), t(row["status"], lang),
+                    help=f"{ind.name(lang)}: {row['value']:.2f} / {t('target', lang)} {row['target_value']:.2f}"
+                    if pd.notna(row["value"]) and pd.notna(row["target_value"]) else None)
+    for card, key, label in ((cards[1], "3a", "communes_leaving"), (cards[2], "3b", "villages_leaving")):
+        leaving = summary.loc[key]
+        value = "–" if pd.isna(leaving["value"]) else f"{int(leaving['value'])} {t('of', lang)} {int(catalogue[key].target)}"
+        card.metric(t(label, lang), value)
+    behind = int((summary["status"] == "behind").sum())
+    cards[3].metric(t("indicators_behind", lang), f"{behind} / {len(summary)}")
+
     table = commune_status(ds, indicator, year, units)
-    table["status"] = table["status"].map(lambda s: t(s, lang))
-    st.dataframe(table[["ma_xa", "name_vi", "value", "expected", "target_value", "status", "gap"]].head(20),
-                 hide_index=True)
-st.subheader(t("province", lang))
-summary = province_summary(ds, year, lang)
-summary["status"] = summary["status"].map(lambda s: t(s, lang))
-st.dataframe(summary[["indicator_id", "name", "target", "value", "status", "gap"]], hide_index=True)
+    title = f"{ind.name(lang)} — {year}"
+    left, right = st.columns([3, 2])
+    with left:
+        m = indicator_map(ds, table, title, units, lang, basemap, LOCAL_TILES)
+        clicked = st_folium(m, height=560, use_container_width=True, key=f"imap-{units}",
+                            returned_objects=["last_active_drawing"])
+        feature = (clicked or {}).get("last_active_drawing") or {}
+        code = (feature.get("properties") or {}).get("ma_xa")
+        if code and code != st.session_state.get("last_clicked"):
+            st.session_state["last_clicked"] = code
+            st.session_state[f"profile-{units}"] = code
+    with right:
+        st.subheader(t("furthest_behind", lang))
+        shown = _status_text(table)[["ma_xa", "name_vi", "value", "expected", "target_value", "status", "gap",
+                                     "years_needed"]]
+        st.dataframe(shown.rename(columns={"name_vi": t("commune", lang), "value": t("value", lang),
+                                           "expected": t("expected", lang), "target_value": t("target", lang),
+                                           "status": t("status", lang), "gap": t("gap", lang),
+                                           "years_needed": t("years_needed", lang)}),
+                     hide_index=True, height=520, column_config={"ma_xa": st.column_config.TextColumn("ma_xa")})
+
+    st.subheader(t("profile", lang))
+    names = ds.communes(int(units)).set_index("ma_xa")["name_vi"]
+    commune = st.selectbox(t("profile_hint", lang), list(names.index), key=f"profile-{units}",
+                           format_func=lambda c: f"{names[c]} ({c})")
+    profile = commune_profile(ds, commune, year, units, lang)
+    a, b = st.columns([3, 2])
+    a.dataframe(_status_text(profile)[["indicator_id", "name", "value", "target_value", "expected", "status", "gap"]],
+                hide_index=True, height=420)
+    path = trajectory(ds, indicator, commune, units).set_index("year")
+    b.caption(f"{t('trajectory', lang)}: {ind.name(lang)}")
+    b.line_chart(path[["value", "expected"]].rename(columns={"value": t("value", lang), "expected": t("path", lang)}))
+
+    st.subheader(t("grid", lang))
+    st.caption(t("grid_hint", lang))
+    grid = status_grid(ds, year, units)
+    colours = {t(s, lang): STATUS_COLOURS[s] for s in STATUSES}
+    labelled = grid.apply(lambda col: col.map(lambda s: t(s, lang)) if col.name != "name_vi" else col)
+    st.dataframe(labelled.style.map(lambda v: f"background-color: {colours.get(v, 'white')}"), height=480)
+
+
+def risk_page() -> None:
+    st.sidebar.subheader(t("filters", lang))
+    types = st.sidebar.multiselect(t("hazard_types", lang), list(HAZARD_TYPES), default=list(HAZARD_TYPES),
+                                   key="types", format_func=lambda h: t(h, lang))
+    min_level = st.sidebar.select_slider(t("min_level", lang), options=[1, 2, 3, 4, 5], value=4, key="min_level",
+                                         format_func=lambda v: f"{v} — {t(f'level_{v}', lang)}")
+    buffer_m = st.sidebar.number_input(t("buffer_m", lang), 0, 1000, 0, step=50, key="buffer_m")
+    names = ds.communes(2020).set_index("ma_xa")["name_vi"]
+    communes = st.sidebar.multiselect(t("communes_filter", lang), list(names.index), key="communes",
+                                      format_func=lambda c: f"{names[c]} ({c})", placeholder=t("all", lang))
+    ethnic = sorted(ds.households["ethnicity"].dropna().unique())
+    ethnicities = st.sidebar.multiselect(t("ethnicity", lang), ethnic, key="ethnicities", placeholder=t("all", lang))
+    statuses = st.sidebar.multiselect(t("resettlement_status", lang), list(RESETTLEMENT_STATUSES), key="statuses",
+                                      format_func=lambda s: t(s, lang), placeholder=t("all", lang))
+    at_risk_only = st.sidebar.checkbox(t("at_risk_only", lang), key="at_risk_only")
+
+    flagged = _flagged(float(buffer_m))
+    shown = filter_register(flagged, types, min_level, communes or None, ethnicities or None, statuses or None,
+                            at_risk_only)
+    in_scope = filter_register(flagged, types, min_level, communes or None)
+    totals = progress(in_scope, in_scope[["level"]].rename(columns={"level": "max_level"}), 2025, min_level,
+                      by="ma_xa_located").loc["province"]
+    cards = st.columns(4)
+    cards[0].metric(t("in_zones", lang), f"{len(shown):,}")
+    cards[1].metric(t("at_risk", lang), f"{int(totals['at_risk']):,}")
+    cards[2].metric(t("done", lang), f"{int(totals['done']):,}",
+                    f"{totals['share']:.1%}" if pd.notna(totals["share"]) else None)
+    cards[3].metric(t("needed", lang), f"{int(totals['needed']):,}")
+
+    unsafe = check_sites(ds.sites, ds.zones, min_level=min_level)
+    if not unsafe.empty:
+        st.error(f"**{t('site_errors', lang)}**: " + "; ".join(
+            f"{r.name_vi} ({r.site_id}) — {t(r.hazard_type, lang)}, {t(f'level_{r.level}', lang)}"
+            for r in unsafe.itertuples()))
+    zones = display_zones(ds)
+    zones = zones.loc[zones["hazard_type"].isin(types) & (zones["level"] >= min_level)]
+    area = ds.communes(2020)
+    bounds = None
+    if communes:
+        bounds = tuple(area.loc[area["ma_xa"].isin(communes)].to_crs("EPSG:4326").total_bounds)
+    m = risk_map(ds, zones, shown, ds.sites, set(unsafe["site_id"]), lang, basemap, LOCAL_TILES, bounds)
+    clicked = st_folium(m, height=600, use_container_width=True, key="rmap",
+                        returned_objects=["last_object_clicked"])
+    st.caption(t("map_points_note", lang))
+    point = (clicked or {}).get("last_object_clicked")
+    if point:
+        record = nearest_household(shown, point["lng"], point["lat"])
+        if record is not None:
+            st.info(f"**{t('household_record', lang)}**")
+            st.json({k: (None if pd.isna(v) else str(v)) for k, v in record[PUBLIC_COLUMNS].items()})
+
+    st.subheader(t("progress", lang))
+    table = progress(in_scope, in_scope[["level"]].rename(columns={"level": "max_level"}), 2025, min_level,
+                     by="ma_xa_located")
+    a, b, c = st.columns(3)
+    by_commune = table.drop(index="province").sort_values("needed", ascending=False).head(15)
+    by_commune.index = by_commune.index.map(lambda code: names.get(code, code))
+    a.caption(t("progress_by_commune", lang))
+    a.bar_chart(by_commune[["done", "needed"]].rename(columns={"done": t("done", lang), "needed": t("needed", lang)}),
+                horizontal=True, stack=True)
+    years = path_by_year(in_scope, in_scope[["level"]].rename(columns={"level": "max_level"}), min_level)
+    b.caption(t("progress_by_year", lang))
+    b.line_chart(years[["share", "expected_share"]].rename(columns={"share": t("share", lang),
+                                                                     "expected_share": t("line_60", lang)}))
+    forms = pd.Series({t(f, lang): int(totals[f"form_{f}"]) for f in FORMS}, name=t("done", lang))
+    c.caption(t("progress_by_form", lang))
+    c.bar_chart(forms)
+
+    st.subheader(t("flagged_table", lang))
+    columns = [col for col in PUBLIC_COLUMNS if col in shown]
+    st.dataframe(shown[columns], hide_index=True, height=360)
+    st.download_button(t("download_csv", lang), csv_bytes(shown[columns]), "households_flagged.csv", "text/csv")
+
+
+indicators_page() if view == "indicators" else risk_page()

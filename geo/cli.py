@@ -1,12 +1,14 @@
 """Command line: ``python -m geo SUBCOMMAND``; ``python -m geo SUBCOMMAND --help`` for each.
 
 Bad input ends with a one-line ``error:`` message that names the file, row or
-column and what to do, and exit status 2; never a traceback.
+column and what to do, and exit status 2; an unexpected failure too (with
+``GEO_DEBUG=1`` it shows its traceback instead).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -15,8 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from geo.hazards import LEVELS, parse_levels
-from geo.i18n import t
-from geo.indicators import STATUSES
+from geo.i18n import fmt_number, t
+from geo.indicators import BASELINE_YEAR, STATUSES, TARGET_YEAR
 
 __all__ = ["main"]
 
@@ -28,8 +30,8 @@ def _level(text: str) -> int:
 
 
 def _year(text: str) -> int:
-    if not text.isdigit() or not 2020 <= int(text) <= 2025:
-        raise argparse.ArgumentTypeError(f"{text!r}: the programme's years are 2020 to 2025")
+    if not text.isdigit() or not BASELINE_YEAR <= int(text) <= TARGET_YEAR:
+        raise argparse.ArgumentTypeError(f"{text!r}: the programme's years are {BASELINE_YEAR} to {TARGET_YEAR}")
     return int(text)
 
 
@@ -78,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--communes", type=Path, help="commune polygons with ma_xa (default: the dataset's 2020 communes)")
     p.add_argument("--min-level", type=_level, default=1, help="lowest hazard level to count, 1-5 or a name (default 1)")
     p.add_argument("--buffer-m", type=_metres, default=0.0, help="also count zones within this many metres (default 0)")
-    p.add_argument("--all", action="store_true", help="write every household, not only those in a zone")
+    p.add_argument("--in-zones-only", action="store_true", help="write only the households in a zone (default: all)")
     p.add_argument("--out", type=Path, help="output .csv, .gpkg or .geojson")
 
     p = sub.add_parser("resettlement", parents=[dataset], help="progress towards resettling 60%% of at-risk households")
@@ -104,40 +106,38 @@ def _dataset(args: argparse.Namespace):
     return ds
 
 
-def _fmt(value: object, digits: int = 1) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "-"
-    if isinstance(value, float):
-        return "∞" if value == float("inf") else f"{value:.{digits}f}"
-    return str(value)
-
-
 def _indicators(args: argparse.Namespace) -> None:
     from geo.status import province_summary
 
-    table = province_summary(_dataset(args), args.year, args.lang)
+    ds = _dataset(args)
+    table = province_summary(ds, args.year, args.lang)
     words = {s: t(s, args.lang) for s in STATUSES}
-    head = ("id", "chỉ tiêu" if args.lang == "vi" else "indicator", "target", "value", "status", "behind/on/done")
-    print(f"{head[0]:<4} {head[1]:<58} {head[2]:>7} {head[3]:>8}  {head[4]:<16} {head[5]}")
+    vi = args.lang == "vi"
+    head = ("id", "chỉ tiêu" if vi else "indicator", "giá trị" if vi else "value", "mục tiêu" if vi else "target",
+            "đơn vị" if vi else "unit", "tình trạng" if vi else "status", "xã chậm/đúng/đạt" if vi else "communes behind/on/done")
+    print(f"{head[0]:<4} {head[1]:<52} {head[2]:>8} {head[3]:>8} {head[4]:<10} {head[5]:<16} {head[6]}")
     for row in table.itertuples(index=False):
-        counts = "-" if pd.isna(row.communes_behind) else f"{int(row.communes_behind)}/{int(row.communes_on_track)}/{int(row.communes_achieved)}"
-        print(f"{row.indicator_id:<4} {row.name[:58]:<58} {_fmt(row.target, 1):>7} {_fmt(row.value, 2):>8}  "
-              f"{words[row.status]:<16} {counts}")
+        counts = "-" if pd.isna(row.communes_behind) else \
+            f"{int(row.communes_behind)}/{int(row.communes_on_track)}/{int(row.communes_achieved)}"
+        unit = "tr.đ" if row.unit.startswith("triệu") else row.unit
+        print(f"{row.indicator_id:<4} {row.name[:52]:<52} {fmt_number(row.value, 2):>8} "
+              f"{fmt_number(row.target_value, 2):>8} {unit:<10} {words[row.status]:<16} {counts}")
     if args.out:
         from geo.io import write_table
 
-        write_table(table, args.out)
+        write_table(_labelled(table, ds), args.out)
 
 
 def _status(args: argparse.Namespace) -> None:
     from geo.status import commune_status
 
-    table = commune_status(_dataset(args), args.indicator, args.year, args.units)
+    ds = _dataset(args)
+    table = commune_status(ds, args.indicator, args.year, args.units)
     table["status_text"] = table["status"].map({s: t(s, args.lang) for s in STATUSES})
     if args.out:
         from geo.io import write_table
 
-        write_table(table, args.out)
+        write_table(_labelled(table, ds), args.out)
         counts = table["status"].value_counts()
         print(f"{len(table)} communes written to {args.out}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     else:
@@ -148,27 +148,44 @@ def _flag(args: argparse.Namespace) -> None:
     from geo.hazards import flag_register
     from geo.io import read_layer, read_points, read_zones, write_table
 
-    needs_dataset = args.households is None or args.hazards is None or args.communes is None
-    ds = _dataset(args) if needs_dataset else None
+    if (args.households is None) != (args.hazards is None) and args.dataset is None:
+        raise ValueError("give both --households and --hazards (or neither, for the demo data): "
+                         "mixing your files with the demo data would give meaningless flags")
+    ds = _dataset(args) if args.households is None or args.hazards is None or args.dataset else None
     households = read_points(args.households) if args.households else ds.households
     zones = read_zones(args.hazards) if args.hazards else ds.zones
-    communes = read_layer(args.communes) if args.communes else ds.communes(2020)
-    if "ma_xa" not in communes:
-        raise ValueError(f"{args.communes}: commune layer has no 'ma_xa' column")
+    if args.communes:
+        communes = read_layer(args.communes)
+        if "ma_xa" not in communes:
+            raise ValueError(f"{args.communes}: no 'ma_xa' column (the 5-digit GSO commune code)")
+    elif ds is not None:
+        communes = ds.communes(2020)
+    else:
+        communes = None
+        print("note: no --communes given: households are not placed in communes", file=sys.stderr)
     start = time.perf_counter()
     flagged = flag_register(households, zones, communes, buffer_m=args.buffer_m, min_level=args.min_level)
     seconds = time.perf_counter() - start
     inside = flagged["in_hazard"]
     print(f"{len(flagged):,} households, {len(zones):,} zones: {int(inside.sum()):,} in a zone of level "
-          f">= {args.min_level} (buffer {args.buffer_m:g} m) in {seconds:.2f} s")
+          f">= {args.min_level} (buffer {args.buffer_m:g} m), flagged in {seconds:.2f} s")
     for level, count in flagged.loc[inside, "max_level"].value_counts().sort_index().items():
         print(f"  level {level} ({LEVELS[level]}): {count:,}")
-    assignment = flagged["assignment"].value_counts()
-    print("  communes: " + ", ".join(f"{k} {v:,}" for k, v in assignment.items())
-          + (f"; record names another commune: {int(flagged['mismatch'].sum()):,}" if "mismatch" in flagged else ""))
+    if "assignment" in flagged:
+        assignment = flagged["assignment"].value_counts()
+        print("  communes: " + ", ".join(f"{k} {v:,}" for k, v in assignment.items())
+              + (f"; record names another commune: {int(flagged['mismatch'].sum()):,}" if "mismatch" in flagged else ""))
     if args.out:
-        write_table(flagged if args.all else flagged.loc[inside], args.out)
-        print(f"written: {args.out}")
+        rows = flagged.loc[inside] if args.in_zones_only else flagged
+        write_table(_labelled(rows, ds), args.out)
+        print(f"written: {args.out} ({len(rows):,} households)")
+
+
+def _labelled(frame: pd.DataFrame, ds) -> pd.DataFrame:
+    """Demo results carry the demo label on every row, so that no file passes for official data."""
+    if ds is None or not ds.is_demo:
+        return frame
+    return frame.assign(data_label=ds.label)
 
 
 def _resettlement(args: argparse.Namespace) -> None:
@@ -197,7 +214,7 @@ def _resettlement(args: argparse.Namespace) -> None:
     if args.out:
         from geo.io import write_table
 
-        write_table(table.reset_index(names="unit"), args.out)
+        write_table(_labelled(table.reset_index(names="unit"), ds), args.out)
         print(f"written: {args.out}")
 
 
@@ -224,6 +241,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, FileNotFoundError, KeyError, OSError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         print(f"error: {message}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug, or a file no check foresaw: still one line, no traceback
+        if os.environ.get("GEO_DEBUG"):
+            raise
+        print(f"error: unexpected {type(exc).__name__}: {exc} (set GEO_DEBUG=1 to see the traceback)",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -31,7 +31,8 @@ import shapely
 
 from geo.catalogue import load_catalogue
 from geo.crs import METRIC_CRS, WGS84
-from geo.hazards import HAZARD_TYPES, flag_households
+from geo.hazards import flag_households
+from geo.indicators import BASELINE_YEAR, TARGET_YEAR
 from geo.resettlement import at_risk
 from geo.units import PROVINCE_CODE, communes, crosswalk
 
@@ -41,7 +42,7 @@ SEED = 20251
 N_HOUSEHOLDS = 120_000
 DEMO_LABEL = "Dữ liệu minh họa / Demo data"
 DEMO_PATH = Path(__file__).resolve().parent.parent / "data" / "demo" / "caobang_demo.gpkg"
-_YEARS = np.arange(2020, 2026)
+_YEARS = np.arange(BASELINE_YEAR, TARGET_YEAR + 1)
 # GeoPackage stamps the time of writing into gpkg_contents; fix it for reproducible bytes.
 _FIXED_DATE = "2025-12-31T00:00:00Z"
 
@@ -460,7 +461,9 @@ def _indicator_values(rng: np.random.Generator, old: gpd.GeoDataFrame, villages:
     # Gaps as in real reporting: some communes never report an indicator, some years are late.
     # Counts (couples, units on the ĐBKK list) are kept complete: a province total
     # of counts with a gap is "no data", which would hide what the demo is for.
-    counted = values["indicator_id"].map({k: v.aggregate in ("sum", "leaving", "min") for k, v in catalogue.items()})
+    # Target 12 comes from the household register itself, which has no gaps.
+    counted = values["indicator_id"].map({k: v.aggregate in ("sum", "leaving", "min") or k == "12"
+                                          for k, v in catalogue.items()})
     series = values.loc[~counted, ["unit_code", "indicator_id"]].drop_duplicates()
     silent = series.sample(frac=0.03, random_state=rng)
     values = values.merge(silent.assign(silent=True), how="left", on=["unit_code", "indicator_id"])

@@ -65,12 +65,14 @@ def _parse(values: pd.Series, aliases: dict, what: str, allowed: str) -> pd.Seri
     keys = [loose_key(str(v)).replace("-", " ").removesuffix(".0") for v in uniques]
     lookup = np.array([aliases.get(k) for k in keys] + [None], dtype=object)
     parsed = pd.Series(lookup[codes], index=values.index)  # code -1 (missing) takes the trailing None
-    bad = parsed.isna()
+    bad = parsed.isna().to_numpy()
     if bad.any():
-        first = values.index[bad.to_numpy()][0]
+        first = int(np.flatnonzero(bad)[0])
+        value = values.iloc[first]
+        shown = value.item() if hasattr(value, "item") else value
         raise ValueError(
-            f"{int(bad.sum())} row(s) have an unknown {what}, first at row {first}: "
-            f"{values.loc[first]!r}; use one of {allowed}"
+            f"feature {first + 1}, column '{what}': {shown!r} is not a {what} ({int(bad.sum())} such); "
+            f"use one of {allowed}"
         )
     return parsed
 

@@ -6,9 +6,10 @@
 
 from __future__ import annotations
 
+import math
 import unicodedata
 
-__all__ = ["LANGS", "TEXT", "t"]
+__all__ = ["LANGS", "TEXT", "t", "fmt_number"]
 
 LANGS = ("vi", "en")
 
@@ -72,6 +73,53 @@ TEXT: dict[str, tuple[str, str]] = {
     "sites": ("Điểm tái định cư", "Resettlement sites"),
     "site_unsafe": ("nằm trong vùng nguy cơ thiên tai", "lies inside a hazard zone"),
     "risk_legend": ("Mức độ nguy cơ / Tình trạng di dời", "Hazard level / Resettlement status"),
+    "view": ("Trang", "Page"),
+    "view_indicators": ("Chỉ tiêu theo xã", "Indicators by commune"),
+    "view_risk": ("Thiên tai và di dời dân cư", "Hazards and resettlement"),
+    "basemap": ("Bản đồ nền", "Basemap"),
+    "basemap_none": ("Không có", "None"),
+    "basemap_osm": ("OpenStreetMap (cần Internet)", "OpenStreetMap (needs Internet)"),
+    "basemap_local": ("Nguồn ảnh nền nội bộ", "Local tile source"),
+    "theme": ("Lĩnh vực", "Theme"),
+    "province_status": ("Tình trạng toàn tỉnh", "Province status"),
+    "communes_leaving": ("Xã ra khỏi địa bàn ĐBKK", "Communes leaving the ĐBKK list"),
+    "villages_leaving": ("Thôn ra khỏi địa bàn ĐBKK", "Villages leaving the ĐBKK list"),
+    "of": ("trên", "of"),
+    "resettled_share": ("Hộ đã bố trí, di dời (mục tiêu 60%)", "Households resettled (target 60%)"),
+    "indicators_behind": ("Chỉ tiêu chậm tiến độ (toàn tỉnh)", "Indicators behind (province)"),
+    "profile": ("Hồ sơ xã", "Commune profile"),
+    "profile_hint": ("Bấm vào một xã trên bản đồ hoặc chọn ở đây.", "Click a commune on the map or choose it here."),
+    "trajectory": ("Diễn biến so với lộ trình đến mục tiêu", "Values against the path to the target"),
+    "path": ("Lộ trình", "Path"),
+    "grid": ("Tất cả chỉ tiêu theo xã", "All indicators by commune"),
+    "grid_hint": ("Mỗi ô là tình trạng của một xã với một chỉ tiêu; bấm tiêu đề cột để sắp xếp.",
+                  "Each cell is a commune's status on one indicator; click a column header to sort."),
+    "filters": ("Bộ lọc", "Filters"),
+    "hazard_types": ("Loại thiên tai", "Hazard types"),
+    "min_level": ("Mức nguy cơ từ", "Minimum hazard level"),
+    "buffer_m": ("Vùng đệm (m)", "Buffer (m)"),
+    "communes_filter": ("Xã", "Communes"),
+    "all": ("Tất cả", "All"),
+    "ethnicity": ("Dân tộc", "Ethnicity"),
+    "resettlement_status": ("Tình trạng di dời", "Resettlement status"),
+    "at_risk_only": ("Chỉ hộ DTTS cư trú phân tán (đối tượng bố trí)", "Only scattered ethnic-minority households (the target group)"),
+    "in_zones": ("Hộ trong vùng nguy cơ", "Households in hazard zones"),
+    "at_risk": ("Hộ DTTS phân tán cần bố trí", "At-risk scattered DTTS households"),
+    "done": ("Đã di dời hoặc ổn định", "Resettled or stabilised"),
+    "needed": ("Còn cần để đạt 60%", "Still needed for 60%"),
+    "progress": ("Tiến độ bố trí, di dời dân cư đến 60%", "Resettlement progress towards 60%"),
+    "progress_by_commune": ("Theo xã (các xã còn thiếu nhiều nhất)", "By commune (most still needed first)"),
+    "progress_by_year": ("Theo năm", "By year"),
+    "progress_by_form": ("Theo hình thức", "By form"),
+    "share": ("Tỷ lệ", "Share"),
+    "line_60": ("Lộ trình đến 60%", "Path to 60%"),
+    "flagged_table": ("Danh sách hộ theo bộ lọc", "Households under the filters"),
+    "download_csv": ("Tải CSV", "Download CSV"),
+    "site_errors": ("Điểm tái định cư nằm trong vùng nguy cơ: cần điều chỉnh", "Resettlement sites inside a hazard zone: to be fixed"),
+    "household_record": ("Thông tin hộ", "Household record"),
+    "map_points_note": ("Bản đồ gộp điểm khi có nhiều hộ; phóng to hoặc chọn xã để xem từng hộ.",
+                        "Points are clustered when there are many; zoom in or choose a commune to see each household."),
+    "level": ("Mức", "Level"),
 }
 
 
@@ -85,3 +133,22 @@ def t(key: str, lang: str = "vi") -> str:
     """
     vi, en = TEXT[key]
     return unicodedata.normalize("NFC", vi if lang == "vi" else en)
+
+
+def fmt_number(value: object, digits: int = 1) -> str:
+    """A number for display: "–" when missing, "∞" for infinity, thousands separated.
+
+    >>> fmt_number(1234.567), fmt_number(float("nan")), fmt_number(float("inf"))
+    ('1,234.6', '–', '∞')
+    """
+    if value is None:
+        return "–"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if math.isnan(number):
+        return "–"
+    if math.isinf(number):
+        return "∞"
+    return f"{number:,.{digits}f}"

@@ -126,8 +126,9 @@ def aggregate(
 
     Shares and incomes (``aggregate: ratio``) are summed numerators over summed
     denominators; counts (``sum``) and "units leaving a list" (``leaving``)
-    are sums, and are left missing where any child lacks a value (a partial sum
-    would understate); qualitative levels (``min``) take the lowest level.
+    are sums, and are left missing where any child of the mapping lacks a value
+    (a partial sum would understate); qualitative levels (``min``) take the
+    lowest level, also only when every child has one.
 
     Parameters
     ----------
@@ -140,8 +141,8 @@ def aggregate(
     Returns
     -------
     DataFrame
-        Parent values with :data:`VALUE_COLUMNS` plus ``n_units`` (children)
-        and ``n_reported`` (children with a value).
+        Parent values with :data:`VALUE_COLUMNS` plus ``n_units`` (children
+        in the mapping) and ``n_reported`` (children with a value).
 
     Examples
     --------
@@ -168,12 +169,13 @@ def aggregate(
     grouped = frame.groupby(keys, sort=True)
     out = grouped[_PARTS].sum(min_count=1)
     out["value_min"] = grouped["value"].min()
-    out["n_units"] = grouped.size()
     out["n_reported"] = grouped["reported"].sum()
     out = out.reset_index().rename(columns={"parent": "unit_code"})
+    # Every child in the mapping is expected to report, whether or not it has a row.
+    out["n_units"] = out["unit_code"].map(parent.value_counts())
     kind = out["indicator_id"].map({k: v.aggregate for k, v in catalogue.items()})
     complete = out["n_reported"] == out["n_units"]
-    out.loc[kind.isin(["sum", "leaving"]) & ~complete, _PARTS] = np.nan
+    out.loc[kind.isin(["sum", "leaving", "min"]) & ~complete, _PARTS + ["value_min"]] = np.nan
     out["value"] = np.where(kind == "min", out["value_min"], np.nan)
     out = out.drop(columns="value_min")
     out.loc[(kind == "ratio") & (out["n_reported"] == 0), _PARTS] = np.nan

@@ -24,9 +24,10 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from geo.crs import WGS84
+from geo.crs import WGS84, to_metric
+from geo.hazards import prepare_zones
 
-__all__ = ["InputError", "read_layer", "read_points", "read_zones", "write_table"]
+__all__ = ["InputError", "read_layer", "read_points", "read_zones", "write_table", "csv_bytes"]
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xls")
 WRITE_SUFFIXES = (".csv", ".gpkg", ".geojson")
@@ -56,6 +57,10 @@ def read_layer(path: str | Path, layer: str | None = None) -> gpd.GeoDataFrame:
         raise InputError(f"{path}: has no geometry; for a table give lon/lat columns in a .csv or .xlsx")
     if frame.crs is None:
         raise InputError(f"{path}: has no coordinate reference system (a Shapefile without .prj?); add one")
+    try:
+        to_metric(frame.iloc[:1], str(path))
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
     return frame
 
 
@@ -116,7 +121,11 @@ def read_points(path: str | Path, layer: str | None = None) -> gpd.GeoDataFrame:
 
 
 def read_zones(path: str | Path, layer: str | None = None) -> gpd.GeoDataFrame:
-    """Read hazard-zone polygons with ``hazard_type`` and ``level`` columns."""
+    """Read and validate hazard-zone polygons with ``hazard_type`` and ``level`` columns.
+
+    Returns the zones as :func:`geo.hazards.prepare_zones` gives them (coded
+    types and levels, EPSG:9210, invalid polygons repaired).
+    """
     path = _exists(path)
     frame = read_layer(path, layer)
     for column in ("hazard_type", "level"):
@@ -128,7 +137,11 @@ def read_zones(path: str | Path, layer: str | None = None) -> gpd.GeoDataFrame:
     kinds = set(frame.geometry.dropna().geom_type)
     if kinds - {"Polygon", "MultiPolygon"}:
         raise InputError(f"{path}: holds {', '.join(sorted(kinds))} features; hazard zones must be polygons")
-    return frame
+    try:
+        return prepare_zones(frame, name=str(path))
+    except ValueError as exc:
+        message = str(exc)
+        raise InputError(message if message.startswith(str(path)) else f"{path}: {message}") from exc
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
@@ -145,12 +158,7 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     if not path.parent.exists():
         raise InputError(f"{path}: folder {path.parent} does not exist")
     if suffix == ".csv":
-        table = pd.DataFrame(frame)
-        if isinstance(frame, gpd.GeoDataFrame):
-            pts = frame.geometry.to_crs(WGS84)
-            table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-            table["lon"], table["lat"] = pts.x.round(7), pts.y.round(7)
-        table.to_csv(path, index=False, encoding="utf-8-sig")
+        path.write_bytes(csv_bytes(frame))
         return path
     if not isinstance(frame, gpd.GeoDataFrame):
         raise InputError(f"{path}: this result has no geometry; write it as .csv")
@@ -158,3 +166,13 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     path.unlink(missing_ok=True)
     pyogrio.write_dataframe(out, path)
     return path
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV as UTF-8 with a byte-order mark (so Excel reads Vietnamese), points as lon/lat."""
+    table = pd.DataFrame(frame)
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame:
+        points = frame.geometry.to_crs(WGS84)
+        table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+        table["lon"], table["lat"] = points.x.round(7), points.y.round(7)
+    return table.to_csv(index=False).encode("utf-8-sig")

@@ -34,6 +34,7 @@ import shapely
 
 from geo._spatial import point_polygon_pairs
 from geo.crs import to_metric
+from geo.units import normalise_codes
 
 __all__ = ["assign_communes"]
 
@@ -70,7 +71,7 @@ def assign_communes(
     pts = to_metric(points, "points").geometry.values
     polys = to_metric(communes, "communes")
     geoms = polys.geometry.values
-    codes = polys[code].astype(str).to_numpy()
+    codes = normalise_codes(polys[code]).to_numpy(dtype=object)
     # Sorting the communes by code makes every tie-break "smaller code first".
     order = np.argsort(codes, kind="stable")
     geoms, codes = geoms[order], codes[order]
@@ -112,6 +113,7 @@ def assign_communes(
         index=points.index,
     )
     if declared is not None:
+        declared = normalise_codes(declared)
         result["ma_xa_declared"] = declared.to_numpy()
         # A point with no location lies in no other commune: not a mismatch.
         result["mismatch"] = (

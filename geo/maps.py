@@ -34,7 +34,7 @@ import shapely
 
 from geo.crs import METRIC_CRS, WGS84
 from geo.dataset import Dataset
-from geo.i18n import t
+from geo.i18n import fmt_number, t
 from geo.indicators import STATUSES
 from geo.style import HAZARD_COLOURS, RESETTLEMENT_COLOURS, STATUS_COLOURS
 
@@ -205,14 +205,6 @@ def _legend(title: str, rows: list[tuple[str, str, str]], position: str = "botto
     return element
 
 
-def _fmt(value: float, digits: int = 1) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    if np.isinf(value):
-        return "∞"
-    return f"{value:,.{digits}f}"
-
-
 def _households_layer(households: gpd.GeoDataFrame, lang: str, max_points: int,
                       max_clustered: int = 20_000, cell_m: float = 2_000.0) -> folium.FeatureGroup:
     """Households as circles by resettlement status, clustered, or as grid counts.
@@ -277,7 +269,7 @@ def indicator_map(
     data["status"] = data["status"].fillna("no_data")
     data["status_text"] = data["status"].map(lambda s: t(s, lang))
     for column in ("value", "target_value", "expected", "gap"):
-        data[f"{column}_text"] = data[column].map(_fmt)
+        data[f"{column}_text"] = data[column].map(fmt_number)
     data["colour"] = data["status"].map(STATUS_COLOURS)
     keep = ["ma_xa", "name_vi", "status", "status_text", "colour", "value_text", "target_value_text",
             "expected_text", "gap_text", "geometry"]

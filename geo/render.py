@@ -7,24 +7,20 @@ Vietnamese letter.
 from __future__ import annotations
 
 import matplotlib
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-
-from geo.catalogue import load_catalogue  # noqa: E402
-from geo.dataset import Dataset  # noqa: E402
-from geo.i18n import t  # noqa: E402
-from geo.indicators import STATUSES  # noqa: E402
-from geo.status import commune_status  # noqa: E402
-from geo.style import NO_DATA_HATCH, STATUS_COLOURS  # noqa: E402
+from geo.catalogue import load_catalogue
+from geo.dataset import Dataset
+from geo.i18n import t
+from geo.indicators import STATUSES
+from geo.status import commune_status
+from geo.style import NO_DATA_HATCH, STATUS_COLOURS
 
 __all__ = ["status_map"]
 
-plt.rcParams["font.family"] = "DejaVu Sans"
-plt.rcParams["pdf.fonttype"] = 42
-plt.rcParams["svg.fonttype"] = "none"
+#: Fonts that carry every Vietnamese letter, embedded as TrueType in PDFs, kept as text in SVGs.
+_RC = {"font.family": "DejaVu Sans", "pdf.fonttype": 42, "svg.fonttype": "none"}
 
 
 def status_map(ds: Dataset, indicator: str, year: int, units: str = "2020", lang: str = "vi",
@@ -34,10 +30,17 @@ def status_map(ds: Dataset, indicator: str, year: int, units: str = "2020", lang
     The legend counts the communes in each status; demo data is labelled in
     the title.
     """
+    with matplotlib.rc_context(_RC):
+        return _status_map(ds, indicator, year, units, lang, figsize)
+
+
+def _status_map(ds: Dataset, indicator: str, year: int, units: str, lang: str,
+                figsize: tuple[float, float]) -> Figure:
     ind = load_catalogue()[indicator]
     table = commune_status(ds, indicator, year, units)
     shapes = ds.communes(int(units))[["ma_xa", "geometry"]].merge(table[["ma_xa", "status"]], on="ma_xa")
-    fig, ax = plt.subplots(figsize=figsize)
+    fig = Figure(figsize=figsize)  # not pyplot: no global figure registry to leak into
+    ax = fig.subplots()
     counts = shapes["status"].value_counts()
     handles = []
     for status in STATUSES:

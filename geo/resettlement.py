@@ -27,8 +27,11 @@ import numpy as np
 import pandas as pd
 
 from geo._spatial import point_polygon_pairs
+from geo.catalogue import load_catalogue
 from geo.crs import to_metric
 from geo.hazards import prepare_zones
+from geo.indicators import BASELINE_YEAR, TARGET_YEAR
+from geo.text import loose_key
 
 __all__ = [
     "STATUSES",
@@ -44,8 +47,26 @@ __all__ = [
 STATUSES = ("not_planned", "planned", "moving", "resettled", "stabilised")
 FORMS = ("concentrated", "interspersed", "in_place")
 DONE = ("resettled", "stabilised")
-TARGET_SHARE = 0.60
-_FIRST_YEAR, _LAST_YEAR = 2020, 2025
+#: Target 12 of the catalogue: 60% of the at-risk households.
+TARGET_SHARE = load_catalogue()["12"].target / 100.0
+_TRUE = {"true", "1", "yes", "y", "x", "co", "dung", "t"}
+_FALSE = {"false", "0", "no", "n", "khong", "sai", "f", ""}
+
+
+def _as_bool(values: pd.Series, name: str) -> pd.Series:
+    """Read a yes/no column: booleans, 0/1, or words (true/false, có/không, x)."""
+    if values.dtype == bool:
+        return values
+    words = values.map(lambda v: loose_key(str(v)).removesuffix(".0") if pd.notna(v) else "")
+    parsed = words.map(lambda w: True if w in _TRUE else (False if w in _FALSE else None))
+    bad = parsed.isna()
+    if bad.any():
+        first = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ValueError(f"column '{name}', row {first + 1}: {values.iloc[first]!r} is not yes/no "
+                         "(use true/false, 1/0 or có/không)")
+    return parsed.astype(bool)
+
+
 def _check(households: pd.DataFrame, flags: pd.DataFrame, required: tuple[str, ...]) -> None:
     missing = [c for c in required if c not in households]
     if missing:
@@ -54,45 +75,61 @@ def _check(households: pd.DataFrame, flags: pd.DataFrame, required: tuple[str, .
         raise ValueError("flags lack 'max_level' (use geo.hazards.flag_households)")
     if len(flags) != len(households):
         raise ValueError(f"{len(flags)} flag rows for {len(households)} households")
-    statuses = households["resettlement_status"] if "resettlement_status" in households else pd.Series(dtype=object)
-    unknown = set(statuses.dropna()) - set(STATUSES)
-    if unknown:
-        raise ValueError(f"unknown resettlement status(es) {sorted(unknown)}; use {', '.join(STATUSES)}")
 
 
 def at_risk(households: pd.DataFrame, flags: pd.DataFrame, min_level: int = 4) -> pd.Series:
     """Boolean Series: ethnic-minority, scattered and at or above ``min_level``."""
     _check(households, flags, ("dtts", "scattered"))
     level = pd.Series(flags["max_level"].to_numpy(), index=households.index)
-    return households["dtts"].astype(bool) & households["scattered"].astype(bool) & (level >= min_level)
+    return _as_bool(households["dtts"], "dtts") & _as_bool(households["scattered"], "scattered") & (level >= min_level)
 
 
-def _done_by(households: pd.DataFrame, year: int) -> pd.Series:
-    done = households["resettlement_status"].isin(DONE)
+def _register(households: pd.DataFrame, flags: pd.DataFrame, min_level: int, by: str | pd.Series) -> pd.DataFrame:
+    """One row per household: unit, at risk, year done (inf: not done; -inf: done, undated), status, form."""
+    _check(households, flags, ("resettlement_status",))
+    status = households["resettlement_status"]
+    unknown = set(status.dropna().unique()) - set(STATUSES)
+    if unknown:
+        raise ValueError(f"unknown resettlement status(es) {sorted(unknown)}; use {', '.join(STATUSES)}")
+    form = households["resettlement_form"] if "resettlement_form" in households else pd.Series(None, index=households.index)
+    unknown = set(form.dropna().unique()) - set(FORMS)
+    if unknown:
+        raise ValueError(f"unknown resettlement form(s) {sorted(unknown)}; use {', '.join(FORMS)}")
     if "resettlement_date" in households:
-        date = pd.to_datetime(households["resettlement_date"])
-        # Before 1 January of the next year, so that 31 December with a time of day counts.
-        done &= date.isna() | (date < pd.Timestamp(year=year + 1, month=1, day=1))
-    return done
+        year = pd.to_datetime(households["resettlement_date"]).dt.year.astype(float).fillna(-np.inf)
+    else:
+        year = pd.Series(-np.inf, index=households.index)
+    risk = at_risk(households, flags, min_level)
+    unit = households[by] if isinstance(by, str) else pd.Series(by.to_numpy(), index=households.index)
+    return pd.DataFrame({
+        "unit": unit.astype(object),
+        "risk": risk,
+        "done_year": year.where(risk & status.isin(DONE), np.inf),
+        "status": status,
+        "form": form,
+    })
 
 
-def _summary(frame: pd.DataFrame, year: int) -> pd.DataFrame:
-    out = pd.DataFrame(
-        {
-            "at_risk": frame["risk"].sum(),
-            "done": frame["done"].sum(),
-            "resettled": frame["resettled"].sum(),
-            "stabilised": frame["stabilised"].sum(),
-            "in_progress": frame["in_progress"].sum(),
-            "undated": frame["undated"].sum(),
-        }
-    ).astype("int64")
-    for form in FORMS:
-        out[f"form_{form}"] = frame[f"form_{form}"].sum().astype("int64")
-    out["share"] = np.where(out["at_risk"] > 0, out["done"] / out["at_risk"].where(out["at_risk"] > 0, 1), np.nan)
+def _summary(table: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Counts per unit of a :func:`_register` table at the end of ``year``."""
+    done = table["done_year"] <= year
+    counts = pd.DataFrame({
+        "unit": table["unit"],
+        "at_risk": table["risk"],
+        "done": done,
+        "resettled": done & (table["status"] == "resettled"),
+        "stabilised": done & (table["status"] == "stabilised"),
+        "in_progress": table["risk"] & table["status"].isin(["planned", "moving"]),
+        "undated": done & np.isneginf(table["done_year"]),
+        **{f"form_{f}": done & (table["form"] == f) for f in FORMS},
+    })
+    # dropna=False: households with no unit still count, so units add up to the province.
+    out = counts.groupby("unit", sort=True, dropna=False).sum().astype("int64")
+    at_risk_n = out["at_risk"].to_numpy(float)
+    out["share"] = np.divide(out["done"].to_numpy(float), at_risk_n, out=np.full(len(out), np.nan), where=at_risk_n > 0)
     out["target_share"] = TARGET_SHARE
-    out["expected_share"] = TARGET_SHARE * (year - _FIRST_YEAR) / (_LAST_YEAR - _FIRST_YEAR)
-    goal = np.ceil(np.round(TARGET_SHARE * out["at_risk"].to_numpy(float), 9)).astype("int64")
+    out["expected_share"] = TARGET_SHARE * (year - BASELINE_YEAR) / (TARGET_YEAR - BASELINE_YEAR)
+    goal = np.ceil(np.round(TARGET_SHARE * at_risk_n, 9)).astype("int64")
     out["target_households"] = goal
     out["needed"] = np.maximum(goal - out["done"].to_numpy(), 0)
     return out
@@ -101,7 +138,7 @@ def _summary(frame: pd.DataFrame, year: int) -> pd.DataFrame:
 def progress(
     households: pd.DataFrame,
     flags: pd.DataFrame,
-    year: int = _LAST_YEAR,
+    year: int = TARGET_YEAR,
     min_level: int = 4,
     by: str | pd.Series = "ma_xa",
     total: bool = True,
@@ -111,8 +148,8 @@ def progress(
     Parameters
     ----------
     households : DataFrame
-        With ``dtts``, ``scattered``, ``resettlement_status`` and optionally
-        ``resettlement_date`` and ``resettlement_form``.
+        With ``dtts``, ``scattered`` (yes/no), ``resettlement_status`` and
+        optionally ``resettlement_date`` and ``resettlement_form``.
     flags : DataFrame
         Positionally aligned hazard flags with ``max_level``.
     year : int, default 2025
@@ -136,32 +173,11 @@ def progress(
         ``needed`` (households still to resettle to reach it). Counts add up
         across units; ``needed`` of the province is computed from its totals.
     """
-    _check(households, flags, ("resettlement_status",))
-    risk = at_risk(households, flags, min_level)
-    done = _done_by(households, year) & risk
-    status = households["resettlement_status"]
-    form = households["resettlement_form"] if "resettlement_form" in households else pd.Series(None, index=households.index)
-    undated = households["resettlement_date"].isna() if "resettlement_date" in households else pd.Series(True, index=households.index)
-    unit = households[by] if isinstance(by, str) else pd.Series(by.to_numpy(), index=households.index)
-    frame = pd.DataFrame(
-        {
-            "unit": unit.astype(str),
-            "risk": risk,
-            "done": done,
-            "resettled": done & (status == "resettled"),
-            "stabilised": done & (status == "stabilised"),
-            "in_progress": risk & status.isin(["planned", "moving"]),
-            "undated": done & undated,
-            **{f"form_{f}": done & (form == f) for f in FORMS},
-        }
-    )
-    # dropna=False: households with no unit still count, so units add up to the province.
-    grouped = frame.groupby("unit", sort=True, dropna=False)
-    out = _summary(grouped, year)
+    table = _register(households, flags, min_level, by)
+    out = _summary(table, year)
     out.index.name = by if isinstance(by, str) else "unit"
     if total:
-        province = _summary(frame.assign(unit="province").groupby("unit"), year)
-        out = pd.concat([out, province])
+        out = pd.concat([out, _summary(table.assign(unit="province"), year)])
     return out
 
 
@@ -169,19 +185,22 @@ def path_by_year(
     households: pd.DataFrame,
     flags: pd.DataFrame,
     min_level: int = 4,
+    by: str | pd.Series | None = None,
 ) -> pd.DataFrame:
-    """Province progress at the end of each year 2020-2025 against the path to 60%.
+    """Progress at the end of each year 2020-2025 against the path to 60%.
 
-    Returns one row per year with ``at_risk``, ``done``, ``share``,
-    ``expected_share`` and ``needed``.
+    With ``by`` (a column or aligned Series of units) one row per unit and
+    year, else one row per year for the province: ``at_risk``, ``done``,
+    ``share``, ``expected_share``, ``target_households`` and ``needed``.
     """
-    rows = [
-        progress(households, flags, year, min_level, by=pd.Series("province", index=households.index), total=False)
-        .assign(year=year)
-        for year in range(_FIRST_YEAR, _LAST_YEAR + 1)
-    ]
-    table = pd.concat(rows).set_index("year")
-    return table[["at_risk", "done", "share", "expected_share", "target_households", "needed"]]
+    unit = pd.Series("province", index=households.index) if by is None else by
+    table = _register(households, flags, min_level, unit)
+    years = range(BASELINE_YEAR, TARGET_YEAR + 1)
+    rows = pd.concat({year: _summary(table, year) for year in years}, names=["year", "unit"])
+    columns = ["at_risk", "done", "share", "expected_share", "target_households", "needed"]
+    if by is None:
+        return rows[columns].droplevel("unit")
+    return rows[columns].swaplevel().sort_index()
 
 
 def check_sites(sites: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, min_level: int = 1) -> pd.DataFrame:

@@ -16,22 +16,29 @@ Examples
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 import pandas as pd
 
 from geo.catalogue import load_catalogue
-from geo.dataset import Dataset
-from geo.indicators import STATUSES, aggregate, evaluate
+from geo.dataset import Dataset, load
+from geo.indicators import BASELINE_YEAR, STATUSES, TARGET_YEAR, aggregate, evaluate
 from geo.units import PROVINCE_CODE, crosswalk
 
-__all__ = ["UNITS", "unit_values", "commune_status", "province_summary"]
+__all__ = ["UNIT_SETS", "unit_values", "evaluated", "commune_status", "province_summary", "commune_profile",
+           "trajectory", "status_grid"]
 
-UNITS = ("2020", "2025", "province")
+#: The sets of units a table can be made for: 2020-2025 communes, 2025 units, the province.
+UNIT_SETS = ("2020", "2025", "province")
+#: Order of a ranked table: furthest behind first.
+_WORST_FIRST = ("behind", "on_track", "achieved", "no_data", "not_applicable")
 
 
 def _check_units(units: str) -> str:
     units = str(units)
-    if units not in UNITS:
-        raise ValueError(f"units must be one of {', '.join(UNITS)}, got {units!r}")
+    if units not in UNIT_SETS:
+        raise ValueError(f"units must be one of {', '.join(UNIT_SETS)}, got {units!r}")
     return units
 
 
@@ -43,8 +50,16 @@ def unit_values(ds: Dataset, units: str = "2020") -> pd.DataFrame:
     ds : Dataset
     units : {"2020", "2025", "province"}
         The 161 communes of 2020-2025, the 56 units of 2025, or the province.
+
+    Cached per dataset file and modification time; do not modify the result.
     """
     units = _check_units(units)
+    return _unit_values(ds.path, ds.path.stat().st_mtime, units)
+
+
+@lru_cache(maxsize=16)
+def _unit_values(path: Path, mtime: float, units: str) -> pd.DataFrame:
+    ds = load(path)
     values = ds.values
     village_parent = dict(zip(ds.villages["village_id"], ds.villages["ma_xa"]))
     from_villages = aggregate(values.loc[values["level"] == "village"], village_parent)
@@ -57,6 +72,17 @@ def unit_values(ds: Dataset, units: str = "2020") -> pd.DataFrame:
     codes = ds.communes(2020)["ma_xa"]
     province = aggregate(communes, dict.fromkeys(codes, PROVINCE_CODE))
     return pd.concat([province, values.loc[values["level"] == "province"]], ignore_index=True)
+
+
+@lru_cache(maxsize=64)
+def _evaluated(path: Path, mtime: float, units: str, year: int) -> pd.DataFrame:
+    return evaluate(_unit_values(path, mtime, units), year, province=units == "province")
+
+
+def evaluated(ds: Dataset, units: str, year: int) -> pd.DataFrame:
+    """:func:`geo.indicators.evaluate` of every indicator and unit (cached)."""
+    units = _check_units(units)
+    return _evaluated(ds.path, ds.path.stat().st_mtime, units, year)
 
 
 def commune_status(ds: Dataset, indicator: str, year: int, units: str = "2020") -> pd.DataFrame:
@@ -77,14 +103,17 @@ def commune_status(ds: Dataset, indicator: str, year: int, units: str = "2020") 
     catalogue = load_catalogue()
     if indicator not in catalogue:
         raise ValueError(f"unknown indicator {indicator!r}; known: {', '.join(catalogue)}")
-    result = evaluate(unit_values(ds, units), year, [indicator])
+    all_rows = evaluated(ds, units, year)
+    result = all_rows.loc[all_rows["indicator_id"] == indicator]
     names = ds.communes(int(units)).drop(columns="geometry")
     keep = ["ma_xa", "name_vi", "district_vi"] if units == "2020" else ["ma_xa", "name_vi"]
     table = names[keep].merge(result.rename(columns={"unit_code": "ma_xa"}), on="ma_xa", how="left")
     table["indicator_id"] = indicator
     table["year"] = year
     table["status"] = table["status"].fillna("no_data")
-    rank = table["status"].map({s: i for i, s in enumerate(["behind", "on_track", "achieved", "no_data", "not_applicable"])})
+    if catalogue[indicator].level == "province":  # assessed for the province only
+        table["status"] = "not_applicable"
+    rank = table["status"].map({s: i for i, s in enumerate(_WORST_FIRST)})
     return (
         table.assign(_rank=rank)
         .sort_values(["_rank", "behind_path", "gap", "ma_xa"], ascending=[True, False, False, True])
@@ -105,8 +134,8 @@ def province_summary(ds: Dataset, year: int, lang: str = "vi") -> pd.DataFrame:
         indicators measured below the province).
     """
     catalogue = load_catalogue()
-    province = evaluate(unit_values(ds, "province"), year, list(catalogue), province=True).set_index("indicator_id")
-    communes = evaluate(unit_values(ds, "2020"), year)
+    province = evaluated(ds, "province", year).set_index("indicator_id")
+    communes = evaluated(ds, "2020", year)
     counts = communes.pivot_table(index="indicator_id", columns="status", values="unit_code", aggfunc="count")
     counts = counts.reindex(columns=list(STATUSES), fill_value=0).fillna(0).astype(int)
     n_communes = len(ds.communes(2020))
@@ -132,3 +161,58 @@ def province_summary(ds: Dataset, year: int, lang: str = "vi") -> pd.DataFrame:
             row[f"communes_{status}"] = int(counts.loc[ind_id, status]) if ind.level != "province" and ind_id in counts.index else None
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def commune_profile(ds: Dataset, ma_xa: str, year: int, units: str = "2020", lang: str = "vi") -> pd.DataFrame:
+    """Every indicator's status for one commune (or 2025 unit) in ``year``.
+
+    Indicators without a value for the commune are listed as ``no_data``.
+    """
+    units = _check_units(units)
+    names = ds.communes(int(units))
+    if ma_xa not in set(names["ma_xa"]):
+        raise ValueError(f"unknown commune code {ma_xa!r} for the {units} units")
+    rows = evaluated(ds, units, year)
+    rows = rows.loc[rows["unit_code"] == ma_xa].set_index("indicator_id")
+    catalogue = load_catalogue()
+    table = pd.DataFrame({"indicator_id": list(catalogue),
+                          "theme": [i.theme for i in catalogue.values()],
+                          "name": [i.name(lang) for i in catalogue.values()],
+                          "unit": [i.unit for i in catalogue.values()]})
+    joined = table.join(rows.drop(columns=["unit_code"]), on="indicator_id")
+    joined["status"] = joined["status"].fillna("no_data")
+    joined.loc[joined["indicator_id"].map(lambda i: catalogue[i].level == "province"), "status"] = "not_applicable"
+    return joined
+
+
+def trajectory(ds: Dataset, indicator: str, unit_code: str, units: str = "2020") -> pd.DataFrame:
+    """Values of one unit by year, 2020-2025, beside the straight path to its target.
+
+    Returns one row per year with ``value`` (missing where not reported),
+    ``expected`` (the path from the 2020 value to the 2025 target) and
+    ``target_value``.
+    """
+    units = _check_units(units)
+    rows = [evaluated(ds, units, year) for year in range(BASELINE_YEAR, TARGET_YEAR + 1)]
+    table = pd.concat(rows, ignore_index=True)
+    table = table.loc[(table["indicator_id"] == indicator) & (table["unit_code"] == unit_code)]
+    years = pd.DataFrame({"year": range(BASELINE_YEAR, TARGET_YEAR + 1)})
+    return years.merge(table[["year", "value", "expected", "target_value", "status"]], on="year", how="left")
+
+
+def status_grid(ds: Dataset, year: int, units: str = "2020") -> pd.DataFrame:
+    """Commune x indicator table of statuses in ``year`` (rows: communes, columns: ids).
+
+    Indicators assessed only for the province are left out. Communes are
+    ordered by how many indicators they are behind on, most first.
+    """
+    units = _check_units(units)
+    catalogue = load_catalogue()
+    rows = evaluated(ds, units, year)
+    grid = rows.pivot(index="unit_code", columns="indicator_id", values="status")
+    columns = [i for i, ind in catalogue.items() if ind.level != "province"]
+    names = ds.communes(int(units)).set_index("ma_xa")["name_vi"]
+    grid = grid.reindex(index=names.index, columns=columns).fillna("no_data")
+    grid.insert(0, "name_vi", names)
+    behind = (grid[columns] == "behind").sum(axis=1)
+    return grid.assign(_behind=behind).sort_values(["_behind", "name_vi"], ascending=[False, True]).drop(columns="_behind")

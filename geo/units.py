@@ -34,6 +34,7 @@ __all__ = [
     "communes",
     "crosswalk",
     "to_2025",
+    "normalise_codes",
     "MatchResult",
     "match_commune",
     "match_communes",
@@ -156,16 +157,33 @@ def crosswalk() -> pd.DataFrame:
     return _crosswalk().copy()
 
 
+def normalise_codes(codes: pd.Series | list) -> pd.Series:
+    """Commune codes as 5-digit strings, as GSO writes them.
+
+    Spreadsheets and integer fields drop the leading zeros (1267 for
+    "01267"); codes made only of digits are padded back, other text is kept
+    (trimmed) and missing values stay missing.
+
+    >>> normalise_codes([1267, "1267.0", " 01267", None, "X-1"]).tolist()
+    ['01267', '01267', '01267', None, 'X-1']
+    """
+    series = pd.Series(codes, dtype=object)
+    text = series.map(lambda v: str(v).strip().removesuffix(".0") if pd.notna(v) else None)
+    digits = text.str.fullmatch(r"\d{1,5}").fillna(False).astype(bool)
+    return text.where(~digits, text.str.zfill(5)).astype(object).where(text.notna(), None)
+
+
 def to_2025(codes: pd.Series | list[str]) -> pd.Series:
     """Map 2020-vintage commune codes to their 2025 unit codes.
 
-    Codes that are not 2020 units give ``<NA>``.
+    Codes are normalised first (:func:`normalise_codes`); codes that are not
+    2020 units give a missing value.
 
-    >>> to_2025(["01267", "99999"]).tolist()
-    ['01273', nan]
+    >>> to_2025(["01267", 1267, "99999"]).tolist()
+    ['01273', '01273', nan]
     """
     lookup = _crosswalk().set_index("old_ma_xa")["new_ma_xa"]
-    return pd.Series(codes, dtype=object).map(lookup)
+    return normalise_codes(codes).map(lookup)
 
 
 @dataclass(frozen=True)

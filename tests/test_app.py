@@ -1,31 +1,84 @@
-"""The Streamlit app, driven headless with Streamlit's AppTest."""
+"""The Streamlit app, driven headless with Streamlit's AppTest (no browser)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
+def metrics(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
 @pytest.fixture
 def app() -> AppTest:
-    return AppTest.from_file(APP, default_timeout=120).run()
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    assert not at.exception, at.exception
+    return at
 
 
-def test_app_opens_on_demo_data_in_vietnamese(app):
-    assert not app.exception
+def test_opens_on_demo_data_in_vietnamese(app):
     assert "Dữ liệu minh họa" in app.warning[0].value
     assert "Cao Bằng" in app.title[0].value
+    cards = metrics(app)
+    assert cards["Xã ra khỏi địa bàn ĐBKK"].endswith("trên 62")
+    assert app.sidebar.radio(key="view").value == "indicators"
 
 
-def test_language_switch_and_indicator_change(app):
-    app.sidebar.radio[0].set_value("en").run()
+def test_language_switch_changes_every_label(app):
+    app.sidebar.radio(key="lang").set_value("en").run()
     assert not app.exception
     assert "Demo data" in app.warning[0].value
-    app.sidebar.selectbox[0].set_value("14a").run()
+    assert "Communes leaving the ĐBKK list" in metrics(app)
+    assert app.sidebar.selectbox(key="theme").format_func("education") == "Education and training"
+
+
+def test_indicator_change_updates_table_and_profile(app):
+    app.sidebar.selectbox(key="theme").set_value("education").run()
+    app.sidebar.selectbox(key="indicator").set_value("14a").run()
     assert not app.exception
-    assert app.sidebar.selectbox[0].value == "14a"
+    ranked = app.dataframe[0].value
+    assert len(ranked) == 161
+    statuses = set(ranked.iloc[:, 5])
+    assert {"Chậm tiến độ", "Đã đạt"} <= statuses
+    app.selectbox(key="profile-2020").set_value("01267").run()
+    profile = app.dataframe[1].value
+    assert len(profile) == 30 and "14a" in set(profile["indicator_id"])
+
+
+def test_units_switch_to_2025(app):
+    app.sidebar.radio(key="units").set_value("2025").run()
+    assert not app.exception
+    assert len(app.dataframe[0].value) == 56
+
+
+def test_risk_filters_update_counts(app):
+    app.sidebar.radio(key="view").set_value("risk").run()
+    assert not app.exception
+    high = metrics(app)["Hộ trong vùng nguy cơ"]
+    app.sidebar.select_slider(key="min_level").set_value(3).run()
+    medium = metrics(app)["Hộ trong vùng nguy cơ"]
+    assert int(medium.replace(",", "")) > int(high.replace(",", ""))
+    app.sidebar.multiselect(key="types").set_value(["tube_flood"]).run()
+    tube = int(metrics(app)["Hộ trong vùng nguy cơ"].replace(",", ""))
+    assert 0 < tube < int(medium.replace(",", ""))
+    app.sidebar.checkbox(key="at_risk_only").check().run()
+    at_risk = int(metrics(app)["Hộ trong vùng nguy cơ"].replace(",", ""))
+    assert at_risk <= tube
+    table = app.dataframe[0].value
+    assert len(table) == at_risk
+    assert "head_name" not in table.columns  # personal fields never reach the page
+    assert any("DEMO-TDC" in e.value for e in app.error)  # misplaced sites are shown as errors
+
+
+def test_risk_commune_filter(app):
+    app.sidebar.radio(key="view").set_value("risk").run()
+    app.sidebar.select_slider(key="min_level").set_value(1).run()
+    app.sidebar.multiselect(key="communes").set_value(["01267"]).run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert set(table["ma_xa_located"]) <= {"01267"}

@@ -70,20 +70,25 @@ def test_flag_demo_matches_brute_force(capsys, tmp_path):
     code, out, _ = run(capsys, "flag", "--out", str(out_file))
     assert code == 0
     flagged = pd.read_csv(out_file, dtype={"household_id": str, "ma_xa": str}, encoding="utf-8-sig")
-    assert len(flagged) == int((expected.max(axis=1) >= 1).sum())
-    assert f"{len(flagged):,} in a zone" in out
+    assert len(flagged) == len(ds.households)  # every household, with its levels
+    in_zone = int((expected.max(axis=1) >= 1).sum())
+    assert f"{in_zone:,} in a zone" in out and int(flagged["in_hazard"].sum()) == in_zone
     got = flagged.set_index("household_id")[["level_landslide", "level_flash_flood", "level_tube_flood"]]
     want = pd.DataFrame(expected, index=ds.households["household_id"], columns=got.columns)
     assert got.equals(want.loc[got.index])
+    assert (flagged["data_label"] == ds.label).all()  # demo results say so on every row
+    assert flagged["ma_xa_located"].notna().all()
+    code, out, _ = run(capsys, "flag", "--in-zones-only", "--out", str(out_file))
+    assert code == 0 and len(pd.read_csv(out_file)) == in_zone
 
 
 def test_flag_min_level_and_buffer(capsys, tmp_path):
     ds = load()
     high = int((brute_force_levels(ds.households, ds.zones).max(axis=1) >= 4).sum())
     out_file = tmp_path / "high.gpkg"
-    code, out, _ = run(capsys, "flag", "--min-level", "cao", "--out", str(out_file))
+    code, out, _ = run(capsys, "flag", "--min-level", "cao", "--in-zones-only", "--out", str(out_file))
     assert code == 0 and len(gpd.read_file(out_file)) == high
-    code, out, _ = run(capsys, "flag", "--min-level", "4", "--buffer-m", "100", "--out", str(out_file))
+    code, out, _ = run(capsys, "flag", "--min-level", "4", "--buffer-m", "100", "--in-zones-only", "--out", str(out_file))
     assert code == 0 and len(gpd.read_file(out_file)) > high
 
 
@@ -104,13 +109,21 @@ def small_inputs(tmp_path):
 def test_flag_user_files(capsys, tmp_path, small_inputs):
     homes, zones = small_inputs
     out_file = tmp_path / "out.geojson"
-    code, out, _ = run(capsys, "flag", "--households", str(homes), "--hazards", str(zones), "--all", "--out", str(out_file))
-    assert code == 0, out
+    code, out, err = run(capsys, "flag", "--households", str(homes), "--hazards", str(zones), "--out", str(out_file))
+    assert code == 0, err
+    assert "not placed in communes" in err  # no demo communes slipped in under real households
     result = gpd.read_file(out_file).set_index("household_id")
     assert result.loc["A", "level_landslide"] == 5 and result.loc["A", "level_flash_flood"] == 0
     assert result.loc["B", "hazard_types"] == "landslide;flash_flood"
     assert result.loc["C", "max_level"] == 0
     assert result.crs.to_epsg() == 4326
+    assert "data_label" not in result and "ma_xa_located" not in result
+
+
+def test_flag_refuses_to_mix_user_files_with_demo_data(capsys, small_inputs):
+    homes, _ = small_inputs
+    code, _, err = run(capsys, "flag", "--households", str(homes))
+    assert code == 2 and "give both --households and --hazards" in err
 
 
 @pytest.mark.parametrize(
@@ -119,7 +132,8 @@ def test_flag_user_files(capsys, tmp_path, small_inputs):
         (lambda h, z: h.write_text("household_id,lon,lat\nA,abc,22.6\n"), "row 2, column 'lon'"),
         (lambda h, z: h.write_text("household_id,x,y\nA,1,2\n"), "no column lon or lat"),
         (lambda h, z: h.write_text("household_id,lon,lat\nA,551000,2506000\n"), "not a longitude/latitude"),
-        (lambda h, z: z.write_text(z.read_text().replace("rất cao", "extreme")), "unknown level"),
+        (lambda h, z: z.write_text(z.read_text().replace("rất cao", "extreme")),
+         "zones.geojson: feature 1, column 'level': 'extreme' is not a level"),
         (lambda h, z: z.write_text(z.read_text().replace("hazard_type", "kind")), "no 'hazard_type' column"),
         (lambda h, z: z.write_text("{not json"), "cannot be read"),
     ],
@@ -161,3 +175,4 @@ def test_resettlement_totals_add_up(capsys, tmp_path):
     assert province["done"] == province["resettled"] + province["stabilised"]
     assert f"at risk {int(province['at_risk']):,}" in out
     assert province["needed"] == max(int(np.ceil(0.6 * province["at_risk"])) - province["done"], 0)
+    assert (table["data_label"] == load().label).all()

@@ -56,21 +56,22 @@ def test_parse_numeric_series_keeps_index():
 
 
 @pytest.mark.parametrize("bad", ["rockfall", "lũ", None, np.nan, ""])
-def test_unknown_type_raises_naming_the_row(bad):
+def test_unknown_type_raises_naming_the_feature(bad):
+    # Features are numbered from 1 in file order, whatever the frame's index.
     values = pd.Series(["landslide", bad, "lũ quét"], index=[10, 11, 12], dtype=object)
-    with pytest.raises(ValueError, match=r"hazard_type.*row 11"):
+    with pytest.raises(ValueError, match=r"feature 2, column 'hazard_type'"):
         parse_hazard_types(values)
 
 
 @pytest.mark.parametrize("bad", [0, 6, 4.5, "extreme", "cao lắm", None, -1])
-def test_unknown_level_raises_naming_the_row(bad):
+def test_unknown_level_raises_naming_the_feature(bad):
     values = pd.Series([3, bad], index=["ok", "zone-7"], dtype=object)
-    with pytest.raises(ValueError, match=r"level.*row zone-7"):
+    with pytest.raises(ValueError, match=r"feature 2, column 'level'"):
         parse_levels(values)
 
 
 def test_error_counts_bad_rows():
-    with pytest.raises(ValueError, match=r"^2 row\(s\).*first at row 1"):
+    with pytest.raises(ValueError, match=r"^feature 2, column 'level': 'x' is not a level \(2 such\)"):
         parse_levels(pd.Series([1, "x", 3, "y"]))
 
 
@@ -265,9 +266,9 @@ def test_zones_need_type_and_level_columns():
         prepare_zones(zones)
 
 
-def test_bad_level_in_zones_names_the_row():
+def test_bad_level_in_zones_names_the_feature():
     zones = pd.concat([_zone(box(0, 0, 1, 1)), _zone(box(0, 0, 1, 1), level="nguy hiểm")], ignore_index=True)
-    with pytest.raises(ValueError, match="row 1"):
+    with pytest.raises(ValueError, match="feature 2"):
         flag_households(_homes([[0.5, 0.5]]), zones)
 
 
