@@ -11,7 +11,7 @@ Examples
 --------
 >>> import folium
 >>> m = localise(folium.Map(tiles=None))
->>> "http" in m.get_root().render()
+>>> "://" in m.get_root().render()  # no link to any other server
 False
 """
 

@@ -56,24 +56,25 @@ def test_point_on_an_edge_is_inside():
 
 @pytest.mark.parametrize("order", [[0, 1, 2], [2, 1, 0], [1, 2, 0]])
 def test_ties_go_to_the_smaller_code_whatever_the_row_order(order):
-    # "20" and "100": as strings "100" < "20". Overlap at depth tie; gap at distance tie.
+    # "K20" and "K100": as strings "K100" < "K20". Overlap at depth tie; gap at distance tie.
+    # (Codes of digits only would be padded to 5 digits first: see test_integer_codes_...)
     geoms = [box(0, 0, 10, 10), box(8, 0, 18, 10), box(0, 14, 18, 20)]
-    communes = _communes(["20", "100", "300"], geoms).iloc[order]
+    communes = _communes(["K20", "K100", "K300"], geoms).iloc[order]
     pts = _points([[9, 5], [4, 12], [13, 12], [9, 12], [9, 10]])
     result = assign_communes(pts, communes)
-    # (9,5): depth 1 in both → "100"; (4,12): 2 m from "20", 2 m from "300" → "20" < "300";
-    # (13,12): 2 m from "100" and "300" → "100"; (9,12): 2 m from all three → "100";
-    # (9,10): on the edge of both → depth 0 tie → "100".
-    assert result["ma_xa"].tolist() == ["100", "20", "100", "100", "100"]
+    # (9,5): depth 1 in both → "K100"; (4,12): 2 m from "K20" and "K300" → "K20";
+    # (13,12): 2 m from "K100" and "K300" → "K100"; (9,12): 2 m from all three → "K100";
+    # (9,10): on the edge of both → depth 0 tie → "K100".
+    assert result["ma_xa"].tolist() == ["K100", "K20", "K100", "K100", "K100"]
     assert result["assignment"].tolist() == ["overlap", "gap", "gap", "gap", "overlap"]
     assert result["gap_m"].tolist() == [0, 2, 2, 2, 0]
 
 
 def test_deepest_commune_wins_over_smaller_code():
-    communes = _communes(["01", "02"], [box(0, 0, 10, 10), box(5, 0, 30, 10)])
+    communes = _communes(["01001", "01002"], [box(0, 0, 10, 10), box(5, 0, 30, 10)])
     result = assign_communes(_points([[9, 5], [6, 5]]), communes)
-    # (9,5): depth 1 in "01", 4 in "02" → "02"; (6,5): depth 4 in "01", 1 in "02" → "01".
-    assert result["ma_xa"].tolist() == ["02", "01"]
+    # (9,5): depth 1 in "01001", 4 in "01002" → "01002"; (6,5): depth 4 in "01001" → "01001".
+    assert result["ma_xa"].tolist() == ["01002", "01001"]
 
 
 def test_missing_and_empty_points_have_no_location():
@@ -98,9 +99,9 @@ def test_declared_mismatch_keeps_both_codes():
 
 def test_declared_code_without_location_is_not_a_mismatch():
     pts = _points([[5, 5], None, [15, 5]])
-    result = assign_communes(pts, COMMUNES, declared=pd.Series(["B", "A", "01"]))
+    result = assign_communes(pts, COMMUNES, declared=pd.Series(["B", "A", "C"]))
     assert result["assignment"].tolist() == ["inside", "no_location", "inside"]
-    assert result["ma_xa_declared"].tolist() == ["B", "A", "01"]
+    assert result["ma_xa_declared"].tolist() == ["B", "A", "C"]
     assert result["mismatch"].tolist() == [True, False, True]
 
 
@@ -116,9 +117,13 @@ def test_code_column_and_crs():
         assign_communes(pts, COMMUNES.set_crs(None, allow_override=True))
 
 
-def test_integer_codes_come_back_as_strings():
+def test_integer_codes_come_back_as_padded_strings():
+    # Excel and integer fields drop the leading zero of GSO codes; it is put back on both sides,
+    # so a register with 1465 and boundaries with "01465" agree.
     communes = _communes([1465, 1702], [box(0, 0, 10, 10), box(10, 0, 20, 10)])
-    assert assign_communes(_points([[5, 5], [15, 5]]), communes)["ma_xa"].tolist() == ["1465", "1702"]
+    result = assign_communes(_points([[5, 5], [15, 5]]), communes, declared=pd.Series(["01465", 1465.0]))
+    assert result["ma_xa"].tolist() == ["01465", "01702"]
+    assert result["mismatch"].tolist() == [False, True]
 
 
 # --------------------------------------------------------------------------- brute force
