@@ -20,7 +20,7 @@ from geo.hazards import HAZARD_TYPES, flag_register
 from geo.i18n import t
 from geo.indicators import STATUSES
 from geo.io import csv_bytes
-from geo.maps import display_zones, indicator_map, install_assets, risk_map
+from geo.maps import indicator_map, install_assets, risk_map, with_lonlat
 from geo.resettlement import FORMS, STATUSES as RESETTLEMENT_STATUSES, check_sites, path_by_year, progress
 from geo.risk import filter_register, nearest_household
 from geo.status import commune_profile, commune_status, province_summary, status_grid, trajectory
@@ -46,10 +46,10 @@ def _dataset():
     return load(DATASET)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)  # shared, not copied: callers never modify it
 def _flagged(buffer_m: float):
     ds = _dataset()
-    return flag_register(ds.households, ds.zones, ds.communes(2020), buffer_m=buffer_m)
+    return with_lonlat(flag_register(ds.households, ds.zones, ds.communes(2020), buffer_m=buffer_m))
 
 
 _assets()
@@ -172,13 +172,11 @@ def risk_page() -> None:
         st.error(f"**{t('site_errors', lang)}**: " + "; ".join(
             f"{r.name_vi} ({r.site_id}) — {t(r.hazard_type, lang)}, {t(f'level_{r.level}', lang)}"
             for r in unsafe.itertuples()))
-    zones = display_zones(ds)
-    zones = zones.loc[zones["hazard_type"].isin(types) & (zones["level"] >= min_level)]
     area = ds.communes(2020)
     bounds = None
     if communes:
         bounds = tuple(area.loc[area["ma_xa"].isin(communes)].to_crs("EPSG:4326").total_bounds)
-    m = risk_map(ds, zones, shown, ds.sites, set(unsafe["site_id"]), lang, basemap, LOCAL_TILES, bounds)
+    m = risk_map(ds, shown, ds.sites, set(unsafe["site_id"]), types, min_level, lang, basemap, LOCAL_TILES, bounds)
     clicked = st_folium(m, height=600, use_container_width=True, key="rmap",
                         returned_objects=["last_object_clicked"])
     st.caption(t("map_points_note", lang))
@@ -209,7 +207,8 @@ def risk_page() -> None:
     st.subheader(t("flagged_table", lang))
     columns = [col for col in PUBLIC_COLUMNS if col in shown]
     st.dataframe(shown[columns], hide_index=True, height=360)
-    st.download_button(t("download_csv", lang), csv_bytes(shown[columns]), "households_flagged.csv", "text/csv")
+    export = shown[columns].assign(data_label=ds.label) if ds.is_demo else shown[columns]
+    st.download_button(t("download_csv", lang), lambda: csv_bytes(export), "households_flagged.csv", "text/csv")
 
 
 indicators_page() if view == "indicators" else risk_page()

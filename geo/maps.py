@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,6 +34,7 @@ import shapely
 
 from geo.crs import METRIC_CRS, WGS84
 from geo.dataset import Dataset
+from geo.hazards import HAZARD_TYPES
 from geo.i18n import fmt_number, t
 from geo.indicators import STATUSES
 from geo.style import HAZARD_COLOURS, RESETTLEMENT_COLOURS, STATUS_COLOURS
@@ -47,6 +48,7 @@ __all__ = [
     "display_zones",
     "indicator_map",
     "risk_map",
+    "with_lonlat",
 ]
 
 #: URL path under which the app serves ``static/vendor`` (Streamlit static serving).
@@ -139,6 +141,27 @@ def _base_map(bounds: tuple[float, float, float, float], basemap: str, local_til
     return m
 
 
+def _with_geojson(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Add each geometry as a GeoJSON dict, converted once (in C) for every later map."""
+    frame["geojson"] = [json.loads(text) for text in shapely.to_geojson(frame.geometry.values)]
+    return frame
+
+
+def _collection(frame: pd.DataFrame, properties: list[str]) -> dict:
+    """A GeoJSON FeatureCollection from a display layer's cached geometries."""
+    records = frame[properties].to_dict("records")
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": geometry, "properties": record}
+        for geometry, record in zip(frame["geojson"], records)
+    ]}
+
+
+def with_lonlat(households: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Add WGS 84 ``lon``/``lat`` columns (rounded to 5 decimals) for the web map."""
+    points = households.geometry.to_crs(WGS84)
+    return households.assign(lon=points.x.round(5).to_numpy(), lat=points.y.round(5).to_numpy())
+
+
 @lru_cache(maxsize=8)
 def _simplified_communes(path: Path, mtime: float, vintage: int, tolerance: float) -> gpd.GeoDataFrame:
     from geo.dataset import load
@@ -147,7 +170,7 @@ def _simplified_communes(path: Path, mtime: float, vintage: int, tolerance: floa
     simple = shapely.coverage_simplify(communes.geometry.values, tolerance)
     frame = gpd.GeoDataFrame(communes.drop(columns="geometry"), geometry=simple, crs=communes.crs).to_crs(WGS84)
     frame["geometry"] = shapely.set_precision(frame.geometry.values, 1e-5)
-    return frame
+    return _with_geojson(frame)
 
 
 def display_communes(ds: Dataset, vintage: int, tolerance: float = 50.0) -> gpd.GeoDataFrame:
@@ -169,7 +192,7 @@ def _display_zones(path: Path, mtime: float, tolerance: float) -> gpd.GeoDataFra
     simple = shapely.simplify(merged.geometry.values, tolerance, preserve_topology=True)
     frame = gpd.GeoDataFrame(merged.drop(columns="geometry"), geometry=simple, crs=zones.crs).to_crs(WGS84)
     frame["geometry"] = shapely.make_valid(shapely.set_precision(frame.geometry.values, 1e-5))
-    return frame
+    return _with_geojson(frame)
 
 
 def display_zones(ds: Dataset, tolerance: float = 30.0) -> gpd.GeoDataFrame:
@@ -229,19 +252,40 @@ def _households_layer(households: gpd.GeoDataFrame, lang: str, max_points: int,
                                 fill=True, fill_color="#6a51a3", fill_opacity=0.6,
                                 tooltip=f"{n:,} {t('households', lang).lower()}").add_to(group)
         return group
-    wgs = households.geometry.to_crs(WGS84)
-    rows = pd.DataFrame({"lat": wgs.y.round(5).to_numpy(), "lon": wgs.x.round(5).to_numpy(), "s": status,
-                         "id": households["household_id"].astype(str).to_numpy()})
-    # One JSON array and one JavaScript loop draw the points on the canvas.
+    if "lon" not in households or "lat" not in households:
+        households = with_lonlat(households)
+    # One compact JSON array ([lat, lon, status code] per household) and one JavaScript
+    # loop draw the points on the canvas; a click sends the point back to the app,
+    # which shows the household's record.
+    rows = pd.DataFrame({"lat": households["lat"].to_numpy(), "lon": households["lon"].to_numpy(), "s": status})
     callback = (
         "function (row) { var colours = " + json.dumps(list(RESETTLEMENT_COLOURS.values())) + ";"
         " var names = " + json.dumps([t(s, lang) for s in RESETTLEMENT_COLOURS], ensure_ascii=False) + ";"
         " return L.circleMarker(new L.LatLng(row[0], row[1]), {radius: 4, weight: 1, color: '#333',"
-        " fillColor: colours[row[2]], fillOpacity: 0.9}).bindTooltip(row[3] + ': ' + names[row[2]]); }"
+        " fillColor: colours[row[2]], fillOpacity: 0.9}).bindTooltip(names[row[2]]); }"
     )
     folium.plugins.FastMarkerCluster(
         rows.to_numpy().tolist(), callback=callback,
         options={"disableClusteringAtZoom": 1 if len(households) <= max_points else 15, "chunkedLoading": True},
+    ).add_to(group)
+    return group
+
+
+def _sites_layer(sites: gpd.GeoDataFrame, unsafe_sites: set[str], lang: str) -> folium.FeatureGroup:
+    """Resettlement sites as one GeoJSON layer: large green rings, red with a warning when unsafe."""
+    frame = sites.to_crs(WGS84)
+    bad = frame["site_id"].isin(list(unsafe_sites))
+    frame = frame.assign(
+        colour=np.where(bad, "#b2182b", "#1a9641"),
+        label=np.where(bad, "⚠ ", "") + frame["name_vi"] + " (" + frame["site_id"] + ")"
+        + np.where(bad, f" — {t('site_unsafe', lang)}", ""),
+    )[["site_id", "colour", "label", "geometry"]]
+    group = folium.FeatureGroup(name=t("sites", lang))
+    folium.GeoJson(
+        json.loads(frame.to_json()),
+        marker=folium.CircleMarker(radius=9, weight=3, fill=True, fill_opacity=0.35),
+        style_function=lambda f: {"color": f["properties"]["colour"], "fillColor": f["properties"]["colour"]},
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
     ).add_to(group)
     return group
 
@@ -264,7 +308,7 @@ def indicator_map(
     title : str
         Legend title (indicator and year).
     """
-    shapes = display_communes(ds, int(units))[["ma_xa", "name_vi", "geometry"]]
+    shapes = display_communes(ds, int(units))[["ma_xa", "name_vi", "geometry", "geojson"]]
     data = shapes.merge(table.drop(columns=["name_vi"], errors="ignore"), on="ma_xa", how="left")
     data["status"] = data["status"].fillna("no_data")
     data["status_text"] = data["status"].map(lambda s: t(s, lang))
@@ -275,7 +319,7 @@ def indicator_map(
             "expected_text", "gap_text", "geometry"]
     m = _base_map(tuple(shapes.total_bounds), basemap, local_tiles)
     folium.GeoJson(
-        data[keep],
+        _collection(data, keep[:-1]),
         name=t("map_title", lang),
         style_function=lambda f: {
             "fillColor": f["properties"]["colour"],
@@ -301,10 +345,11 @@ def indicator_map(
 
 def risk_map(
     ds: Dataset,
-    zones: gpd.GeoDataFrame,
     households: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
     unsafe_sites: set[str],
+    types: Collection[str] = HAZARD_TYPES,
+    min_level: int = 1,
     lang: str = "vi",
     basemap: str = "none",
     local_tiles: str | None = None,
@@ -320,32 +365,42 @@ def risk_map(
 
     Parameters
     ----------
-    zones : GeoDataFrame
-        Zones to draw, as from :func:`display_zones` (WGS 84).
     households : GeoDataFrame
-        Filtered households (any CRS) with ``household_id`` and
+        Filtered households (any CRS; ``lon``/``lat`` columns from
+        :func:`with_lonlat` are used when present) with ``household_id`` and
         ``resettlement_status``.
     unsafe_sites : set of str
         ``site_id`` of sites inside a hazard zone: drawn as warnings.
+    types, min_level
+        Zones drawn: these hazard types at or above this level.
+    bounds : (minx, miny, maxx, maxy), optional
+        WGS 84 extent to show; zones are clipped to it (a commune's view).
     """
     communes = display_communes(ds, 2020)
     m = _base_map(bounds or tuple(communes.total_bounds), basemap, local_tiles)
     folium.GeoJson(
-        communes[["ma_xa", "name_vi", "geometry"]], name=t("commune", lang),
+        _collection(communes, ["ma_xa", "name_vi"]), name=t("commune", lang),
         style_function=lambda f: {"fillOpacity": 0, "color": "#666666", "weight": 0.6},
         tooltip=folium.GeoJsonTooltip(fields=["name_vi"], aliases=[t("commune", lang)]),
     ).add_to(m)
-    for hazard in ("landslide", "flash_flood", "tube_flood"):
+    zones = display_zones(ds)
+    zones = zones.loc[zones["hazard_type"].isin(list(types)) & (zones["level"] >= min_level)]
+    if bounds is not None:
+        margin = 0.02  # degrees, about 2 km: zones just outside the view stay visible when panning
+        clipped = shapely.clip_by_rect(zones.geometry.values, bounds[0] - margin, bounds[1] - margin,
+                                       bounds[2] + margin, bounds[3] + margin)
+        zones = _with_geojson(zones.set_geometry(clipped).loc[~shapely.is_empty(clipped)].copy())
+    for hazard in HAZARD_TYPES:
         part = zones.loc[zones["hazard_type"] == hazard]
         if part.empty:
             continue
-        part = part.sort_values("level")[["hazard_type", "level", "geometry"]].assign(
+        part = part.sort_values("level").assign(
             colour=lambda d: d["level"].map(HAZARD_COLOURS),
             level_text=lambda d: d["level"].map(lambda v: t(f"level_{v}", lang)),
         )
         group = folium.FeatureGroup(name=t(hazard, lang))
         folium.GeoJson(
-            part,
+            _collection(part, ["hazard_type", "level", "colour", "level_text"]),
             style_function=lambda f: {"fillColor": f["properties"]["colour"], "fillOpacity": 0.65,
                                       "color": f["properties"]["colour"], "weight": 0.5},
             tooltip=folium.GeoJsonTooltip(fields=["level_text"], aliases=[t(hazard, lang)]),
@@ -354,21 +409,7 @@ def risk_map(
 
     _households_layer(households, lang, max_points).add_to(m)
 
-    site_group = folium.FeatureGroup(name=t("sites", lang))
-    for site in sites.to_crs(WGS84).itertuples():
-        bad = site.site_id in unsafe_sites
-        colour = "#b2182b" if bad else "#1a9641"
-        folium.Marker(
-            [site.geometry.y, site.geometry.x],
-            icon=folium.DivIcon(
-                html=f'<div style="font-size:20px;line-height:20px;color:{colour};text-shadow:0 0 2px #fff">'
-                + ("⚠" if bad else "▲") + "</div>",
-                icon_size=(20, 20), icon_anchor=(10, 10), class_name="geo-site",
-            ),
-            tooltip=("⚠ " if bad else "") + f"{site.name_vi} ({site.site_id})"
-            + (f" — {t('site_unsafe', lang)}" if bad else ""),
-        ).add_to(site_group)
-    site_group.add_to(m)
+    _sites_layer(sites, unsafe_sites, lang).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     rows = [(HAZARD_COLOURS[level], "solid", t(f"level_{level}", lang)) for level in range(1, 6)]
     rows += [(RESETTLEMENT_COLOURS[s], "solid", t(s, lang)) for s in RESETTLEMENT_COLOURS]
