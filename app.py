@@ -20,7 +20,7 @@ from geo.hazards import HAZARD_TYPES, flag_register
 from geo.i18n import t
 from geo.indicators import STATUSES
 from geo.io import csv_bytes
-from geo.maps import indicator_map, install_assets, risk_map, with_lonlat
+from geo.maps import commune_code_in, indicator_map, install_assets, risk_map, with_lonlat
 from geo.resettlement import FORMS, STATUSES as RESETTLEMENT_STATUSES, check_sites, path_by_year, progress
 from geo.risk import filter_register, nearest_household
 from geo.status import commune_profile, commune_status, province_summary, status_grid, trajectory
@@ -102,9 +102,8 @@ def indicators_page() -> None:
     with left:
         m = indicator_map(ds, table, title, units, lang, basemap, LOCAL_TILES)
         clicked = st_folium(m, height=560, use_container_width=True, key=f"imap-{units}",
-                            returned_objects=["last_active_drawing"])
-        feature = (clicked or {}).get("last_active_drawing") or {}
-        code = (feature.get("properties") or {}).get("ma_xa")
+                            returned_objects=["last_object_clicked_tooltip"])
+        code = commune_code_in((clicked or {}).get("last_object_clicked_tooltip"))
         if code and code != st.session_state.get("last_clicked"):
             st.session_state["last_clicked"] = code
             st.session_state[f"profile-{units}"] = code
@@ -112,14 +111,15 @@ def indicators_page() -> None:
         st.subheader(t("furthest_behind", lang))
         shown = _status_text(table)[["ma_xa", "name_vi", "value", "expected", "target_value", "status", "gap",
                                      "years_needed"]]
-        st.dataframe(shown.rename(columns={"name_vi": t("commune", lang), "value": t("value", lang),
-                                           "expected": t("expected", lang), "target_value": t("target", lang),
-                                           "status": t("status", lang), "gap": t("gap", lang),
-                                           "years_needed": t("years_needed", lang)}),
-                     hide_index=True, height=520, column_config={"ma_xa": st.column_config.TextColumn("ma_xa")})
+        number = {c: st.column_config.NumberColumn(t(c if c != "target_value" else "target", lang), format="%.1f")
+                  for c in ("value", "expected", "target_value", "gap", "years_needed")}
+        st.dataframe(shown, hide_index=True, height=520,
+                     column_config={"ma_xa": st.column_config.TextColumn(t("code", lang)),
+                                    "name_vi": t("commune", lang), "status": t("status", lang), **number})
 
-    st.subheader(t("profile", lang))
     names = ds.communes(int(units)).set_index("ma_xa")["name_vi"]
+    commune = st.session_state.get(f"profile-{units}", names.index[0])
+    st.subheader(f"{t('profile', lang)}: {names.get(commune, commune)} ({commune})")
     commune = st.selectbox(t("profile_hint", lang), list(names.index), key=f"profile-{units}",
                            format_func=lambda c: f"{names[c]} ({c})")
     profile = commune_profile(ds, commune, year, units, lang)

@@ -58,6 +58,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "units_2020": ("161 xã (2020-6/2025)", "161 communes (2020-June 2025)"),
     "units_2025": ("56 xã, phường (từ 1/7/2025)", "56 communes and wards (from 1 July 2025)"),
     "commune": ("Xã", "Commune"),
+    "code": ("Mã xã", "Commune code"),
     "district": ("Huyện", "District"),
     "value": ("Giá trị", "Value"),
     "target": ("Mục tiêu 2025", "2025 target"),

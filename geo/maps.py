@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import shutil
 from collections.abc import Collection, Iterator
 from functools import lru_cache
@@ -49,6 +50,7 @@ __all__ = [
     "indicator_map",
     "risk_map",
     "with_lonlat",
+    "commune_code_in",
 ]
 
 #: URL path under which the app serves ``static/vendor`` (Streamlit static serving).
@@ -125,12 +127,15 @@ def localise(m: folium.Map, base_url: str = "/" + ASSET_URL) -> folium.Map:
     return m
 
 
-def _base_map(bounds: tuple[float, float, float, float], basemap: str, local_tiles: str | None) -> folium.Map:
+def _base_map(bounds: tuple[float, float, float, float], basemap: str, local_tiles: str | None,
+              canvas: bool = False) -> folium.Map:
     if basemap not in BASEMAPS:
         raise ValueError(f"basemap must be one of {BASEMAPS}, got {basemap!r}")
     minx, miny, maxx, maxy = bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None, zoom_start=9,
-                   control_scale=True, prefer_canvas=True)
+                   control_scale=True, prefer_canvas=canvas)
+    m.options["maxZoom"] = 18  # folium gives it only to tile layers; marker clusters need it on the map
+    m.options["zoomSnap"] = 0.25  # lets fitBounds fill the frame instead of jumping a whole zoom level
     if basemap == "osm":
         folium.TileLayer(_OSM, attr=_OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(m)
     elif basemap == "local":
@@ -154,6 +159,16 @@ def _collection(frame: pd.DataFrame, properties: list[str]) -> dict:
         {"type": "Feature", "geometry": geometry, "properties": record}
         for geometry, record in zip(frame["geojson"], records)
     ]}
+
+
+def commune_code_in(text: str | None) -> str | None:
+    """The 5-digit commune code in a clicked commune's tooltip text, if any.
+
+    >>> commune_code_in("Xã Quảng Lâm  Mã xã 01312  Giá trị 25.6")
+    '01312'
+    """
+    match = re.search(r"\b(\d{5})\b", text or "")
+    return match.group(1) if match else None
 
 
 def with_lonlat(households: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -205,7 +220,7 @@ def display_zones(ds: Dataset, tolerance: float = 30.0) -> gpd.GeoDataFrame:
     return _display_zones(ds.path, ds.path.stat().st_mtime, tolerance)
 
 
-def _legend(title: str, rows: list[tuple[str, str, str]], position: str = "bottomleft") -> branca.element.MacroElement:
+def _legend(title: str, rows: list[tuple[str, str, str]], position: str = "topright") -> branca.element.MacroElement:
     """A Leaflet control listing (colour, border style, label) rows."""
     items = "".join(
         f'<div><span style="display:inline-block;width:14px;height:14px;margin-right:6px;vertical-align:middle;'
@@ -330,8 +345,8 @@ def indicator_map(
         },
         highlight_function=lambda f: {"weight": 3, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(
-            fields=["name_vi", "value_text", "target_value_text", "expected_text", "status_text", "gap_text"],
-            aliases=[t("commune", lang), t("value", lang), t("target", lang), t("expected", lang),
+            fields=["name_vi", "ma_xa", "value_text", "target_value_text", "expected_text", "status_text", "gap_text"],
+            aliases=[t("commune", lang), t("code", lang), t("value", lang), t("target", lang), t("expected", lang),
                      t("status", lang), t("gap", lang)],
         ),
     ).add_to(m)
@@ -377,7 +392,8 @@ def risk_map(
         WGS 84 extent to show; zones are clipped to it (a commune's view).
     """
     communes = display_communes(ds, 2020)
-    m = _base_map(bounds or tuple(communes.total_bounds), basemap, local_tiles)
+    # Thousands of circles: a canvas draws them much faster than SVG elements.
+    m = _base_map(bounds or tuple(communes.total_bounds), basemap, local_tiles, canvas=True)
     folium.GeoJson(
         _collection(communes, ["ma_xa", "name_vi"]), name=t("commune", lang),
         style_function=lambda f: {"fillOpacity": 0, "color": "#666666", "weight": 0.6},
@@ -410,8 +426,8 @@ def risk_map(
     _households_layer(households, lang, max_points).add_to(m)
 
     _sites_layer(sites, unsafe_sites, lang).add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
     rows = [(HAZARD_COLOURS[level], "solid", t(f"level_{level}", lang)) for level in range(1, 6)]
     rows += [(RESETTLEMENT_COLOURS[s], "solid", t(s, lang)) for s in RESETTLEMENT_COLOURS]
-    _legend(t("risk_legend", lang) + (f" — {ds.label}" if ds.is_demo else ""), rows).add_to(m)
+    _legend(t("risk_legend", lang) + (f" — {ds.label}" if ds.is_demo else ""), rows, "bottomright").add_to(m)
     return localise(m)

@@ -1,0 +1,189 @@
+"""End to end: the real app in a real headless Chromium, with the network cut off.
+
+Every request the browser makes to any host other than the app's own is
+aborted and recorded: the test fails if there is one, so a map library or font
+fetched from a CDN cannot slip in. Screenshots and the browser's timings are
+saved in ``artifacts/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from geo.style import STATUS_COLOURS
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+if not Path(CHROMIUM).exists() or not shutil.which("chromium"):
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must install Chromium (Debian package 'chromium'): scripts/test does")
+    pytest.skip("Chromium is not installed (apt-get install chromium); scripts/test installs it",
+                allow_module_level=True)
+playwright = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements-dev.txt")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / "e2e_server.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail(f"the app did not start within 90 s; see {ARTIFACTS / 'e2e_server.log'}")
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync", "--disable-quic"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="vi-VN")
+    outside: list[str] = []
+
+    def only_local(route):
+        host = urlparse(route.request.url).hostname
+        if host in ("127.0.0.1", "localhost") or route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    page.outside_requests = outside
+    yield page
+    context.close()
+
+
+def _map_frame(page):
+    return page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
+
+
+def _metric(page, label: str) -> str:
+    card = page.locator("[data-testid='stMetric']").filter(has_text=label).first
+    return card.locator("[data-testid='stMetricValue']").inner_text()
+
+
+def _choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the sidebar selectbox labelled ``label``."""
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(has_text=label).first
+    box.click()
+    page.get_by_role("option", name=option).first.click()
+
+
+def test_indicator_map_offline_coloured_with_legend_and_profile(server, page):
+    timings = {}
+    start = time.perf_counter()
+    page.goto(server, wait_until="domcontentloaded")
+    frame = _map_frame(page)
+    frame.locator("path.leaflet-interactive").nth(150).wait_for(timeout=90_000)
+    timings["first map drawn after opening the page (s)"] = round(time.perf_counter() - start, 2)
+    assert "Dữ liệu minh họa" in page.locator("[data-testid='stAlert']").first.inner_text()
+
+    # Year 2023: the select slider's thumb takes arrow keys (2025 → 2023).
+    thumb = page.locator("[data-testid='stSidebar'] [data-testid='stSlider'] input[type='range']").first
+    thumb.focus()
+    thumb.press("ArrowLeft")
+    thumb.press("ArrowLeft")
+    legend = frame.locator(".geo-legend")
+    page.wait_for_timeout(500)
+    _choose(page, "Lĩnh vực", "Giáo dục, đào tạo")
+    start = time.perf_counter()
+    legend.filter(has_text="Trẻ 5 tuổi học mẫu giáo — 2023").wait_for(timeout=60_000)
+    timings["redraw after choosing an indicator (s)"] = round(time.perf_counter() - start, 2)
+
+    fills = frame.locator("path.leaflet-interactive").evaluate_all("els => els.map(e => e.getAttribute('fill'))")
+    assert len(fills) == 161
+    assert set(fills) <= set(STATUS_COLOURS.values())
+    assert len(set(fills)) >= 3  # achieved, on track, behind (and no data) all appear
+    text = legend.inner_text()
+    for word in ("Đã đạt (", "Đúng tiến độ (", "Chậm tiến độ (", "Chưa có số liệu ("):
+        assert word in text
+    counts = [int(line.rsplit("(", 1)[1].rstrip(")")) for line in text.splitlines() if line.endswith(")")]
+    assert sum(counts) == 161
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "e2e_indicator_map.png"))
+
+    # Click the westernmost commune: the profile below switches to it.
+    heading = page.get_by_role("heading", name="Hồ sơ xã")
+    before = heading.inner_text()
+    boxes = frame.locator("path.leaflet-interactive").evaluate_all(
+        "els => els.map((e, i) => { const b = e.getBBox(); return [b.x, i]; })")
+    west = min(boxes)[1]
+    frame.locator("path.leaflet-interactive").nth(west).click(force=True)
+    page.wait_for_function(
+        "before => [...document.querySelectorAll('h3')].some(h => h.innerText.startsWith('Hồ sơ xã')"
+        " && h.innerText !== before)", arg=before, timeout=60_000)
+    after = heading.inner_text()
+    assert after != before and "(01" in after
+    tooltip_code = after.rsplit("(", 1)[1].rstrip(")")
+    assert tooltip_code != "01267"  # the westernmost commune is not the first of the list
+    page.get_by_text("Diễn biến so với lộ trình").wait_for()  # the trajectory chart's caption
+    assert page.outside_requests == []
+    (ARTIFACTS / "e2e_timings.json").write_text(json.dumps(timings, indent=2))
+
+
+def test_risk_filters_change_counts_offline(server, page):
+    page.goto(server, wait_until="domcontentloaded")
+    page.get_by_text("Thiên tai và di dời dân cư").click()
+    frame = _map_frame(page)
+    frame.locator(".geo-legend").filter(has_text="Mức độ nguy cơ").wait_for(timeout=90_000)
+    high = int(_metric(page, "Hộ trong vùng nguy cơ").replace(",", ""))
+    slider = page.locator("[data-testid='stSidebar'] [data-testid='stSlider'] input[type='range']").first
+    slider.focus()
+    slider.press("ArrowLeft")  # level 4 → 3
+    page.wait_for_function(
+        "old => { const c = [...document.querySelectorAll('[data-testid=stMetric]')]"
+        ".find(e => e.innerText.includes('Hộ trong vùng nguy cơ')); "
+        "return c && c.querySelector('[data-testid=stMetricValue]').innerText !== old; }",
+        arg=f"{high:,}", timeout=60_000)
+    medium = int(_metric(page, "Hộ trong vùng nguy cơ").replace(",", ""))
+    assert medium > high
+    frame.locator(".leaflet-marker-pane, canvas").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "e2e_risk_map.png"))
+    assert page.outside_requests == []
