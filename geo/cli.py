@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.hazards import LEVELS, parse_levels
+from geo.hazards import HAZARD_TYPES, LEVELS, parse_levels
 from geo.i18n import fmt_number, t
 from geo.indicators import BASELINE_YEAR, STATUSES, TARGET_YEAR
+from geo.mapexport import FORMATS, PAPERS
+from geo.resettlement import STATUSES as RESETTLEMENT_STATUSES
 
 __all__ = ["main"]
 
@@ -50,6 +52,16 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 4 or not (values[0] < values[2] and values[1] < values[3]):
+        raise argparse.ArgumentTypeError(f"{text!r}: give min_lon,min_lat,max_lon,max_lat")
+    return values
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -89,6 +101,43 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--min-level", type=_level, default=4, help="hazard level that makes a household at risk (default 4, high)")
     p.add_argument("--buffer-m", type=_metres, default=0.0, help="buffer around zones in metres (default 0)")
     p.add_argument("--out", type=Path, help="write the per-commune table to this .csv")
+
+    # The risk page's filters, shared by export-map --map risk, atlas --map risk and export-data.
+    risk = argparse.ArgumentParser(add_help=False)
+    risk.add_argument("--types", default=",".join(HAZARD_TYPES),
+                      help="comma-separated hazard types (default: all three)")
+    risk.add_argument("--min-level", type=_level, default=4, help="lowest hazard level shown (default 4, high)")
+    risk.add_argument("--buffer-m", type=_metres, default=0.0, help="buffer around zones in metres (default 0)")
+    risk.add_argument("--ethnicity", action="append", help="keep this ethnic group (repeatable)")
+    risk.add_argument("--status", action="append", choices=RESETTLEMENT_STATUSES,
+                      help="keep this resettlement status (repeatable)")
+    risk.add_argument("--at-risk-only", action="store_true", help="only scattered ethnic-minority households")
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument("--commune", action="append", help="commune code (repeatable); default: the province")
+    where.add_argument("--indicator", default="12", help="indicator id for the indicator map (default 12)")
+    where.add_argument("--year", type=_year, default=TARGET_YEAR, help="year (default 2025)")
+    where.add_argument("--units", choices=("2020", "2025"), default="2020", help="2020-2025 communes or 2025 units")
+
+    p = sub.add_parser("export-map", parents=[dataset, risk, where], help="a print-quality map (PNG, PDF, SVG)")
+    p.add_argument("--map", choices=("indicator", "risk"), required=True)
+    p.add_argument("--format", choices=FORMATS, help="default: from the file's extension")
+    p.add_argument("--paper", choices=tuple(PAPERS), default="a4")
+    p.add_argument("--landscape", action="store_true")
+    p.add_argument("--dpi", type=int, default=150, help="PNG resolution (150 or 300 for print; default 150)")
+    p.add_argument("--labels", action="store_true", help="write commune names on the map")
+    p.add_argument("--bbox", type=_bbox, help="extent as min_lon,min_lat,max_lon,max_lat (WGS 84)")
+    p.add_argument("--out", type=Path, required=True)
+
+    p = sub.add_parser("atlas", parents=[dataset, risk, where], help="a multi-page PDF, one page per commune")
+    p.add_argument("--map", choices=("indicator", "risk"), required=True)
+    p.add_argument("--out", type=Path, required=True)
+
+    p = sub.add_parser("export-data", parents=[dataset, risk, where], help="tables as CSV, XLSX, GeoJSON, GPKG, KML")
+    p.add_argument("--table", choices=("households", "indicators"), required=True,
+                   help="households: flagged households under the risk filters; indicators: per-commune status")
+    p.add_argument("--personal", action="store_true",
+                   help="include personal fields (household head's name, identity number); the export says so")
+    p.add_argument("--out", type=Path, required=True, help=".csv, .xlsx, .geojson, .gpkg or .kml")
 
     p = sub.add_parser("demo", help="regenerate the demo dataset (byte for byte reproducible)")
     p.add_argument("--out", type=Path, default=None, help="GeoPackage to write (default data/demo/caobang_demo.gpkg)")
@@ -226,8 +275,79 @@ def _demo(args: argparse.Namespace) -> None:
     print(f"demo dataset written: {path} ({path.stat().st_size / 1e6:.1f} MB, seed {seed})")
 
 
-_COMMANDS = {"indicators": _indicators, "status": _status, "flag": _flag,
-             "resettlement": _resettlement, "demo": _demo}
+def _risk_filters(args: argparse.Namespace) -> dict:
+    types = [v.strip() for v in args.types.split(",") if v.strip()]
+    unknown = set(types) - set(HAZARD_TYPES)
+    if unknown or not types:
+        raise ValueError(f"--types: {', '.join(sorted(unknown)) or 'none given'}; use {', '.join(HAZARD_TYPES)}")
+    return {"types": types, "min_level": args.min_level, "communes": args.commune,
+            "ethnicities": args.ethnicity, "statuses": args.status, "at_risk_only": args.at_risk_only}
+
+
+def _flagged(ds, args: argparse.Namespace):
+    from geo.hazards import flag_register
+
+    return flag_register(ds.households, ds.zones, ds.communes(2020), buffer_m=args.buffer_m)
+
+
+def _export_map(args: argparse.Namespace) -> None:
+    from geo.mapexport import indicator_figure, risk_figure, save_figure
+
+    ds = _dataset(args)
+    common = {"communes": args.commune, "bbox": args.bbox, "paper": args.paper, "landscape": args.landscape,
+              "lang": args.lang, "labels": args.labels}
+    if args.map == "indicator":
+        figure = indicator_figure(ds, args.indicator, args.year, args.units, **common)
+    else:
+        filters = _risk_filters(args)
+        filters.pop("communes")
+        figure = risk_figure(ds, _flagged(ds, args), buffer_m=args.buffer_m, **filters, **common)
+    path = save_figure(figure, args.out, dpi=args.dpi, fmt=args.format)
+    print(f"written: {path} ({path.stat().st_size / 1024:.0f} kB)")
+
+
+def _atlas(args: argparse.Namespace) -> None:
+    from geo.mapexport import atlas
+
+    ds = _dataset(args)
+    if args.out.suffix.lower() != ".pdf":
+        raise ValueError(f"{args.out}: an atlas is a .pdf")
+    flagged = _flagged(ds, args) if args.map == "risk" else None
+    path = atlas(ds, args.out, args.map, args.year, args.commune, flagged, args.min_level, args.lang)
+    print(f"written: {path} ({len(args.commune or ds.communes(2020))} pages)")
+
+
+def _export_data(args: argparse.Namespace) -> None:
+    from geo.dataexport import export_table, with_personal_fields
+
+    ds = _dataset(args)
+    if args.table == "households":
+        from geo.risk import filter_register
+
+        filters = _risk_filters(args)
+        table = filter_register(_flagged(ds, args), **filters)
+        if args.personal:
+            table = with_personal_fields(table, ds.people())
+        recorded = {**filters, "buffer_m": args.buffer_m}
+        title = "Flagged households / Hộ trong vùng nguy cơ"
+    else:
+        from geo.status import commune_status
+
+        status = commune_status(ds, args.indicator, args.year, args.units)
+        shapes = ds.communes(int(args.units))[["ma_xa", "geometry"]]
+        table = shapes.merge(status, on="ma_xa")
+        if args.commune:
+            table = table.loc[table["ma_xa"].isin(args.commune)]
+        recorded = {"indicator": args.indicator, "year": args.year, "units": args.units, "communes": args.commune}
+        title = f"Indicator {args.indicator}, {args.year} / Chỉ tiêu {args.indicator}, năm {args.year}"
+    path = export_table(table, args.out, title, recorded, ds.label, personal=args.personal,
+                        exported_by=os.environ.get("USER") or None)
+    personal = "with personal fields" if args.personal else "personal fields excluded"
+    print(f"written: {path} ({len(table):,} rows, {personal})")
+
+
+_COMMANDS = {"indicators": _indicators, "status": _status, "flag": _flag, "resettlement": _resettlement,
+             "export-map": _export_map, "atlas": _atlas, "export-data": _export_data, "demo": _demo}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

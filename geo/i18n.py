@@ -51,6 +51,7 @@ TEXT: dict[str, tuple[str, str]] = {
                   "Cao Bằng ethnic-minority programme tracker 2021-2025"),
     "demo_banner": ("Dữ liệu minh họa: số liệu tổng hợp, không phải số liệu chính thức.",
                     "Demo data: synthetic figures, not official statistics."),
+    "demo_note": ("số liệu tổng hợp, không phải số liệu chính thức", "synthetic figures, not official statistics"),
     "language": ("Ngôn ngữ", "Language"),
     "indicator": ("Chỉ tiêu", "Indicator"),
     "year": ("Năm", "Year"),

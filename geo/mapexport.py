@@ -1,0 +1,395 @@
+"""Print-quality maps (PNG, PDF, SVG) and commune atlases, drawn on the server.
+
+Maps are drawn with matplotlib in VN-2000 / TM-3 (EPSG:9210), so the scale bar
+measures true metres; text uses DejaVu Sans, which carries every Vietnamese
+letter, and PDFs embed it as TrueType (text stays selectable). Every page
+carries a title and subtitle, a legend with class counts, a scale bar, a north
+arrow, the data source, the date of export and, for demo data, "Dữ liệu minh
+họa / DEMO DATA". No basemap tiles are needed, so exports work offline.
+
+Examples
+--------
+>>> from geo.dataset import load
+>>> fig = indicator_figure(load(), "2", 2023, paper="a4", landscape=True)
+>>> [round(v / 25.4 * 10) / 10 for v in (297, 210)] == [round(x, 1) for x in fig.get_size_inches()]
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from collections.abc import Collection, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import matplotlib
+import numpy as np
+import pandas as pd
+import shapely
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib_scalebar.scalebar import ScaleBar
+
+from geo.catalogue import load_catalogue
+from geo.crs import METRIC_CRS, WGS84
+from geo.dataset import Dataset
+from geo.hazards import HAZARD_TYPES
+from geo.i18n import fmt_number, t
+from geo.indicators import STATUSES
+from geo.resettlement import check_sites
+from geo.risk import filter_register
+from geo.status import commune_profile, commune_status
+from geo.style import HAZARD_COLOURS, NO_DATA_HATCH, RESETTLEMENT_COLOURS, STATUS_COLOURS
+
+__all__ = ["PAPERS", "FORMATS", "indicator_figure", "risk_figure", "save_figure", "atlas"]
+
+#: Paper sizes in millimetres, portrait (width, height).
+PAPERS = {"a4": (210.0, 297.0), "a3": (297.0, 420.0)}
+FORMATS = ("png", "pdf", "svg")
+_RC = {"font.family": "DejaVu Sans", "pdf.fonttype": 42, "svg.fonttype": "none", "hatch.linewidth": 0.6}
+_DEMO_MARK = "Dữ liệu minh họa / DEMO DATA"
+_HAZARD_HATCH = {"landslide": None, "flash_flood": "....", "tube_flood": "xxxx"}
+
+
+def _inches(paper: str, landscape: bool) -> tuple[float, float]:
+    if paper not in PAPERS:
+        raise ValueError(f"paper must be one of {', '.join(PAPERS)}, got {paper!r}")
+    width, height = PAPERS[paper]
+    if landscape:
+        width, height = height, width
+    return width / 25.4, height / 25.4
+
+
+def _extent(ds: Dataset, communes: Collection[str] | None, bbox: Sequence[float] | None,
+            vintage: int = 2020) -> tuple[float, float, float, float]:
+    """Map extent in EPSG:9210: chosen communes, a WGS 84 box, or the province."""
+    if bbox is not None:
+        minx, miny, maxx, maxy = bbox
+        if not (minx < maxx and miny < maxy):
+            raise ValueError(f"bbox must be (min lon, min lat, max lon, max lat), got {tuple(bbox)}")
+        return tuple(gpd.GeoSeries([shapely.box(minx, miny, maxx, maxy)], crs=WGS84).to_crs(METRIC_CRS).total_bounds)
+    frame = ds.communes(vintage)
+    if communes:
+        chosen = frame.loc[frame["ma_xa"].isin(list(communes))]
+        unknown = set(communes) - set(chosen["ma_xa"])
+        if unknown:
+            raise ValueError(f"unknown commune code(s) {sorted(unknown)} for the {vintage} units")
+        frame = chosen
+    minx, miny, maxx, maxy = frame.total_bounds
+    pad = 0.04 * max(maxx - minx, maxy - miny)
+    return minx - pad, miny - pad, maxx + pad, maxy + pad
+
+
+def _page(paper: str, landscape: bool) -> tuple[Figure, matplotlib.axes.Axes, matplotlib.axes.Axes]:
+    """A page with a title band, the map, a legend panel and a footer."""
+    fig = Figure(figsize=_inches(paper, landscape))
+    if landscape:
+        ax = fig.add_axes((0.03, 0.09, 0.70, 0.78))
+        side = fig.add_axes((0.75, 0.09, 0.22, 0.78))
+    else:
+        ax = fig.add_axes((0.05, 0.26, 0.90, 0.62))
+        side = fig.add_axes((0.05, 0.08, 0.90, 0.16))
+    side.set_axis_off()
+    return fig, ax, side
+
+
+def _frame_map(ax: matplotlib.axes.Axes, extent: tuple[float, float, float, float]) -> None:
+    # Widen the extent to the frame's shape, so the map fills the frame.
+    minx, miny, maxx, maxy = extent
+    box = ax.get_position(original=True)
+    width_in, height_in = ax.figure.get_size_inches()
+    frame_ratio = (box.width * width_in) / (box.height * height_in)
+    cx, cy, w, h = (minx + maxx) / 2, (miny + maxy) / 2, maxx - minx, maxy - miny
+    if w / h < frame_ratio:
+        w = h * frame_ratio
+    else:
+        h = w / frame_ratio
+    minx, maxx, miny, maxy = cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2
+    ax.set_xlim(minx, maxx)
+    ax.set_ylim(miny, maxy)
+    ax.set_aspect("equal", adjustable="box")  # the frame shrinks to the extent's shape...
+    ax.set_anchor("N")  # ...and stays under the title
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for spine in ax.spines.values():
+        spine.set_linewidth(0.6)
+    ax.add_artist(ScaleBar(1.0, units="m", location="lower left", length_fraction=0.22, box_alpha=0.8,
+                           font_properties={"size": 7}))
+    # North arrow: grid north, within a degree of true north in this projection.
+    ax.annotate("N", xy=(0.955, 0.96), xytext=(0.955, 0.86), xycoords="axes fraction", ha="center", va="center",
+                fontsize=10, fontweight="bold",
+                arrowprops={"arrowstyle": "-|>", "facecolor": "black", "linewidth": 1.2})
+
+
+def _decorate(fig: Figure, ds: Dataset, title: str, subtitle: str, lang: str) -> None:
+    demo = ds.is_demo
+    fig.text(0.5, 0.965, title, ha="center", va="top", fontsize=14, fontweight="bold", wrap=True)
+    fig.text(0.5, 0.925, subtitle + (f"  —  {_DEMO_MARK}" if demo else ""), ha="center", va="top", fontsize=9.5,
+             color="#b2182b" if demo else "#333333")
+    source = ds.meta.get("source", str(ds.path.name))
+    made = ds.meta.get("generated", "") or dt.date.fromtimestamp(ds.path.stat().st_mtime).isoformat()
+    today = dt.date.today().isoformat()
+    words = {"vi": ("Nguồn dữ liệu", "ngày dữ liệu", "Xuất ngày"), "en": ("Data source", "data date", "Exported")}[lang]
+    fig.text(0.03, 0.035, f"{words[0]}: {source}; {words[1]} {made}. {words[2]} {today}.", fontsize=6.5,
+             color="#444444", va="bottom", wrap=True)
+    if demo:
+        fig.text(0.97, 0.012, _DEMO_MARK + " — " + t("demo_note", lang), fontsize=7, color="#b2182b",
+                 ha="right", va="bottom", fontweight="bold")
+
+
+def _labels(ax: matplotlib.axes.Axes, frame: gpd.GeoDataFrame, size: float = 5.0) -> None:
+    points = frame.geometry.representative_point()
+    for x, y, name in zip(points.x, points.y, frame["name_vi"]):  # one label per commune (≤ 161)
+        ax.text(x, y, name, fontsize=size, ha="center", va="center", color="#222222", clip_on=True,
+                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6})
+
+
+def _legend(side: matplotlib.axes.Axes, handles: list, title: str, columns: int = 1) -> None:
+    side.legend(handles=handles, loc="upper left", frameon=False, fontsize=7.5, title=title, title_fontsize=8.5,
+                alignment="left", ncols=columns)
+
+
+def indicator_figure(
+    ds: Dataset,
+    indicator: str,
+    year: int,
+    units: str = "2020",
+    communes: Collection[str] | None = None,
+    bbox: Sequence[float] | None = None,
+    paper: str = "a4",
+    landscape: bool = False,
+    lang: str = "vi",
+    labels: bool = False,
+) -> Figure:
+    """The indicator map: communes coloured by status in ``year``.
+
+    Parameters
+    ----------
+    communes : collection of str, optional
+        Codes whose extent is shown (default: the province).
+    bbox : (min lon, min lat, max lon, max lat), optional
+        A WGS 84 extent, for example the view zoomed to on the web map.
+    paper, landscape : page size ("a4" or "a3") and orientation.
+    labels : bool
+        Write commune names on the map.
+    """
+    with matplotlib.rc_context(_RC):
+        catalogue = load_catalogue()
+        if indicator not in catalogue:
+            raise ValueError(f"unknown indicator {indicator!r}; known: {', '.join(catalogue)}")
+        ind = catalogue[indicator]
+        table = commune_status(ds, indicator, year, units)
+        shapes = ds.communes(int(units))[["ma_xa", "name_vi", "geometry"]].merge(
+            table[["ma_xa", "status", "value"]], on="ma_xa")
+        extent = _extent(ds, communes, bbox, int(units))
+        fig, ax, side = _page(paper, landscape)
+        # The legend counts the communes on the page.
+        counts = shapes.loc[shapes.intersects(shapely.box(*extent))]["status"].value_counts()
+        handles = []
+        for status in STATUSES:
+            part = shapes.loc[shapes["status"] == status]
+            hatch = NO_DATA_HATCH if status == "no_data" else None
+            if len(part):
+                part.plot(ax=ax, color=STATUS_COLOURS[status], edgecolor="#555555", linewidth=0.35, hatch=hatch)
+            handles.append(Patch(facecolor=STATUS_COLOURS[status], edgecolor="#555555", hatch=hatch,
+                                 label=f"{t(status, lang)} ({int(counts.get(status, 0))})"))
+        if communes:
+            shapes.loc[shapes["ma_xa"].isin(list(communes))].boundary.plot(ax=ax, color="black", linewidth=1.2)
+        if labels:
+            _labels(ax, shapes.cx[extent[0]:extent[2], extent[1]:extent[3]])
+        _frame_map(ax, extent)
+        _legend(side, handles, t("communes_by_status", lang))
+        rule = ind.text_vi if lang == "vi" else ind.text_en
+        side.text(0.0, 0.0 if not landscape else 0.45, f"{t('target', lang)}: {rule}", fontsize=7.5, va="top",
+                  wrap=True, transform=side.transAxes, color="#333333")
+        units_text = t(f"units_{units}", lang)
+        _decorate(fig, ds, f"{ind.id}. {ind.name(lang)} — {year}", f"{t('map_title', lang)}; {units_text}", lang)
+        return fig
+
+
+def risk_figure(
+    ds: Dataset,
+    flagged: gpd.GeoDataFrame,
+    types: Collection[str] = HAZARD_TYPES,
+    min_level: int = 4,
+    communes: Collection[str] | None = None,
+    ethnicities: Collection[str] | None = None,
+    statuses: Collection[str] | None = None,
+    at_risk_only: bool = False,
+    buffer_m: float = 0.0,
+    bbox: Sequence[float] | None = None,
+    paper: str = "a4",
+    landscape: bool = False,
+    lang: str = "vi",
+    labels: bool = False,
+) -> Figure:
+    """The risk map: hazard zones, flagged households and resettlement sites.
+
+    ``flagged`` is :func:`geo.hazards.flag_register` of the dataset (with the
+    ``buffer_m`` it was made with); the filters are those of
+    :func:`geo.risk.filter_register`, as on the app's risk page.
+    """
+    with matplotlib.rc_context(_RC):
+        shown = filter_register(flagged, types, min_level, communes, ethnicities, statuses, at_risk_only)
+        extent = _extent(ds, communes, bbox)
+        fig, ax, side = _page(paper, landscape)
+        area = ds.communes(2020)
+        area.plot(ax=ax, facecolor="#f7f7f7", edgecolor="#999999", linewidth=0.3)
+        zones = ds.zones.loc[ds.zones["hazard_type"].isin(list(types)) & (ds.zones["level"] >= min_level)]
+        zones = zones.cx[extent[0]:extent[2], extent[1]:extent[3]]
+        for (hazard, level), part in zones.groupby(["hazard_type", "level"]):
+            part.plot(ax=ax, color=HAZARD_COLOURS[level], edgecolor=HAZARD_COLOURS[level], linewidth=0.2,
+                      hatch=_HAZARD_HATCH[hazard], alpha=0.85)
+        in_view = shown.cx[extent[0]:extent[2], extent[1]:extent[3]]
+        size = 1.5 if len(in_view) > 5000 else 5
+        # Thousands of dots are drawn as one image inside the vector PDF/SVG: a light file,
+        # and its text (titles, legend) stays vector and selectable.
+        many = len(in_view) > 2000
+        for status, colour in RESETTLEMENT_COLOURS.items():
+            part = in_view.loc[in_view["resettlement_status"] == status]
+            if len(part):
+                ax.scatter(part.geometry.x, part.geometry.y, s=size, c=colour, linewidths=0, zorder=3,
+                           rasterized=many)
+        unsafe = set(check_sites(ds.sites, ds.zones)["site_id"])
+        sites = ds.sites
+        bad = sites["site_id"].isin(unsafe).to_numpy()
+        ax.scatter(sites.geometry.x[~bad], sites.geometry.y[~bad], marker="^", s=40, c="#1a9641",
+                   edgecolors="black", linewidths=0.5, zorder=4)
+        ax.scatter(sites.geometry.x[bad], sites.geometry.y[bad], marker="^", s=60, c="#b2182b",
+                   edgecolors="black", linewidths=0.8, zorder=4)
+        if labels:
+            _labels(ax, area.cx[extent[0]:extent[2], extent[1]:extent[3]])
+        _frame_map(ax, extent)
+
+        level_counts = in_view["level"].value_counts()
+        handles = [Patch(facecolor=HAZARD_COLOURS[v], edgecolor="#555555",
+                         label=f"{t(f'level_{v}', lang)} ({int(level_counts.get(v, 0)):,} {t('households', lang).lower()})")
+                   for v in range(5, min_level - 1, -1)]
+        handles += [Patch(facecolor="white", edgecolor="#555555", hatch=_HAZARD_HATCH[h], label=t(h, lang))
+                    for h in HAZARD_TYPES if h in types]
+        status_counts = in_view["resettlement_status"].value_counts()
+        handles += [Line2D([], [], marker="o", linestyle="", color=c, markersize=5,
+                           label=f"{t(s, lang)} ({int(status_counts.get(s, 0)):,})")
+                    for s, c in RESETTLEMENT_COLOURS.items()]
+        handles += [Line2D([], [], marker="^", linestyle="", color="#1a9641", markeredgecolor="black",
+                           label=t("sites", lang)),
+                    Line2D([], [], marker="^", linestyle="", color="#b2182b", markeredgecolor="black",
+                           label=f"{t('sites', lang)}: {t('site_unsafe', lang)} ({int(bad.sum())})")]
+        _legend(side, handles, t("risk_legend", lang), columns=1 if landscape else 2)
+
+        chosen = [t(h, lang) for h in HAZARD_TYPES if h in types]
+        parts = [", ".join(chosen), f"{t('min_level', lang)} {min_level} ({t(f'level_{min_level}', lang)})"]
+        if buffer_m:
+            parts.append(f"{t('buffer_m', lang)} {buffer_m:g}")
+        if communes:
+            names = area.set_index("ma_xa")["name_vi"]
+            parts.append(f"{t('communes_filter', lang)}: " + ", ".join(names.get(c, c) for c in communes))
+        if ethnicities:
+            parts.append(f"{t('ethnicity', lang)}: " + ", ".join(ethnicities))
+        if statuses:
+            parts.append(f"{t('resettlement_status', lang)}: " + ", ".join(t(s, lang) for s in statuses))
+        if at_risk_only:
+            parts.append(t("at_risk_only", lang))
+        title = f"{t('view_risk', lang)} — {len(in_view):,} {t('households', lang).lower()}"
+        _decorate(fig, ds, title, "; ".join(parts), lang)
+        return fig
+
+
+def save_figure(fig: Figure, path: str | Path, dpi: int = 150, fmt: str | None = None) -> Path:
+    """Write ``fig`` as PNG, PDF or SVG (by ``fmt`` or the file's extension).
+
+    Raises
+    ------
+    ValueError
+        On an unknown format, or if a glyph is missing from the font (a
+        character that would print as a box).
+    """
+    path = Path(path)
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    if fmt not in FORMATS:
+        raise ValueError(f"{path}: format must be one of {', '.join(FORMATS)}")
+    if not 72 <= dpi <= 600:
+        raise ValueError(f"dpi must be between 72 and 600, got {dpi}")
+    with matplotlib.rc_context(_RC), warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*Glyph .* missing from font.*")
+        fig.savefig(path, format=fmt, dpi=dpi, metadata=_metadata(fig, fmt))
+    return path
+
+
+def _metadata(fig: Figure, fmt: str) -> dict:
+    title = fig.texts[0].get_text() if fig.texts else ""
+    if fmt == "png":
+        return {"Title": title, "Software": "geo (Cao Bằng programme tracker)"}
+    if fmt == "pdf":
+        return {"Title": title, "Creator": "geo (Cao Bằng programme tracker)"}
+    return {"Title": title}
+
+
+def _commune_page(ds: Dataset, code: str, kind: str, year: int, flagged: gpd.GeoDataFrame | None,
+                  min_level: int, lang: str) -> Figure:
+    names = ds.communes(2020).set_index("ma_xa")
+    if kind == "risk":
+        fig = risk_figure(ds, flagged, min_level=min_level, communes=[code], lang=lang, labels=True)
+        return fig
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=_inches("a4", False))
+        ax = fig.add_axes((0.05, 0.62, 0.42, 0.28))
+        area = ds.communes(2020)
+        area.plot(ax=ax, facecolor="#eeeeee", edgecolor="#aaaaaa", linewidth=0.2)
+        area.loc[area["ma_xa"] == code].plot(ax=ax, facecolor="#2166ac", edgecolor="black", linewidth=0.8)
+        ax.set_axis_off()
+        profile = commune_profile(ds, code, year, "2020", lang)
+        counts = profile["status"].value_counts()
+        summary = "\n".join(f"{t(s, lang)}: {int(counts.get(s, 0))}" for s in STATUSES)
+        fig.text(0.52, 0.86, summary, fontsize=9, va="top")
+        table_ax = fig.add_axes((0.05, 0.06, 0.90, 0.54))
+        table_ax.set_axis_off()
+        cells = [[r.indicator_id, r.name[:46], fmt_number(r.value, 1), fmt_number(r.target_value, 1),
+                  t(r.status, lang)] for r in profile.itertuples()]
+        header = ["#", t("indicator", lang), t("value", lang), t("target", lang), t("status", lang)]
+        table = table_ax.table(cellText=cells, colLabels=header, loc="upper left", cellLoc="left",
+                               colWidths=[0.06, 0.52, 0.12, 0.12, 0.18])
+        table.auto_set_font_size(False)
+        table.set_fontsize(7)
+        for row, record in enumerate(profile.itertuples(), start=1):
+            table[row, 4].set_facecolor(STATUS_COLOURS[record.status])
+        district = names.loc[code, "district_vi"]
+        _decorate(fig, ds, f"{names.loc[code, 'name_vi']} ({code}), {district}",
+                  f"{t('profile', lang)} — {year}", lang)
+        return fig
+
+
+def atlas(
+    ds: Dataset,
+    path: str | Path,
+    kind: str = "indicator",
+    year: int = 2025,
+    communes: Collection[str] | None = None,
+    flagged: gpd.GeoDataFrame | None = None,
+    min_level: int = 4,
+    lang: str = "vi",
+) -> Path:
+    """A multi-page PDF with one page per commune (2020-2025 communes).
+
+    ``kind="indicator"``: the commune's location and every indicator's
+    status in ``year``; ``kind="risk"``: its hazard zones and flagged
+    households (``flagged`` from :func:`geo.hazards.flag_register`).
+    """
+    if kind not in ("indicator", "risk"):
+        raise ValueError(f"kind must be 'indicator' or 'risk', got {kind!r}")
+    if kind == "risk" and flagged is None:
+        raise ValueError("a risk atlas needs the flagged households (geo.hazards.flag_register)")
+    codes = list(communes) if communes else ds.communes(2020)["ma_xa"].tolist()
+    path = Path(path)
+    with matplotlib.rc_context(_RC), warnings.catch_warnings(), PdfPages(path, metadata={
+            "Title": f"Atlas {kind} {year}" + (f" — {_DEMO_MARK}" if ds.is_demo else ""),
+            "Creator": "geo (Cao Bằng programme tracker)"}) as pdf:
+        warnings.filterwarnings("error", message=".*Glyph .* missing from font.*")
+        for code in codes:  # one page per commune
+            pdf.savefig(_commune_page(ds, code, kind, year, flagged, min_level, lang))
+    return path

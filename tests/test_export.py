@@ -1,0 +1,148 @@
+"""Exports: map images (PNG, PDF, SVG), atlases, and data files that read back."""
+
+from __future__ import annotations
+
+import hashlib
+import xml.etree.ElementTree as ET
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from geo.cli import main
+from geo.dataexport import export_table, with_personal_fields
+from geo.dataset import load
+from geo.hazards import flag_register
+from geo.mapexport import atlas, indicator_figure, risk_figure, save_figure
+from geo.risk import filter_register
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return load()
+
+
+@pytest.fixture(scope="module")
+def flagged(ds):
+    return flag_register(ds.households, ds.zones, ds.communes(2020))
+
+
+def _pdf_text(path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_cli_risk_pdf_is_one_vector_page_with_title_and_demo(tmp_path, capsys):
+    out = tmp_path / "risk.pdf"
+    assert main(["export-map", "--map", "risk", "--format", "pdf", "--out", str(out)]) == 0
+    reader = PdfReader(out)
+    assert len(reader.pages) == 1
+    width, height = (float(v) for v in reader.pages[0].mediabox[2:])
+    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)  # A4 portrait
+    text = _pdf_text(out)
+    assert "Thiên tai và di dời dân cư" in text and "DEMO" in text
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    embedded = [f.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"] for f in fonts.values()
+                if "/DescendantFonts" in f.get_object()]
+    assert embedded and all("/FontFile2" in d for d in embedded)  # TrueType embedded: text is selectable
+
+
+@pytest.mark.parametrize("dpi", [150, 300])
+def test_png_size_and_dpi(ds, tmp_path, dpi):
+    path = save_figure(indicator_figure(ds, "2", 2023), tmp_path / "m.png", dpi=dpi)
+    with Image.open(path) as image:
+        expected = (210 / 25.4 * dpi, 297 / 25.4 * dpi)  # A4 in pixels (matplotlib truncates)
+        assert all(abs(got - want) < 1 for got, want in zip(image.size, expected))
+        assert [round(v) for v in image.info["dpi"]] == [dpi, dpi]
+
+
+def test_a3_landscape_and_svg_text(ds, tmp_path):
+    path = save_figure(indicator_figure(ds, "14a", 2023, paper="a3", landscape=True, lang="en"),
+                       tmp_path / "m.svg")
+    root = ET.parse(path).getroot()
+    assert root.get("width").startswith("1190")  # 420 mm in points
+    text = " ".join("".join(node.itertext()) for node in root.iter("{http://www.w3.org/2000/svg}text"))
+    assert "Kindergarten attendance at age 5" in text and "DEMO DATA" in text
+
+
+def test_vietnamese_text_renders_without_missing_glyphs(ds, tmp_path):
+    # save_figure turns a missing-glyph warning into an error: Vietnamese must pass...
+    save_figure(indicator_figure(ds, "20b", 2024, labels=True), tmp_path / "vi.png", dpi=100)
+    # ...and a character DejaVu Sans lacks must fail loudly rather than print a box.
+    figure = indicator_figure(ds, "2", 2024)
+    figure.text(0.5, 0.5, "中文")
+    with pytest.raises(Exception, match="(?i)glyph"):
+        save_figure(figure, tmp_path / "bad.png", dpi=100)
+
+
+def test_images_differ_when_filters_differ(ds, flagged, tmp_path):
+    digests = set()
+    for level in (3, 5):
+        path = save_figure(risk_figure(ds, flagged, min_level=level), tmp_path / f"r{level}.png", dpi=100)
+        digests.add(hashlib.sha256(path.read_bytes()).hexdigest())
+    assert len(digests) == 2
+
+
+def test_commune_extent_and_bad_inputs(ds, tmp_path):
+    figure = indicator_figure(ds, "2", 2023, communes=["01303"])
+    xmin, xmax = figure.axes[0].get_xlim()
+    assert xmax - xmin < 60_000  # a commune, not the 160 km province
+    with pytest.raises(ValueError, match="unknown commune"):
+        indicator_figure(ds, "2", 2023, communes=["99999"])
+    with pytest.raises(ValueError, match="paper"):
+        indicator_figure(ds, "2", 2023, paper="letter")
+    with pytest.raises(ValueError, match="format"):
+        save_figure(figure, tmp_path / "m.bmp")
+
+
+def test_atlas_has_a_page_per_commune(ds, flagged, tmp_path):
+    path = atlas(ds, tmp_path / "a.pdf", "indicator", 2024, communes=["01267", "01303", "01312"])
+    reader = PdfReader(path)
+    assert len(reader.pages) == 3
+    assert "Sông Hiến (01267)" in reader.pages[0].extract_text()
+    risk = atlas(ds, tmp_path / "r.pdf", "risk", communes=["01303"], flagged=flagged)
+    assert len(PdfReader(risk).pages) == 1
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx", "geojson", "gpkg", "kml"])
+def test_household_exports_read_back(ds, flagged, tmp_path, suffix):
+    table = filter_register(flagged, min_level=5)
+    path = export_table(table, tmp_path / f"h.{suffix}", "test", {"min_level": 5}, ds.label)
+    if suffix == "csv":
+        back = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+    elif suffix == "xlsx":
+        back = pd.read_excel(path, sheet_name="data", dtype=str)
+    else:
+        back = gpd.read_file(path, layer="data") if suffix == "gpkg" else gpd.read_file(path)
+    ids = back["Name"] if suffix == "kml" else back["household_id"]
+    assert sorted(ids) == sorted(table["household_id"])
+    if suffix != "kml":
+        assert "head_name" not in back.columns
+        assert back["export_note"].str.contains("Dữ liệu minh họa").all()
+        assert back["export_note"].str.contains("personal fields excluded").all()
+    if suffix in ("geojson", "gpkg"):
+        located = back.set_index("household_id").loc[table["household_id"]]
+        assert located.geometry.to_crs(9210).distance(table.geometry.set_axis(located.index)).max() < 0.01
+
+
+def test_personal_fields_only_when_asked(ds, flagged, tmp_path):
+    table = with_personal_fields(filter_register(flagged, min_level=5), ds.people())
+    hidden = export_table(table, tmp_path / "h.csv", "t", {}, ds.label)
+    assert "head_name" not in pd.read_csv(hidden, nrows=1).columns
+    shown = export_table(table, tmp_path / "p.xlsx", "t", {}, ds.label, personal=True, exported_by="tester")
+    back = pd.read_excel(shown, sheet_name=None, dtype=str)
+    assert back["data"]["head_name"].notna().all()
+    about = dict(zip(back["about"]["key"], back["about"]["value"]))
+    assert about["personal_fields"] == "included" and about["exported_by"] == "tester"
+    assert {"column", "description"} <= set(back["columns"].columns)
+
+
+def test_cli_export_data_indicator_table(tmp_path, capsys):
+    out = tmp_path / "i.gpkg"
+    assert main(["export-data", "--table", "indicators", "--indicator", "2", "--year", "2023", "--out", str(out)]) == 0
+    back = gpd.read_file(out, layer="data")
+    assert len(back) == 161 and {"status", "gap", "expected"} <= set(back.columns)
+    about = gpd.read_file(out, layer="about")
+    assert "filter: indicator" in set(about["key"])
+    assert main(["export-data", "--table", "indicators", "--out", str(tmp_path / "x.txt")]) == 2
