@@ -19,7 +19,8 @@ from geo.dataset import load
 from geo.hazards import HAZARD_TYPES, flag_register
 from geo.i18n import t
 from geo.indicators import STATUSES
-from geo.io import csv_bytes
+from geo.dataexport import FORMATS as DATA_FORMATS, export_table, with_personal_fields
+from geo.mapexport import FORMATS as MAP_FORMATS, PAPERS, atlas, indicator_figure, risk_figure, save_figure
 from geo.maps import commune_code_in, indicator_map, install_assets, risk_map, with_lonlat
 from geo.resettlement import FORMS, STATUSES as RESETTLEMENT_STATUSES, check_sites, path_by_year, progress
 from geo.risk import filter_register, nearest_household
@@ -69,6 +70,65 @@ if ds.is_demo:
     st.warning(f"**{ds.label}** — {t('demo_banner', lang)}")
 
 
+_MIME = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+xml", "csv": "text/csv",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "geojson": "application/geo+json", "gpkg": "application/geopackage+sqlite3",
+         "kml": "application/vnd.google-earth.kml+xml"}
+
+
+def _file_bytes(write, suffix: str) -> bytes:
+    """Run ``write(path)`` into a temporary file and return its bytes (for a download button)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"export.{suffix}"
+        write(path)
+        return path.read_bytes()
+
+
+def _export_panel(page: str, figure, table, communes: list[str], bounds: dict | None, personal: bool = False) -> None:
+    """Map image and data downloads of what is on screen (built only when clicked)."""
+    with st.expander(t("export", lang)):
+        a, b, c, d = st.columns(4)
+        fmt = a.selectbox(t("format", lang), MAP_FORMATS, key=f"{page}-fmt")
+        paper = b.selectbox(t("paper", lang), list(PAPERS), key=f"{page}-paper", format_func=str.upper)
+        dpi = c.selectbox(t("dpi", lang), [150, 300], key=f"{page}-dpi")
+        landscape = d.checkbox(t("landscape", lang), key=f"{page}-landscape")
+        labels = d.checkbox(t("labels", lang), key=f"{page}-labels")
+        extents = ["province"] + (["selection"] if communes else []) + (["view"] if bounds else [])
+        extent = st.radio(t("extent", lang), extents, horizontal=True, key=f"{page}-extent",
+                          format_func=lambda e: t(f"extent_{e}", lang))
+        where = {"communes": communes if extent == "selection" else None,
+                 "bbox": _bbox(bounds) if extent == "view" else None}
+        options = {"paper": paper, "landscape": landscape, "lang": lang, "labels": labels, **where}
+        _prepared_download(f"{page}-map", t("download_map", lang), f"{page}_map.{fmt}",
+                           lambda: _file_bytes(lambda p: save_figure(figure(**options), p, dpi=dpi), fmt))
+        data_fmt = st.selectbox(t("format", lang), DATA_FORMATS, key=f"{page}-data-fmt")
+        _prepared_download(f"{page}-data", t("download_data", lang), f"{page}_table.{data_fmt}",
+                           lambda: _file_bytes(lambda p: table(p, personal), data_fmt))
+
+
+def _prepared_download(key: str, label: str, file_name: str, make) -> None:
+    """A "prepare" button that builds the file once, then its download button.
+
+    The file is built only on request and kept in the session, so reruns (a map
+    pan, another filter) never leave a button pointing at a file that is gone.
+    The prepared file is dropped when what it would contain changes.
+    """
+    signature = (file_name, repr(st.session_state.get("filters-signature")))
+    if st.button(f"{t('prepare', lang)}: {label.lower()}", key=f"{key}-prepare"):
+        with st.spinner(t("preparing", lang)):
+            st.session_state[key] = (signature, make())
+    prepared = st.session_state.get(key)
+    if prepared and prepared[0] == signature:
+        st.download_button(label, prepared[1], file_name, _MIME[file_name.rsplit(".", 1)[1]], key=f"{key}-download")
+
+
+def _bbox(bounds: dict) -> tuple[float, float, float, float]:
+    south_west, north_east = bounds["_southWest"], bounds["_northEast"]
+    return south_west["lng"], south_west["lat"], north_east["lng"], north_east["lat"]
+
+
 def _status_text(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(status=frame["status"].map(lambda s: t(s, lang)))
 
@@ -82,6 +142,7 @@ def indicators_page() -> None:
     units = st.sidebar.radio(t("units", lang), ["2020", "2025"], key="units",
                              format_func=lambda u: t(f"units_{u}", lang))
     ind = catalogue[indicator]
+    st.session_state["filters-signature"] = (view, indicator, year, units, lang)
 
     summary = province_summary(ds, year, lang).set_index("indicator_id")
     cards = st.columns(4)
@@ -102,7 +163,7 @@ def indicators_page() -> None:
     with left:
         m = indicator_map(ds, table, title, units, lang, basemap, LOCAL_TILES)
         clicked = st_folium(m, height=560, use_container_width=True, key=f"imap-{units}",
-                            returned_objects=["last_object_clicked_tooltip"])
+                            returned_objects=["last_object_clicked_tooltip", "bounds"])
         code = commune_code_in((clicked or {}).get("last_object_clicked_tooltip"))
         if code and code != st.session_state.get("last_clicked"):
             st.session_state["last_clicked"] = code
@@ -130,6 +191,13 @@ def indicators_page() -> None:
     b.caption(f"{t('trajectory', lang)}: {ind.name(lang)}")
     b.line_chart(path[["value", "expected"]].rename(columns={"value": t("value", lang), "expected": t("path", lang)}))
 
+    def indicator_table(path: Path, personal: bool) -> None:
+        shapes = ds.communes(int(units))[["ma_xa", "geometry"]].merge(table, on="ma_xa")
+        export_table(shapes, path, title, {"indicator": indicator, "year": year, "units": units}, ds.label)
+
+    _export_panel("indicator", lambda **o: indicator_figure(ds, indicator, year, units, **o), indicator_table,
+                  [], (clicked or {}).get("bounds"))
+
     st.subheader(t("grid", lang))
     st.caption(t("grid_hint", lang))
     grid = status_grid(ds, year, units)
@@ -155,6 +223,8 @@ def risk_page() -> None:
     at_risk_only = st.sidebar.checkbox(t("at_risk_only", lang), key="at_risk_only")
 
     flagged = _flagged(float(buffer_m))
+    st.session_state["filters-signature"] = (view, tuple(types), min_level, buffer_m, tuple(communes),
+                                             tuple(ethnicities), tuple(statuses), at_risk_only, lang)
     shown = filter_register(flagged, types, min_level, communes or None, ethnicities or None, statuses or None,
                             at_risk_only)
     in_scope = filter_register(flagged, types, min_level, communes or None)
@@ -178,7 +248,7 @@ def risk_page() -> None:
         bounds = tuple(area.loc[area["ma_xa"].isin(communes)].to_crs("EPSG:4326").total_bounds)
     m = risk_map(ds, shown, ds.sites, set(unsafe["site_id"]), types, min_level, lang, basemap, LOCAL_TILES, bounds)
     clicked = st_folium(m, height=600, use_container_width=True, key="rmap",
-                        returned_objects=["last_object_clicked"])
+                        returned_objects=["last_object_clicked", "bounds"])
     st.caption(t("map_points_note", lang))
     point = (clicked or {}).get("last_object_clicked")
     if point:
@@ -207,8 +277,23 @@ def risk_page() -> None:
     st.subheader(t("flagged_table", lang))
     columns = [col for col in PUBLIC_COLUMNS if col in shown]
     st.dataframe(shown[columns], hide_index=True, height=360)
-    export = shown[columns].assign(data_label=ds.label) if ds.is_demo else shown[columns]
-    st.download_button(t("download_csv", lang), lambda: csv_bytes(export), "households_flagged.csv", "text/csv")
+    filters = {"types": types, "min_level": min_level, "buffer_m": buffer_m, "communes": communes,
+               "ethnicities": ethnicities, "statuses": statuses, "at_risk_only": at_risk_only}
+
+    def households_table(path: Path, personal: bool) -> None:
+        frame = shown[columns + ["geometry"]]
+        if personal:
+            frame = with_personal_fields(frame, ds.people())
+        export_table(frame, path, t("flagged_table", lang), filters, ds.label, personal=personal)
+
+    personal = st.checkbox(t("personal_fields", lang), key="personal")
+    def risk_image(communes_extent: list[str] | None, **options):
+        # The on-screen filters always apply; the extent is the province, the communes or the view.
+        return risk_figure(ds, flagged, types, min_level, communes or None, ethnicities or None, statuses or None,
+                           at_risk_only, buffer_m, province_extent=communes_extent is None, **options)
+
+    _export_panel("risk", lambda communes=None, **o: risk_image(communes, **o), households_table, communes,
+                  (clicked or {}).get("bounds"), personal)
 
 
 indicators_page() if view == "indicators" else risk_page()

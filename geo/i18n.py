@@ -122,6 +122,23 @@ TEXT: dict[str, tuple[str, str]] = {
     "map_points_note": ("Bản đồ gộp điểm khi có nhiều hộ; phóng to hoặc chọn xã để xem từng hộ.",
                         "Points are clustered when there are many; zoom in or choose a commune to see each household."),
     "level": ("Mức", "Level"),
+    "export": ("Xuất bản đồ và dữ liệu cho báo cáo", "Export maps and data for reports"),
+    "format": ("Định dạng", "Format"),
+    "paper": ("Khổ giấy", "Paper"),
+    "landscape": ("Khổ ngang", "Landscape"),
+    "dpi": ("Độ phân giải (dpi, ảnh PNG)", "Resolution (dpi, PNG)"),
+    "labels": ("Ghi tên xã", "Commune names"),
+    "extent": ("Phạm vi bản đồ", "Map extent"),
+    "extent_province": ("Toàn tỉnh", "Province"),
+    "extent_selection": ("Các xã đang chọn", "Chosen communes"),
+    "extent_view": ("Vùng đang xem trên bản đồ", "Current map view"),
+    "download_map": ("Tải bản đồ", "Download map"),
+    "download_data": ("Tải bảng dữ liệu", "Download table"),
+    "personal_fields": ("Kèm thông tin cá nhân (họ tên, số định danh) — chỉ khi thật cần",
+                        "Include personal fields (names, identity numbers) — only when really needed"),
+    "prepare": ("Chuẩn bị", "Prepare"),
+    "preparing": ("Đang tạo tệp…", "Making the file…"),
+    "atlas": ("Tải tập bản đồ theo xã (PDF)", "Download commune atlas (PDF)"),
 }
 
 

@@ -169,10 +169,15 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV as UTF-8 with a byte-order mark (so Excel reads Vietnamese), points as lon/lat."""
+    """CSV as UTF-8 with a byte-order mark (so Excel reads Vietnamese).
+
+    Points become ``lon``/``lat`` columns (WGS 84); other geometries are left
+    out (a CSV is a table: use GeoPackage or GeoJSON for shapes).
+    """
     table = pd.DataFrame(frame)
     if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame:
-        points = frame.geometry.to_crs(WGS84)
         table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-        table["lon"], table["lat"] = points.x.round(7), points.y.round(7)
+        if (frame.geom_type == "Point").all():
+            points = frame.geometry.to_crs(WGS84)
+            table["lon"], table["lat"] = points.x.round(7), points.y.round(7)
     return table.to_csv(index=False).encode("utf-8-sig")

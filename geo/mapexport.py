@@ -227,16 +227,19 @@ def risk_figure(
     landscape: bool = False,
     lang: str = "vi",
     labels: bool = False,
+    province_extent: bool = False,
 ) -> Figure:
     """The risk map: hazard zones, flagged households and resettlement sites.
 
     ``flagged`` is :func:`geo.hazards.flag_register` of the dataset (with the
     ``buffer_m`` it was made with); the filters are those of
-    :func:`geo.risk.filter_register`, as on the app's risk page.
+    :func:`geo.risk.filter_register`, as on the app's risk page. The map
+    shows the chosen communes, unless ``bbox`` is given or
+    ``province_extent`` asks for the whole province.
     """
     with matplotlib.rc_context(_RC):
         shown = filter_register(flagged, types, min_level, communes, ethnicities, statuses, at_risk_only)
-        extent = _extent(ds, communes, bbox)
+        extent = _extent(ds, None if province_extent else communes, bbox)
         fig, ax, side = _page(paper, landscape)
         area = ds.communes(2020)
         area.plot(ax=ax, facecolor="#f7f7f7", edgecolor="#999999", linewidth=0.3)
@@ -384,7 +387,7 @@ def atlas(
         raise ValueError(f"kind must be 'indicator' or 'risk', got {kind!r}")
     if kind == "risk" and flagged is None:
         raise ValueError("a risk atlas needs the flagged households (geo.hazards.flag_register)")
-    codes = list(communes) if communes else ds.communes(2020)["ma_xa"].tolist()
+    codes = list(communes) if communes is not None and len(communes) else ds.communes(2020)["ma_xa"].tolist()
     path = Path(path)
     with matplotlib.rc_context(_RC), warnings.catch_warnings(), PdfPages(path, metadata={
             "Title": f"Atlas {kind} {year}" + (f" — {_DEMO_MARK}" if ds.is_demo else ""),

@@ -82,3 +82,18 @@ def test_risk_commune_filter(app):
     assert not app.exception
     table = app.dataframe[0].value
     assert set(table["ma_xa_located"]) <= {"01267"}
+
+
+def test_export_panels_prepare_then_offer_downloads(app):
+    assert [b.label for b in app.button] == ["Chuẩn bị: tải bản đồ", "Chuẩn bị: tải bảng dữ liệu"]
+    assert not app.get("download_button")  # nothing is built until asked for
+    app.button(key="indicator-data-prepare").click().run()
+    assert not app.exception
+    assert [b.label for b in app.get("download_button")] == ["Tải bảng dữ liệu"]
+    app.sidebar.select_slider(key="year").set_value(2022).run()
+    assert not app.get("download_button")  # the prepared file no longer matches the screen
+    app.sidebar.radio(key="view").set_value("risk").run()
+    assert not app.exception
+    assert app.checkbox(key="personal").value is False  # personal fields only on request
+    app.button(key="risk-map-prepare").click().run()
+    assert not app.exception and [b.label for b in app.get("download_button")] == ["Tải bản đồ"]

@@ -186,4 +186,25 @@ def test_risk_filters_change_counts_offline(server, page):
     frame.locator(".leaflet-marker-pane, canvas").first.wait_for(timeout=60_000)
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "e2e_risk_map.png"))
+
+    # Export the map as on screen: a PNG with the filters in its subtitle.
+    page.get_by_text("Xuất bản đồ và dữ liệu cho báo cáo").click()
+    page.get_by_role("button", name="Chuẩn bị: tải bản đồ").click()
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Tải bản đồ", exact=True).click(timeout=120_000)
+    image = ARTIFACTS / "e2e_risk_export.png"
+    download.value.save_as(image)
+    from PIL import Image
+
+    with Image.open(image) as picture:
+        assert picture.size[0] > 1000  # an A4 page at 150 dpi
+    page.get_by_role("button", name="Chuẩn bị: tải bảng dữ liệu").click()
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Tải bảng dữ liệu", exact=True).click(timeout=120_000)
+    table = ARTIFACTS / "e2e_risk_table.csv"
+    download.value.save_as(table)
+    import pandas as pd
+
+    rows = pd.read_csv(table, encoding="utf-8-sig", dtype=str)
+    assert len(rows) == medium and "head_name" not in rows.columns
     assert page.outside_requests == []
