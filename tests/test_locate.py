@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -14,14 +13,6 @@ from shapely import box
 from geo.crs import METRIC_CRS, WGS84
 from geo.locate import assign_communes
 
-REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
-
-
-def real_file(name: str) -> Path:
-    path = REAL / name
-    if not path.exists():
-        pytest.skip(f"real data not found at {path}: ../shared is absent")
-    return path
 
 
 def _communes(codes, geoms, crs=METRIC_CRS) -> gpd.GeoDataFrame:
@@ -182,7 +173,7 @@ def test_wgs84_points_are_reprojected():
 # --------------------------------------------------------------------------- real boundaries
 
 
-def test_real_boundaries_near_shared_edges():
+def test_real_boundaries_near_shared_edges(real_file):
     communes = gpd.read_file(real_file("caobang_communes_2025.geojson")).to_crs(METRIC_CRS)
     assert len(communes) == 56
     rng = np.random.default_rng(2025)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -12,14 +11,6 @@ import pytest
 from geo.text import name_key
 from geo.units import communes, crosswalk, match_commune, match_communes, to_2025
 
-REAL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
-
-
-def real_file(name: str) -> Path:
-    path = REAL / name
-    if not path.exists():
-        pytest.skip(f"real data not found at {path}: ../shared is absent")
-    return path
 
 
 # --------------------------------------------------------------------------- lists
@@ -86,7 +77,7 @@ def test_crosswalk_shape_and_targets():
     assert (table["new_name_vi"] == table["new_ma_xa"].map(new["full_name_vi"])).all()
 
 
-def test_crosswalk_equals_real_csv():
+def test_crosswalk_equals_real_csv(real_file):
     real = pd.read_csv(real_file("caobang_crosswalk_2020_to_2025.csv"), dtype=str)
     assert len(real) == 161
     table = crosswalk()
@@ -98,7 +89,7 @@ def test_crosswalk_equals_real_csv():
         assert differ == [], column
 
 
-def test_real_geojson_codes_equal_2025_codes():
+def test_real_geojson_codes_equal_2025_codes(real_file):
     gpd = pytest.importorskip("geopandas")
     frame = gpd.read_file(real_file("caobang_communes_2025.geojson"))
     codes = frame["ma_xa"].astype(str)
@@ -106,7 +97,7 @@ def test_real_geojson_codes_equal_2025_codes():
     assert sorted(codes) == communes(2025)["ma_xa"].tolist()
 
 
-def test_real_geojson_names_match_their_codes():
+def test_real_geojson_names_match_their_codes(real_file):
     """Every geometry's name (one written "Thuỷ") finds its own code."""
     gpd = pytest.importorskip("geopandas")
     frame = gpd.read_file(real_file("caobang_communes_2025.geojson"))
