@@ -139,6 +139,22 @@ def _parser() -> argparse.ArgumentParser:
                    help="include personal fields (household head's name, identity number); the export says so")
     p.add_argument("--out", type=Path, required=True, help=".csv, .xlsx, .geojson, .gpkg or .kml")
 
+    p = sub.add_parser("import", help="import the province's own file into a workspace (validated first)")
+    p.add_argument("file", type=Path, help="zipped Shapefile, GeoPackage, GeoJSON, KML/KMZ, FlatGeobuf, "
+                                           "GeoParquet, CSV or XLSX")
+    p.add_argument("--kind", required=True, choices=("communes", "hazards", "households", "sites", "indicators"))
+    p.add_argument("--layer", help="layer of a GeoPackage with several")
+    p.add_argument("--crs", help="EPSG code when the file has none, e.g. EPSG:9210 (default: read or guessed)")
+    p.add_argument("--encoding", choices=("auto", "utf-8", "tcvn3", "vni"), default="auto",
+                   help="text encoding (default auto: detected per column)")
+    p.add_argument("--column", action="append", default=[], metavar="NAME=CANONICAL",
+                   help="map a column the tool does not recognise, e.g. --column 'Ma_HGD=household_id'")
+    p.add_argument("--workspace", type=Path, default=None,
+                   help="workspace GeoPackage (created if missing; default data/workspace.gpkg)")
+    p.add_argument("--dry-run", action="store_true", help="print the validation report and write nothing")
+    p.add_argument("--rejects", type=Path, help="write every rejected row with its reason to this .csv")
+    p.add_argument("--by", default=os.environ.get("USER", ""), help="who imports (recorded in the history)")
+
     p = sub.add_parser("demo", help="regenerate the demo dataset (byte for byte reproducible)")
     p.add_argument("--out", type=Path, default=None, help="GeoPackage to write (default data/demo/caobang_demo.gpkg)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the shipped demo's)")
@@ -346,7 +362,32 @@ def _export_data(args: argparse.Namespace) -> None:
     print(f"written: {path} ({len(table):,} rows, {personal})")
 
 
-_COMMANDS = {"indicators": _indicators, "status": _status, "flag": _flag, "resettlement": _resettlement,
+def _import(args: argparse.Namespace) -> None:
+    from geo.importer import commit, prepare
+    from geo.io import write_table
+    from geo.workspace import DEFAULT_WORKSPACE, Workspace
+
+    columns = {}
+    for item in args.column:
+        original, _, canonical = item.partition("=")
+        if not original or not canonical:
+            raise ValueError(f"--column {item!r}: write it as NAME=CANONICAL")
+        columns[original] = canonical
+    report = prepare(args.file, args.kind, args.layer, args.crs, args.encoding, columns or None)
+    print(report.summary())
+    if args.rejects:
+        write_table(report.rejected, args.rejects)
+        print(f"rejected rows written: {args.rejects}")
+    if args.dry_run:
+        print("dry run: nothing written")
+        return
+    path = args.workspace or DEFAULT_WORKSPACE
+    workspace = Workspace.open(path) if Path(path).exists() else Workspace.create(path)
+    version = commit(report, workspace, args.by)
+    print(f"imported into {workspace.path}: layer {report.layer}, version {version}")
+
+
+_COMMANDS = {"import": _import, "indicators": _indicators, "status": _status, "flag": _flag, "resettlement": _resettlement,
              "export-map": _export_map, "atlas": _atlas, "export-data": _export_data, "demo": _demo}
 
 

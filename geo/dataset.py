@@ -98,13 +98,32 @@ def _read(path: Path, layer: str) -> pd.DataFrame:
     return frame
 
 
+#: Columns of each layer, for the layers a new workspace does not hold yet (empty until imported).
+_EMPTY = {
+    "communes_2020": ["ma_xa", "name_vi", "type_vi", "full_name_vi", "ma_huyen", "district_vi", "ma_xa_2025"],
+    "communes_2025": ["ma_xa", "name_vi", "type_vi", "full_name_vi"],
+    "villages": ["village_id", "ma_xa", "name_vi"],
+    "households": ["household_id", "ma_xa", "village_id", "ethnicity", "dtts", "members", "poor", "scattered",
+                   "resettlement_status", "resettlement_form", "resettlement_date", "site_id"],
+    "hazard_zones": ["zone_id", "hazard_type", "level", "source", "version"],
+    "sites": ["site_id", "name_vi", "form", "capacity", "ma_xa"],
+    "indicator_values": ["level", "unit_code", "indicator_id", "year", "numerator", "denominator", "value",
+                         "ref_numerator", "ref_denominator", "source"],
+}
+
+
+def _empty(name: str) -> pd.DataFrame:
+    if name == "indicator_values":
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in _EMPTY[name]})
+    return gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in _EMPTY[name]}, geometry=[], crs=METRIC_CRS)
+
+
 @lru_cache(maxsize=4)
 def _load(path: Path, mtime: float) -> Dataset:
     present = set(pyogrio.list_layers(path)[:, 0])
-    missing = [name for name in LAYERS if name not in present]
-    if missing:
-        raise ValueError(f"{path}: missing layer(s) {', '.join(missing)}")
-    layers = {name: _read(path, name) for name in LAYERS}
+    if "metadata" not in present:
+        raise ValueError(f"{path}: not a dataset or workspace (no 'metadata' table)")
+    layers = {name: _read(path, name) if name in present else _empty(name) for name in LAYERS}
     households = layers["households"]
     if "resettlement_date" in households:
         households["resettlement_date"] = pd.to_datetime(households["resettlement_date"])
@@ -122,7 +141,8 @@ def load(path: str | Path | None = None) -> Dataset:
     FileNotFoundError
         If the file does not exist.
     ValueError
-        If a layer is missing.
+        If the file is not a dataset. Layers a workspace does not hold yet
+        come back empty.
     """
     path = Path(path) if path is not None else DEMO_PATH
     if not path.exists():

@@ -39,6 +39,7 @@ __all__ = [
     "prepare_zones",
     "flag_households",
     "flag_register",
+    "changed_between",
 ]
 
 HAZARD_TYPES = ("landslide", "flash_flood", "tube_flood")
@@ -224,3 +225,28 @@ def flag_register(
         if declared is not None:
             out["mismatch"] = located["mismatch"].to_numpy()
     return out
+
+
+def changed_between(households: gpd.GeoDataFrame, old_zones: gpd.GeoDataFrame, new_zones: gpd.GeoDataFrame,
+                    buffer_m: float = 0.0) -> pd.DataFrame:
+    """Households whose hazard levels differ between two versions of the zones.
+
+    Returns the rows of ``households`` (without geometry) that changed, with
+    ``old_<column>`` and ``new_<column>`` for every level column and
+    ``max_level``.
+
+    Examples
+    --------
+    >>> from shapely import box, points
+    >>> homes = gpd.GeoDataFrame({"household_id": ["A", "B"]}, geometry=points([[5, 5], [50, 50]]), crs="EPSG:9210")
+    >>> v1 = gpd.GeoDataFrame({"hazard_type": ["landslide"], "level": [2]}, geometry=[box(0, 0, 10, 10)], crs="EPSG:9210")
+    >>> v2 = v1.assign(level=[5])
+    >>> changed_between(homes, v1, v2)[["household_id", "old_max_level", "new_max_level"]].values.tolist()
+    [['A', 2, 5]]
+    """
+    columns = LEVEL_COLUMNS + ["max_level"]
+    old = flag_households(households, old_zones, buffer_m=buffer_m)[columns]
+    new = flag_households(households, new_zones, buffer_m=buffer_m)[columns]
+    differs = (old.to_numpy() != new.to_numpy()).any(axis=1)
+    base = pd.DataFrame(households.drop(columns=households.geometry.name)).loc[differs]
+    return pd.concat([base, old.loc[differs].add_prefix("old_"), new.loc[differs].add_prefix("new_")], axis=1)

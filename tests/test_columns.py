@@ -1,0 +1,144 @@
+"""Tests for geo.columns: recognising Vietnamese and English column headers."""
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from geo.columns import ALIASES, _build_index, _key, canonical, map_columns
+from geo.text import loose_key
+
+#: (header, canonical): every canonical name, in Vietnamese with and without
+#: accents, upper case, with underscores, and in English.
+CASES = [
+    ("Mã hộ", "household_id"), ("Ma_ho", "household_id"), ("MAHO", "household_id"),
+    ("MÃ HỘ", "household_id"), ("ma ho", "household_id"), ("ID hộ", "household_id"),
+    ("household id", "household_id"), ("HH_ID", "household_id"),
+    ("Chủ hộ", "head_name"), ("Họ tên chủ hộ", "head_name"), ("HO_TEN_CHU_HO", "head_name"),
+    ("Tên chủ hộ", "head_name"), ("Head of household", "head_name"), ("head", "head_name"),
+    ("Dân tộc", "ethnicity"), ("Dan_toc", "ethnicity"), ("DAN TOC", "ethnicity"), ("Ethnic group", "ethnicity"),
+    ("Số khẩu", "members"), ("Số nhân khẩu", "members"), ("So_khau", "members"), ("SO NHAN KHAU", "members"),
+    ("Household size", "members"), ("members", "members"),
+    ("Hộ nghèo", "poor"), ("Ho_ngheo", "poor"), ("HO NGHEO", "poor"), ("Poor", "poor"),
+    ("Phân tán", "scattered"), ("Cư trú phân tán", "scattered"), ("cu_tru_phan_tan", "scattered"),
+    ("Scattered", "scattered"),
+    ("DTTS", "dtts"), ("Dân tộc thiểu số", "dtts"), ("dan toc thieu so", "dtts"), ("Ethnic minority", "dtts"),
+    ("Mã xã", "ma_xa"), ("Ma_xa", "ma_xa"), ("MAXA", "ma_xa"), ("Commune code", "ma_xa"), ("ma_px", "ma_xa"),
+    ("Xã", "commune_name"), ("Tên xã", "commune_name"), ("Xã/Phường", "commune_name"),
+    ("XA", "commune_name"),
+    ("Xã/Phường/Thị trấn", "commune_name"), ("xa / phuong / thi tran", "commune_name"), ("Ten_xa", "commune_name"),
+    ("commune", "commune_name"), ("commune_name", "commune_name"),
+    ("Huyện", "district_name"), ("Ten_huyen", "district_name"), ("HUYEN", "district_name"),
+    ("District", "district_name"),
+    ("Thôn", "village"), ("Xóm", "village"), ("Thôn/Xóm", "village"), ("Bản", "village"), ("THON_XOM", "village"),
+    ("Village", "village"), ("hamlet", "village"),
+    ("X", "x"), ("x", "x"), ("Tọa độ X", "x"), ("Toạ độ X", "x"), ("Toa_do_X", "x"), ("TOA DO X", "x"),
+    ("Y", "y"), ("Tọa độ Y", "y"), ("toa_do_y", "y"),
+    ("Kinh độ", "lon"), ("Kinh_do", "lon"), ("KINH DO", "lon"), ("Long", "lon"), ("Longitude", "lon"),
+    ("Lon", "lon"), ("lng", "lon"),
+    ("Vĩ độ", "lat"), ("Vi_do", "lat"), ("VI DO", "lat"), ("Latitude", "lat"), ("Lat", "lat"),
+    ("Loại thiên tai", "hazard_type"), ("Loai_TT", "hazard_type"), ("Loại hình", "hazard_type"),
+    ("LOAI THIEN TAI", "hazard_type"), ("hazard", "hazard_type"), ("Hazard type", "hazard_type"),
+    ("type", "hazard_type"),
+    ("Mức độ", "level"), ("Cấp độ", "level"), ("Mức nguy cơ", "level"), ("Cap_do", "level"), ("MUC DO", "level"),
+    ("level", "level"), ("Risk level", "level"),
+    ("Tình trạng di dời", "resettlement_status"), ("tinh_trang_di_doi", "resettlement_status"),
+    ("Status", "resettlement_status"),
+    ("Hình thức", "resettlement_form"), ("HINH THUC", "resettlement_form"), ("form", "resettlement_form"),
+    ("Ngày di dời", "resettlement_date"), ("ngay_di_doi", "resettlement_date"), ("Date", "resettlement_date"),
+    ("Mã điểm", "site_id"), ("MA_DIEM", "site_id"), ("site id", "site_id"),
+    ("Tên điểm", "site_name"), ("Điểm TĐC", "site_name"), ("DIEM TDC", "site_name"), ("Site name", "site_name"),
+    ("Sức chứa", "capacity"), ("Quy mô", "capacity"), ("suc_chua", "capacity"), ("Capacity", "capacity"),
+    ("Mã chỉ tiêu", "indicator_id"), ("Chỉ tiêu", "indicator_id"), ("MA_CHI_TIEU", "indicator_id"),
+    ("Indicator", "indicator_id"),
+    ("Năm", "year"), ("Nam", "year"), ("NĂM", "year"), ("Year", "year"),
+    ("Giá trị", "value"), ("Gia_tri", "value"), ("GIA TRI", "value"), ("Value", "value"),
+    ("Tử số", "numerator"), ("tu_so", "numerator"), ("Numerator", "numerator"),
+    ("Mẫu số", "denominator"), ("MAU SO", "denominator"), ("Denominator", "denominator"),
+    ("Tên", "name"), ("Ten", "name"), ("TÊN", "name"), ("Name", "name"),
+    # Decomposed Unicode (NFD), as some spreadsheets write it; dots and extra spaces.
+    ("Ma\u0303 hô\u0323", "household_id"), ("  Số   khẩu ", "members"), ("Ma.xa", "ma_xa"),
+]
+
+
+@pytest.mark.parametrize(("header", "expected"), CASES)
+def test_canonical(header, expected):
+    assert canonical(header) == expected
+
+
+def test_every_canonical_name_is_covered():
+    assert {name for _, name in CASES} == set(ALIASES)
+
+
+@pytest.mark.parametrize("header", ["Ghi chú", "STT", "", "   ", "Mã", "Số hộ", "Tọa độ Z", "Xã X", "id"])
+def test_unknown_headers(header):
+    assert canonical(header) is None
+
+
+def test_aliases_are_unambiguous():
+    by_key: dict[str, set[str]] = {}
+    for name, aliases in ALIASES.items():
+        for alias in (name, *aliases):
+            by_key.setdefault(_key(alias), set()).add(name)
+    assert all(len(names) == 1 for names in by_key.values())
+    assert "" not in by_key
+    with pytest.raises(ValueError, match="means both"):
+        _build_index({"a": ("Mã",), "b": ("MA",)})
+
+
+@given(st.sampled_from(sorted({(alias, name) for name, aliases in ALIASES.items() for alias in aliases})),
+       st.sampled_from([str.upper, str.lower, loose_key, lambda s: s.replace(" ", "_"), lambda s: f" {s}. "]))
+def test_spellings_of_every_alias(pair, spell):
+    alias, name = pair
+    assert canonical(spell(alias)) == name
+
+
+def test_map_columns_recognises_in_order():
+    frame = pd.DataFrame(columns=["STT", "Mã hộ", "Chủ hộ", "Kinh độ", "Vĩ độ", "Ghi chú"])
+    assert map_columns(frame.columns) == {"Mã hộ": "household_id", "Chủ hộ": "head_name", "Kinh độ": "lon",
+                                          "Vĩ độ": "lat"}
+    assert list(map_columns(frame.columns)) == ["Mã hộ", "Chủ hộ", "Kinh độ", "Vĩ độ"]
+
+
+def test_override_wins():
+    columns = ["Tên", "Đ.vị", "X", "Y"]
+    mapping = map_columns(columns, overrides={"Tên": "head_name", "Đ.vị": "commune_name"})
+    assert mapping == {"Tên": "head_name", "Đ.vị": "commune_name", "X": "x", "Y": "y"}
+
+
+def test_override_can_swap_columns():
+    # A survey table where X is the northing: the user maps X to y and Y to x.
+    assert map_columns(["X", "Y"], overrides={"X": "y", "Y": "x"}) == {"X": "y", "Y": "x"}
+
+
+def test_override_takes_a_canonical_name_from_another_column():
+    mapping = map_columns(["Xã", "Tên xã mới"], overrides={"Tên xã mới": "commune_name"})
+    assert mapping == {"Tên xã mới": "commune_name"}
+
+
+def test_override_cannot_leave_a_clashing_column():
+    with pytest.raises(ValueError, match=r"'name' and 'Tên' both mean 'name'"):
+        map_columns(["name", "Tên"], overrides={"Tên": "name"})
+
+
+def test_duplicate_mapping_names_both_columns():
+    with pytest.raises(ValueError, match=r"'Mã hộ' and 'MA_HO' both mean 'household_id'"):
+        map_columns(["Mã hộ", "Ghi chú", "MA_HO"])
+    with pytest.raises(ValueError, match=r"'Kinh độ' and 'lng'"):
+        map_columns(["Kinh độ", "lng"])
+    with pytest.raises(ValueError, match=r"'A' and 'B' both mean 'x'"):
+        map_columns(["A", "B"], overrides={"A": "x", "B": "x"})
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [({"Nope": "x"}, "no such column"), ({"X": "easting"}, "unknown canonical name")],
+)
+def test_bad_overrides(overrides, message):
+    with pytest.raises(ValueError, match=message):
+        map_columns(["X", "Y"], overrides=overrides)
+
+
+def test_no_columns():
+    assert map_columns([]) == {}
+    assert map_columns(iter(["Năm", "Giá trị"])) == {"Năm": "year", "Giá trị": "value"}
