@@ -16,6 +16,8 @@ from streamlit_folium import st_folium
 
 from geo.catalogue import THEMES, load_catalogue
 from geo.dataset import load
+from geo.importer import KINDS, commit, prepare
+from geo.workspace import DEFAULT_WORKSPACE, Workspace
 from geo.hazards import HAZARD_TYPES, flag_register
 from geo.i18n import t
 from geo.indicators import STATUSES
@@ -28,7 +30,7 @@ from geo.status import commune_profile, commune_status, province_summary, status
 from geo.style import STATUS_COLOURS
 
 HERE = Path(__file__).resolve().parent
-DATASET = os.environ.get("GEO_DATASET") or None
+WORKSPACE = Path(os.environ.get("GEO_WORKSPACE") or DEFAULT_WORKSPACE)
 LOCAL_TILES = os.environ.get("GEO_LOCAL_TILES") or None
 PUBLIC_COLUMNS = ["household_id", "ma_xa", "ma_xa_located", "village_id", "ethnicity", "members", "poor",
                   "scattered", "level", "level_landslide", "level_flash_flood", "level_tube_flood",
@@ -42,24 +44,22 @@ def _assets() -> None:
     install_assets(HERE / "static")
 
 
-@st.cache_resource
-def _dataset():
-    return load(DATASET)
-
-
 @st.cache_resource(show_spinner=False, max_entries=8)  # shared, not copied: callers never modify it
-def _flagged(buffer_m: float):
-    ds = _dataset()
+def _flagged(path: str, mtime: float, buffer_m: float):
+    ds = load(path)
     return with_lonlat(flag_register(ds.households, ds.zones, ds.communes(2020), buffer_m=buffer_m))
 
 
 _assets()
-ds = _dataset()
 catalogue = load_catalogue()
 
 lang = st.sidebar.radio("Ngôn ngữ / Language", ["vi", "en"], horizontal=True,
                         format_func={"vi": "Tiếng Việt", "en": "English"}.get, key="lang")
-view = st.sidebar.radio(t("view", lang), ["indicators", "risk"], key="view",
+sources = ["demo"] + (["workspace"] if WORKSPACE.exists() else [])
+source = st.sidebar.radio(t("data_source", lang), sources, key="source",
+                          format_func=lambda v: t(f"source_{v}", lang))
+ds = load(WORKSPACE if source == "workspace" else None)
+view = st.sidebar.radio(t("view", lang), ["indicators", "risk", "import"], key="view",
                         format_func=lambda v: t(f"view_{v}", lang))
 basemaps = ["none", "osm"] + (["local"] if LOCAL_TILES else [])
 basemap = st.sidebar.selectbox(t("basemap", lang), basemaps, key="basemap",
@@ -222,7 +222,7 @@ def risk_page() -> None:
                                       format_func=lambda s: t(s, lang), placeholder=t("all", lang))
     at_risk_only = st.sidebar.checkbox(t("at_risk_only", lang), key="at_risk_only")
 
-    flagged = _flagged(float(buffer_m))
+    flagged = _flagged(str(ds.path), ds.path.stat().st_mtime, float(buffer_m))
     st.session_state["filters-signature"] = (view, tuple(types), min_level, buffer_m, tuple(communes),
                                              tuple(ethnicities), tuple(statuses), at_risk_only, lang)
     shown = filter_register(flagged, types, min_level, communes or None, ethnicities or None, statuses or None,
@@ -286,6 +286,7 @@ def risk_page() -> None:
             frame = with_personal_fields(frame, ds.people())
         export_table(frame, path, t("flagged_table", lang), filters, ds.label, personal=personal)
 
+    _status_editor(shown)
     personal = st.checkbox(t("personal_fields", lang), key="personal")
     def risk_image(communes_extent: list[str] | None, **options):
         # The on-screen filters always apply; the extent is the province, the communes or the view.
@@ -296,4 +297,73 @@ def risk_page() -> None:
                   (clicked or {}).get("bounds"), personal)
 
 
-indicators_page() if view == "indicators" else risk_page()
+def _status_editor(shown: pd.DataFrame) -> None:
+    """Change a household's resettlement status (workspace only); every change goes to the audit trail."""
+    if ds.is_demo or shown.empty:
+        return
+    with st.expander(t("edit_status", lang)):
+        with st.form("edit-status"):
+            household = st.selectbox(t("household_record", lang), shown["household_id"].tolist()[:5000])
+            new_status = st.selectbox(t("resettlement_status", lang), list(RESETTLEMENT_STATUSES),
+                                      format_func=lambda s: t(s, lang))
+            who = st.text_input(t("changed_by", lang))
+            if st.form_submit_button(t("save", lang)):
+                try:
+                    Workspace.open(ds.path).set_resettlement_status(household, new_status, who.strip())
+                    st.success(t("saved", lang))
+                except (ValueError, KeyError) as exc:
+                    st.error(str(exc))
+
+
+def import_page() -> None:
+    st.subheader(t("view_import", lang))
+    st.caption(f"{t('workspace', lang)}: {WORKSPACE}")
+    a, b, c = st.columns(3)
+    kind = a.selectbox(t("import_kind", lang), KINDS, key="import-kind", format_func=lambda k: t(f"kind_{k}", lang))
+    encoding = b.selectbox(t("encoding", lang), ["auto", "utf-8", "tcvn3", "vni"], key="import-encoding")
+    crs = c.selectbox(t("crs", lang), ["auto", "EPSG:9210", "EPSG:4326", "EPSG:3405", "EPSG:32648"],
+                      key="import-crs", help=t("crs_help", lang))
+    layer = a.text_input(t("gpkg_layer", lang), key="import-layer")
+    mapping = b.text_input(t("column_map", lang), key="import-columns", placeholder="Ma_HGD=household_id")
+    upload = st.file_uploader(t("upload", lang), key=f"upload-{st.session_state.get('upload-round', 0)}",
+                              type=["zip", "gpkg", "geojson", "json", "kml", "kmz", "fgb", "parquet", "csv", "xlsx"])
+    if upload is not None:
+        import tempfile
+
+        folder = Path(tempfile.mkdtemp())
+        path = folder / Path(upload.name).name  # messages name the officer's own file
+        path.write_bytes(upload.getvalue())
+        try:
+            columns = dict(item.split("=", 1) for item in mapping.replace(";", ",").split(",") if "=" in item)
+            report = prepare(path, kind, layer or None, None if crs == "auto" else crs, encoding, columns or None)
+        except (ValueError, KeyError) as exc:
+            st.error(f"{t('import_refused', lang)}: {exc}")
+            return
+        cards = st.columns(3)
+        cards[0].metric(t("rows_in", lang), f"{report.rows_in:,}")
+        cards[1].metric(t("rows_good", lang), f"{len(report.good):,}")
+        cards[2].metric(t("rows_rejected", lang), f"{len(report.rejected):,}")
+        for note in report.notes:
+            st.info(note)
+        if not report.rejected.empty:
+            st.dataframe(report.rejected, hide_index=True, height=240)
+            st.download_button(t("download_rejects", lang), report.rejected.to_csv(index=False).encode("utf-8-sig"),
+                               "rejected_rows.csv", "text/csv")
+        go, cancel = st.columns(2)
+        if go.button(t("import_confirm", lang), type="primary", disabled=report.good.empty):
+            workspace = Workspace.open(WORKSPACE) if WORKSPACE.exists() else Workspace.create(WORKSPACE)
+            version = commit(report, workspace, st.session_state.get("import-by", ""))
+            st.session_state["upload-round"] = st.session_state.get("upload-round", 0) + 1
+            st.success(f"{t('imported', lang)}: {report.layer} v{version}")
+        if cancel.button(t("import_cancel", lang)):
+            st.session_state["upload-round"] = st.session_state.get("upload-round", 0) + 1
+            st.rerun()
+    if WORKSPACE.exists():
+        workspace = Workspace.open(WORKSPACE)
+        st.subheader(t("import_history", lang))
+        st.dataframe(workspace.history(), hide_index=True)
+        st.subheader(t("audit_trail", lang))
+        st.dataframe(workspace.audit(), hide_index=True)
+
+
+{"indicators": indicators_page, "risk": risk_page, "import": import_page}[view]()

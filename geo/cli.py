@@ -71,8 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     dataset = argparse.ArgumentParser(add_help=False)
-    dataset.add_argument("--dataset", type=Path, default=None,
-                         help="GeoPackage to read (default: the demo province in data/demo/)")
+    dataset.add_argument("--dataset", "--workspace", dest="dataset", type=Path, default=None,
+                         help="workspace or dataset GeoPackage to read (default: the demo province in data/demo/)")
     dataset.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of names and statuses (default vi)")
 
     p = sub.add_parser("indicators", parents=[dataset], help="the catalogue with the province's status for each target")
@@ -223,7 +223,7 @@ def _flag(args: argparse.Namespace) -> None:
         communes = read_layer(args.communes)
         if "ma_xa" not in communes:
             raise ValueError(f"{args.communes}: no 'ma_xa' column (the 5-digit GSO commune code)")
-    elif ds is not None:
+    elif ds is not None and len(ds.communes(2020)):
         communes = ds.communes(2020)
     else:
         communes = None
@@ -412,3 +412,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+def main_exit() -> None:
+    """Entry point of the ``caobang-geo`` command (same as ``python -m geo``)."""
+    sys.exit(main())

@@ -216,7 +216,7 @@ def flag_register(
     for column in flags:
         out[column] = flags[column].to_numpy()
     out["in_hazard"] = out["max_level"] >= min_level
-    if communes is not None:
+    if communes is not None and len(communes):
         declared = households["ma_xa"].astype(object).where(households["ma_xa"].notna()) if "ma_xa" in households else None
         located = assign_communes(households, communes, declared=declared)
         out["ma_xa_located"] = located["ma_xa"].to_numpy()

@@ -97,3 +97,23 @@ def test_export_panels_prepare_then_offer_downloads(app):
     assert app.checkbox(key="personal").value is False  # personal fields only on request
     app.button(key="risk-map-prepare").click().run()
     assert not app.exception and [b.label for b in app.get("download_button")] == ["Tải bản đồ"]
+
+
+def test_import_page_shows_history_and_workspace_data(tmp_path, monkeypatch):
+    from geo.importer import commit, prepare
+    from geo.workspace import Workspace
+
+    source = tmp_path / "homes.csv"
+    source.write_text("Mã hộ,Kinh độ,Vĩ độ,Dân tộc,Cư trú phân tán\nH1,106.25,22.66,Tày,có\nH2,abc,22.6,Nùng,không\n",
+                      encoding="utf-8")
+    workspace = Workspace.create(tmp_path / "ws.gpkg")
+    commit(prepare(source, "households"), workspace, "tester")
+    monkeypatch.setenv("GEO_WORKSPACE", str(workspace.path))
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.sidebar.radio(key="view").set_value("import").run()
+    assert not at.exception
+    history = at.dataframe[0].value
+    assert history["file_name"].tolist() == ["homes.csv"] and history["rows_rejected"].tolist() == ["1"]
+    at.sidebar.radio(key="source").set_value("workspace").run()
+    assert not at.exception
+    assert not at.warning or "Dữ liệu minh họa" not in at.warning[0].value  # real data is not labelled demo

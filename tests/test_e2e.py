@@ -42,13 +42,18 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server():
+def workspace_path(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("workspace") / "ws.gpkg"
+
+
+@pytest.fixture(scope="module")
+def server(workspace_path):
     port = _free_port()
     log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / "e2e_server.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "GEO_WORKSPACE": str(workspace_path)},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
@@ -208,3 +213,29 @@ def test_risk_filters_change_counts_offline(server, page):
     rows = pd.read_csv(table, encoding="utf-8-sig", dtype=str)
     assert len(rows) == medium and "head_name" not in rows.columns
     assert page.outside_requests == []
+
+
+def test_upload_validate_and_import(server, page, workspace_path, tmp_path):
+    source = tmp_path / "ho_dan.csv"
+    source.write_text("Mã hộ,Kinh độ,Vĩ độ,Dân tộc\nH1,106.25,22.66,Tày\nH2,106.26,22.67,Nùng\n"
+                      "H3,abc,22.6,Dao\n", encoding="utf-8")
+    page.goto(server, wait_until="domcontentloaded")
+    page.get_by_text("Nhập dữ liệu").first.click()
+    _choose_main(page, "Loại dữ liệu", "Hộ dân")
+    page.locator("input[type='file']").set_input_files(str(source))
+    card = page.locator("[data-testid='stMetric']").filter(has_text="Dòng bị loại")
+    card.wait_for(timeout=60_000)
+    assert card.locator("[data-testid='stMetricValue']").inner_text() == "1"
+    page.get_by_role("button", name="Nhập các dòng hợp lệ vào kho").click()
+    page.get_by_text("Đã nhập: households v1").wait_for(timeout=60_000)
+    from geo.workspace import Workspace
+
+    history = Workspace.open(workspace_path).history()
+    assert history["file_name"].tolist() == ["ho_dan.csv"] and history["rows_rejected"].tolist() == ["1"]
+    assert page.outside_requests == []
+
+
+def _choose_main(page, label: str, option: str) -> None:
+    box = page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").filter(has_text=label).first
+    box.click()
+    page.get_by_role("option", name=option).first.click()
