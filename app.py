@@ -336,7 +336,7 @@ def import_page() -> None:
         try:
             columns = dict(item.split("=", 1) for item in mapping.replace(";", ",").split(",") if "=" in item)
             report = prepare(path, kind, layer or None, None if crs == "auto" else crs, encoding, columns or None)
-        except (ValueError, KeyError) as exc:
+        except Exception as exc:  # whatever the file, a message, never a traceback
             st.error(f"{t('import_refused', lang)}: {exc}")
             return
         cards = st.columns(3)

@@ -155,6 +155,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--rejects", type=Path, help="write every rejected row with its reason to this .csv")
     p.add_argument("--by", default=os.environ.get("USER", ""), help="who imports (recorded in the history)")
 
+    p = sub.add_parser("hazard-changes", help="households whose hazard levels changed between two zone versions")
+    p.add_argument("--workspace", type=Path, required=True)
+    p.add_argument("--from", dest="old", type=int, help="older version of the hazard zones (default: the one before)")
+    p.add_argument("--to", dest="new", type=int, help="newer version (default: the current one)")
+    p.add_argument("--out", type=Path, help="write the households to this .csv")
+
     p = sub.add_parser("demo", help="regenerate the demo dataset (byte for byte reproducible)")
     p.add_argument("--out", type=Path, default=None, help="GeoPackage to write (default data/demo/caobang_demo.gpkg)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the shipped demo's)")
@@ -387,7 +393,28 @@ def _import(args: argparse.Namespace) -> None:
     print(f"imported into {workspace.path}: layer {report.layer}, version {version}")
 
 
-_COMMANDS = {"import": _import, "indicators": _indicators, "status": _status, "flag": _flag, "resettlement": _resettlement,
+def _hazard_changes(args: argparse.Namespace) -> None:
+    from geo.dataset import load
+    from geo.hazards import changed_between
+    from geo.io import write_table
+    from geo.workspace import Workspace
+
+    workspace = Workspace.open(args.workspace)
+    versions = workspace.versions("hazard_zones")
+    if len(versions) < 2 and (args.old is None or args.new is None):
+        raise ValueError(f"{args.workspace}: hazard zones have {len(versions)} version(s); import a newer one first")
+    new = args.new or versions[-1]
+    old = args.old or max(v for v in versions if v < new)
+    households = load(args.workspace).households
+    changed = changed_between(households, workspace.read_layer("hazard_zones", old),
+                              workspace.read_layer("hazard_zones", new))
+    print(f"hazard zones v{old} -> v{new}: {len(changed):,} of {len(households):,} households changed level")
+    if args.out:
+        write_table(changed, args.out)
+        print(f"written: {args.out}")
+
+
+_COMMANDS = {"import": _import, "hazard-changes": _hazard_changes, "indicators": _indicators, "status": _status, "flag": _flag, "resettlement": _resettlement,
              "export-map": _export_map, "atlas": _atlas, "export-data": _export_data, "demo": _demo}
 
 

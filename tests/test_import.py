@@ -263,3 +263,52 @@ def test_indicator_tables_long_and_wide(tmp_path):
     report = prepare(long, "indicators")
     assert len(report.good) == 1
     assert sorted(report.rejected["reason"].str.split(" ").str[0]) == ["unknown", "year"]
+
+
+@pytest.mark.parametrize("suffix", ["geojson", "fgb", "parquet", "kml", "kmz", "gpkg"])
+def test_hazard_zones_in_every_format(tmp_path, suffix, capsys):
+    zones = _zones(4).to_crs(4326)
+    path = tmp_path / f"zones.{suffix}"
+    if suffix == "parquet":
+        zones.to_parquet(path)
+    elif suffix == "kmz":
+        kml = tmp_path / "doc.kml"
+        pyogrio.write_dataframe(zones[["hazard_type", "level", "geometry"]], kml, driver="KML")
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.write(kml, "doc.kml")
+    elif suffix == "kml":
+        pyogrio.write_dataframe(zones[["hazard_type", "level", "geometry"]], path, driver="KML")
+    elif suffix == "gpkg":  # two layers: the user must choose one
+        zones.to_file(path, layer="vung_nguy_co")
+        zones.head(3).to_file(path, layer="khac")
+    else:
+        zones.to_file(path)
+    if suffix == "gpkg":
+        with pytest.raises(ValueError, match="choose one with --layer"):
+            prepare(path, "hazards")
+        report = prepare(path, "hazards", layer="vung_nguy_co")
+    else:
+        report = prepare(path, "hazards")
+    assert len(report.good) == len(zones) and report.rejected.empty, report.summary()
+    assert set(report.good["hazard_type"]) <= {"landslide", "flash_flood", "tube_flood"}
+    area = report.good.geometry.area.sum() / zones.to_crs(9210).geometry.area.sum()
+    assert abs(area - 1) < 1e-3
+
+
+def test_cli_lists_households_whose_hazard_level_changed(tmp_path, sample, capsys):
+    workspace = tmp_path / "ws.gpkg"
+    assert main(["import", "--kind", "households", str(_provincial_shapefile(tmp_path, sample)),
+                 "--workspace", str(workspace)]) == 0
+    ds = load()
+    for number, level in enumerate((1, 5), start=1):
+        zones = ds.zones.copy()
+        zones["level"] = level
+        path = tmp_path / f"z{number}.gpkg"
+        zones.to_file(path)
+        assert main(["import", "--kind", "hazards", str(path), "--workspace", str(workspace)]) == 0
+    out = tmp_path / "changed.csv"
+    capsys.readouterr()
+    assert main(["hazard-changes", "--workspace", str(workspace), "--out", str(out)]) == 0
+    changed = pd.read_csv(out, encoding="utf-8-sig")
+    assert len(changed) > 0 and (changed["old_max_level"] == 1).all() and (changed["new_max_level"] == 5).all()
+    assert "v1 -> v2" in capsys.readouterr().out
