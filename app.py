@@ -162,7 +162,7 @@ def indicators_page() -> None:
     left, right = st.columns([3, 2])
     with left:
         m = indicator_map(ds, table, title, units, lang, basemap, LOCAL_TILES)
-        clicked = st_folium(m, height=560, use_container_width=True, key=f"imap-{units}",
+        clicked = st_folium(m, height=560, use_container_width=True, key=f"imap-{units}", render=False,
                             returned_objects=["last_object_clicked_tooltip", "bounds"])
         code = commune_code_in((clicked or {}).get("last_object_clicked_tooltip"))
         if code and code != st.session_state.get("last_clicked"):
@@ -247,7 +247,7 @@ def risk_page() -> None:
     if communes:
         bounds = tuple(area.loc[area["ma_xa"].isin(communes)].to_crs("EPSG:4326").total_bounds)
     m = risk_map(ds, shown, ds.sites, set(unsafe["site_id"]), types, min_level, lang, basemap, LOCAL_TILES, bounds)
-    clicked = st_folium(m, height=600, use_container_width=True, key="rmap",
+    clicked = st_folium(m, height=600, use_container_width=True, key="rmap", render=False,
                         returned_objects=["last_object_clicked", "bounds"])
     st.caption(t("map_points_note", lang))
     point = (clicked or {}).get("last_object_clicked")
