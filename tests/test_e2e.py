@@ -226,6 +226,7 @@ def test_upload_validate_and_import(server, page, workspace_path, tmp_path):
     card = page.locator("[data-testid='stMetric']").filter(has_text="Dòng bị loại")
     card.wait_for(timeout=60_000)
     assert card.locator("[data-testid='stMetricValue']").inner_text() == "1"
+    page.screenshot(path=str(ARTIFACTS / "e2e_import_report.png"), full_page=True)
     page.get_by_role("button", name="Nhập các dòng hợp lệ vào kho").click()
     page.get_by_text("Đã nhập: households v1").wait_for(timeout=60_000)
     from geo.workspace import Workspace
