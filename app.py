@@ -311,7 +311,7 @@ def _status_editor(shown: pd.DataFrame) -> None:
                 try:
                     Workspace.open(ds.path).set_resettlement_status(household, new_status, who.strip())
                     st.success(t("saved", lang))
-                except (ValueError, KeyError) as exc:
+                except Exception as exc:  # a message, never a traceback
                     st.error(str(exc))
 
 
@@ -325,20 +325,21 @@ def import_page() -> None:
                       key="import-crs", help=t("crs_help", lang))
     layer = a.text_input(t("gpkg_layer", lang), key="import-layer")
     mapping = b.text_input(t("column_map", lang), key="import-columns", placeholder="Ma_HGD=household_id")
+    who = c.text_input(t("imported_by", lang), key="import-by")
     upload = st.file_uploader(t("upload", lang), key=f"upload-{st.session_state.get('upload-round', 0)}",
                               type=["zip", "gpkg", "geojson", "json", "kml", "kmz", "fgb", "parquet", "csv", "xlsx"])
     if upload is not None:
         import tempfile
 
-        folder = Path(tempfile.mkdtemp())
-        path = folder / Path(upload.name).name  # messages name the officer's own file
-        path.write_bytes(upload.getvalue())
-        try:
-            columns = dict(item.split("=", 1) for item in mapping.replace(";", ",").split(",") if "=" in item)
-            report = prepare(path, kind, layer or None, None if crs == "auto" else crs, encoding, columns or None)
-        except Exception as exc:  # whatever the file, a message, never a traceback
-            st.error(f"{t('import_refused', lang)}: {exc}")
-            return
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / Path(upload.name).name  # messages name the officer's own file
+            path.write_bytes(upload.getvalue())
+            try:
+                columns = dict(item.split("=", 1) for item in mapping.replace(";", ",").split(",") if "=" in item)
+                report = prepare(path, kind, layer or None, None if crs == "auto" else crs, encoding, columns or None)
+            except Exception as exc:  # whatever the file, a message, never a traceback
+                st.error(f"{t('import_refused', lang)}: {exc}")
+                return
         cards = st.columns(3)
         cards[0].metric(t("rows_in", lang), f"{report.rows_in:,}")
         cards[1].metric(t("rows_good", lang), f"{len(report.good):,}")
@@ -351,8 +352,12 @@ def import_page() -> None:
                                "rejected_rows.csv", "text/csv")
         go, cancel = st.columns(2)
         if go.button(t("import_confirm", lang), type="primary", disabled=report.good.empty):
-            workspace = Workspace.open(WORKSPACE) if WORKSPACE.exists() else Workspace.create(WORKSPACE)
-            version = commit(report, workspace, st.session_state.get("import-by", ""))
+            try:
+                workspace = Workspace.open(WORKSPACE) if WORKSPACE.exists() else Workspace.create(WORKSPACE)
+                version = commit(report, workspace, who.strip())
+            except Exception as exc:  # a locked or read-only workspace: say so
+                st.error(f"{t('import_refused', lang)}: {exc}")
+                return
             st.session_state["upload-round"] = st.session_state.get("upload-round", 0) + 1
             st.success(f"{t('imported', lang)}: {report.layer} v{version}")
         if cancel.button(t("import_cancel", lang)):

@@ -401,10 +401,12 @@ def _hazard_changes(args: argparse.Namespace) -> None:
 
     workspace = Workspace.open(args.workspace)
     versions = workspace.versions("hazard_zones")
-    if len(versions) < 2 and (args.old is None or args.new is None):
-        raise ValueError(f"{args.workspace}: hazard zones have {len(versions)} version(s); import a newer one first")
-    new = args.new or versions[-1]
-    old = args.old or max(v for v in versions if v < new)
+    new = args.new or (versions[-1] if versions else None)
+    older = [v for v in versions if new is not None and v < new]
+    old = args.old or (older[-1] if older else None)
+    if old is None or new is None or old not in versions or new not in versions or old >= new:
+        raise ValueError(f"{args.workspace}: hazard zones have versions {versions or 'none'}; "
+                         "give --from OLD --to NEW with OLD < NEW (import a newer version first)")
     households = load(args.workspace).households
     changed = changed_between(households, workspace.read_layer("hazard_zones", old),
                               workspace.read_layer("hazard_zones", new))

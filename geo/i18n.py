@@ -155,6 +155,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "column_map": ("Ghép cột (TÊN=tên chuẩn, cách nhau bởi dấu phẩy)", "Map columns (NAME=canonical, comma-separated)"),
     "upload": ("Tệp: Shapefile nén zip, GeoPackage, GeoJSON, KML/KMZ, FlatGeobuf, GeoParquet, CSV, XLSX",
                "File: zipped Shapefile, GeoPackage, GeoJSON, KML/KMZ, FlatGeobuf, GeoParquet, CSV, XLSX"),
+    "imported_by": ("Người nhập", "Imported by"),
     "import_refused": ("Không nhập được tệp", "The file cannot be imported"),
     "rows_in": ("Số dòng đọc được", "Rows read"),
     "rows_good": ("Dòng hợp lệ", "Good rows"),

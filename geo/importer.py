@@ -80,9 +80,8 @@ class ImportReport:
 class _Rows:
     """Collects rejected rows; rows are numbered as the user sees them in the file."""
 
-    def __init__(self, frame: pd.DataFrame, first_row: int) -> None:
-        self.frame = frame
-        self.first_row = first_row
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame  # carries "_line": the record's row number in the file
         self.reasons: dict[int, str] = {}
 
     def reject(self, mask: pd.Series | np.ndarray, reason: str | pd.Series) -> None:
@@ -95,9 +94,9 @@ class _Rows:
         """Good rows of ``result`` (aligned with the input) and the rejected input rows with reasons."""
         bad = np.zeros(len(self.frame), bool)
         bad[list(self.reasons)] = True
-        rejected = pd.DataFrame(self.frame.loc[bad]).drop(columns=["geometry"], errors="ignore")
+        rejected = pd.DataFrame(self.frame.loc[bad]).drop(columns=["geometry", "_line"], errors="ignore")
         rejected.insert(0, "reason", [self.reasons[p] for p in np.flatnonzero(bad)])
-        rejected.insert(0, "row", np.flatnonzero(bad) + self.first_row)
+        rejected.insert(0, "row", self.frame["_line"].to_numpy()[bad])
         return result.loc[~bad], rejected.reset_index(drop=True)
 
 
@@ -109,13 +108,23 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read(path: Path, layer: str | None, folder: Path, notes: list[str]) -> tuple[pd.DataFrame, int]:
-    """Read any supported file; returns the frame and the file row number of its first record."""
+def _read(path: Path, layer: str | None, folder: Path, notes: list[str]) -> pd.DataFrame:
+    """Read any supported file, with a ``_line`` column: each record's row number in the file."""
+    frame, first = _read_raw(path, layer, folder, notes)
+    frame = frame.reset_index(drop=True)
+    frame["_line"] = np.arange(len(frame)) + first
+    text = frame.drop(columns=["_line", "geometry"], errors="ignore")
+    blank = text.isna().all(axis=1) & (frame.geometry.isna() if isinstance(frame, gpd.GeoDataFrame) else True)
+    return frame.loc[~blank].reset_index(drop=True)  # empty lines are not records
+
+
+def _read_raw(path: Path, layer: str | None, folder: Path, notes: list[str]) -> tuple[pd.DataFrame, int]:
     kind = check_file(path, claimed=path.suffix.lstrip(".").lower() or None)
     if kind in ("shapefile_zip", "kmz"):
         members = safe_extract(path, folder)
         wanted = ".shp" if kind == "shapefile_zip" else ".kml"
-        inner = [m for m in members if m.suffix.lower() == wanted]
+        inner = [m for m in members if m.suffix.lower() == wanted
+                 and "__MACOSX" not in m.parts and not m.name.startswith("._")]  # macOS resource forks
         if len(inner) != 1:
             raise ValueError(f"{path.name}: holds {len(inner)} {wanted} files; put exactly one in the zip")
         path = inner[0]
@@ -132,24 +141,65 @@ def _read(path: Path, layer: str | None, folder: Path, notes: list[str]) -> tupl
         layers = pyogrio.list_layers(path)[:, 0].tolist()
         if layer is None and len(layers) > 1:
             raise ValueError(f"{path.name}: holds layers {', '.join(layers)}; choose one with --layer")
+        if layer is not None and layer not in layers:
+            raise ValueError(f"{path.name}: no layer {layer!r}; it holds {', '.join(layers)}")
     if kind == "csv":
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1252", errors="replace")
-            notes.append("not UTF-8: read as 8-bit text, legacy encodings detected from the content")
+        text = _decode_lines(path.read_bytes(), notes)
         from io import StringIO
 
-        return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, na_values=[""]), 2
+        sample = text[:4096]
+        separator = max((",", ";", "\t"), key=sample.count)  # Excel in Vietnamese locales writes ";"
+        return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, na_values=[""], sep=separator,
+                           skip_blank_lines=False), 2
     if kind == "xlsx":
         return pd.read_excel(path, dtype=str), 2
     if kind == "parquet":
         return gpd.read_parquet(path), 1
-    options = {}
     if path.suffix.lower() == ".shp" and not path.with_suffix(".cpg").exists():
-        options["encoding"] = "latin1"  # raw bytes kept one-to-one, decoded below
-    return pyogrio.read_dataframe(path, layer=layer, **options), 1
+        # Raw bytes kept one-to-one: UTF-8 values are restored here, legacy ones by detection.
+        return _utf8_from_latin1(pyogrio.read_dataframe(path, encoding="latin1")), 1
+    return pyogrio.read_dataframe(path, layer=layer), 1
+
+
+def _decode_lines(raw: bytes, notes: list[str]) -> str:
+    """Text of a CSV: UTF-8 where a line is UTF-8, else 8-bit (cp1252), line by line.
+
+    A file saved partly from a legacy font keeps its good UTF-8 lines intact;
+    the 8-bit lines are then converted by the encoding detection.
+    """
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    lines = raw.split(b"\n")
+    decoded, legacy = [], 0
+    for line in lines:  # per line of the file, to keep valid UTF-8 wherever it is
+        try:
+            decoded.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            decoded.append(line.decode("cp1252", errors="replace"))
+            legacy += 1
+    if legacy:
+        notes.append(f"{legacy} lines are not UTF-8: read as 8-bit text, legacy encodings detected from the content")
+    return "\n".join(decoded)
+
+
+def _utf8_from_latin1(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undo UTF-8 text read byte by byte (a UTF-8 Shapefile without .cpg), value by value."""
+    def fix(value):
+        if not isinstance(value, str) or value.isascii():
+            return value
+        try:
+            return value.encode("latin-1").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            return value
+
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            if column != "geometry":
+                codes, uniques = pd.factorize(out[column])
+                fixed = np.array([fix(v) for v in uniques] + [None], dtype=object)
+                out[column] = pd.Series(fixed[codes], index=out.index).where(out[column].notna())
+    return out
 
 
 def _numbers(frame: pd.DataFrame, column: str, rows: _Rows, notes: list[str]) -> pd.Series:
@@ -162,6 +212,15 @@ def _numbers(frame: pd.DataFrame, column: str, rows: _Rows, notes: list[str]) ->
     rows.reject(bad, "column '" + column + "': " + frame[column].map(repr).where(frame[column].notna(), "empty")
                 + " is not a number")
     return number
+
+
+def _inside_share(x: pd.Series, y: pd.Series, crs: str) -> float:
+    points = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=crs)
+    box = shapely.box(*_PROVINCE_BOX)
+    try:
+        return float(points.to_crs(WGS84).within(box).mean())
+    except Exception:  # coordinates impossible in that system
+        return 0.0
 
 
 def _confident(guess):
@@ -194,8 +253,11 @@ def _geometry(frame: pd.DataFrame, rows: _Rows, crs: str | None, notes: list[str
         return gpd.GeoSeries(gpd.points_from_xy(lon, lat), index=frame.index, crs=crs or WGS84).to_crs(METRIC_CRS)
     if {"x", "y"} <= set(frame.columns):
         x, y = _numbers(frame, "x", rows, notes), _numbers(frame, "y", rows, notes)
-        if crs:
-            return gpd.GeoSeries(gpd.points_from_xy(x, y), index=frame.index, crs=crs).to_crs(METRIC_CRS)
+        if crs:  # the system is known; X may still be the northing, as in Vietnamese survey tables
+            swapped = _inside_share(y, x, crs) > _inside_share(x, y, crs)
+            if swapped:
+                notes.append("X holds the northing and Y the easting (Vietnamese survey order): swapped")
+            return to_points(x.to_numpy(), y.to_numpy(), crs, swapped).set_axis(frame.index)
         guess = _confident(guess_crs(x.to_numpy(), y.to_numpy()))
         notes.append(f"coordinate system guessed: {guess.describe()} (override with --crs)")
         return to_points(x.to_numpy(), y.to_numpy(), guess.crs, guess.swapped).set_axis(frame.index)
@@ -215,8 +277,8 @@ def _repair(geoms: gpd.GeoSeries, rows: _Rows, notes: list[str]) -> gpd.GeoSerie
     invalid = ~geoms.is_valid & geoms.notna()
     if invalid.any():
         notes.append(f"{int(invalid.sum())} invalid geometries repaired with make_valid")
-        geoms = geoms.where(~invalid, gpd.GeoSeries(shapely.make_valid(geoms.values), index=geoms.index,
-                                                    crs=geoms.crs))
+        repaired = shapely.make_valid(geoms.values, method="structure", keep_collapsed=False)
+        geoms = geoms.where(~invalid, gpd.GeoSeries(repaired, index=geoms.index, crs=geoms.crs))
     return geoms
 
 
@@ -225,8 +287,19 @@ def _communes_column(frame: pd.DataFrame, rows: _Rows, vintage: int = 2020,
     """Official commune codes from ma_xa or commune (and district) names."""
     if "ma_xa" in frame:
         codes = normalise_codes(frame["ma_xa"])
-        known = codes.isin(set(communes(vintage)["ma_xa"]))
+        official = communes(vintage).set_index("ma_xa")["name_vi"]
+        known = codes.isin(set(official.index))
         rows.reject(codes.notna() & ~known, "unknown commune code " + codes.astype(str))
+        if "commune_name" in frame:  # a code and a name: they must be the same commune
+            expected = codes.map(official).fillna("").map(loose_key)
+            given = frame["commune_name"].fillna("").map(lambda n: loose_key(strip_unit_type(str(n))))
+            other = communes(2025 if vintage == 2020 else 2020).set_index("ma_xa")["name_vi"].map(loose_key)
+            differs = known & (given != "") & (given != expected)
+            hint = pd.Series(np.where(codes.map(other) == given,
+                                      f" (that is its code in the {2025 if vintage == 2020 else 2020} list)", ""),
+                             index=frame.index)
+            rows.reject(differs, "commune code " + codes.astype(str) + " is " + codes.map(official).astype(str)
+                        + " in the " + str(vintage) + " list, not " + frame["commune_name"].astype(str) + hint)
         return codes.where(known)
     if "commune_name" in frame:
         districts = frame["district_name"] if "district_name" in frame else None
@@ -246,6 +319,23 @@ def _communes_column(frame: pd.DataFrame, rows: _Rows, vintage: int = 2020,
     return pd.Series(None, index=frame.index, dtype=object)
 
 
+def _yes_no(values: pd.Series, column: str, rows: _Rows) -> pd.Series:
+    """A yes/no column read row by row: unreadable or empty cells reject their row."""
+    from geo.resettlement import _as_bool
+
+    parsed = values.map(lambda v: _parse_one(lambda s: _as_bool(s, column), v) if pd.notna(v) else None)
+    rows.reject(parsed.isna(), f"column '{column}': " + values.map(repr).where(values.notna(), "empty")
+                + " is not yes/no (có/không, 1/0, true/false)")
+    return parsed.fillna(False).astype(bool)
+
+
+def _identifiers(values: pd.Series) -> pd.Series:
+    """Ids as trimmed text; Excel's 12.0 back to 12; empty cells missing."""
+    text = values.map(lambda v: None if pd.isna(v) else str(v).strip()).astype(object)
+    text = text.where(~text.str.fullmatch(r"\d+\.0").fillna(False).astype(bool), text.str[:-2])
+    return text.where(text.notna() & (text != ""), None)
+
+
 def _duplicates(values: pd.Series, rows: _Rows, what: str) -> None:
     dupes = values.notna() & values.duplicated(keep="first")
     rows.reject(dupes, f"duplicate {what} " + values.astype(str) + " (first occurrence kept)")
@@ -254,9 +344,10 @@ def _duplicates(values: pd.Series, rows: _Rows, what: str) -> None:
 def _households(frame: pd.DataFrame, rows: _Rows, crs: str | None, notes: list[str]) -> gpd.GeoDataFrame:
     if "household_id" not in frame:
         raise ValueError("no household id column (Mã hộ / household_id)")
-    frame = frame.assign(household_id=frame["household_id"].astype(str).str.strip())
-    rows.reject(frame["household_id"].isin(["", "nan", "None"]), "no household id")
-    _duplicates(frame["household_id"].where(~frame["household_id"].isin(["", "nan"])), rows, "household id")
+    ids = _identifiers(frame["household_id"])
+    rows.reject(ids.isna(), "no household id")
+    _duplicates(ids, rows, "household id")
+    frame = frame.assign(household_id=ids)
     geoms = _geometry(frame, rows, crs, notes)
     _inside_province(geoms, rows)
     out = gpd.GeoDataFrame({"household_id": frame["household_id"]}, geometry=geoms, crs=METRIC_CRS)
@@ -264,21 +355,18 @@ def _households(frame: pd.DataFrame, rows: _Rows, crs: str | None, notes: list[s
     out["village_id"] = frame["village"] if "village" in frame else None
     out["ethnicity"] = frame["ethnicity"] if "ethnicity" in frame else None
     if "dtts" in frame:
-        from geo.resettlement import _as_bool
-
-        out["dtts"] = _as_bool(frame["dtts"], "dtts")
+        out["dtts"] = _yes_no(frame["dtts"], "dtts", rows)
     else:
         out["dtts"] = out["ethnicity"].notna() & (out["ethnicity"].astype(str).str.strip().str.casefold() != "kinh")
         notes.append("no DTTS column: ethnic minority = every ethnicity other than Kinh")
     if "members" in frame:
         members = pd.to_numeric(frame["members"], errors="coerce")
-        rows.reject(frame["members"].notna() & ~members.between(1, 30), "members (Số khẩu) must be 1-30")
-        out["members"] = members.astype("Int16")
+        whole = members.between(1, 30) & (members == members.round())
+        rows.reject(frame["members"].notna() & ~whole, "members (Số khẩu) must be a whole number 1-30")
+        out["members"] = members.where(whole).astype("Int16")
     for column in ("poor", "scattered"):
         if column in frame:
-            from geo.resettlement import _as_bool
-
-            out[column] = _as_bool(frame[column].fillna("0"), column)
+            out[column] = _yes_no(frame[column], column, rows)
         else:
             out[column] = False
             notes.append(f"no '{column}' column: every household taken as not {column}")
@@ -288,7 +376,8 @@ def _households(frame: pd.DataFrame, rows: _Rows, crs: str | None, notes: list[s
     out["resettlement_form"] = frame["resettlement_form"] if "resettlement_form" in frame else None
     rows.reject(out["resettlement_form"].notna() & ~out["resettlement_form"].isin(FORMS),
                 "resettlement form must be one of " + ", ".join(FORMS))
-    date = pd.to_datetime(frame["resettlement_date"], errors="coerce", dayfirst=True) if "resettlement_date" in frame \
+    date = pd.to_datetime(frame["resettlement_date"], errors="coerce", dayfirst=True, format="mixed") \
+        if "resettlement_date" in frame \
         else pd.Series(pd.NaT, index=frame.index)
     if "resettlement_date" in frame:
         rows.reject(frame["resettlement_date"].notna() & date.isna(), "resettlement date is not a date")
@@ -325,23 +414,44 @@ def _parse_one(parser, value):
 def _sites(frame: pd.DataFrame, rows: _Rows, crs: str | None, notes: list[str]) -> gpd.GeoDataFrame:
     if "site_id" not in frame:
         raise ValueError("no site id column (Mã điểm / site_id)")
-    _duplicates(frame["site_id"], rows, "site id")
+    ids = _identifiers(frame["site_id"])
+    rows.reject(ids.isna(), "no site id")
+    _duplicates(ids, rows, "site id")
+    frame = frame.assign(site_id=ids)
     geoms = _geometry(frame, rows, crs, notes)
     _inside_province(geoms, rows)
     name = frame["site_name"] if "site_name" in frame else frame.get("name", frame["site_id"])
-    capacity = pd.to_numeric(frame["capacity"], errors="coerce") if "capacity" in frame else None
+    capacity = None
+    if "capacity" in frame:  # households: "1.200" is one thousand two hundred in Vietnamese
+        text = frame["capacity"].astype(str).str.strip().str.replace(r"[.,\s](?=\d{3}\b)", "", regex=True)
+        capacity = pd.to_numeric(text, errors="coerce")
+        rows.reject(frame["capacity"].notna() & ~(capacity >= 0), "capacity (Sức chứa) is not a number of households")
     return gpd.GeoDataFrame({"site_id": frame["site_id"], "name_vi": name, "form": "concentrated",
                              "capacity": capacity, "ma_xa": _communes_column(frame, rows)},
                             geometry=geoms, crs=METRIC_CRS)
+
+
+def _vintage(frame: pd.DataFrame, codes: pd.Series | None) -> int:
+    """Which official list the boundaries follow: the one whose names (and codes) match more rows.
+
+    Codes alone cannot tell: the 56 codes of 2025 are all 2020 codes of other communes.
+    """
+    score = {}
+    for vintage in (2020, 2025):
+        official = communes(vintage)
+        keys = set(official["name_vi"].map(loose_key))
+        names = frame.get("commune_name", frame.get("name"))
+        by_name = names.map(lambda n: loose_key(strip_unit_type(str(n))) in keys).sum() if names is not None else 0
+        by_code = codes.isin(set(official["ma_xa"])).sum() if codes is not None else 0
+        score[vintage] = (by_name, by_code)
+    return max((2025, 2020), key=lambda v: score[v])  # ties: 2025, the units in force
 
 
 def _communes(frame: pd.DataFrame, rows: _Rows, crs: str | None, notes: list[str]) -> tuple[gpd.GeoDataFrame, str]:
     geoms = _repair(_geometry(frame, rows, crs, notes), rows, notes)
     rows.reject(~geoms.geom_type.isin(["Polygon", "MultiPolygon"]), "not a polygon")
     codes = normalise_codes(frame["ma_xa"]) if "ma_xa" in frame else None
-    new = set(communes(2025)["ma_xa"])
-    vintage = 2025 if codes is not None and codes.isin(new).mean() > 0.5 or (
-        codes is None and len(frame) <= 60) else 2020
+    vintage = _vintage(frame, codes)
     notes.append(f"matched to the {'56 units from 1 July 2025' if vintage == 2025 else '161 communes of 2020-2025'}")
     matched = _communes_column(frame.assign(ma_xa=codes) if codes is not None else frame, rows, vintage)
     rows.reject(matched.isna(), "commune not found in the official list")
@@ -360,8 +470,8 @@ def _indicators(frame: pd.DataFrame, rows: _Rows, notes: list[str]) -> pd.DataFr
         keep = [c for c in frame.columns if c not in year_columns]
         frame = frame.melt(id_vars=keep, value_vars=year_columns, var_name="year", value_name="value")
         frame = frame.loc[frame["value"].notna()].reset_index(drop=True)
-        notes.append(f"wide table: years {', '.join(map(str, year_columns))} read as rows")
-        rows.frame, rows.first_row = frame, 2
+        notes.append(f"wide table: years {', '.join(map(str, year_columns))} read as rows (row numbers are the file's)")
+        rows.frame = frame
     for column in ("indicator_id", "year"):
         if column not in frame:
             raise ValueError(f"no '{column}' column (Mã chỉ tiêu / Năm)")
@@ -373,12 +483,16 @@ def _indicators(frame: pd.DataFrame, rows: _Rows, notes: list[str]) -> pd.DataFr
     parts = {}
     for column in ("value", "numerator", "denominator"):
         if column in frame:
-            parts[column] = _numbers(frame.assign(**{column: frame[column].fillna("")}), column, _Rows(frame, 0), [])
+            parts[column] = _numbers(frame.assign(**{column: frame[column].fillna("")}), column, _Rows(frame), [])
             text = frame[column].astype(str).str.strip().str.replace(",", ".", regex=False)
             bad = frame[column].notna() & pd.to_numeric(text, errors="coerce").isna()
             rows.reject(bad, f"column '{column}': " + frame[column].map(repr) + " is not a number")
     if not parts:
         raise ValueError("no value, or numerator and denominator, columns (Giá trị / Tử số / Mẫu số)")
+    has_value = parts["value"].notna() if "value" in parts else pd.Series(False, index=frame.index)
+    if "numerator" in parts and "denominator" in parts:
+        has_value |= parts["numerator"].notna() & parts["denominator"].notna()
+    rows.reject(~has_value, "no value (Giá trị), nor numerator and denominator")
     share = ids.map({k: v.unit == "%" for k, v in catalogue.items()}).fillna(False).astype(bool)
     if "value" in parts:
         rows.reject(share & ((parts["value"] < 0) | (parts["value"] > 100)),
@@ -433,15 +547,22 @@ def prepare(
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
-    if crs is not None and not str(crs).upper().startswith("EPSG:"):
-        raise ValueError(f"--crs must be an EPSG code such as EPSG:9210 (proj4 strings drop the VN-2000 shift), "
-                         f"got {crs!r}")
+    if crs is not None:
+        import pyproj
+
+        if not str(crs).upper().startswith("EPSG:"):
+            raise ValueError(f"--crs must be an EPSG code such as EPSG:9210 (proj4 strings drop the VN-2000 "
+                             f"shift), got {crs!r}")
+        try:
+            pyproj.CRS(crs)
+        except pyproj.exceptions.CRSError:
+            raise ValueError(f"--crs {crs}: no such EPSG code") from None
     path = Path(path)
     if not path.exists():
         raise ValueError(f"{path}: file not found")
     notes: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
-        frame, first_row = _read(path, layer, Path(folder), notes)
+        frame = _read(path, layer, Path(folder), notes)
         frame, fixed = fix_frame(frame, encoding)
         for column, used in fixed.items():
             if used != "utf-8":
@@ -457,7 +578,7 @@ def prepare(
                 notes.append("columns recognised: " + ", ".join(f"{k} -> {v}" for k, v in renamed.items()))
             frame = frame.rename(columns=mapping)
         frame = frame.reset_index(drop=True)
-        rows = _Rows(frame, first_row)
+        rows = _Rows(frame)
         target = LAYER_OF.get(kind, "")
         if kind == "households":
             result = _households(frame, rows, crs, notes)

@@ -104,7 +104,7 @@ def normalise_values(values: pd.DataFrame, catalogue: Mapping[str, Indicator] | 
             f"{int(dupes.sum())} duplicated value rows, first: unit {first['unit_code']}, "
             f"indicator {first['indicator_id']}, year {first['year']}"
         )
-    scale = frame["indicator_id"].map({k: _scale(v) for k, v in catalogue.items()})
+    scale = frame["indicator_id"].map({k: _scale(v) for k, v in catalogue.items()}).astype(float)
     ratio = frame["indicator_id"].map({k: v.aggregate == "ratio" for k, v in catalogue.items()}).astype(bool)
     with np.errstate(divide="ignore", invalid="ignore"):
         from_parts = scale * frame["numerator"] / frame["denominator"]

@@ -106,7 +106,7 @@ def commune_status(ds: Dataset, indicator: str, year: int, units: str = "2020") 
     all_rows = evaluated(ds, units, year)
     result = all_rows.loc[all_rows["indicator_id"] == indicator]
     names = ds.communes(int(units)).drop(columns="geometry")
-    keep = ["ma_xa", "name_vi", "district_vi"] if units == "2020" else ["ma_xa", "name_vi"]
+    keep = [c for c in ("ma_xa", "name_vi", "district_vi") if c in names]  # imported boundaries may lack districts
     table = names[keep].merge(result.rename(columns={"unit_code": "ma_xa"}), on="ma_xa", how="left")
     table["indicator_id"] = indicator
     table["year"] = year

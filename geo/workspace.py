@@ -1,9 +1,10 @@
 """The workspace: one GeoPackage that holds the province's data, written safely.
 
-* Every write is a transaction on a copy: the workspace is copied beside
-  itself, changed, flushed to disk and atomically renamed over the original.
-  A process killed half-way leaves the workspace exactly as it was (and a
-  stray ``.tmp`` copy that the next write removes).
+* Every write is a transaction on a copy: under an exclusive lock, the
+  workspace is copied beside itself, changed, flushed to disk and atomically
+  renamed over the original. A process killed half-way leaves the workspace
+  exactly as it was (and a stray ``.tmp`` copy that the next write removes);
+  two writers at once queue, and neither loses the other's change.
 * Re-importing a layer keeps the previous version as ``<layer>__v<N>``;
   ``layer_versions`` lists them and :meth:`Workspace.read_layer` reads any.
 * ``import_history`` records every import (when, file, SHA-256, kind, rows in,
@@ -22,8 +23,12 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import os
 import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,7 +100,8 @@ class Workspace:
 
     @staticmethod
     def _tmp_path(path: Path) -> Path:
-        return path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")  # keeps .gpkg for GDAL
+        # Unique per write (process, thread, random), and ending in .gpkg for GDAL.
+        return path.with_name(f".{path.stem}.{os.getpid()}-{uuid.uuid4().hex[:12]}.tmp{path.suffix}")
 
     @staticmethod
     def _commit(tmp: Path, path: Path) -> None:
@@ -108,15 +114,30 @@ class Workspace:
         finally:
             os.close(directory)
 
-    def _begin(self) -> Path:
+    @contextmanager
+    def _transaction(self) -> Iterator[Path]:
+        """Hold the workspace's write lock and yield a fresh copy to change; commit on success.
+
+        Writers queue on an exclusive lock (``fcntl.flock`` on ``<name>.lock``), so each
+        one copies the workspace as the previous one left it: no write is lost. While
+        the lock is held no other write runs, so any temporary copy or SQLite journal
+        lying beside the workspace was left by a killed write and is removed.
+        """
         if self.read_only:
             raise ReadOnlyWorkspace(f"{self.path}: the demo dataset is read-only; import into a workspace of "
                                     f"your own with --workspace PATH")
-        for stale in self.path.parent.glob(f".{self.path.stem}.*.tmp{self.path.suffix}"):  # left by a killed write
-            stale.unlink(missing_ok=True)
-        tmp = self._tmp_path(self.path)
-        shutil.copyfile(self.path, tmp)
-        return tmp
+        with open(self.path.with_name(f".{self.path.name}.lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            for stale in self.path.parent.glob(f".{self.path.stem}.*.tmp{self.path.suffix}*"):
+                stale.unlink(missing_ok=True)
+            tmp = self._tmp_path(self.path)
+            try:
+                shutil.copyfile(self.path, tmp)
+                yield tmp
+                self._commit(tmp, self.path)
+            finally:
+                tmp.unlink(missing_ok=True)
+                Path(f"{tmp}-journal").unlink(missing_ok=True)
 
     def layers(self) -> set[str]:
         return _layers(self.path)
@@ -162,8 +183,7 @@ class Workspace:
 
         The previous version, if any, is kept as ``<layer>__v<N>``.
         """
-        tmp = self._begin()
-        try:
+        with self._transaction() as tmp:
             existing = _layers(tmp)
             history = pyogrio.read_dataframe(tmp, layer=_HISTORY) if _HISTORY in existing else pd.DataFrame(
                 columns=_HISTORY_COLUMNS)
@@ -179,9 +199,6 @@ class Workspace:
                 "imported_by": imported_by,
             }])
             pyogrio.write_dataframe(row, tmp, layer=_HISTORY, driver="GPKG", append=_HISTORY in existing)
-            self._commit(tmp, self.path)
-        finally:
-            tmp.unlink(missing_ok=True)
         return version
 
     def set_resettlement_status(self, household_id: str, new_status: str, changed_by: str) -> None:
@@ -192,8 +209,7 @@ class Workspace:
             raise ValueError(f"unknown resettlement status {new_status!r}; use {', '.join(STATUSES)}")
         if not changed_by:
             raise ValueError("say who makes the change (changed_by)")
-        tmp = self._begin()
-        try:
+        with self._transaction() as tmp:
             homes = gpd.read_file(tmp, layer="households")
             hit = homes["household_id"] == household_id
             if not hit.any():
@@ -203,7 +219,4 @@ class Workspace:
             pyogrio.write_dataframe(homes, tmp, layer="households", driver="GPKG", layer_options={"OVERWRITE": "YES"})
             row = pd.DataFrame([{"household_id": household_id, "old_status": old, "new_status": new_status,
                                  "changed_at": _now(), "changed_by": changed_by}])
-            pyogrio.write_dataframe(row, tmp, layer=_AUDIT, driver="GPKG", append=True)
-            self._commit(tmp, self.path)
-        finally:
-            tmp.unlink(missing_ok=True)
+            pyogrio.write_dataframe(row, tmp, layer=_AUDIT, driver="GPKG", append=_AUDIT in _layers(tmp))

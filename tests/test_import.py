@@ -312,3 +312,64 @@ def test_cli_lists_households_whose_hazard_level_changed(tmp_path, sample, capsy
     changed = pd.read_csv(out, encoding="utf-8-sig")
     assert len(changed) > 0 and (changed["old_max_level"] == 1).all() and (changed["new_max_level"] == 5).all()
     assert "v1 -> v2" in capsys.readouterr().out
+
+
+def test_messy_household_rows_are_each_listed(tmp_path):
+    """Excel habits and 2025 codes: each bad row is listed by its own line number, nothing crashes."""
+    path = tmp_path / "messy.csv"
+    path.write_text(
+        "Mã hộ;Kinh độ;Vĩ độ;Mã xã;Xã;Số khẩu;Hộ nghèo;Ngày di dời;Tình trạng di dời\n"
+        "12.0;106,25;22,66;1267;Sông Hiến;4;có;15/03/2024;resettled\n"
+        "\n"  # a blank line: not a record, and later rows keep their own line numbers
+        ";106.25;22.66;;;3;không;;not_planned\n"  # no id
+        "H3;106.25;22.66;;;4.5;không;;not_planned\n"  # half a person
+        "H4;106.25;22.66;;;2;?;;not_planned\n"  # not yes/no
+        "H5;106.25;22.66;01273;Thục Phán;2;không;2024-03-16;resettled\n"  # a 2025 code
+        "H6;106.25;22.66;;;2;không;2024-03-16;resettled\n",
+        encoding="utf-8")
+    report = prepare(path, "households")
+    reasons = dict(zip(report.rejected["row"], report.rejected["reason"]))
+    assert set(reasons) == {4, 5, 6, 7}, report.summary()
+    assert "no household id" in reasons[4]
+    assert "whole number" in reasons[5]
+    assert "not yes/no" in reasons[6]
+    assert "is Hợp Giang in the 2020 list" in reasons[7] and "2025 list" in reasons[7]
+    good = report.good.set_index("household_id")
+    assert list(good.index) == ["12", "H6"]  # Excel's 12.0 is id 12
+    assert good.loc["12", "ma_xa"] == "01267" and bool(good.loc["12", "poor"])
+    assert str(good.loc["H6", "resettlement_date"].date()) == "2024-03-16"  # mixed date styles
+
+
+def test_utf8_shapefile_without_cpg_and_mixed_csv_keep_their_text(tmp_path, sample):
+    frame = gpd.GeoDataFrame({"MA_HO": sample["household_id"], "DAN_TOC": sample["ethnicity"]},
+                             geometry=sample.geometry, crs="EPSG:9210")
+    pyogrio.write_dataframe(frame, tmp_path / "utf8.shp", encoding="utf-8")
+    (tmp_path / "utf8.cpg").unlink(missing_ok=True)
+    report = prepare(_zip(tmp_path, "utf8"), "households")
+    assert len(report.good) == len(sample)
+    assert (report.good["ethnicity"].to_numpy() == sample["ethnicity"].to_numpy()).all()
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes("Mã hộ,Kinh độ,Vĩ độ,Dân tộc\nA,106.25,22.66,Tày\n".encode("utf-8")
+                      + b"B,106.25,22.66,N\xf9ng\n")  # one line saved as 8-bit text
+    report = prepare(mixed, "households")
+    assert report.good.set_index("household_id").loc["A", "ethnicity"] == "Tày"
+
+
+def test_concurrent_writes_lose_nothing(tmp_path, sample):
+    from concurrent.futures import ThreadPoolExecutor
+
+    workspace = Workspace.create(tmp_path / "ws.gpkg")
+    commit(prepare(_provincial_shapefile(tmp_path, sample), "households"), workspace)
+    zones = tmp_path / "zones.gpkg"
+    _zones(3).to_file(zones)
+    report = prepare(zones, "hazards")
+    ids = sample["household_id"].head(4).tolist()
+    with ThreadPoolExecutor(4) as pool:
+        jobs = [pool.submit(commit, report, workspace)] + [
+            pool.submit(workspace.set_resettlement_status, h, "planned", f"officer {i}") for i, h in enumerate(ids)]
+        for job in jobs:
+            job.result()
+    assert sorted(workspace.audit()["household_id"]) == sorted(ids)  # every edit kept
+    assert workspace.versions("hazard_zones") == [1] and "metadata" in workspace.layers()
+    homes = load(workspace.path).households.set_index("household_id")
+    assert (homes.loc[ids, "resettlement_status"] == "planned").all()
