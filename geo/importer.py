@@ -336,18 +336,23 @@ def _identifiers(values: pd.Series) -> pd.Series:
     return text.where(text.notna() & (text != ""), None)
 
 
+def _with_ids(frame: pd.DataFrame, column: str, what: str, vietnamese: str, rows: _Rows) -> pd.DataFrame:
+    """Check an id column: present, each row has an id, no id twice (later copies rejected)."""
+    if column not in frame:
+        raise ValueError(f"no {what} column ({vietnamese} / {column})")
+    ids = _identifiers(frame[column])
+    rows.reject(ids.isna(), f"no {what}")
+    _duplicates(ids, rows, what)
+    return frame.assign(**{column: ids})
+
+
 def _duplicates(values: pd.Series, rows: _Rows, what: str) -> None:
     dupes = values.notna() & values.duplicated(keep="first")
     rows.reject(dupes, f"duplicate {what} " + values.astype(str) + " (first occurrence kept)")
 
 
 def _households(frame: pd.DataFrame, rows: _Rows, crs: str | None, notes: list[str]) -> gpd.GeoDataFrame:
-    if "household_id" not in frame:
-        raise ValueError("no household id column (Mã hộ / household_id)")
-    ids = _identifiers(frame["household_id"])
-    rows.reject(ids.isna(), "no household id")
-    _duplicates(ids, rows, "household id")
-    frame = frame.assign(household_id=ids)
+    frame = _with_ids(frame, "household_id", "household id", "Mã hộ", rows)
     geoms = _geometry(frame, rows, crs, notes)
     _inside_province(geoms, rows)
     out = gpd.GeoDataFrame({"household_id": frame["household_id"]}, geometry=geoms, crs=METRIC_CRS)
@@ -412,12 +417,7 @@ def _parse_one(parser, value):
 
 
 def _sites(frame: pd.DataFrame, rows: _Rows, crs: str | None, notes: list[str]) -> gpd.GeoDataFrame:
-    if "site_id" not in frame:
-        raise ValueError("no site id column (Mã điểm / site_id)")
-    ids = _identifiers(frame["site_id"])
-    rows.reject(ids.isna(), "no site id")
-    _duplicates(ids, rows, "site id")
-    frame = frame.assign(site_id=ids)
+    frame = _with_ids(frame, "site_id", "site id", "Mã điểm", rows)
     geoms = _geometry(frame, rows, crs, notes)
     _inside_province(geoms, rows)
     name = frame["site_name"] if "site_name" in frame else frame.get("name", frame["site_id"])
