@@ -86,8 +86,9 @@ def _file_bytes(write, suffix: str) -> bytes:
         return path.read_bytes()
 
 
-def _export_panel(page: str, figure, table, communes: list[str], bounds: dict | None, personal: bool = False) -> None:
-    """Map image and data downloads of what is on screen (built only when clicked)."""
+def _export_panel(page: str, figure, table, communes: list[str], bounds: dict | None, personal: bool = False,
+                  atlas_pages=None) -> None:
+    """Map image, data and commune atlas downloads of what is on screen (built only when clicked)."""
     with st.expander(t("export", lang)):
         a, b, c, d = st.columns(4)
         fmt = a.selectbox(t("format", lang), MAP_FORMATS, key=f"{page}-fmt")
@@ -106,6 +107,9 @@ def _export_panel(page: str, figure, table, communes: list[str], bounds: dict | 
         data_fmt = st.selectbox(t("format", lang), DATA_FORMATS, key=f"{page}-data-fmt")
         _prepared_download(f"{page}-data", t("download_data", lang), f"{page}_table.{data_fmt}",
                            lambda: _file_bytes(lambda p: table(p, personal), data_fmt))
+        if atlas_pages is not None:  # one page per commune: the chosen ones, else all (about 0.5 s a page)
+            _prepared_download(f"{page}-atlas", t("atlas", lang), f"{page}_atlas.pdf",
+                               lambda: _file_bytes(atlas_pages, "pdf"))
 
 
 def _prepared_download(key: str, label: str, file_name: str, make) -> None:
@@ -196,7 +200,9 @@ def indicators_page() -> None:
         export_table(shapes, path, title, {"indicator": indicator, "year": year, "units": units}, ds.label)
 
     _export_panel("indicator", lambda **o: indicator_figure(ds, indicator, year, units, **o), indicator_table,
-                  [], (clicked or {}).get("bounds"))
+                  [], (clicked or {}).get("bounds"),
+                  # the atlas has a page per 2020-2025 commune
+                  atlas_pages=(lambda p: atlas(ds, p, "indicator", year, lang=lang)) if units == "2020" else None)
 
     st.subheader(t("grid", lang))
     st.caption(t("grid_hint", lang))
@@ -294,7 +300,9 @@ def risk_page() -> None:
                            at_risk_only, buffer_m, province_extent=communes_extent is None, **options)
 
     _export_panel("risk", lambda communes=None, **o: risk_image(communes, **o), households_table, communes,
-                  (clicked or {}).get("bounds"), personal)
+                  (clicked or {}).get("bounds"), personal,
+                  atlas_pages=lambda p: atlas(ds, p, "risk", communes=communes or None, flagged=flagged,
+                                              min_level=min_level, lang=lang))
 
 
 def _status_editor(shown: pd.DataFrame) -> None:

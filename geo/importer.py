@@ -37,7 +37,7 @@ from geo.columns import map_columns
 from geo.crs import METRIC_CRS, WGS84
 from geo.crsguess import guess_crs, to_points
 from geo.encodings import fix_column, fix_frame
-from geo.hazards import LEVELS, parse_hazard_types, parse_levels
+from geo.hazards import parse_hazard_types, parse_levels
 from geo.indicators import BASELINE_YEAR, TARGET_YEAR
 from geo.resettlement import FORMS, STATUSES
 from geo.safefiles import check_file, check_gpkg, check_xml, safe_extract

@@ -24,8 +24,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import matplotlib
-import numpy as np
-import pandas as pd
 import shapely
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure

@@ -20,7 +20,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 
 import geopandas as gpd
 import numpy as np

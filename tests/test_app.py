@@ -85,7 +85,8 @@ def test_risk_commune_filter(app):
 
 
 def test_export_panels_prepare_then_offer_downloads(app):
-    assert [b.label for b in app.button] == ["Chuẩn bị: tải bản đồ", "Chuẩn bị: tải bảng dữ liệu"]
+    assert [b.label for b in app.button] == ["Chuẩn bị: tải bản đồ", "Chuẩn bị: tải bảng dữ liệu",
+                                             "Chuẩn bị: tải tập bản đồ theo xã (pdf)"]
     assert not app.get("download_button")  # nothing is built until asked for
     app.button(key="indicator-data-prepare").click().run()
     assert not app.exception
@@ -97,6 +98,10 @@ def test_export_panels_prepare_then_offer_downloads(app):
     assert app.checkbox(key="personal").value is False  # personal fields only on request
     app.button(key="risk-map-prepare").click().run()
     assert not app.exception and [b.label for b in app.get("download_button")] == ["Tải bản đồ"]
+    app.sidebar.multiselect(key="communes").set_value(["01303"]).run()
+    app.button(key="risk-atlas-prepare").click().run()  # the chosen commune: one page
+    assert not app.exception
+    assert "Tải tập bản đồ theo xã (PDF)" in [b.label for b in app.get("download_button")]
 
 
 def test_import_page_shows_history_and_workspace_data(tmp_path, monkeypatch):
