@@ -220,3 +220,19 @@ class Workspace:
             row = pd.DataFrame([{"household_id": household_id, "old_status": old, "new_status": new_status,
                                  "changed_at": _now(), "changed_by": changed_by}])
             pyogrio.write_dataframe(row, tmp, layer=_AUDIT, driver="GPKG", append=_AUDIT in _layers(tmp))
+
+    def read_table(self, name: str) -> pd.DataFrame:
+        """A non-spatial table of the workspace (empty if it does not exist yet)."""
+        if name not in self.layers():
+            return pd.DataFrame()
+        return pyogrio.read_dataframe(self.path, layer=name)
+
+    def replace_table(self, name: str, frame: pd.DataFrame) -> None:
+        """Replace (or create) a non-spatial table, in one transaction."""
+        with self._transaction() as tmp:
+            pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", layer_options={"OVERWRITE": "YES"})
+
+    def append_rows(self, name: str, rows: pd.DataFrame) -> None:
+        """Append rows to a non-spatial table (created if missing), in one transaction."""
+        with self._transaction() as tmp:
+            pyogrio.write_dataframe(rows, tmp, layer=name, driver="GPKG", append=name in _layers(tmp))
