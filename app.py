@@ -17,6 +17,7 @@ from streamlit_folium import st_folium
 from geo.catalogue import THEMES, load_catalogue
 from geo.dataset import load
 from geo.importer import KINDS, commit, prepare
+from geo.access import AccessError, Accounts, User, can, household_counts, scope_households
 from geo.workspace import DEFAULT_WORKSPACE, Workspace
 from geo.hazards import HAZARD_TYPES, flag_register
 from geo.i18n import t
@@ -55,12 +56,59 @@ catalogue = load_catalogue()
 
 lang = st.sidebar.radio("Ngôn ngữ / Language", ["vi", "en"], horizontal=True,
                         format_func={"vi": "Tiếng Việt", "en": "English"}.get, key="lang")
-sources = ["demo"] + (["workspace"] if WORKSPACE.exists() else [])
-source = st.sidebar.radio(t("data_source", lang), sources, key="source",
-                          format_func=lambda v: t(f"source_{v}", lang))
-ds = load(WORKSPACE if source == "workspace" else None)
-view = st.sidebar.radio(t("view", lang), ["indicators", "risk", "import"], key="view",
-                        format_func=lambda v: t(f"view_{v}", lang))
+def _signed_in(accounts: Accounts | None) -> User | None:
+    """The signed-in user; None in demo mode (no workspace, or no account yet)."""
+    if accounts is None:
+        return None
+    if not accounts.has_users():  # first run: the first account is the admin
+        with st.sidebar.form("first-admin"):
+            st.write(t("first_admin", lang))
+            name = st.text_input(t("username", lang))
+            password = st.text_input(t("password", lang), type="password")
+            if st.form_submit_button(t("create", lang)):
+                try:
+                    accounts.create_first_admin(name.strip(), password)
+                    st.session_state["session"] = accounts.login(name.strip(), password)
+                    st.rerun()
+                except (AccessError, ValueError) as exc:
+                    st.error(str(exc))
+        return None
+    session = st.session_state.get("session")
+    if session is not None:
+        try:
+            user = accounts.user(session)
+        except AccessError as exc:  # expired, or the account was removed
+            st.session_state.pop("session")
+            st.sidebar.warning(str(exc))
+        else:
+            st.sidebar.caption(f"{user.username} ({t(f'role_{user.role}', lang)})")
+            if st.sidebar.button(t("logout", lang)):
+                st.session_state.pop("session")
+                st.rerun()
+            return user
+    with st.sidebar.form("login"):
+        name = st.text_input(t("username", lang), key="login-user")
+        password = st.text_input(t("password", lang), type="password", key="login-password")
+        if st.form_submit_button(t("login", lang)):
+            try:
+                st.session_state["session"] = accounts.login(name.strip(), password)
+                st.rerun()
+            except AccessError as exc:
+                st.error(str(exc))
+    return None
+
+
+accounts = Accounts(Workspace.open(WORKSPACE)) if WORKSPACE.exists() else None
+user = _signed_in(accounts)
+if user is None:  # demo mode: the demo data only
+    ds = load(None)
+    views = ["indicators", "risk"] + (["import"] if accounts is None or not accounts.has_users() else [])
+else:
+    source = st.sidebar.radio(t("data_source", lang), ["workspace", "demo"], key="source",
+                              format_func=lambda v: t(f"source_{v}", lang))
+    ds = load(WORKSPACE if source == "workspace" else None)
+    views = ["indicators", "risk"] + (["import"] if can(user, "import") else [])
+view = st.sidebar.radio(t("view", lang), views, key="view", format_func=lambda v: t(f"view_{v}", lang))
 basemaps = ["none", "osm"] + (["local"] if LOCAL_TILES else [])
 basemap = st.sidebar.selectbox(t("basemap", lang), basemaps, key="basemap",
                                format_func=lambda b: t(f"basemap_{b}", lang))
@@ -68,6 +116,10 @@ basemap = st.sidebar.selectbox(t("basemap", lang), basemaps, key="basemap",
 st.title(t("app_title", lang))
 if ds.is_demo:
     st.warning(f"**{ds.label}** — {t('demo_banner', lang)}")
+if user is None and accounts is not None and accounts.has_users():
+    st.info(t("demo_mode_login", lang))
+elif user is None:
+    st.info(t("demo_mode", lang))
 
 
 _MIME = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+xml", "csv": "text/csv",
@@ -220,8 +272,11 @@ def risk_page() -> None:
                                          format_func=lambda v: f"{v} — {t(f'level_{v}', lang)}")
     buffer_m = st.sidebar.number_input(t("buffer_m", lang), 0, 1000, 0, step=50, key="buffer_m")
     names = ds.communes(2020).set_index("ma_xa")["name_vi"]
-    communes = st.sidebar.multiselect(t("communes_filter", lang), list(names.index), key="communes",
-                                      format_func=lambda c: f"{names[c]} ({c})", placeholder=t("all", lang))
+    # Roles: household rows only for officers (their communes) and admins; demo mode shows the demo's.
+    detail = user is None or can(user, "see_households")
+    allowed = list(names.index) if user is None or user.communes is None else sorted(user.communes)
+    communes = st.sidebar.multiselect(t("communes_filter", lang), allowed, key="communes",
+                                      format_func=lambda c: f"{names.get(c, c)} ({c})", placeholder=t("all", lang))
     ethnic = sorted(ds.households["ethnicity"].dropna().unique())
     ethnicities = st.sidebar.multiselect(t("ethnicity", lang), ethnic, key="ethnicities", placeholder=t("all", lang))
     statuses = st.sidebar.multiselect(t("resettlement_status", lang), list(RESETTLEMENT_STATUSES), key="statuses",
@@ -229,6 +284,8 @@ def risk_page() -> None:
     at_risk_only = st.sidebar.checkbox(t("at_risk_only", lang), key="at_risk_only")
 
     flagged = _flagged(str(ds.path), ds.path.stat().st_mtime, float(buffer_m))
+    if user is not None and user.communes is not None:  # an officer: nothing of other communes, anywhere
+        flagged = scope_households(user, flagged)
     st.session_state["filters-signature"] = (view, tuple(types), min_level, buffer_m, tuple(communes),
                                              tuple(ethnicities), tuple(statuses), at_risk_only, lang)
     shown = filter_register(flagged, types, min_level, communes or None, ethnicities or None, statuses or None,
@@ -252,12 +309,13 @@ def risk_page() -> None:
     bounds = None
     if communes:
         bounds = tuple(area.loc[area["ma_xa"].isin(communes)].to_crs("EPSG:4326").total_bounds)
-    m = risk_map(ds, shown, ds.sites, set(unsafe["site_id"]), types, min_level, lang, basemap, LOCAL_TILES, bounds)
+    points = shown if detail else shown.iloc[:0]  # viewers and planners: no household on the map
+    m = risk_map(ds, points, ds.sites, set(unsafe["site_id"]), types, min_level, lang, basemap, LOCAL_TILES, bounds)
     clicked = st_folium(m, height=600, use_container_width=True, key="rmap", render=False,
                         returned_objects=["last_object_clicked", "bounds"])
-    st.caption(t("map_points_note", lang))
+    st.caption(t("map_points_note", lang) if detail else t("counts_by_commune", lang))
     point = (clicked or {}).get("last_object_clicked")
-    if point:
+    if point and detail:
         record = nearest_household(shown, point["lng"], point["lat"])
         if record is not None:
             st.info(f"**{t('household_record', lang)}**")
@@ -267,11 +325,13 @@ def risk_page() -> None:
     table = progress(in_scope, in_scope[["level"]].rename(columns={"level": "max_level"}), 2025, min_level,
                      by="ma_xa_located")
     a, b, c = st.columns(3)
-    by_commune = table.drop(index="province").sort_values("needed", ascending=False).head(15)
-    by_commune.index = by_commune.index.map(lambda code: names.get(code, code))
-    a.caption(t("progress_by_commune", lang))
-    a.bar_chart(by_commune[["done", "needed"]].rename(columns={"done": t("done", lang), "needed": t("needed", lang)}),
-                horizontal=True, stack=True)
+    if user is None or can(user, "see_household_counts"):  # viewers: province figures only
+        by_commune = table.drop(index="province").sort_values("needed", ascending=False).head(15)
+        by_commune.index = by_commune.index.map(lambda code: names.get(code, code))
+        a.caption(t("progress_by_commune", lang))
+        a.bar_chart(by_commune[["done", "needed"]].rename(columns={"done": t("done", lang),
+                                                                   "needed": t("needed", lang)}),
+                    horizontal=True, stack=True)
     years = path_by_year(in_scope, in_scope[["level"]].rename(columns={"level": "max_level"}), min_level)
     b.caption(t("progress_by_year", lang))
     b.line_chart(years[["share", "expected_share"]].rename(columns={"share": t("share", lang),
@@ -280,29 +340,48 @@ def risk_page() -> None:
     c.caption(t("progress_by_form", lang))
     c.bar_chart(forms)
 
-    st.subheader(t("flagged_table", lang))
-    columns = [col for col in PUBLIC_COLUMNS if col in shown]
-    st.dataframe(shown[columns], hide_index=True, height=360)
     filters = {"types": types, "min_level": min_level, "buffer_m": buffer_m, "communes": communes,
                "ethnicities": ethnicities, "statuses": statuses, "at_risk_only": at_risk_only}
+    by = user.username if user is not None else ""
+    if detail:
+        st.subheader(t("flagged_table", lang))
+        columns = [col for col in PUBLIC_COLUMNS if col in shown]
+        st.dataframe(shown[columns], hide_index=True, height=360)
+    elif can(user, "see_household_counts"):  # planners: counts per commune and village, no household
+        st.subheader(t("counts_by_commune", lang))
+        counts = household_counts(user, shown, "ma_xa_located").rename_axis("ma_xa").reset_index()
+        counts.insert(1, "name_vi", counts["ma_xa"].map(names))
+        st.dataframe(counts, hide_index=True, height=360)
+        st.caption(t("counts_by_village", lang))
+        st.dataframe(household_counts(user, shown, "village_id").reset_index(), hide_index=True, height=240)
+    else:  # viewers: the province totals above, nothing finer
+        counts = pd.DataFrame([{"in_zones": len(shown), **totals[["at_risk", "done", "needed"]].to_dict()}])
 
     def households_table(path: Path, personal: bool) -> None:
-        frame = shown[columns + ["geometry"]]
-        if personal:
-            frame = with_personal_fields(frame, ds.people())
-        export_table(frame, path, t("flagged_table", lang), filters, ds.label, personal=personal)
+        if detail:
+            frame = shown[columns + ["geometry"]]
+            if personal:
+                frame = with_personal_fields(frame, ds.people())
+        else:
+            frame = counts
+        export_table(frame, path, t("flagged_table", lang), filters, ds.label, personal=personal, exported_by=by)
+        if user is not None:
+            accounts.record(user, "export", f"risk table, {len(frame)} rows, personal={personal}")
 
-    _status_editor(shown)
-    personal = st.checkbox(t("personal_fields", lang), key="personal")
+    if detail:
+        _status_editor(shown)
+    personal = detail and (user is None or can(user, "export_personal")) and st.checkbox(
+        t("personal_fields", lang), key="personal")
     def risk_image(communes_extent: list[str] | None, **options):
         # The on-screen filters always apply; the extent is the province, the communes or the view.
         return risk_figure(ds, flagged, types, min_level, communes or None, ethnicities or None, statuses or None,
-                           at_risk_only, buffer_m, province_extent=communes_extent is None, **options)
+                           at_risk_only, buffer_m, province_extent=communes_extent is None,
+                           show_households=detail, **options)
 
     _export_panel("risk", lambda communes=None, **o: risk_image(communes, **o), households_table, communes,
                   (clicked or {}).get("bounds"), personal,
-                  atlas_pages=lambda p: atlas(ds, p, "risk", communes=communes or None, flagged=flagged,
-                                              min_level=min_level, lang=lang))
+                  atlas_pages=(lambda p: atlas(ds, p, "risk", communes=communes or None, flagged=flagged,
+                                               min_level=min_level, lang=lang)) if detail else None)
 
 
 def _status_editor(shown: pd.DataFrame) -> None:
@@ -314,9 +393,13 @@ def _status_editor(shown: pd.DataFrame) -> None:
             household = st.selectbox(t("household_record", lang), shown["household_id"].tolist()[:5000])
             new_status = st.selectbox(t("resettlement_status", lang), list(RESETTLEMENT_STATUSES),
                                       format_func=lambda s: t(s, lang))
-            who = st.text_input(t("changed_by", lang))
+            who = user.username if user is not None else st.text_input(t("changed_by", lang))
             if st.form_submit_button(t("save", lang)):
                 try:
+                    if user is not None:
+                        require_edit = can(user, "edit_status")
+                        if not require_edit:
+                            raise AccessError(f"{user.username} may not edit statuses")
                     Workspace.open(ds.path).set_resettlement_status(household, new_status, who.strip())
                     st.success(t("saved", lang))
                 except Exception as exc:  # a message, never a traceback

@@ -241,6 +241,10 @@ class Accounts:
         session.last_seen = now
         return user
 
+    def record(self, user: User, event: str, detail: str = "") -> None:
+        """Record an event (an export, a status edit) in the access log."""
+        self._log(user.username, event, detail)
+
     def refuse(self, user: User, what: str) -> None:
         """Record a refused request (for example another commune's data) and raise."""
         self._log(user.username, "refused", what)

@@ -74,6 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     dataset.add_argument("--dataset", "--workspace", dest="dataset", type=Path, default=None,
                          help="workspace or dataset GeoPackage to read (default: the demo province in data/demo/)")
     dataset.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of names and statuses (default vi)")
+    dataset.add_argument("--user", help="your account, when the workspace has accounts (password: GEO_PASSWORD "
+                                        "or asked for)")
 
     p = sub.add_parser("indicators", parents=[dataset], help="the catalogue with the province's status for each target")
     p.add_argument("--year", type=_year, default=2025, help="year to evaluate, 2020-2025 (default 2025)")
@@ -154,12 +156,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="print the validation report and write nothing")
     p.add_argument("--rejects", type=Path, help="write every rejected row with its reason to this .csv")
     p.add_argument("--by", default=os.environ.get("USER", ""), help="who imports (recorded in the history)")
+    p.add_argument("--user", help="your admin account, when the workspace has accounts (password: GEO_PASSWORD)")
 
     p = sub.add_parser("hazard-changes", help="households whose hazard levels changed between two zone versions")
     p.add_argument("--workspace", type=Path, required=True)
     p.add_argument("--from", dest="old", type=int, help="older version of the hazard zones (default: the one before)")
     p.add_argument("--to", dest="new", type=int, help="newer version (default: the current one)")
     p.add_argument("--out", type=Path, help="write the households to this .csv")
+    p.add_argument("--user", help="your account, when the workspace has accounts (password: GEO_PASSWORD)")
 
     p = sub.add_parser("demo", help="regenerate the demo dataset (byte for byte reproducible)")
     p.add_argument("--out", type=Path, default=None, help="GeoPackage to write (default data/demo/caobang_demo.gpkg)")
@@ -167,9 +171,60 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _signed_user(path: Path | None, username: str | None):
+    """(user, accounts) for a workspace that has accounts; None for the demo or a workspace without any."""
+    from geo.access import AccessError, Accounts
+    from geo.workspace import Workspace
+
+    if path is None or not Path(path).exists():
+        return None
+    workspace = Workspace.open(path)
+    if workspace.read_only:
+        return None
+    accounts = Accounts(workspace)
+    if not accounts.has_users():
+        return None
+    if not username:
+        raise ValueError(f"{path}: this workspace has accounts: give --user NAME (password in GEO_PASSWORD)")
+    password = os.environ.get("GEO_PASSWORD")
+    if password is None:
+        import getpass
+
+        password = getpass.getpass(f"password for {username}: ")
+    try:
+        session = accounts.login(username, password)
+    except AccessError as exc:
+        raise ValueError(str(exc)) from None
+    return accounts.user(session), accounts
+
+
+def _require(args: argparse.Namespace, action: str) -> None:
+    from geo.access import require
+
+    signed = getattr(args, "signed", None)
+    if signed is not None:
+        try:
+            require(signed[0], action)
+        except PermissionError as exc:
+            signed[1].record(signed[0], "refused", action)
+            raise ValueError(str(exc)) from None
+
+
+def _scoped(args: argparse.Namespace, frame):
+    """Household rows the signed-in user may see (all of them without accounts)."""
+    from geo.access import scope_households
+
+    signed = getattr(args, "signed", None)
+    if signed is None:
+        return frame
+    _require(args, "see_households")
+    return scope_households(signed[0], frame)
+
+
 def _dataset(args: argparse.Namespace):
     from geo.dataset import load
 
+    args.signed = _signed_user(args.dataset, getattr(args, "user", None))
     ds = load(args.dataset)
     if ds.is_demo:
         print(f"# {ds.label}: số liệu tổng hợp, không phải số liệu chính thức / synthetic, not official figures",
@@ -236,6 +291,8 @@ def _flag(args: argparse.Namespace) -> None:
         print("note: no --communes given: households are not placed in communes", file=sys.stderr)
     start = time.perf_counter()
     flagged = flag_register(households, zones, communes, buffer_m=args.buffer_m, min_level=args.min_level)
+    if ds is not None and args.households is None:
+        flagged = _scoped(args, flagged)
     seconds = time.perf_counter() - start
     inside = flagged["in_hazard"]
     print(f"{len(flagged):,} households, {len(zones):,} zones: {int(inside.sum()):,} in a zone of level "
@@ -265,7 +322,10 @@ def _resettlement(args: argparse.Namespace) -> None:
     from geo.units import to_2025
 
     ds = _dataset(args)
+    _require(args, "see_household_counts")
     homes = ds.households
+    if args.signed is not None and args.signed[0].communes is not None:
+        homes = homes.loc[homes["ma_xa"].isin(args.signed[0].communes)]
     flags = flag_households(homes, ds.zones, buffer_m=args.buffer_m)
     by = homes["ma_xa"] if args.units == "2020" else to_2025(homes["ma_xa"]).set_axis(homes.index)
     table = progress(homes, flags, args.year, args.min_level, by=by.rename("ma_xa"))
@@ -309,7 +369,7 @@ def _risk_filters(args: argparse.Namespace) -> dict:
 def _flagged(ds, args: argparse.Namespace):
     from geo.hazards import flag_register
 
-    return flag_register(ds.households, ds.zones, ds.communes(2020), buffer_m=args.buffer_m)
+    return _scoped(args, flag_register(ds.households, ds.zones, ds.communes(2020), buffer_m=args.buffer_m))
 
 
 def _export_map(args: argparse.Namespace) -> None:
@@ -349,6 +409,7 @@ def _export_data(args: argparse.Namespace) -> None:
         filters = _risk_filters(args)
         table = filter_register(_flagged(ds, args), **filters)
         if args.personal:
+            _require(args, "export_personal")
             table = with_personal_fields(table, ds.people())
         recorded = {**filters, "buffer_m": args.buffer_m}
         title = "Flagged households / Hộ trong vùng nguy cơ"
@@ -362,8 +423,10 @@ def _export_data(args: argparse.Namespace) -> None:
             table = table.loc[table["ma_xa"].isin(args.commune)]
         recorded = {"indicator": args.indicator, "year": args.year, "units": args.units, "communes": args.commune}
         title = f"Indicator {args.indicator}, {args.year} / Chỉ tiêu {args.indicator}, năm {args.year}"
-    path = export_table(table, args.out, title, recorded, ds.label, personal=args.personal,
-                        exported_by=os.environ.get("USER") or None)
+    who = args.signed[0].username if args.signed else os.environ.get("USER") or None
+    path = export_table(table, args.out, title, recorded, ds.label, personal=args.personal, exported_by=who)
+    if args.signed:
+        args.signed[1].record(args.signed[0], "export", f"{args.table}, {len(table)} rows, personal={args.personal}")
     personal = "with personal fields" if args.personal else "personal fields excluded"
     print(f"written: {path} ({len(table):,} rows, {personal})")
 
@@ -379,6 +442,9 @@ def _import(args: argparse.Namespace) -> None:
         if not original or not canonical:
             raise ValueError(f"--column {item!r}: write it as NAME=CANONICAL")
         columns[original] = canonical
+    path = args.workspace or DEFAULT_WORKSPACE
+    args.signed = _signed_user(path, args.user)
+    _require(args, "import")
     report = prepare(args.file, args.kind, args.layer, args.crs, args.encoding, columns or None)
     print(report.summary())
     if args.rejects:
@@ -387,9 +453,8 @@ def _import(args: argparse.Namespace) -> None:
     if args.dry_run:
         print("dry run: nothing written")
         return
-    path = args.workspace or DEFAULT_WORKSPACE
     workspace = Workspace.open(path) if Path(path).exists() else Workspace.create(path)
-    version = commit(report, workspace, args.by)
+    version = commit(report, workspace, args.signed[0].username if args.signed else args.by)
     print(f"imported into {workspace.path}: layer {report.layer}, version {version}")
 
 
@@ -399,6 +464,7 @@ def _hazard_changes(args: argparse.Namespace) -> None:
     from geo.io import write_table
     from geo.workspace import Workspace
 
+    args.signed = _signed_user(args.workspace, args.user)
     workspace = Workspace.open(args.workspace)
     versions = workspace.versions("hazard_zones")
     new = args.new or (versions[-1] if versions else None)
@@ -407,7 +473,7 @@ def _hazard_changes(args: argparse.Namespace) -> None:
     if old is None or new is None or old not in versions or new not in versions or old >= new:
         raise ValueError(f"{args.workspace}: hazard zones have versions {versions or 'none'}; "
                          "give --from OLD --to NEW with OLD < NEW (import a newer version first)")
-    households = load(args.workspace).households
+    households = _scoped(args, load(args.workspace).households)
     changed = changed_between(households, workspace.read_layer("hazard_zones", old),
                               workspace.read_layer("hazard_zones", new))
     print(f"hazard zones v{old} -> v{new}: {len(changed):,} of {len(households):,} households changed level")

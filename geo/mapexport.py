@@ -226,6 +226,7 @@ def risk_figure(
     lang: str = "vi",
     labels: bool = False,
     province_extent: bool = False,
+    show_households: bool = True,
 ) -> Figure:
     """The risk map: hazard zones, flagged households and resettlement sites.
 
@@ -233,7 +234,9 @@ def risk_figure(
     ``buffer_m`` it was made with); the filters are those of
     :func:`geo.risk.filter_register`, as on the app's risk page. The map
     shows the chosen communes, unless ``bbox`` is given or
-    ``province_extent`` asks for the whole province.
+    ``province_extent`` asks for the whole province. With
+    ``show_households=False`` (viewers, planners) no household is drawn: the
+    legend keeps only the counts per level.
     """
     with matplotlib.rc_context(_RC):
         shown = filter_register(flagged, types, min_level, communes, ethnicities, statuses, at_risk_only)
@@ -253,7 +256,7 @@ def risk_figure(
         many = len(in_view) > 2000
         for status, colour in RESETTLEMENT_COLOURS.items():
             part = in_view.loc[in_view["resettlement_status"] == status]
-            if len(part):
+            if len(part) and show_households:
                 ax.scatter(part.geometry.x, part.geometry.y, s=size, c=colour, linewidths=0, zorder=3,
                            rasterized=many)
         unsafe = set(check_sites(ds.sites, ds.zones)["site_id"])
@@ -276,7 +279,7 @@ def risk_figure(
         status_counts = in_view["resettlement_status"].value_counts()
         handles += [Line2D([], [], marker="o", linestyle="", color=c, markersize=5,
                            label=f"{t(s, lang)} ({int(status_counts.get(s, 0)):,})")
-                    for s, c in RESETTLEMENT_COLOURS.items()]
+                    for s, c in RESETTLEMENT_COLOURS.items() if show_households]
         handles += [Line2D([], [], marker="^", linestyle="", color="#1a9641", markeredgecolor="black",
                            label=t("sites", lang)),
                     Line2D([], [], marker="^", linestyle="", color="#b2182b", markeredgecolor="black",

@@ -428,6 +428,7 @@ def risk_map(
     _sites_layer(sites, unsafe_sites, lang).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     rows = [(HAZARD_COLOURS[level], "solid", t(f"level_{level}", lang)) for level in range(1, 6)]
-    rows += [(RESETTLEMENT_COLOURS[s], "solid", t(s, lang)) for s in RESETTLEMENT_COLOURS]
+    if len(households):  # no household drawn (a viewer's map): no status colours to explain
+        rows += [(RESETTLEMENT_COLOURS[s], "solid", t(s, lang)) for s in RESETTLEMENT_COLOURS]
     _legend(t("risk_legend", lang) + (f" — {ds.label}" if ds.is_demo else ""), rows, "bottomright").add_to(m)
     return localise(m)

@@ -102,3 +102,34 @@ def test_only_admins_manage_users_and_crafted_requests_are_logged(accounts):
         accounts.refuse(officer, "households of commune 01303")
     assert accounts.log().iloc[-1][["username", "event", "detail"]].tolist() == [
         "canbo_a", "refused", "households of commune 01303"]
+
+
+def test_cli_with_a_protected_workspace(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from geo.cli import main
+    from geo.demo import DEMO_PATH
+
+    path = tmp_path / "ws.gpkg"
+    shutil.copyfile(DEMO_PATH, path)
+    accounts = Accounts(Workspace.open(path))
+    admin = accounts.create_first_admin("admin", PASSWORD)
+    accounts.add_user(admin, "xem", PASSWORD, "viewer")
+    accounts.add_user(admin, "canbo_a", PASSWORD, "officer", communes=["01267"])
+    out = tmp_path / "h.csv"
+    base = ["export-data", "--table", "households", "--min-level", "1", "--workspace", str(path), "--out", str(out)]
+    assert main(base) == 2 and "--user" in capsys.readouterr().err  # no account given
+    monkeypatch.setenv("GEO_PASSWORD", "sai mật khẩu")
+    assert main(base + ["--user", "canbo_a"]) == 2 and "wrong user name or password" in capsys.readouterr().err
+    monkeypatch.setenv("GEO_PASSWORD", PASSWORD)
+    assert main(base + ["--user", "xem"]) == 2 and "may not see households" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(base + ["--user", "canbo_a"]) == 0
+    import pandas as pd
+
+    rows = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
+    assert len(rows) > 0 and set(rows["ma_xa_located"]) == {"01267"}  # nothing of another commune
+    assert main(["indicators", "--workspace", str(path), "--user", "xem"]) == 0  # indicators are for everyone
+    assert main(["import", "--kind", "sites", str(out), "--workspace", str(path), "--user", "canbo_a"]) == 2
+    events = accounts.log()
+    assert "export" in set(events["event"]) and "refused" in set(events["event"])

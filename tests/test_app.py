@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -104,21 +105,79 @@ def test_export_panels_prepare_then_offer_downloads(app):
     assert "Tải tập bản đồ theo xã (PDF)" in [b.label for b in app.get("download_button")]
 
 
-def test_import_page_shows_history_and_workspace_data(tmp_path, monkeypatch):
+PASSWORD = "mật khẩu dài đủ"
+
+
+@pytest.fixture
+def province(tmp_path, monkeypatch):
+    """A workspace made from a copy of the demo, with an import on record and one account per role."""
+    import shutil
+
+    from geo.access import Accounts
+    from geo.demo import DEMO_PATH
     from geo.importer import commit, prepare
     from geo.workspace import Workspace
 
-    source = tmp_path / "homes.csv"
-    source.write_text("Mã hộ,Kinh độ,Vĩ độ,Dân tộc,Cư trú phân tán\nH1,106.25,22.66,Tày,có\nH2,abc,22.6,Nùng,không\n",
-                      encoding="utf-8")
-    workspace = Workspace.create(tmp_path / "ws.gpkg")
-    commit(prepare(source, "households"), workspace, "tester")
-    monkeypatch.setenv("GEO_WORKSPACE", str(workspace.path))
+    path = tmp_path / "ws.gpkg"
+    shutil.copyfile(DEMO_PATH, path)
+    workspace = Workspace.open(path)
+    workspace.replace_table("import_history", pd.DataFrame(columns=["imported_at", "file_name", "sha256", "kind",
+                                                                    "layer", "version", "rows_in", "rows_rejected",
+                                                                    "imported_by"]))
+    sites = tmp_path / "sites.csv"
+    sites.write_text("Mã điểm,Tên điểm,Kinh độ,Vĩ độ\nS1,Nà Pài,106.25,22.66\nS2,Bó,abc,22.6\n", encoding="utf-8")
+    commit(prepare(sites, "sites"), workspace, "admin")
+    accounts = Accounts(workspace)
+    admin = accounts.create_first_admin("admin", PASSWORD)
+    accounts.add_user(admin, "xem", PASSWORD, "viewer")
+    accounts.add_user(admin, "canbo", PASSWORD, "officer", communes=["01267"])
+    monkeypatch.setenv("GEO_WORKSPACE", str(path))
+    return path
+
+
+def _login(name: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180).run()
+    at.sidebar.text_input(key="login-user").input(name)
+    at.sidebar.text_input(key="login-password").input(PASSWORD)
+    at.sidebar.button[0].click().run()
+    assert not at.exception
+    return at
+
+
+def test_no_accounts_means_demo_mode(tmp_path, monkeypatch):
+    from geo.workspace import Workspace
+
+    monkeypatch.setenv("GEO_WORKSPACE", str(Workspace.create(tmp_path / "ws.gpkg").path))
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    assert not at.exception
+    assert any("Chế độ minh họa" in i.value for i in at.info)
+    assert "source" not in [r.key for r in at.sidebar.radio]  # the workspace is not offered
+    assert "tạo tài khoản quản trị" in " ".join(m.value for m in at.sidebar.markdown).lower()
+
+
+def test_admin_sees_import_history(province):
+    at = _login("admin")
     at.sidebar.radio(key="view").set_value("import").run()
     assert not at.exception
     history = at.dataframe[0].value
-    assert history["file_name"].tolist() == ["homes.csv"] and history["rows_rejected"].tolist() == ["1"]
-    at.sidebar.radio(key="source").set_value("workspace").run()
+    assert history["file_name"].tolist() == ["sites.csv"] and history["rows_rejected"].tolist() == ["1"]
+
+
+def test_viewer_sees_counts_never_households(province):
+    at = _login("xem")
+    assert "import" not in at.sidebar.radio(key="view").options
+    at.sidebar.radio(key="view").set_value("risk").run()
     assert not at.exception
-    assert not at.warning or "Dữ liệu minh họa" not in at.warning[0].value  # real data is not labelled demo
+    assert not at.dataframe  # no household table, not even counts per commune
+    assert "personal" not in [c.key for c in at.checkbox]
+    assert int(metrics(at)["Hộ trong vùng nguy cơ"].replace(",", "")) > 0  # province totals only
+
+
+def test_officer_sees_only_their_commune(province):
+    at = _login("canbo")
+    at.sidebar.radio(key="view").set_value("risk").run()
+    at.sidebar.select_slider(key="min_level").set_value(1).run()
+    assert not at.exception
+    assert at.sidebar.multiselect(key="communes").options == ["Sông Hiến (01267)"]
+    table = at.dataframe[0].value
+    assert len(table) > 0 and set(table["ma_xa_located"]) == {"01267"}

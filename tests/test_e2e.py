@@ -240,3 +240,62 @@ def _choose_main(page, label: str, option: str) -> None:
     box = page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").filter(has_text=label).first
     box.click()
     page.get_by_role("option", name=option).first.click()
+
+
+@pytest.fixture(scope="module")
+def province_server(tmp_path_factory):
+    """The app on a province workspace (a copy of the demo) that has accounts: a viewer among them."""
+    import shutil
+
+    from geo.access import Accounts
+    from geo.demo import DEMO_PATH
+    from geo.workspace import Workspace
+
+    path = tmp_path_factory.mktemp("province") / "ws.gpkg"
+    shutil.copyfile(DEMO_PATH, path)
+    accounts = Accounts(Workspace.open(path))
+    admin = accounts.create_first_admin("admin", "mật khẩu dài đủ")
+    accounts.add_user(admin, "xem", "mật khẩu dài đủ", "viewer")
+    port = _free_port()
+    log = open(ARTIFACTS / "e2e_province_server.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "GEO_WORKSPACE": str(path)})
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+    log.close()
+
+
+def test_viewer_never_gets_a_household_point_or_name(province_server, page):
+    import re
+
+    from geo.dataset import load
+
+    page.goto(province_server, wait_until="domcontentloaded")
+    page.get_by_label("Tên đăng nhập").fill("xem")
+    page.get_by_label("Mật khẩu").fill("mật khẩu dài đủ")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_text("xem (xem)").wait_for(timeout=60_000)
+    page.get_by_text("Thiên tai và di dời dân cư").click()
+    frame = _map_frame(page)
+    frame.locator(".geo-legend").filter(has_text="Mức độ nguy cơ").wait_for(timeout=90_000)
+    page.wait_for_timeout(2000)
+    page.screenshot(path=str(ARTIFACTS / "e2e_viewer_risk.png"), full_page=True)
+    texts = [page.content()] + [f.content() for f in page.frames]
+    everything = "\n".join(texts)
+    ds = load()
+    assert not re.search(r"\b\d{5}-\d{5}\b", everything)  # no household id
+    names = set(ds.people()["head_name"])
+    assert not [n for n in names if n in everything]  # no household head's name
+    assert "markerClusterGroup" not in everything and "circleMarker(new L.LatLng" not in everything
+    assert page.outside_requests == []
