@@ -56,6 +56,35 @@ catalogue = load_catalogue()
 
 lang = st.sidebar.radio("Ngôn ngữ / Language", ["vi", "en"], horizontal=True,
                         format_func={"vi": "Tiếng Việt", "en": "English"}.get, key="lang")
+def _sso_configured() -> bool:
+    """Whether the department configured OIDC single sign-on ([auth] in .streamlit/secrets.toml)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _single_sign_on(accounts: Accounts) -> User | None:
+    """Single sign-on through Streamlit's OIDC support, when configured.
+
+    The identity provider vouches for the e-mail address; the account with that
+    address as its user name decides the role and communes. No account, no access.
+    """
+    if not _sso_configured():
+        return None
+    if not st.user.is_logged_in:
+        st.sidebar.button(t("login_sso", lang), on_click=st.login)
+        return None
+    user = accounts.get(st.user.email)
+    if user is None:
+        st.sidebar.error(t("sso_no_account", lang))
+        st.sidebar.button(t("logout", lang), on_click=st.logout)
+        return None
+    st.sidebar.caption(f"{user.username} ({t(f'role_{user.role}', lang)})")
+    st.sidebar.button(t("logout", lang), on_click=st.logout, key="sso-logout")
+    return user
+
+
 def _signed_in(accounts: Accounts | None) -> User | None:
     """The signed-in user; None in demo mode (no workspace, or no account yet)."""
     if accounts is None:
@@ -73,6 +102,9 @@ def _signed_in(accounts: Accounts | None) -> User | None:
                 except (AccessError, ValueError) as exc:
                     st.error(str(exc))
         return None
+    sso = _single_sign_on(accounts)
+    if sso is not None:
+        return sso
     session = st.session_state.get("session")
     if session is not None:
         try:
@@ -406,6 +438,34 @@ def _status_editor(shown: pd.DataFrame) -> None:
                     st.error(str(exc))
 
 
+def _users_panel() -> None:
+    """Admins: the accounts, a form to add one, and removal."""
+    st.subheader(t("accounts", lang))
+    table = accounts.workspace.read_table("users").drop(columns=["password_hash"], errors="ignore")
+    st.dataframe(table, hide_index=True)
+    names = ds.communes(2020).set_index("ma_xa")["name_vi"]
+    with st.form("add-user"):
+        a, b, c = st.columns(3)
+        name = a.text_input(t("username", lang), key="new-user")
+        password = b.text_input(t("password", lang), type="password", key="new-password")
+        role = c.selectbox(t("role", lang), ["viewer", "planner", "officer", "admin"], key="new-role",
+                           format_func=lambda r: t(f"role_{r}", lang))
+        scope = st.multiselect(t("communes_filter", lang), list(names.index), key="new-communes",
+                               format_func=lambda code: f"{names[code]} ({code})")
+        if st.form_submit_button(t("add_user", lang)):
+            try:
+                accounts.add_user(user, name.strip(), password, role, scope or None)
+                st.success(t("saved", lang))
+            except (AccessError, ValueError) as exc:
+                st.error(str(exc))
+    others = [u for u in table.get("username", []) if u != user.username]
+    if others:
+        gone = st.selectbox(t("remove_user", lang), others, key="remove-user")
+        if st.button(t("remove_user", lang), key="remove-user-button"):
+            accounts.remove_user(user, gone)
+            st.rerun()
+
+
 def import_page() -> None:
     st.subheader(t("view_import", lang))
     st.caption(f"{t('workspace', lang)}: {WORKSPACE}")
@@ -454,6 +514,8 @@ def import_page() -> None:
         if cancel.button(t("import_cancel", lang)):
             st.session_state["upload-round"] = st.session_state.get("upload-round", 0) + 1
             st.rerun()
+    if user is not None and can(user, "manage_users"):
+        _users_panel()
     if WORKSPACE.exists():
         workspace = Workspace.open(WORKSPACE)
         st.subheader(t("import_history", lang))

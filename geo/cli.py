@@ -358,6 +358,14 @@ def _demo(args: argparse.Namespace) -> None:
 
 
 def _risk_filters(args: argparse.Namespace) -> dict:
+    signed = getattr(args, "signed", None)
+    if signed is not None and signed[0].communes is not None and args.commune:
+        outside = sorted(set(args.commune) - signed[0].communes)
+        if outside:  # a request for another commune's data: refused and logged
+            try:
+                signed[1].refuse(signed[0], f"communes {', '.join(outside)}")
+            except PermissionError as exc:
+                raise ValueError(str(exc)) from None
     types = [v.strip() for v in args.types.split(",") if v.strip()]
     unknown = set(types) - set(HAZARD_TYPES)
     if unknown or not types:

@@ -129,6 +129,8 @@ def test_cli_with_a_protected_workspace(tmp_path, monkeypatch, capsys):
 
     rows = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
     assert len(rows) > 0 and set(rows["ma_xa_located"]) == {"01267"}  # nothing of another commune
+    assert main(base + ["--user", "canbo_a", "--commune", "01303"]) == 2  # another commune: refused
+    assert "may not see communes 01303" in capsys.readouterr().err
     assert main(["indicators", "--workspace", str(path), "--user", "xem"]) == 0  # indicators are for everyone
     assert main(["import", "--kind", "sites", str(out), "--workspace", str(path), "--user", "canbo_a"]) == 2
     events = accounts.log()

@@ -159,8 +159,27 @@ def test_admin_sees_import_history(province):
     at = _login("admin")
     at.sidebar.radio(key="view").set_value("import").run()
     assert not at.exception
-    history = at.dataframe[0].value
+    frames = [d.value for d in at.dataframe]
+    users = next(f for f in frames if "username" in f.columns)
+    assert set(users["username"]) == {"admin", "xem", "canbo"} and "password_hash" not in users.columns
+    history = next(f for f in frames if "file_name" in f.columns)
     assert history["file_name"].tolist() == ["sites.csv"] and history["rows_rejected"].tolist() == ["1"]
+
+
+def test_admin_adds_a_planner_who_sees_counts_per_commune(province):
+    at = _login("admin")
+    at.sidebar.radio(key="view").set_value("import").run()
+    at.text_input(key="new-user").input("kehoach")
+    at.text_input(key="new-password").input(PASSWORD)
+    at.selectbox(key="new-role").set_value("planner")
+    at.button(key="FormSubmitter:add-user-Thêm tài khoản").click().run()
+    assert not at.exception
+    planner = _login("kehoach")
+    planner.sidebar.radio(key="view").set_value("risk").run()
+    assert not planner.exception
+    counts = planner.dataframe[0].value
+    assert list(counts.columns) == ["ma_xa", "name_vi", "households"]  # counts, no household rows
+    assert "household_id" not in planner.dataframe[1].value.columns
 
 
 def test_viewer_sees_counts_never_households(province):
