@@ -1,8 +1,9 @@
 """Tables for reports: CSV, XLSX, GeoJSON, GeoPackage and KML, nothing lost, nothing leaked.
 
 Every export says what it holds: demo data carries "Dữ liệu minh họa / Demo
-data", and whether personal fields (household head's name, identity number)
-are in it. Personal fields are left out unless asked for explicitly.
+data"; every file says whether personal fields (household head's name,
+identity number) are in it, and who exported it and when. Personal fields are
+left out unless asked for explicitly.
 
 * CSV: UTF-8 with a byte-order mark (Excel shows Vietnamese), points as
   ``lon``/``lat``, and an ``export_note`` column.
@@ -91,10 +92,11 @@ def with_personal_fields(frame: pd.DataFrame, people: pd.DataFrame) -> pd.DataFr
     return frame.merge(people[fields], on="household_id", how="left", validate="one_to_one")
 
 
-def _note(demo_label: str, personal: bool) -> str:
+def _note(demo_label: str, personal: bool, exported_by: str | None, at: str) -> str:
     parts = [demo_label] if demo_label else []
     parts.append("có thông tin cá nhân / includes personal fields" if personal
                  else "không gồm thông tin cá nhân / personal fields excluded")
+    parts.append(f"xuất / exported {at}" + (f" by {exported_by}" if exported_by else ""))
     return "; ".join(parts)
 
 
@@ -137,11 +139,12 @@ def export_table(
     if not path.parent.is_dir():
         raise ValueError(f"{path}: folder {path.parent} does not exist")
     table = frame if personal else frame.drop(columns=[c for c in PERSONAL_FIELDS if c in frame])
-    table = table.assign(export_note=_note(demo_label, personal))
+    at = dt.datetime.now().isoformat(timespec="seconds")
+    table = table.assign(export_note=_note(demo_label, personal, exported_by, at))
     spatial = isinstance(table, gpd.GeoDataFrame) and table.geometry.name in table
     about = pd.DataFrame({
         "key": ["title", "exported_at", "exported_by", "rows", "data", "personal_fields"],
-        "value": [title, dt.datetime.now().isoformat(timespec="seconds"), exported_by or "",
+        "value": [title, at, exported_by or "",
                   str(len(table)), demo_label or "workspace data",
                   "included" if personal else "excluded"],
     })

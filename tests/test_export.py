@@ -130,6 +130,8 @@ def test_personal_fields_only_when_asked(ds, flagged, tmp_path):
     table = with_personal_fields(filter_register(flagged, min_level=5), ds.people())
     hidden = export_table(table, tmp_path / "h.csv", "t", {}, ds.label)
     assert "head_name" not in pd.read_csv(hidden, nrows=1).columns
+    who = pd.read_csv(export_table(table, tmp_path / "w.csv", "t", {}, ds.label, exported_by="tester"), nrows=1)
+    assert "by tester" in who["export_note"].iloc[0]  # the file itself says who exported it
     shown = export_table(table, tmp_path / "p.xlsx", "t", {}, ds.label, personal=True, exported_by="tester")
     back = pd.read_excel(shown, sheet_name=None, dtype=str)
     assert back["data"]["head_name"].notna().all()
