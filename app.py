@@ -428,10 +428,8 @@ def _status_editor(shown: pd.DataFrame) -> None:
             who = user.username if user is not None else st.text_input(t("changed_by", lang))
             if st.form_submit_button(t("save", lang)):
                 try:
-                    if user is not None:
-                        require_edit = can(user, "edit_status")
-                        if not require_edit:
-                            raise AccessError(f"{user.username} may not edit statuses")
+                    if user is not None and not can(user, "edit_status"):
+                        raise AccessError(f"{user.username} may not edit statuses")
                     Workspace.open(ds.path).set_resettlement_status(household, new_status, who.strip())
                     st.success(t("saved", lang))
                 except Exception as exc:  # a message, never a traceback
