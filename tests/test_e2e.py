@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 import shutil
 import socket
 import subprocess
@@ -46,30 +48,40 @@ def workspace_path(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("workspace") / "ws.gpkg"
 
 
+@contextmanager
+def _app_server(workspace: Path, log_name: str) -> Iterator[str]:
+    """Run the real app on a free port with ``GEO_WORKSPACE=workspace``; yield its URL."""
+    port = _free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log_path = ARTIFACTS / log_name
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+             "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "GEO_WORKSPACE": str(workspace)},
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            process.kill()
+            pytest.fail(f"the app did not start within 90 s; see {log_path}")
+        try:
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
 @pytest.fixture(scope="module")
 def server(workspace_path):
-    port = _free_port()
-    log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / "e2e_server.log", "w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "GEO_WORKSPACE": str(workspace_path)},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail(f"the app did not start within 90 s; see {ARTIFACTS / 'e2e_server.log'}")
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    with _app_server(workspace_path, "e2e_server.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -256,24 +268,8 @@ def province_server(tmp_path_factory):
     accounts = Accounts(Workspace.open(path))
     admin = accounts.create_first_admin("admin", "mật khẩu dài đủ")
     accounts.add_user(admin, "xem", "mật khẩu dài đủ", "viewer")
-    port = _free_port()
-    log = open(ARTIFACTS / "e2e_province_server.log", "w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "GEO_WORKSPACE": str(path)})
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    with _app_server(path, "e2e_province_server.log") as url:
+        yield url
 
 
 def test_viewer_never_gets_a_household_point_or_name(province_server, page):
