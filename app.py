@@ -18,9 +18,9 @@ from geo.catalogue import THEMES, load_catalogue
 from geo.dataset import load
 from geo.importer import KINDS, commit, prepare
 from geo.access import AccessError, Accounts, User, can, household_counts, scope_households
-from geo.workspace import DEFAULT_WORKSPACE, Workspace
+from geo.workspace import DEFAULT_WORKSPACE, ConflictError, Workspace, exists as workspace_exists, target
 from geo.hazards import HAZARD_TYPES, flag_register
-from geo.i18n import t
+from geo.i18n import TEXT, t
 from geo.indicators import STATUSES
 from geo.dataexport import FORMATS as DATA_FORMATS, export_table, with_personal_fields
 from geo.mapexport import FORMATS as MAP_FORMATS, PAPERS, atlas, indicator_figure, risk_figure, save_figure
@@ -31,7 +31,8 @@ from geo.status import commune_profile, commune_status, province_summary, status
 from geo.style import STATUS_COLOURS
 
 HERE = Path(__file__).resolve().parent
-WORKSPACE = Path(os.environ.get("GEO_WORKSPACE") or DEFAULT_WORKSPACE)
+# A GeoPackage path or a postgresql:// URL (one database shared by several app processes).
+WORKSPACE = target(os.environ.get("GEO_WORKSPACE") or DEFAULT_WORKSPACE)
 LOCAL_TILES = os.environ.get("GEO_LOCAL_TILES") or None
 PUBLIC_COLUMNS = ["household_id", "ma_xa", "ma_xa_located", "village_id", "ethnicity", "members", "poor",
                   "scattered", "level", "level_landslide", "level_flash_flood", "level_tube_flood",
@@ -46,7 +47,7 @@ def _assets() -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)  # shared, not copied: callers never modify it
-def _flagged(path: str, mtime: float, buffer_m: float):
+def _flagged(path, revision: str, buffer_m: float):  # keyed on the data's revision: re-read when it changes
     ds = load(path)
     return with_lonlat(flag_register(ds.households, ds.zones, ds.communes(2020), buffer_m=buffer_m))
 
@@ -130,7 +131,7 @@ def _signed_in(accounts: Accounts | None) -> User | None:
     return None
 
 
-accounts = Accounts(Workspace.open(WORKSPACE)) if WORKSPACE.exists() else None
+accounts = Accounts(Workspace.open(WORKSPACE)) if workspace_exists(WORKSPACE) else None
 user = _signed_in(accounts)
 if user is None:  # demo mode: the demo data only
     ds = load(None)
@@ -315,7 +316,7 @@ def risk_page() -> None:
                                       format_func=lambda s: t(s, lang), placeholder=t("all", lang))
     at_risk_only = st.sidebar.checkbox(t("at_risk_only", lang), key="at_risk_only")
 
-    flagged = _flagged(str(ds.path), ds.path.stat().st_mtime, float(buffer_m))
+    flagged = _flagged(ds.path, ds.revision, float(buffer_m))
     if user is not None and user.communes is not None:  # an officer: nothing of other communes, anywhere
         flagged = scope_households(user, flagged)
     st.session_state["filters-signature"] = (view, tuple(types), min_level, buffer_m, tuple(communes),
@@ -416,13 +417,23 @@ def risk_page() -> None:
                                                min_level=min_level, lang=lang)) if detail else None)
 
 
+def _word(key: str | None) -> str:
+    """A status in the page's language ("–" when missing, the code itself when unknown)."""
+    return "–" if key is None else t(key, lang) if key in TEXT else str(key)
+
+
 def _status_editor(shown: pd.DataFrame) -> None:
     """Change a household's resettlement status (workspace only); every change goes to the audit trail."""
     if ds.is_demo or shown.empty:
         return
     with st.expander(t("edit_status", lang)):
         with st.form("edit-status"):
-            household = st.selectbox(t("household_record", lang), shown["household_id"].tolist()[:5000])
+            # The status each household had when this page was drawn: the edit applies only if it still has it.
+            status = shown["resettlement_status"].astype(object)
+            displayed = dict(zip(shown["household_id"], status.where(status.notna(), None)))
+            household = st.selectbox(t("household_record", lang), shown["household_id"].tolist()[:5000],
+                                     format_func=lambda h: f"{h} — {t('status_shown', lang)}: "
+                                                           f"{_word(displayed.get(h))}")
             new_status = st.selectbox(t("resettlement_status", lang), list(RESETTLEMENT_STATUSES),
                                       format_func=lambda s: t(s, lang))
             who = user.username if user is not None else st.text_input(t("changed_by", lang))
@@ -430,8 +441,12 @@ def _status_editor(shown: pd.DataFrame) -> None:
                 try:
                     if user is not None and not can(user, "edit_status"):
                         raise AccessError(f"{user.username} may not edit statuses")
-                    Workspace.open(ds.path).set_resettlement_status(household, new_status, who.strip())
+                    Workspace.open(ds.path).set_resettlement_status(household, new_status, who.strip(),
+                                                                    expected_status=displayed.get(household))
                     st.success(t("saved", lang))
+                except ConflictError as exc:
+                    st.error(t("status_conflict", lang).format(
+                        household=exc.household_id, current=_word(exc.current), expected=_word(exc.expected)))
                 except Exception as exc:  # a message, never a traceback
                     st.error(str(exc))
 
@@ -502,7 +517,7 @@ def import_page() -> None:
         go, cancel = st.columns(2)
         if go.button(t("import_confirm", lang), type="primary", disabled=report.good.empty):
             try:
-                workspace = Workspace.open(WORKSPACE) if WORKSPACE.exists() else Workspace.create(WORKSPACE)
+                workspace = Workspace.open(WORKSPACE) if workspace_exists(WORKSPACE) else Workspace.create(WORKSPACE)
                 version = commit(report, workspace, who.strip())
             except Exception as exc:  # a locked or read-only workspace: say so
                 st.error(f"{t('import_refused', lang)}: {exc}")
@@ -514,7 +529,7 @@ def import_page() -> None:
             st.rerun()
     if user is not None and can(user, "manage_users"):
         _users_panel()
-    if WORKSPACE.exists():
+    if workspace_exists(WORKSPACE):
         workspace = Workspace.open(WORKSPACE)
         st.subheader(t("import_history", lang))
         st.dataframe(workspace.history(), hide_index=True)

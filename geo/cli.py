@@ -64,6 +64,13 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
     return values
 
 
+def _location(text: str):
+    """A workspace or dataset: a GeoPackage path or a ``postgresql://`` URL."""
+    from geo.pgstore import PgLocation, is_url
+
+    return PgLocation(text) if is_url(text) else Path(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="python -m geo",
@@ -71,8 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     dataset = argparse.ArgumentParser(add_help=False)
-    dataset.add_argument("--dataset", "--workspace", dest="dataset", type=Path, default=None,
-                         help="workspace or dataset GeoPackage to read (default: the demo province in data/demo/)")
+    dataset.add_argument("--dataset", "--workspace", dest="dataset", type=_location, default=None,
+                         help="workspace or dataset GeoPackage, or postgresql:// URL, to read (default: the demo "
+                              "province in data/demo/)")
     dataset.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of names and statuses (default vi)")
     dataset.add_argument("--user", help="your account, when the workspace has accounts (password: GEO_PASSWORD "
                                         "or asked for)")
@@ -151,19 +159,24 @@ def _parser() -> argparse.ArgumentParser:
                    help="text encoding (default auto: detected per column)")
     p.add_argument("--column", action="append", default=[], metavar="NAME=CANONICAL",
                    help="map a column the tool does not recognise, e.g. --column 'Ma_HGD=household_id'")
-    p.add_argument("--workspace", type=Path, default=None,
-                   help="workspace GeoPackage (created if missing; default data/workspace.gpkg)")
+    p.add_argument("--workspace", type=_location, default=None,
+                   help="workspace GeoPackage or postgresql:// URL (created if missing; default data/workspace.gpkg)")
     p.add_argument("--dry-run", action="store_true", help="print the validation report and write nothing")
     p.add_argument("--rejects", type=Path, help="write every rejected row with its reason to this .csv")
     p.add_argument("--by", default=os.environ.get("USER", ""), help="who imports (recorded in the history)")
     p.add_argument("--user", help="your admin account, when the workspace has accounts (password: GEO_PASSWORD)")
 
     p = sub.add_parser("hazard-changes", help="households whose hazard levels changed between two zone versions")
-    p.add_argument("--workspace", type=Path, required=True)
+    p.add_argument("--workspace", type=_location, required=True)
     p.add_argument("--from", dest="old", type=int, help="older version of the hazard zones (default: the one before)")
     p.add_argument("--to", dest="new", type=int, help="newer version (default: the current one)")
     p.add_argument("--out", type=Path, help="write the households to this .csv")
     p.add_argument("--user", help="your account, when the workspace has accounts (password: GEO_PASSWORD)")
+
+    p = sub.add_parser("copy-workspace", help="copy a workspace (or the demo) into a new GeoPackage or PostGIS workspace")
+    p.add_argument("source", type=_location, help="GeoPackage or postgresql:// URL to copy ('demo': the demo dataset)")
+    p.add_argument("destination", type=_location, help="new GeoPackage, or postgresql:// URL of a database without "
+                                                       "a workspace yet")
 
     p = sub.add_parser("demo", help="regenerate the demo dataset (byte for byte reproducible)")
     p.add_argument("--out", type=Path, default=None, help="GeoPackage to write (default data/demo/caobang_demo.gpkg)")
@@ -176,7 +189,9 @@ def _signed_user(path: Path | None, username: str | None):
     from geo.access import AccessError, Accounts
     from geo.workspace import Workspace
 
-    if path is None or not Path(path).exists():
+    from geo.workspace import exists
+
+    if path is None or not exists(path):
         return None
     workspace = Workspace.open(path)
     if workspace.read_only:
@@ -442,7 +457,7 @@ def _export_data(args: argparse.Namespace) -> None:
 def _import(args: argparse.Namespace) -> None:
     from geo.importer import commit, prepare
     from geo.io import write_table
-    from geo.workspace import DEFAULT_WORKSPACE, Workspace
+    from geo.workspace import DEFAULT_WORKSPACE, Workspace, exists
 
     columns = {}
     for item in args.column:
@@ -461,7 +476,7 @@ def _import(args: argparse.Namespace) -> None:
     if args.dry_run:
         print("dry run: nothing written")
         return
-    workspace = Workspace.open(path) if Path(path).exists() else Workspace.create(path)
+    workspace = Workspace.open(path) if exists(path) else Workspace.create(path)
     version = commit(report, workspace, args.signed[0].username if args.signed else args.by)
     print(f"imported into {workspace.path}: layer {report.layer}, version {version}")
 
@@ -490,7 +505,15 @@ def _hazard_changes(args: argparse.Namespace) -> None:
         print(f"written: {args.out}")
 
 
-_COMMANDS = {"import": _import, "hazard-changes": _hazard_changes, "indicators": _indicators, "status": _status, "flag": _flag, "resettlement": _resettlement,
+def _copy_workspace(args: argparse.Namespace) -> None:
+    from geo.workspace import copy_workspace
+
+    source = None if str(args.source) == "demo" else args.source
+    names = copy_workspace(source, args.destination)
+    print(f"copied {len(names)} tables into {args.destination}: {', '.join(names)}")
+
+
+_COMMANDS = {"import": _import, "copy-workspace": _copy_workspace, "hazard-changes": _hazard_changes, "indicators": _indicators, "status": _status, "flag": _flag, "resettlement": _resettlement,
              "export-map": _export_map, "atlas": _atlas, "export-data": _export_data, "demo": _demo}
 
 

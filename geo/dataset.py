@@ -1,6 +1,7 @@
-"""Load a dataset (the demo province or a workspace) from a GeoPackage.
+"""Load a dataset (the demo province or a workspace) from a GeoPackage or PostGIS.
 
-A dataset is one GeoPackage with the layers written by :mod:`geo.demo`:
+A dataset is one GeoPackage, or a PostGIS workspace (``postgresql://...``,
+see :mod:`geo.pgstore`), with the layers written by :mod:`geo.demo`:
 ``communes_2020``, ``communes_2025``, ``villages``, ``households``,
 ``hazard_zones``, ``sites``, ``indicator_values`` and ``metadata``; personal
 fields live apart in ``household_people`` and are read only on request.
@@ -14,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +26,7 @@ import pyogrio
 
 from geo.crs import METRIC_CRS
 from geo.demo import DEMO_LABEL, DEMO_PATH
+from geo.pgstore import PgLocation, PgStore
 
 __all__ = ["Dataset", "load", "LAYERS"]
 
@@ -41,10 +44,18 @@ LAYERS = (
 
 @dataclass(frozen=True)
 class Dataset:
-    """The layers of one dataset, geometries in EPSG:9210."""
+    """The layers of one dataset, geometries in EPSG:9210.
 
-    path: Path
+    ``path`` is the GeoPackage, or the :class:`~geo.pgstore.PgLocation` of a
+    PostGIS workspace; ``revision`` identifies the state it was read in
+    (caches key on ``(path, revision)``) and ``changed`` is the date of that
+    state (ISO).
+    """
+
+    path: Path | PgLocation
     layers: dict[str, pd.DataFrame] = field(repr=False)
+    revision: str = ""
+    changed: str = ""
 
     @property
     def meta(self) -> dict[str, str]:
@@ -88,6 +99,8 @@ class Dataset:
 
     def people(self) -> pd.DataFrame:
         """Personal fields (names, identity numbers): read only when asked for."""
+        if isinstance(self.path, PgLocation):
+            return PgStore(self.path).read("household_people")
         return pyogrio.read_dataframe(self.path, layer="household_people")
 
 
@@ -119,22 +132,29 @@ def _empty(name: str) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=4)
-def _load(path: Path, mtime: float) -> Dataset:
-    present = set(pyogrio.list_layers(path)[:, 0])
-    if "metadata" not in present:
+def _load(path: Path | PgLocation, revision: str) -> Dataset:
+    if isinstance(path, PgLocation):
+        revision, changed, read = PgStore(path).snapshot(LAYERS)  # one consistent snapshot
+    else:
+        present = set(pyogrio.list_layers(path)[:, 0])
+        read = {name: _read(path, name) for name in LAYERS if name in present}
+        changed = dt.date.fromtimestamp(path.stat().st_mtime).isoformat()
+    if "metadata" not in read:
         raise ValueError(f"{path}: not a dataset or workspace (no 'metadata' table)")
-    layers = {name: _read(path, name) if name in present else _empty(name) for name in LAYERS}
+    layers = {name: read[name] if name in read else _empty(name) for name in LAYERS}
     households = layers["households"]
     if "resettlement_date" in households:
         households["resettlement_date"] = pd.to_datetime(households["resettlement_date"])
-    return Dataset(path, layers)
+    return Dataset(path, layers, revision, changed)
 
 
-def load(path: str | Path | None = None) -> Dataset:
+def load(path: str | Path | PgLocation | None = None) -> Dataset:
     """Read a dataset; the demo province when ``path`` is None.
 
-    Reads are cached per path and file modification time, so a rewritten file
-    is read again.
+    ``path`` is a GeoPackage or a ``postgresql://`` URL. Reads are cached per
+    source and revision: a file's modification time and size, a database's
+    change counter (one cheap query per call), so data another process
+    changed is read again.
 
     Raises
     ------
@@ -144,8 +164,13 @@ def load(path: str | Path | None = None) -> Dataset:
         If the file is not a dataset. Layers a workspace does not hold yet
         come back empty.
     """
-    path = Path(path) if path is not None else DEMO_PATH
+    from geo.workspace import target
+
+    path = target(path) if path is not None else DEMO_PATH
+    if isinstance(path, PgLocation):
+        return _load(path, PgStore(path).revision())
     if not path.exists():
         hint = " (run `python -m geo demo` to create it)" if path == DEMO_PATH else ""
         raise FileNotFoundError(f"{path}: no such dataset{hint}")
-    return _load(path.resolve(), path.stat().st_mtime)
+    stat = path.stat()
+    return _load(path.resolve(), f"{stat.st_mtime_ns}-{stat.st_size}")

@@ -170,6 +170,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "changed_by": ("Người cập nhật", "Changed by"),
     "save": ("Lưu", "Save"),
     "saved": ("Đã lưu và ghi nhật ký", "Saved and recorded in the audit trail"),
+    "status_shown": ("Tình trạng đang hiển thị", "Status shown"),
+    "status_conflict": ("Chưa lưu: trong lúc bạn xem, người khác đã đổi tình trạng của hộ {household} thành "
+                        "«{current}» (bạn thấy «{expected}»). Lần thử này đã được ghi vào nhật ký. Hãy tải lại "
+                        "trang, xem lại rồi quyết định.",
+                        "Not saved: while you were looking, someone else changed household {household}'s status "
+                        "to “{current}” (you saw “{expected}”). This attempt is recorded in the audit trail. "
+                        "Reload the page, check, then decide again."),
     "first_admin": ("Lần đầu sử dụng: tạo tài khoản quản trị", "First use: create the administrator account"),
     "username": ("Tên đăng nhập", "User name"),
     "password": ("Mật khẩu", "Password"),

@@ -130,7 +130,7 @@ def _decorate(fig: Figure, ds: Dataset, title: str, subtitle: str, lang: str) ->
     fig.text(0.5, 0.925, subtitle + (f"  —  {_DEMO_MARK}" if demo else ""), ha="center", va="top", fontsize=9.5,
              color="#b2182b" if demo else "#333333")
     source = ds.meta.get("source", str(ds.path.name))
-    made = ds.meta.get("generated", "") or dt.date.fromtimestamp(ds.path.stat().st_mtime).isoformat()
+    made = ds.meta.get("generated", "") or ds.changed
     today = dt.date.today().isoformat()
     words = {"vi": ("Nguồn dữ liệu", "ngày dữ liệu", "Xuất ngày"), "en": ("Data source", "data date", "Exported")}[lang]
     fig.text(0.03, 0.035, f"{words[0]}: {source}; {words[1]} {made}. {words[2]} {today}.", fontsize=6.5,

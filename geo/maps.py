@@ -178,7 +178,7 @@ def with_lonlat(households: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 @lru_cache(maxsize=8)
-def _simplified_communes(path: Path, mtime: float, vintage: int, tolerance: float) -> gpd.GeoDataFrame:
+def _simplified_communes(path: Path, revision: str, vintage: int, tolerance: float) -> gpd.GeoDataFrame:
     from geo.dataset import load
 
     communes = load(path).communes(vintage)
@@ -193,13 +193,13 @@ def display_communes(ds: Dataset, vintage: int, tolerance: float = 50.0) -> gpd.
 
     Boundaries are simplified together (``shapely.coverage_simplify``, so
     neighbours still fit), by ``tolerance`` metres, and coordinates are
-    rounded to 5 decimals (about 1 m). Cached per dataset file.
+    rounded to 5 decimals (about 1 m). Cached per dataset and revision.
     """
-    return _simplified_communes(ds.path, ds.path.stat().st_mtime, vintage, tolerance)
+    return _simplified_communes(ds.path, ds.revision, vintage, tolerance)
 
 
 @lru_cache(maxsize=4)
-def _display_zones(path: Path, mtime: float, tolerance: float) -> gpd.GeoDataFrame:
+def _display_zones(path: Path, revision: str, tolerance: float) -> gpd.GeoDataFrame:
     from geo.dataset import load
 
     zones = load(path).zones
@@ -215,9 +215,9 @@ def display_zones(ds: Dataset, tolerance: float = 30.0) -> gpd.GeoDataFrame:
 
     Zones are merged by type and level (at most 15 features, whatever the
     number of zones), simplified by ``tolerance`` metres and rounded to 5
-    decimals, in WGS 84. Cached per dataset file.
+    decimals, in WGS 84. Cached per dataset and revision.
     """
-    return _display_zones(ds.path, ds.path.stat().st_mtime, tolerance)
+    return _display_zones(ds.path, ds.revision, tolerance)
 
 
 def _legend(title: str, rows: list[tuple[str, str, str]], position: str = "topright") -> branca.element.MacroElement:

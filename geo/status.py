@@ -51,14 +51,14 @@ def unit_values(ds: Dataset, units: str = "2020") -> pd.DataFrame:
     units : {"2020", "2025", "province"}
         The 161 communes of 2020-2025, the 56 units of 2025, or the province.
 
-    Cached per dataset file and modification time; do not modify the result.
+    Cached per dataset and revision; do not modify the result.
     """
     units = _check_units(units)
-    return _unit_values(ds.path, ds.path.stat().st_mtime, units)
+    return _unit_values(ds.path, ds.revision, units)
 
 
 @lru_cache(maxsize=16)
-def _unit_values(path: Path, mtime: float, units: str) -> pd.DataFrame:
+def _unit_values(path: Path, revision: str, units: str) -> pd.DataFrame:
     ds = load(path)
     values = ds.values
     village_parent = dict(zip(ds.villages["village_id"], ds.villages["ma_xa"]))
@@ -75,14 +75,14 @@ def _unit_values(path: Path, mtime: float, units: str) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=64)
-def _evaluated(path: Path, mtime: float, units: str, year: int) -> pd.DataFrame:
-    return evaluate(_unit_values(path, mtime, units), year, province=units == "province")
+def _evaluated(path: Path, revision: str, units: str, year: int) -> pd.DataFrame:
+    return evaluate(_unit_values(path, revision, units), year, province=units == "province")
 
 
 def evaluated(ds: Dataset, units: str, year: int) -> pd.DataFrame:
     """:func:`geo.indicators.evaluate` of every indicator and unit (cached)."""
     units = _check_units(units)
-    return _evaluated(ds.path, ds.path.stat().st_mtime, units, year)
+    return _evaluated(ds.path, ds.revision, units, year)
 
 
 def commune_status(ds: Dataset, indicator: str, year: int, units: str = "2020") -> pd.DataFrame:

@@ -1,15 +1,23 @@
-"""The workspace: one GeoPackage that holds the province's data, written safely.
+"""The workspace: the province's data, written safely, in a GeoPackage or in PostGIS.
 
-* Every write is a transaction on a copy: under an exclusive lock, the
-  workspace is copied beside itself, changed, flushed to disk and atomically
-  renamed over the original. A process killed half-way leaves the workspace
-  exactly as it was (and a stray ``.tmp`` copy that the next write removes);
-  two writers at once queue, and neither loses the other's change.
+A workspace is either one GeoPackage file (the default, ``data/workspace.gpkg``)
+or a schema of a PostgreSQL + PostGIS database, named by a URL
+``postgresql://user@host/db`` (:mod:`geo.pgstore`), which a whole department
+can share. Both stores offer the same :class:`Workspace`:
+
+* Every write is one transaction. In a GeoPackage: under an exclusive lock,
+  the workspace is copied beside itself, changed, flushed to disk and
+  atomically renamed over the original, so a process killed half-way leaves
+  the workspace exactly as it was (and a stray ``.tmp`` copy that the next
+  write removes); two writers at once queue, and neither loses the other's
+  change. In PostGIS: a database transaction, writers queue on a row lock.
 * Re-importing a layer keeps the previous version as ``<layer>__v<N>``;
-  ``layer_versions`` lists them and :meth:`Workspace.read_layer` reads any.
+  ``import_history`` lists them and :meth:`Workspace.read_layer` reads any.
 * ``import_history`` records every import (when, file, SHA-256, kind, rows in,
-  rows rejected, by whom); ``resettlement_audit`` every change of a
-  household's resettlement status (old, new, when, by whom).
+  rows rejected, by whom); ``resettlement_audit`` every attempt to change a
+  household's resettlement status (old, new, expected, when, by whom, and the
+  ``outcome``: ``applied``, or ``conflict`` when someone else changed the
+  status first, see :meth:`Workspace.set_resettlement_status`).
 * The demo dataset is a read-only workspace.
 
 Examples
@@ -18,6 +26,8 @@ Examples
 >>> ws = Workspace.create(pathlib.Path(tempfile.mkdtemp()) / "ws.gpkg")
 >>> ws.history().empty, ws.read_only
 (True, False)
+>>> target("postgresql://officer:secret@db.local/caobang")
+PgLocation('postgresql://officer:***@db.local/caobang')
 """
 
 from __future__ import annotations
@@ -28,131 +38,298 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import Protocol
 
-import geopandas as gpd
 import pandas as pd
 import pyogrio
 
 from geo.demo import DEMO_PATH
+from geo.pgstore import PgLocation, PgStore, is_url
 
-__all__ = ["Workspace", "ReadOnlyWorkspace", "DEFAULT_WORKSPACE"]
+__all__ = ["Workspace", "ReadOnlyWorkspace", "ConflictError", "DEFAULT_WORKSPACE", "target", "exists",
+           "copy_workspace"]
 
 DEFAULT_WORKSPACE = DEMO_PATH.parent.parent / "workspace.gpkg"
 _HISTORY = "import_history"
-_VERSIONS = "layer_versions"
 _AUDIT = "resettlement_audit"
 _HISTORY_COLUMNS = ["imported_at", "file_name", "sha256", "kind", "layer", "version", "rows_in", "rows_rejected",
                     "imported_by"]
-_AUDIT_COLUMNS = ["household_id", "old_status", "new_status", "changed_at", "changed_by"]
+_AUDIT_COLUMNS = ["household_id", "old_status", "new_status", "changed_at", "changed_by", "expected_status",
+                  "outcome"]
+
+Target = Path | PgLocation
 
 
 class ReadOnlyWorkspace(PermissionError):
     """Raised on a write to a read-only workspace (the demo dataset)."""
 
 
+class ConflictError(ValueError):
+    """A status edit refused because the household's status changed since the editor read it.
+
+    Attributes
+    ----------
+    household_id, expected, current : str
+        The household, the status the editor saw, and its status now.
+    """
+
+    def __init__(self, household_id: str, expected: str, current: str) -> None:
+        super().__init__(f"household {household_id}: its status is now {current!r}, not {expected!r} as shown; "
+                         f"someone changed it meanwhile: reload and decide again")
+        self.household_id, self.expected, self.current = household_id, expected, current
+
+
 def _now() -> str:
     return dt.datetime.now().isoformat(timespec="seconds")
 
 
-def _layers(path: Path) -> set[str]:
-    return set(pyogrio.list_layers(path)[:, 0]) if path.exists() else set()
+def target(value: str | Path | PgLocation | None) -> Target:
+    """A workspace's location from a path or a ``postgresql://`` URL (``None``: the default GeoPackage)."""
+    if value is None or value == "":
+        return DEFAULT_WORKSPACE
+    if isinstance(value, (Path, PgLocation)):
+        return value
+    return PgLocation(value) if is_url(value) else Path(value)
+
+
+def exists(location: str | Path | PgLocation) -> bool:
+    """Whether a workspace is there: the GeoPackage file exists, or the database answers.
+
+    A database always counts as a workspace: opening it creates its schema.
+    """
+    location = target(location)
+    return True if isinstance(location, PgLocation) else location.exists()
+
+
+# ---------------------------------------------------------------------- stores
+class Transaction(Protocol):
+    """What a store offers inside one write transaction."""
+
+    def layers(self) -> set[str]: ...
+    def read(self, name: str) -> pd.DataFrame: ...
+    def write(self, name: str, frame: pd.DataFrame) -> None: ...
+    def append(self, name: str, rows: pd.DataFrame) -> None: ...
+    def keep_as(self, name: str, kept: str) -> None: ...
+    def lock_value(self, table: str, key_column: str, key: str, column: str) -> object: ...
+    def set_value(self, table: str, key_column: str, key: str, column: str, value: object,
+                  expected: object) -> bool: ...
+
+
+class Store(Protocol):
+    """Where a workspace's tables live: :class:`GpkgStore` or :class:`geo.pgstore.PgStore`."""
+
+    def layers(self) -> set[str]: ...
+    def read(self, name: str) -> pd.DataFrame: ...
+    def revision(self) -> str: ...
+    def transaction(self) -> AbstractContextManager[Transaction]: ...
+
+
+class GpkgTransaction:
+    """Writes to the working copy of a GeoPackage (the lock is held by :meth:`GpkgStore.transaction`)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def layers(self) -> set[str]:
+        return _layers(self.path)
+
+    def read(self, name: str) -> pd.DataFrame:
+        return pyogrio.read_dataframe(self.path, layer=name)
+
+    def write(self, name: str, frame: pd.DataFrame) -> None:
+        pyogrio.write_dataframe(frame, self.path, layer=name, driver="GPKG", layer_options={"OVERWRITE": "YES"})
+
+    def append(self, name: str, rows: pd.DataFrame) -> None:
+        if name not in self.layers():
+            self.write(name, rows)
+            return
+        existing = self.read(name)
+        if set(rows.columns) <= set(existing.columns):
+            pyogrio.write_dataframe(rows, self.path, layer=name, driver="GPKG", append=True)
+        else:  # new columns (an older workspace): rewrite the table with them
+            self.write(name, pd.concat([existing, rows], ignore_index=True))
+
+    def keep_as(self, name: str, kept: str) -> None:
+        pyogrio.write_dataframe(self.read(name), self.path, layer=kept, driver="GPKG")
+
+    def lock_value(self, table: str, key_column: str, key: str, column: str) -> object:
+        frame = self.read(table)
+        hit = frame[key_column] == key
+        if not hit.any():
+            raise KeyError(key)
+        return frame.loc[hit, column].iloc[0]
+
+    def set_value(self, table: str, key_column: str, key: str, column: str, value: object,
+                  expected: object) -> bool:
+        frame = self.read(table)
+        hit = frame[key_column] == key
+        if not hit.any() or not _same(frame.loc[hit, column].iloc[0], expected):
+            return False
+        frame.loc[hit, column] = value
+        self.write(table, frame)
+        return True
 
 
 @dataclass(frozen=True)
-class Workspace:
-    """A workspace GeoPackage. Use :meth:`open` or :meth:`create`."""
+class GpkgStore:
+    """A workspace GeoPackage; writes are transactions on a copy under a file lock."""
 
     path: Path
-    read_only: bool = False
 
-    @classmethod
-    def open(cls, path: str | Path | None = None) -> Workspace:
-        """Open a workspace; ``None`` opens the demo dataset, read-only."""
-        if path is None:
-            return cls(DEMO_PATH, read_only=True)
-        path = Path(path)
-        if not path.exists():
-            raise FileNotFoundError(f"{path}: no workspace here (create it with `python -m geo import ... "
-                                    f"--workspace {path}`, which starts an empty one)")
-        return cls(path, read_only=path.resolve() == DEMO_PATH.resolve())
+    def layers(self) -> set[str]:
+        return _layers(self.path)
 
-    @classmethod
-    def create(cls, path: str | Path) -> Workspace:
-        """Start an empty workspace at ``path`` (which must not exist)."""
-        path = Path(path)
-        if path.exists():
-            raise FileExistsError(f"{path}: already exists")
-        if path.resolve() == DEMO_PATH.resolve():
-            raise ReadOnlyWorkspace(f"{path}: the demo dataset is read-only")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        metadata = pd.DataFrame({"key": ["demo", "label", "created"], "value": ["false", "", _now()]})
-        tmp = cls._tmp_path(path)
-        pyogrio.write_dataframe(metadata, tmp, layer="metadata", driver="GPKG")
-        pyogrio.write_dataframe(pd.DataFrame({c: pd.Series(dtype="str") for c in _HISTORY_COLUMNS}), tmp,
-                                layer=_HISTORY, driver="GPKG")
-        pyogrio.write_dataframe(pd.DataFrame({c: pd.Series(dtype="str") for c in _AUDIT_COLUMNS}), tmp,
-                                layer=_AUDIT, driver="GPKG")
-        cls._commit(tmp, path)
-        return cls(path)
+    def read(self, name: str) -> pd.DataFrame:
+        return pyogrio.read_dataframe(self.path, layer=name)
 
-    @staticmethod
-    def _tmp_path(path: Path) -> Path:
+    def revision(self) -> str:
+        stat = self.path.stat()
+        return f"{stat.st_mtime_ns}-{stat.st_size}"
+
+    def _tmp_path(self) -> Path:
         # Unique per write (process, thread, random), and ending in .gpkg for GDAL.
-        return path.with_name(f".{path.stem}.{os.getpid()}-{uuid.uuid4().hex[:12]}.tmp{path.suffix}")
+        return self.path.with_name(f".{self.path.stem}.{os.getpid()}-{uuid.uuid4().hex[:12]}.tmp{self.path.suffix}")
 
-    @staticmethod
-    def _commit(tmp: Path, path: Path) -> None:
+    def _commit(self, tmp: Path) -> None:
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
-        os.replace(tmp, path)  # atomic on one file system
-        directory = os.open(path.parent, os.O_RDONLY)
+        os.replace(tmp, self.path)  # atomic on one file system
+        directory = os.open(self.path.parent, os.O_RDONLY)
         try:
             os.fsync(directory)
         finally:
             os.close(directory)
 
     @contextmanager
-    def _transaction(self) -> Iterator[Path]:
+    def transaction(self, new: bool = False) -> Iterator[GpkgTransaction]:
         """Hold the workspace's write lock and yield a fresh copy to change; commit on success.
 
         Writers queue on an exclusive lock (``fcntl.flock`` on ``<name>.lock``), so each
         one copies the workspace as the previous one left it: no write is lost. While
         the lock is held no other write runs, so any temporary copy or SQLite journal
-        lying beside the workspace was left by a killed write and is removed.
+        lying beside the workspace was left by a killed write and is removed. ``new``
+        starts from nothing (creating the workspace).
         """
-        if self.read_only:
-            raise ReadOnlyWorkspace(f"{self.path}: the demo dataset is read-only; import into a workspace of "
-                                    f"your own with --workspace PATH")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path.with_name(f".{self.path.name}.lock"), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             for stale in self.path.parent.glob(f".{self.path.stem}.*.tmp{self.path.suffix}*"):
                 stale.unlink(missing_ok=True)
-            tmp = self._tmp_path(self.path)
+            tmp = self._tmp_path()
             try:
-                shutil.copyfile(self.path, tmp)
-                yield tmp
-                self._commit(tmp, self.path)
+                if not new:
+                    shutil.copyfile(self.path, tmp)
+                yield GpkgTransaction(tmp)
+                self._commit(tmp)
             finally:
                 tmp.unlink(missing_ok=True)
                 Path(f"{tmp}-journal").unlink(missing_ok=True)
 
+
+def _layers(path: Path) -> set[str]:
+    return set(pyogrio.list_layers(path)[:, 0]) if path.exists() else set()
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal values, a missing value being equal to a missing value only."""
+    return bool(pd.isna(a) and pd.isna(b)) or (not pd.isna(a) and not pd.isna(b) and a == b)
+
+
+# ---------------------------------------------------------------------- the workspace
+@dataclass(frozen=True)
+class Workspace:
+    """A workspace (a GeoPackage, or a PostGIS schema). Use :meth:`open` or :meth:`create`.
+
+    ``path`` is the GeoPackage's path, or a :class:`geo.pgstore.PgLocation`
+    (whose ``repr`` and ``str`` mask the password).
+    """
+
+    path: Target
+    read_only: bool = False
+
+    @cached_property
+    def store(self) -> GpkgStore | PgStore:
+        return PgStore(self.path) if isinstance(self.path, PgLocation) else GpkgStore(self.path)
+
+    @classmethod
+    def open(cls, path: str | Path | PgLocation | None = None) -> Workspace:
+        """Open a workspace; ``None`` opens the demo dataset, read-only.
+
+        A ``postgresql://`` URL opens (and creates or migrates, if needed) the
+        workspace's schema in that database.
+        """
+        if path is None:
+            return cls(DEMO_PATH, read_only=True)
+        path = target(path)
+        if isinstance(path, PgLocation):
+            workspace = cls(path)
+            workspace.store.migrate()
+            return workspace
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: no workspace here (create it with `python -m geo import ... "
+                                    f"--workspace {path}`, which starts an empty one)")
+        return cls(path, read_only=path.resolve() == DEMO_PATH.resolve())
+
+    @classmethod
+    def create(cls, path: str | Path | PgLocation) -> Workspace:
+        """Start an empty workspace at ``path`` (a file that must not exist, or a database without one)."""
+        path = target(path)
+        if isinstance(path, PgLocation):
+            store = PgStore(path)
+            if store.exists():
+                raise FileExistsError(f"{path}: this database already holds a workspace in schema {path.schema}")
+            store.migrate()  # the migrations create the empty tables and the metadata
+            return cls(path)
+        if path.exists():
+            raise FileExistsError(f"{path}: already exists")
+        if path.resolve() == DEMO_PATH.resolve():
+            raise ReadOnlyWorkspace(f"{path}: the demo dataset is read-only")
+        metadata = pd.DataFrame({"key": ["demo", "label", "created"], "value": ["false", "", _now()]})
+        with GpkgStore(path).transaction(new=True) as tx:
+            tx.write("metadata", metadata)
+            tx.write(_HISTORY, pd.DataFrame({c: pd.Series(dtype="str") for c in _HISTORY_COLUMNS}))
+            tx.write(_AUDIT, pd.DataFrame({c: pd.Series(dtype="str") for c in _AUDIT_COLUMNS}))
+        return cls(path)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Transaction]:
+        if self.read_only:
+            raise ReadOnlyWorkspace(f"{self.path}: the demo dataset is read-only; import into a workspace of "
+                                    f"your own with --workspace PATH")
+        with self.store.transaction() as tx:
+            yield tx
+
     def layers(self) -> set[str]:
-        return _layers(self.path)
+        return self.store.layers()
+
+    def revision(self) -> str:
+        """A token that changes whenever the workspace's data changes (for caches)."""
+        return self.store.revision()
 
     def history(self) -> pd.DataFrame:
         """The import history, newest last."""
         if _HISTORY not in self.layers():
             return pd.DataFrame(columns=_HISTORY_COLUMNS)
-        return pyogrio.read_dataframe(self.path, layer=_HISTORY)
+        return self.store.read(_HISTORY)
 
     def audit(self) -> pd.DataFrame:
-        """Every change of a household's resettlement status, oldest first."""
+        """Every attempt to change a household's resettlement status, oldest first.
+
+        ``outcome`` is ``applied`` or ``conflict``; rows from before conflicts
+        were recorded read as ``applied``.
+        """
         if _AUDIT not in self.layers():
             return pd.DataFrame(columns=_AUDIT_COLUMNS)
-        return pyogrio.read_dataframe(self.path, layer=_AUDIT)
+        audit = self.store.read(_AUDIT)
+        for column in _AUDIT_COLUMNS:
+            if column not in audit:
+                audit[column] = pd.Series(pd.NA, index=audit.index, dtype="str")
+        audit["outcome"] = audit["outcome"].fillna("applied")
+        return audit
 
     def versions(self, layer: str) -> list[int]:
         """Versions of ``layer`` held (the current one last)."""
@@ -166,7 +343,7 @@ class Workspace:
             name = f"{layer}__v{version}"
         if name not in self.layers():
             raise KeyError(f"{self.path}: no layer {name!r}")
-        return pyogrio.read_dataframe(self.path, layer=name)
+        return self.store.read(name)
 
     def write_layer(
         self,
@@ -183,56 +360,103 @@ class Workspace:
 
         The previous version, if any, is kept as ``<layer>__v<N>``.
         """
-        with self._transaction() as tmp:
-            existing = _layers(tmp)
-            history = pyogrio.read_dataframe(tmp, layer=_HISTORY) if _HISTORY in existing else pd.DataFrame(
-                columns=_HISTORY_COLUMNS)
+        with self._transaction() as tx:
+            existing = tx.layers()
+            history = tx.read(_HISTORY) if _HISTORY in existing else pd.DataFrame(columns=_HISTORY_COLUMNS)
             previous = [int(v) for v in history.loc[history["layer"] == layer, "version"].dropna()]
             version = max(previous, default=0) + 1
             if layer in existing and previous:
-                old = pyogrio.read_dataframe(tmp, layer=layer)
-                pyogrio.write_dataframe(old, tmp, layer=f"{layer}__v{max(previous)}", driver="GPKG")
-            pyogrio.write_dataframe(frame, tmp, layer=layer, driver="GPKG", layer_options={"OVERWRITE": "YES"})
-            row = pd.DataFrame([{
-                "imported_at": _now(), "file_name": source.name, "sha256": sha256, "kind": kind, "layer": layer,
-                "version": str(version), "rows_in": str(rows_in), "rows_rejected": str(rows_rejected),
-                "imported_by": imported_by,
-            }])
-            pyogrio.write_dataframe(row, tmp, layer=_HISTORY, driver="GPKG", append=_HISTORY in existing)
+                tx.keep_as(layer, f"{layer}__v{max(previous)}")
+            tx.write(layer, frame)
+            tx.append(_HISTORY, pd.DataFrame([{
+                "imported_at": _now(), "file_name": Path(source).name, "sha256": sha256, "kind": kind,
+                "layer": layer, "version": str(version), "rows_in": str(rows_in),
+                "rows_rejected": str(rows_rejected), "imported_by": imported_by,
+            }]))
         return version
 
-    def set_resettlement_status(self, household_id: str, new_status: str, changed_by: str) -> None:
-        """Change one household's resettlement status and record it in the audit trail."""
+    def set_resettlement_status(self, household_id: str, new_status: str, changed_by: str,
+                                expected_status: str | None = None) -> str:
+        """Change one household's resettlement status and record the attempt in the audit trail.
+
+        Optimistic concurrency: pass as ``expected_status`` the status the
+        editor was shown. If the household's status is no longer that (someone
+        else changed it meanwhile), nothing is changed, the refused attempt is
+        recorded with ``outcome="conflict"`` and :class:`ConflictError` is
+        raised. The check and the change are one transaction (in PostGIS an
+        ``UPDATE ... WHERE resettlement_status = <expected>`` under a row
+        lock). ``expected_status=None`` changes the status whatever it is.
+
+        Returns
+        -------
+        str
+            The status before the change.
+
+        Raises
+        ------
+        ConflictError
+            The status is not ``expected_status`` any more.
+        KeyError
+            No such household.
+        """
         from geo.resettlement import STATUSES
 
         if new_status not in STATUSES:
             raise ValueError(f"unknown resettlement status {new_status!r}; use {', '.join(STATUSES)}")
         if not changed_by:
             raise ValueError("say who makes the change (changed_by)")
-        with self._transaction() as tmp:
-            homes = gpd.read_file(tmp, layer="households")
-            hit = homes["household_id"] == household_id
-            if not hit.any():
-                raise KeyError(f"no household {household_id!r} in {self.path}")
-            old = homes.loc[hit, "resettlement_status"].iloc[0]
-            homes.loc[hit, "resettlement_status"] = new_status
-            pyogrio.write_dataframe(homes, tmp, layer="households", driver="GPKG", layer_options={"OVERWRITE": "YES"})
-            row = pd.DataFrame([{"household_id": household_id, "old_status": old, "new_status": new_status,
-                                 "changed_at": _now(), "changed_by": changed_by}])
-            pyogrio.write_dataframe(row, tmp, layer=_AUDIT, driver="GPKG", append=_AUDIT in _layers(tmp))
+        conflict = None
+        with self._transaction() as tx:
+            try:
+                current = tx.lock_value("households", "household_id", household_id, "resettlement_status")
+            except KeyError:
+                raise KeyError(f"no household {household_id!r} in {self.path}") from None
+            current = None if pd.isna(current) else current
+            applied = (expected_status is None or _same(current, expected_status)) and tx.set_value(
+                "households", "household_id", household_id, "resettlement_status", new_status, current)
+            tx.append(_AUDIT, pd.DataFrame([{
+                "household_id": household_id, "old_status": current, "new_status": new_status,
+                "changed_at": _now(), "changed_by": changed_by, "expected_status": expected_status,
+                "outcome": "applied" if applied else "conflict"}], dtype=object))
+            if not applied:
+                conflict = ConflictError(household_id, expected_status, current)
+        if conflict is not None:  # raised after the commit, so the refusal stays in the audit trail
+            raise conflict
+        return current
 
     def read_table(self, name: str) -> pd.DataFrame:
         """A non-spatial table of the workspace (empty if it does not exist yet)."""
         if name not in self.layers():
             return pd.DataFrame()
-        return pyogrio.read_dataframe(self.path, layer=name)
+        return self.store.read(name)
 
     def replace_table(self, name: str, frame: pd.DataFrame) -> None:
         """Replace (or create) a non-spatial table, in one transaction."""
-        with self._transaction() as tmp:
-            pyogrio.write_dataframe(frame, tmp, layer=name, driver="GPKG", layer_options={"OVERWRITE": "YES"})
+        with self._transaction() as tx:
+            tx.write(name, frame)
 
     def append_rows(self, name: str, rows: pd.DataFrame) -> None:
         """Append rows to a non-spatial table (created if missing), in one transaction."""
-        with self._transaction() as tmp:
-            pyogrio.write_dataframe(rows, tmp, layer=name, driver="GPKG", append=name in _layers(tmp))
+        with self._transaction() as tx:
+            tx.append(name, rows)
+
+
+def copy_workspace(source: str | Path | PgLocation, destination: str | Path | PgLocation) -> list[str]:
+    """Copy every table of a workspace or dataset into a new workspace (GeoPackage or PostGIS).
+
+    Layers, their previous versions, the import history, the audit trail,
+    accounts and the access log are copied as they are, in one transaction.
+    Returns the names of the tables copied.
+
+    Raises
+    ------
+    FileExistsError
+        If the destination already holds a workspace.
+    """
+    src = Workspace.open(source)
+    dst = Workspace.create(destination)
+    names = sorted(src.layers())
+    with dst._transaction() as tx:
+        for name in names:
+            tx.write(name, src.audit() if name == _AUDIT else src.store.read(name))
+    return names
