@@ -181,9 +181,9 @@ def _column(values: list, sql_type: str) -> pd.Series | gpd.GeoSeries:
         return pd.Series([np.nan if v is None else v for v in values],
                          dtype="float32" if sql_type == "real" else "float64")
     if sql_type.startswith("timestamp"):
-        tz = "UTC" if "with time zone" in sql_type else None
-        out = pd.to_datetime(pd.Series(values, dtype=object), utc=tz is not None)
-        return out.astype(f"datetime64[ms, {tz}]" if tz else "datetime64[ms]")
+        return pd.Series(values, dtype="datetime64[ms, UTC]" if "with time zone" in sql_type else "datetime64[ms]")
+    if all(missing):  # no value at all: object, as a GeoPackage reads it
+        return pd.Series(values, dtype=object)
     return pd.Series(values, dtype="str")
 
 
@@ -446,12 +446,12 @@ def _read(cur: psycopg.Cursor, name: str) -> pd.DataFrame:
     data = list(zip(*rows)) if rows else [[] for _ in columns]
     out = {("geometry" if c == _GEOMETRY else c): _column(list(v), kind)
            for (c, kind), v in zip(columns.items(), data)}
-    frame = pd.DataFrame({c: s for c, s in out.items()}, index=pd.RangeIndex(len(rows)))
-    if any(kind.startswith("geometry") for kind in columns.values()):
-        geometry = "geometry" if "geometry" in out else next(
-            c for c, kind in columns.items() if kind.startswith("geometry"))
-        return gpd.GeoDataFrame(frame, geometry=geometry, crs=METRIC_CRS)
-    return frame
+    if not any(kind.startswith("geometry") for kind in columns.values()):
+        return pd.DataFrame(out, index=pd.RangeIndex(len(rows)))
+    # The active geometry comes last, as a GeoPackage gives it.
+    geometry = "geometry" if "geometry" in out else next(c for c, k in columns.items() if k.startswith("geometry"))
+    out[geometry] = out.pop(geometry)
+    return gpd.GeoDataFrame(out, index=pd.RangeIndex(len(rows)), geometry=geometry, crs=METRIC_CRS)
 
 
 # ---------------------------------------------------------------------- flagging in the database

@@ -1,0 +1,317 @@
+"""PostGIS workspaces against a real PostgreSQL + PostGIS server (see the ``postgres_url`` fixture).
+
+Each test has a schema of its own (``pg_url``); the GeoPackage workspace is the
+reference wherever both should behave the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import psycopg
+import pyproj
+import pytest
+import shapely
+
+from geo.access import AccessError, Accounts
+from geo.cli import main
+from geo.dataset import LAYERS, load
+from geo.hazards import LEVEL_COLUMNS, flag_households
+from geo.importer import commit, prepare
+from geo.pgstore import PgLocation, PgStore, flag_in_database
+from geo.workspace import ConflictError, Workspace, copy_workspace
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return load()
+
+
+@pytest.fixture(scope="module")
+def demo_url(postgres_url, demo):
+    """The demo dataset copied once into a schema of its own, through the CLI (read-only tests use it)."""
+    schema = "test_demo_copy"
+    url = f"{postgres_url}{'&' if '?' in postgres_url else '?'}options=-csearch_path%3D{schema}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    assert main(["copy-workspace", "demo", url]) == 0
+    yield url
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def _query(url: str, query: str, params=()) -> list[tuple]:
+    with PgStore(PgLocation(url)).connect() as conn, conn.cursor() as cur:
+        cur.execute(query, params)
+        return cur.fetchall()
+
+
+def _small_households(demo, n: int = 40) -> gpd.GeoDataFrame:
+    return demo.households.iloc[:n].reset_index(drop=True)
+
+
+def _assert_same(got: pd.DataFrame, expected: pd.DataFrame) -> None:
+    """Equal frames; a column without any value may be object on one side (as a GeoPackage reads it)."""
+    empty = [c for c in expected if expected[c].isna().all() and c != "geometry"]
+    got, expected = got.copy(), expected.copy()
+    for frame in (got, expected):
+        frame[empty] = frame[empty].astype(object).where(frame[empty].notna(), None)
+    pd.testing.assert_frame_equal(got, expected)
+
+
+def _write(workspace: Workspace, layer: str, frame: pd.DataFrame) -> int:
+    return workspace.write_layer(layer, frame, "households", Path(f"{layer}.gpkg"), "0" * 64, len(frame), 0, "test")
+
+
+# ---------------------------------------------------------------------- schema and CRS
+def test_schema_created_migrations_recorded_and_reopen_idempotent(pg_url):
+    location = PgLocation(pg_url)
+    workspace = Workspace.open(pg_url)
+    applied = [v for (v,) in _query(pg_url, "SELECT version FROM schema_migrations ORDER BY version")]
+    files = sorted(p.stem for p in (Path(__file__).parents[1] / "geo" / "sql").glob("*.sql"))
+    assert applied == files and applied[0] == "001_init"
+    # The workspace's tables are in its schema, not in public.
+    schema = _query(pg_url, "SELECT current_schema()")[0][0]
+    assert schema == location.schema and schema.startswith("test_")
+    tables = {t for (t,) in _query(pg_url, "SELECT tablename FROM pg_tables WHERE schemaname = %s", (schema,))}
+    assert {"schema_migrations", "metadata", "import_history", "resettlement_audit", "users", "access_log"} <= tables
+    assert not _query(pg_url, "SELECT 1 FROM pg_tables WHERE schemaname = 'public' AND tablename = 'metadata'")
+    # Opening again applies nothing and changes nothing.
+    before = _query(pg_url, "SELECT version, applied_at FROM schema_migrations ORDER BY version")
+    assert PgStore(location).migrate() == []
+    Workspace.open(pg_url)
+    assert _query(pg_url, "SELECT version, applied_at FROM schema_migrations ORDER BY version") == before
+    assert workspace.history().empty and workspace.audit().empty
+    with pytest.raises(FileExistsError):
+        Workspace.create(pg_url)
+    assert load(pg_url).meta["demo"] == "false"
+
+
+def test_epsg_9210_is_known_and_transforms_like_pyproj(pg_url):
+    Workspace.open(pg_url)
+    rows = _query(pg_url, "SELECT auth_name, auth_srid, srtext FROM spatial_ref_sys WHERE srid = 9210")
+    assert rows and rows[0][:2] == ("EPSG", 9210) and "VN-2000" in rows[0][2]
+    x, y = 549134.7, 2505639.6  # a household of the demo, in Cao Bằng city
+    lon, lat = _query(pg_url, "SELECT ST_X(p), ST_Y(p) FROM ST_Transform(ST_SetSRID(ST_MakePoint(%s, %s), 9210), "
+                              "4326) AS p", (x, y))[0]
+    expected = pyproj.Transformer.from_crs(9210, 4326, always_xy=True).transform(x, y)
+    assert lon == pytest.approx(expected[0], abs=1e-7) and lat == pytest.approx(expected[1], abs=1e-7)
+    back = _query(pg_url, "SELECT ST_X(p), ST_Y(p) FROM ST_Transform(ST_SetSRID(ST_MakePoint(%s, %s), 4326), "
+                          "9210) AS p", expected)[0]
+    assert back == pytest.approx((x, y), abs=0.01)
+
+
+def test_every_geometry_column_is_typed_9210_with_a_gist_index(demo_url):
+    schema = PgLocation(demo_url).schema
+    columns = _query(demo_url, "SELECT f_table_name, f_geometry_column, srid, type FROM geometry_columns "
+                               "WHERE f_table_schema = %s", (schema,))
+    assert {t for t, *_ in columns} == {"communes_2020", "communes_2025", "villages", "households", "hazard_zones",
+                                        "sites"}
+    assert {(t, kind) for t, _, _, kind in columns} >= {("households", "POINT"), ("hazard_zones", "MULTIPOLYGON")}
+    indexes = _query(demo_url, "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = %s", (schema,))
+    for table, column, srid, _ in columns:
+        assert srid == 9210
+        assert any(t == table and "USING gist" in d and f"({column})" in d for t, d in indexes), (table, column)
+
+
+# ---------------------------------------------------------------------- layers
+def test_import_reads_back_identical_and_as_in_a_geopackage(pg_url, tmp_path, demo):
+    source = tmp_path / "ho_dan.gpkg"
+    homes = _small_households(demo, 200).drop(columns=["resettlement_date"])
+    homes.to_file(source, layer="households")
+    report = prepare(source, "households")
+    assert len(report.good) == 200
+    postgis, geopackage = Workspace.open(pg_url), Workspace.create(tmp_path / "ws.gpkg")
+    assert commit(report, postgis, "tester") == commit(report, geopackage, "tester") == 1
+    from_pg, from_gpkg = postgis.read_layer("households"), geopackage.read_layer("households")
+    assert isinstance(from_pg, gpd.GeoDataFrame) and from_pg.crs.to_epsg() == 9210
+    _assert_same(from_pg, from_gpkg)
+    good = report.good.reset_index(drop=True)
+    assert shapely.equals_exact(from_pg.geometry.values, good.geometry.values, tolerance=0).all()
+    assert from_pg["household_id"].tolist() == good["household_id"].tolist()
+
+
+def test_layer_dtypes_round_trip(pg_url):
+    frame = gpd.GeoDataFrame({
+        "text": ["a", None, "Đồng Văn"], "flag": [True, False, True], "small": np.array([1, 2, 3], "int16"),
+        "big": np.array([1, 2, 2**40], "int64"), "real": [0.5, np.nan, 2.25],
+        "when": pd.to_datetime(["2024-01-02 00:00", None, "2025-12-31 08:30"]).astype("datetime64[ms]"),
+    }, geometry=[shapely.Point(1, 2), None, shapely.Point(3, 4)], crs="EPSG:9210")
+    workspace = Workspace.open(pg_url)
+    _write(workspace, "probe", frame)
+    back = workspace.read_layer("probe")
+    assert list(back.columns) == list(frame.columns)
+    assert back.dtypes.astype(str).tolist() == ["str", "bool", "int16", "int64", "float64", "datetime64[ms]",
+                                                "geometry"]
+    pd.testing.assert_frame_equal(pd.DataFrame(back.drop(columns="geometry")),
+                                  pd.DataFrame(frame.drop(columns="geometry")).astype({"text": "str"}))
+    assert back.geometry.isna().tolist() == [False, True, False]
+    # A frame in another CRS is stored in EPSG:9210.
+    _write(workspace, "probe_wgs84", frame.iloc[[0]].to_crs(4326))
+    assert workspace.read_layer("probe_wgs84").geometry.iloc[0].distance(shapely.Point(1, 2)) < 1e-3
+
+
+def test_versions_and_history(pg_url, demo):
+    workspace = Workspace.open(pg_url)
+    first, second = _small_households(demo, 30), _small_households(demo, 50)
+    assert _write(workspace, "households", first) == 1
+    assert _write(workspace, "households", second) == 2
+    assert workspace.versions("households") == [1, 2]
+    history = workspace.history()
+    assert history[["layer", "version", "rows_in", "imported_by"]].values.tolist() == [
+        ["households", "1", "30", "test"], ["households", "2", "50", "test"]]
+    _assert_same(workspace.read_layer("households", 1), first)
+    _assert_same(workspace.read_layer("households"), second)
+    assert {"households", "households__v1"} <= workspace.layers()
+    with pytest.raises(KeyError):
+        workspace.read_layer("households", 7)
+
+
+# ---------------------------------------------------------------------- datasets
+def test_load_from_postgis_equals_the_geopackage(demo_url, demo):
+    ds = load(demo_url)
+    assert ds.is_demo and ds.label == demo.label
+    assert isinstance(ds.path, PgLocation)
+    for name in LAYERS:
+        pd.testing.assert_frame_equal(ds.layers[name], demo.layers[name], obj=name)
+    pd.testing.assert_frame_equal(ds.people(), demo.people())
+    assert load(demo_url) is ds  # cached while nothing changes
+
+
+def test_cache_follows_changes_made_elsewhere(pg_url, demo):
+    workspace = Workspace.open(pg_url)
+    _write(workspace, "households", _small_households(demo))
+    _write(workspace, "metadata", pd.DataFrame({"key": ["demo"], "value": ["false"]}))
+    before = load(pg_url)
+    household = before.households["household_id"].iloc[0]
+    Workspace.open(pg_url).set_resettlement_status(household, "moving", "officer")  # as another process would
+    after = load(pg_url)
+    assert after.revision != before.revision
+    assert after.households.set_index("household_id").loc[household, "resettlement_status"] == "moving"
+    Workspace.open(pg_url).append_rows("access_log", pd.DataFrame([{"at": "x", "username": "u", "event": "login",
+                                                                     "detail": ""}]))
+    assert load(pg_url) is after  # logs do not invalidate the data
+
+
+def test_cli_reads_a_postgis_workspace(demo_url, tmp_path, capsys):
+    out = tmp_path / "status.csv"
+    assert main(["status", "--workspace", demo_url, "--indicator", "1", "--year", "2023", "--out", str(out)]) == 0
+    assert len(pd.read_csv(out)) == 161
+
+
+# ---------------------------------------------------------------------- accounts
+def test_accounts_on_a_postgis_workspace(pg_url):
+    accounts = Accounts(Workspace.open(pg_url))
+    assert not accounts.has_users()
+    admin = accounts.create_first_admin("admin", "a long passphrase")
+    officer = accounts.add_user(admin, "officer", "another passphrase", "officer", ["01267", "01270"])
+    assert officer.communes == frozenset({"01267", "01270"})
+    # Another process sees the same accounts.
+    again = Accounts(Workspace.open(pg_url))
+    now = dt.datetime.now()
+    assert again.user(again.login("officer", "another passphrase", now=now), now=now).role == "officer"
+    for i in range(5):
+        with pytest.raises(AccessError):
+            again.login("officer", "wrong password", now=now + dt.timedelta(seconds=1 + i))
+    with pytest.raises(AccessError, match="locked"):
+        accounts.login("officer", "another passphrase", now=now + dt.timedelta(seconds=10))
+    accounts.remove_user(admin, "officer")
+    assert accounts.get("officer") is None
+    events = accounts.log()["event"].tolist()
+    assert events[:3] == ["first_admin", "add_user", "login"] and events.count("login_failed") == 5
+    assert "password_hash" in Workspace.open(pg_url).read_table("users")
+
+
+# ---------------------------------------------------------------------- concurrent edits
+@pytest.mark.parametrize("backend", ["geopackage", "postgis"])
+def test_concurrent_status_edits_one_applies_one_conflicts(backend, request, tmp_path, demo):
+    location = request.getfixturevalue("pg_url") if backend == "postgis" else tmp_path / "ws.gpkg"
+    workspace = Workspace.open(location) if backend == "postgis" else Workspace.create(location)
+    _write(workspace, "households", _small_households(demo))
+    household = "01267-00001"
+    seen = Workspace.open(location).read_layer("households").set_index("household_id").loc[
+        household, "resettlement_status"]
+    assert seen == "not_planned"
+    start = threading.Barrier(2)
+    outcomes: dict[str, object] = {}
+
+    def edit(officer: str, status: str) -> None:
+        start.wait()  # both saw "not_planned"; both save at once
+        try:
+            Workspace.open(location).set_resettlement_status(household, status, officer, expected_status=seen)
+            outcomes[officer] = "applied"
+        except ConflictError as exc:
+            outcomes[officer] = exc
+
+    threads = [threading.Thread(target=edit, args=a) for a in [("officer A", "planned"), ("officer B", "moving")]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winner = next(o for o, r in outcomes.items() if r == "applied")
+    loser = next(o for o, r in outcomes.items() if isinstance(r, ConflictError))
+    wanted = {"officer A": "planned", "officer B": "moving"}
+    assert outcomes[loser].current == wanted[winner] and outcomes[loser].expected == "not_planned"
+    final = Workspace.open(location).read_layer("households").set_index("household_id")
+    assert final.loc[household, "resettlement_status"] == wanted[winner]
+    audit = Workspace.open(location).audit()
+    assert audit[["changed_by", "old_status", "new_status", "expected_status", "outcome"]].values.tolist() == [
+        [winner, "not_planned", wanted[winner], "not_planned", "applied"],
+        [loser, wanted[winner], wanted[loser], "not_planned", "conflict"]]
+    # Without an expected status the change applies whatever the status (as before).
+    assert Workspace.open(location).set_resettlement_status(household, "resettled", "admin") == wanted[winner]
+    with pytest.raises(KeyError):
+        Workspace.open(location).set_resettlement_status("no such", "planned", "admin", expected_status="planned")
+
+
+def test_old_geopackage_audit_rows_stay_readable(tmp_path, demo):
+    import pyogrio
+
+    workspace = Workspace.create(tmp_path / "ws.gpkg")
+    _write(workspace, "households", _small_households(demo))
+    old = pd.DataFrame([{"household_id": "01267-00001", "old_status": "not_planned", "new_status": "planned",
+                         "changed_at": "2025-01-01T00:00:00", "changed_by": "before"}])
+    pyogrio.write_dataframe(old, workspace.path, layer="resettlement_audit", driver="GPKG",
+                            layer_options={"OVERWRITE": "YES"})
+    with pytest.raises(ConflictError):
+        workspace.set_resettlement_status("01267-00001", "moving", "now", expected_status="planned")
+    audit = workspace.audit()
+    assert audit[["changed_by", "outcome"]].values.tolist() == [["before", "applied"], ["now", "conflict"]]
+
+
+# ---------------------------------------------------------------------- flagging in the database
+def test_flagging_in_the_database_equals_in_process(demo_url, demo):
+    expected = flag_households(demo.households, demo.zones)[LEVEL_COLUMNS + ["max_level"]].reset_index(drop=True)
+    got = flag_in_database(PgLocation(demo_url))
+    pd.testing.assert_frame_equal(got, expected)
+    assert (got["max_level"] > 0).sum() > 1000  # the demo has households in zones
+    high = flag_households(demo.households, demo.zones, min_level=4)[LEVEL_COLUMNS + ["max_level"]]
+    pd.testing.assert_frame_equal(flag_in_database(PgLocation(demo_url), min_level=4), high.reset_index(drop=True))
+
+
+# ---------------------------------------------------------------------- passwords
+def test_passwords_are_never_shown():
+    url = "postgresql://officer:s3cret-pw@127.0.0.1:1/caobang"
+    workspace = Workspace(PgLocation(url))
+    assert "s3cret" not in repr(workspace) and "s3cret" not in str(workspace.path)
+    assert "***" in repr(workspace)
+    with pytest.raises(ConnectionError) as failure:
+        workspace.layers()
+    assert "s3cret" not in str(failure.value) and "127.0.0.1" in str(failure.value)
+    assert "s3cret" not in str(PgLocation("postgresql://127.0.0.1/db?password=s3cret-pw"))
+
+
+def test_copy_workspace_back_to_a_geopackage(pg_url, tmp_path, demo):
+    workspace = Workspace.open(pg_url)
+    _write(workspace, "households", _small_households(demo))
+    workspace.set_resettlement_status("01267-00001", "planned", "officer", expected_status="not_planned")
+    copied = copy_workspace(pg_url, tmp_path / "back.gpkg")
+    assert "households" in copied
+    back = Workspace.open(tmp_path / "back.gpkg")
+    _assert_same(back.read_layer("households"), workspace.read_layer("households"))
+    assert back.audit()["outcome"].tolist() == ["applied"]
