@@ -459,8 +459,9 @@ def flag_in_database(location: PgLocation, households: str = "households", zones
                      min_level: int = 1) -> pd.DataFrame:
     """Highest hazard level of each type for every household, computed by PostGIS.
 
-    One grouped query: each household is joined to the zones it intersects
-    (``ST_Intersects``, answered by the zones' GiST index). Zones must hold
+    One grouped query: each zone is joined to the households it intersects
+    (``ST_Intersects``, answered by the GiST index on the households' points),
+    the levels are grouped per household and every household is kept. Zones must hold
     coded ``hazard_type`` and integer ``level`` columns, as imports and the
     demo write them.
 
@@ -484,13 +485,16 @@ def flag_in_database(location: PgLocation, households: str = "households", zones
     from geo.hazards import HAZARD_TYPES, LEVEL_COLUMNS
 
     levels = sql.SQL(", ").join(
-        sql.SQL("coalesce(max(z.level) FILTER (WHERE z.hazard_type = {}), 0)").format(sql.Literal(t))
-        for t in HAZARD_TYPES)
+        sql.SQL("max(z.level) FILTER (WHERE z.hazard_type = {}) AS {}").format(sql.Literal(t), sql.Identifier(c))
+        for t, c in zip(HAZARD_TYPES, LEVEL_COLUMNS))
+    # Zones drive the join: each zone probes the households' GiST index, so PostGIS prepares each
+    # polygon once for all the points it is tested against.
     query = sql.SQL(
-        "SELECT {levels} FROM {homes} AS h "
-        "LEFT JOIN {zones} AS z ON z.level >= %s AND ST_Intersects(z.geom, h.geom) "
-        "GROUP BY h.fid ORDER BY h.fid").format(
-        levels=levels, homes=sql.Identifier(households), zones=sql.Identifier(zones))
+        "WITH hits AS (SELECT h.fid, {levels} FROM {zones} AS z JOIN {homes} AS h ON ST_Intersects(z.geom, h.geom) "
+        "WHERE z.level >= %s GROUP BY h.fid) "
+        "SELECT {found} FROM {homes} AS h LEFT JOIN hits USING (fid) ORDER BY h.fid").format(
+        levels=levels, homes=sql.Identifier(households), zones=sql.Identifier(zones),
+        found=sql.SQL(", ").join(sql.SQL("coalesce(hits.{}, 0)").format(sql.Identifier(c)) for c in LEVEL_COLUMNS))
     with PgStore(location).connect() as conn, conn.cursor() as cur:
         cur.execute(query, (min_level,))
         rows = cur.fetchall()
