@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import uuid
 from pathlib import Path
 
 import geopandas as gpd
@@ -35,7 +36,7 @@ def demo():
 @pytest.fixture(scope="module")
 def demo_url(postgres_url, demo):
     """The demo dataset copied once into a schema of its own, through the CLI (read-only tests use it)."""
-    schema = "test_demo_copy"
+    schema = f"test_demo_{uuid.uuid4().hex[:8]}"
     url = f"{postgres_url}{'&' if '?' in postgres_url else '?'}options=-csearch_path%3D{schema}"
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
