@@ -428,9 +428,12 @@ def _status_editor(shown: pd.DataFrame) -> None:
         return
     with st.expander(t("edit_status", lang)):
         with st.form("edit-status"):
-            # The status each household had when this page was drawn: the edit applies only if it still has it.
+            # The status each household had when the officer saw the page (the previous run: a submit reruns
+            # the script on fresh data first): the edit applies only if the household still has it.
             status = shown["resettlement_status"].astype(object)
             displayed = dict(zip(shown["household_id"], status.where(status.notna(), None)))
+            seen = {**displayed, **st.session_state.get("status-seen", {})}
+            st.session_state["status-seen"] = displayed
             household = st.selectbox(t("household_record", lang), shown["household_id"].tolist()[:5000],
                                      format_func=lambda h: f"{h} — {t('status_shown', lang)}: "
                                                            f"{_word(displayed.get(h))}")
@@ -442,7 +445,7 @@ def _status_editor(shown: pd.DataFrame) -> None:
                     if user is not None and not can(user, "edit_status"):
                         raise AccessError(f"{user.username} may not edit statuses")
                     Workspace.open(ds.path).set_resettlement_status(household, new_status, who.strip(),
-                                                                    expected_status=displayed.get(household))
+                                                                    expected_status=seen.get(household))
                     st.success(t("saved", lang))
                 except ConflictError as exc:
                     st.error(t("status_conflict", lang).format(

@@ -316,3 +316,30 @@ def test_copy_workspace_back_to_a_geopackage(pg_url, tmp_path, demo):
     back = Workspace.open(tmp_path / "back.gpkg")
     _assert_same(back.read_layer("households"), workspace.read_layer("households"))
     assert back.audit()["outcome"].tolist() == ["applied"]
+
+
+def test_app_on_postgis_refuses_a_stale_status_edit(pg_url, monkeypatch):
+    """The app's status editor sends the status it showed; a change made meanwhile elsewhere wins."""
+    from streamlit.testing.v1 import AppTest
+
+    copy_workspace(None, pg_url)
+    workspace = Workspace.open(pg_url)
+    workspace.replace_table("metadata", pd.DataFrame({"key": ["demo"], "value": ["false"]}))
+    Accounts(workspace).create_first_admin("admin", "a long passphrase")
+    monkeypatch.setenv("GEO_WORKSPACE", pg_url)
+    at = AppTest.from_file(str(Path(__file__).parents[1] / "app.py"), default_timeout=300).run()
+    at.sidebar.text_input(key="login-user").input("admin")
+    at.sidebar.text_input(key="login-password").input("a long passphrase")
+    at.sidebar.button[0].click().run()
+    at.sidebar.radio(key="view").set_value("risk").run()
+    assert not at.exception
+    form = next(s for s in at.selectbox if s.label == "Thông tin hộ")
+    household = form.value
+    shown = load(pg_url).households.set_index("household_id").loc[household, "resettlement_status"]
+    other = next(s for s in ("planned", "moving") if s != shown)
+    workspace.set_resettlement_status(household, other, "another officer", expected_status=shown)  # meanwhile
+    next(b for b in at.button if b.key.startswith("FormSubmitter:edit-status")).click().run()
+    assert any("Chưa lưu" in e.value for e in at.error), [e.value for e in at.error]
+    audit = workspace.audit()
+    assert audit["outcome"].tolist() == ["applied", "conflict"] and audit["changed_by"].tolist()[-1] == "admin"
+    assert load(pg_url).households.set_index("household_id").loc[household, "resettlement_status"] == other
