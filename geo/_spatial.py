@@ -1,9 +1,43 @@
-"""Shared point-in-polygon kernel (private)."""
+"""Point-in-polygon kernels shared by flagging, commune assignment and site checks (private).
+
+Two kernels:
+
+* :func:`point_polygon_pairs`: every (point, polygon) pair where the point lies
+  in or on the polygon, from one STRtree query and exact tests. Use it when the
+  pairs themselves are needed (which commune, which zone).
+* :func:`highest_covering_value`: for every point and group, only the highest
+  value among the polygons that cover it. It never materialises the pairs, so
+  it scales to millions of points in hundreds of thousands of overlapping
+  polygons; results are exactly those of the pairwise test.
+
+How :func:`highest_covering_value` works
+------------------------------------------
+The plane is cut into horizontal bands of height ``band``. Within one band, the
+boundary of a polygon occupies a few x-intervals (the x-extents of its edges
+clipped to the band, merged). Between two such intervals the band holds no
+boundary, so every point there is on the same side: inside if the number of
+edges crossing the band's centre line to the left is odd (crossing-number
+rule). Points are sorted by (band, x), so each inside interval is a contiguous
+run of points, recorded as a range of that order; coverage of all runs of one
+(group, value) is a cumulative sum. Only points in the boundary intervals are
+tested exactly (prepared GEOS ``intersects_xy``), and only when the polygon
+could still raise the point's value. All intervals are widened by a margin
+larger than any rounding error of the sort keys, so a point is never
+classified without an exact test when it lies near a boundary.
+"""
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import shapely
+
+#: Polygon vertices handled per chunk: keeps each chunk's arrays small (fast, bounded memory).
+_CHUNK_VERTICES = 200_000
+#: Candidate points expanded per exact-test batch.
+_TEST_BATCH = 2_000_000
 
 
 def point_polygon_pairs(points: np.ndarray, polygons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -25,3 +59,261 @@ def point_polygon_pairs(points: np.ndarray, polygons: np.ndarray) -> tuple[np.nd
     x, y = shapely.get_x(points[pt]), shapely.get_y(points[pt])
     keep = shapely.intersects_xy(polygons[poly], x, y)
     return pt[keep], poly[keep]
+
+
+def highest_covering_value(
+    x: np.ndarray,
+    y: np.ndarray,
+    polygons: np.ndarray,
+    group: np.ndarray,
+    value: np.ndarray,
+    n_groups: int,
+    band: float | None = None,
+    workers: int | None = None,
+) -> np.ndarray:
+    """For each point and group, the highest value of the polygons of that group that cover it.
+
+    A point is covered as by ``shapely.intersects_xy``: points on a boundary
+    count as inside.
+
+    Parameters
+    ----------
+    x, y : ndarray of float
+        Point coordinates; NaN marks a missing point (all zeros in the result).
+    polygons : ndarray of shapely geometries
+        Valid Polygons or MultiPolygons (or collections of polygons), in the
+        same CRS as the points. Empty or missing ones are ignored.
+    group : ndarray of int
+        Group of each polygon, ``0 <= group < n_groups``.
+    value : ndarray of int
+        Value of each polygon, ``1..127``.
+    n_groups : int
+    band : float, optional
+        Band height in coordinate units; by default chosen from the data
+        (where exact tests and band bookkeeping cost about the same).
+    workers : int, optional
+        Threads (GEOS and NumPy release the GIL); default: the CPUs available, at most 4.
+
+    Returns
+    -------
+    ndarray of int8, shape (n_points, n_groups)
+        0 where no polygon of the group covers the point.
+
+    Examples
+    --------
+    >>> from shapely import box, Polygon
+    >>> ring = Polygon([(0, 0), (10, 0), (10, 10), (0, 10)], [[(4, 4), (6, 4), (6, 6), (4, 6)]])
+    >>> polys = np.array([ring, box(8, 8, 20, 20), box(0, 0, 1, 1)])
+    >>> x, y = np.array([5.0, 2, 9, 15, 10, np.nan]), np.array([5.0, 2, 9, 15, 3, 0])
+    >>> highest_covering_value(x, y, polys, np.array([0, 0, 1]), np.array([3, 5, 2]), 2).tolist()
+    [[0, 0], [3, 0], [5, 0], [5, 0], [3, 0], [0, 0]]
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    group, value = np.asarray(group, dtype=np.int64), np.asarray(value, dtype=np.int64)
+    if not (x.shape == y.shape and x.ndim == 1):
+        raise ValueError("x and y must be 1-D arrays of the same length")
+    if not (len(polygons) == len(group) == len(value)):
+        raise ValueError("polygons, group and value must have the same length")
+    if len(value) and (value.min() < 1 or value.max() > 127):
+        raise ValueError("values must be integers in 1..127")
+    if len(group) and (group.min() < 0 or group.max() >= n_groups):
+        raise ValueError(f"groups must be in 0..{n_groups - 1}")
+    if band is not None and not band > 0:
+        raise ValueError(f"band must be > 0, got {band}")
+    result = np.zeros((len(x), n_groups), dtype=np.int8)
+    located = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
+    parts, owner = shapely.get_parts(np.asarray(polygons, dtype=object), return_index=True)
+    keep = ~(shapely.is_empty(parts) | shapely.is_missing(parts))
+    parts, owner = parts[keep], owner[keep]
+    if not len(located) or not len(parts):
+        return result
+    workers = workers or min(4, len(os.sched_getaffinity(0)))
+    points = _Bands(x[located], y[located], band or _default_band(parts, x[located], y[located]))
+    part_group, part_value = group[owner], value[owner]
+    best = np.zeros((n_groups, len(located)), dtype=np.int8)  # in the points' sorted order
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pieces = list(pool.map(lambda s: points.runs(parts[s], s.start), _chunks(parts)))
+        inside, boundary = (tuple(np.concatenate(c) for c in zip(*(p[k] for p in pieces))) for k in (0, 1))
+        _cover(best, part_group[inside[0]], part_value[inside[0]], inside[1], inside[2], pool)
+        part, begin, end = boundary
+        if (end - begin).sum() > len(located) * len(np.unique(part_group * 128 + part_value)):
+            # Dense overlaps: most boundary points already hold a higher value from an inside run.
+            part, begin, end = _undecided(best, part_group[part], part_value[part], part, begin, end)
+        # Exact tests, in batches that never share a polygon between threads (GEOS builds a
+        # prepared polygon's index lazily, on first use).
+        by_part = np.argsort(part, kind="stable")
+        part, begin, end = part[by_part], begin[by_part], end[by_part]
+        shapely.prepare(parts)
+
+        def test(rows: slice) -> tuple[np.ndarray, np.ndarray]:
+            count = end[rows] - begin[rows]
+            run = np.repeat(np.arange(rows.start, rows.stop), count)
+            point = np.arange(len(run)) + np.repeat(begin[rows] - np.cumsum(count) + count, count)
+            need = best[part_group[part[run]], point] < part_value[part[run]]
+            point, run = point[need], run[need]
+            hit = shapely.intersects_xy(parts[part[run]], points.x[point], points.y[point])
+            return point[hit], part[run[hit]]
+
+        for point, hit in pool.map(test, _batches(part, end - begin, workers)):
+            np.maximum.at(best, (part_group[hit], point), part_value[hit].astype(np.int8))
+    result[located[points.order]] = best.T
+    return result
+
+
+def _batches(part: np.ndarray, count: np.ndarray, workers: int) -> list[slice]:
+    """Slices of runs sorted by part, cut only between parts, of at most ``_TEST_BATCH`` points
+    and at least two per worker."""
+    if not len(part):
+        return []
+    total = np.cumsum(count)
+    size = max(1, min(_TEST_BATCH, int(total[-1]) // (2 * workers)))
+    cuts = np.searchsorted(total, np.arange(size, total[-1], size))
+    first_run = np.r_[np.flatnonzero(np.r_[True, part[1:] != part[:-1]]), len(part)]
+    cuts = np.unique(np.r_[0, first_run[np.searchsorted(first_run, cuts)], len(part)])
+    return [slice(int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:])]
+
+
+def _chunks(parts: np.ndarray) -> list[slice]:
+    """Consecutive slices of ``parts`` with about ``_CHUNK_VERTICES`` vertices each."""
+    vertices = np.cumsum(shapely.get_num_coordinates(parts))
+    cuts = np.searchsorted(vertices, np.arange(_CHUNK_VERTICES, vertices[-1], _CHUNK_VERTICES), "right")
+    cuts = np.unique(np.r_[0, cuts, len(parts)])
+    return [slice(int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:])]
+
+
+def _default_band(parts: np.ndarray, x: np.ndarray, y: np.ndarray) -> float:
+    """Band height that balances band records against exact tests, from a sample of parts.
+
+    Edges cut into bands grow as sum|dy| / band; points in boundary runs as
+    band x edge length x point density.
+    """
+    sample = parts[np.linspace(0, len(parts) - 1, min(len(parts), 2000)).astype(np.int64)]
+    coords, ring = shapely.get_coordinates(shapely.get_rings(sample), return_index=True)
+    edge = ring[1:] == ring[:-1]
+    dx, dy = np.diff(coords[:, 0])[edge], np.diff(coords[:, 1])[edge]
+    length, area = np.hypot(dx, dy).sum(), np.ptp(x) * np.ptp(y)
+    if length == 0 or area == 0:
+        return max(float(np.abs(dy).max(initial=0.0)), np.ptp(y), 1.0)
+    return float(np.sqrt(np.abs(dy).sum() / length * area / len(x)))
+
+
+def _cover(best: np.ndarray, group: np.ndarray, value: np.ndarray, begin: np.ndarray, end: np.ndarray,
+           pool: ThreadPoolExecutor) -> None:
+    """Raise ``best[group]`` to ``value`` over every run ``begin:end``: one cumulative sum per group and value."""
+    n = best.shape[1]
+
+    def one_group(g: int) -> None:
+        mine = group == g
+        for v in np.unique(value[mine]):  # ascending: a later value overwrites
+            these = mine & (value == v)
+            depth = np.cumsum(np.bincount(begin[these], minlength=n + 1) - np.bincount(end[these], minlength=n + 1))
+            np.putmask(best[g], depth[:-1] > 0, v)
+
+    list(pool.map(one_group, np.unique(group)))
+
+
+def _undecided(best: np.ndarray, group: np.ndarray, value: np.ndarray, part: np.ndarray, begin: np.ndarray,
+               end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The boundary runs that hold at least one point whose value their polygon could raise."""
+    layer = group * 128 + value
+    keep = np.zeros(len(part), dtype=bool)
+    for code in np.unique(layer):
+        mine = np.flatnonzero(layer == code)
+        low = np.r_[0, np.cumsum(best[code // 128] < code % 128)]  # points still below, as a prefix count
+        keep[mine] = low[end[mine]] > low[begin[mine]]
+    return part[keep], begin[keep], end[keep]
+
+
+class _Bands:
+    """Points sorted by (band, x), and the classification of polygon parts against the bands."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, band: float) -> None:
+        self.band = float(band)
+        self.x0, self.x1, self.y0 = x.min(), x.max(), y.min()
+        self.rows = int(np.floor((y.max() - self.y0) / self.band)) + 1
+        # Row slots in the sort key are (x span + 4) wide; runs are clipped to x0 - 1 .. x1 + 1.
+        self.width = (self.x1 - self.x0) + 4.0
+        key = np.floor((y - self.y0) / self.band) * self.width + (x - self.x0 + 2.0)
+        self.order = np.argsort(key)
+        self.key, self.x, self.y = key[self.order], x[self.order], y[self.order]
+        scale = max(self.rows * self.width, abs(self.x0), abs(self.x1), abs(self.y0), abs(y.max()), 1.0)
+        self.eps = 1024 * np.spacing(scale)  # far above any rounding of coordinates or keys
+
+    def runs(self, parts: np.ndarray, offset: int) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+        """Inside runs and boundary runs of ``parts`` (numbered from ``offset``).
+
+        Each is (part, begin, end): a polygon part and a range of the sorted points.
+        """
+        _, coords, (ring_end, part_end) = shapely.to_ragged_array(parts)
+        ring_part = np.repeat(np.arange(len(parts)), np.diff(part_end))
+        vertex_ring = np.repeat(np.arange(len(ring_end) - 1), np.diff(ring_end))
+        edge = np.ones(len(coords), dtype=bool)
+        edge[ring_end[1:] - 1] = False  # edge i runs from coords[i] to coords[i + 1] within a ring
+        edge = np.flatnonzero(edge)
+        ax, ay, bx, by = coords[edge, 0], coords[edge, 1], coords[edge + 1, 0], coords[edge + 1, 1]
+        ring = vertex_ring[edge]
+        first = np.maximum(np.floor((np.minimum(ay, by) - self.eps - self.y0) / self.band), 0).astype(np.int64)
+        last = np.minimum(np.floor((np.maximum(ay, by) + self.eps - self.y0) / self.band), self.rows - 1)
+        count = np.maximum(last.astype(np.int64) - first + 1, 0)
+        # Pieces of boundary in one band: runs of consecutive edges of a ring that stay in one
+        # band are merged into one piece (most edges, when edges are shorter than bands); longer
+        # edges are cut at the bands they cross.
+        single = count == 1
+        s_row, s_ring = first[single], ring[single]
+        s_left, s_right = np.minimum(ax[single], bx[single]), np.maximum(ax[single], bx[single])
+        centre = self.y0 + (s_row + 0.5) * self.band
+        s_cross = ((ay[single] <= centre) != (by[single] <= centre)).astype(np.int64)  # half-open rule
+        position = np.flatnonzero(single)
+        run = np.ones(len(position), dtype=bool)
+        run[1:] = (s_row[1:] != s_row[:-1]) | (s_ring[1:] != s_ring[:-1]) | (position[1:] != position[:-1] + 1)
+        run = np.flatnonzero(run)
+        s_row, s_ring = s_row[run], s_ring[run]
+        s_left, s_right = np.minimum.reduceat(s_left, run), np.maximum.reduceat(s_right, run)
+        s_cross = np.add.reduceat(s_cross, run)
+        multi = np.flatnonzero(count > 1)
+        cut = np.repeat(multi, count[multi])
+        m_row = first[cut] + np.arange(len(cut)) - np.repeat(np.cumsum(count[multi]) - count[multi], count[multi])
+        ax, ay, bx, by = ax[cut], ay[cut], bx[cut], by[cut]
+        low = self.y0 + m_row * self.band - self.eps
+        dy = by - ay
+        flat = dy == 0  # a flat edge within eps of a band's edge lies in two widened bands
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t_low = np.where(flat, 0.0, np.clip((low - ay) / dy, 0.0, 1.0))
+            t_high = np.where(flat, 1.0, np.clip((low + self.band + 2 * self.eps - ay) / dy, 0.0, 1.0))
+        xa, xb = ax + t_low * (bx - ax), ax + t_high * (bx - ax)
+        centre = self.y0 + (m_row + 0.5) * self.band
+        row = np.r_[s_row, m_row]
+        part = ring_part[np.r_[s_ring, ring[cut]]]
+        left = np.r_[s_left, np.minimum(xa, xb)]
+        right = np.r_[s_right, np.maximum(xa, xb)]
+        crossing = np.r_[s_cross, ((ay <= centre) != (by <= centre)).astype(np.int64)]
+        # x-extent of each piece, widened by eps, as an offset in its row's slot of the sort key
+        left = np.clip(left - self.eps, self.x0 - 1, self.x1 + 1) - self.x0 + 2.0
+        right = np.clip(right + self.eps, self.x0 - 1, self.x1 + 1) - self.x0 + 2.0
+        if not len(row):
+            empty = (np.zeros(0, np.int64),) * 3
+            return empty, empty
+        # Sort the pieces by (row, part, left) with one float key, row-major so that the searches
+        # below walk forward through the points. Each (row, part) "cell" has its own slot a full
+        # row width apart; merging tolerates misorder within `tolerance` (the key's rounding).
+        cell = row * (len(parts)) + part
+        base = cell * self.width
+        order = np.argsort(base + left)
+        cell, base, left, right = cell[order], base[order], left[order], right[order]
+        crossing, part, row = crossing[order], part[order], row[order]
+        tolerance = 1024 * np.spacing(max(base[-1] + self.width, 1.0))
+        reach = np.maximum.accumulate(base + right)
+        new_cell = np.r_[True, cell[1:] != cell[:-1]]
+        start = np.flatnonzero(new_cell | np.r_[True, base[1:] + left[1:] > reach[:-1] + tolerance])
+        lo, hi = np.minimum.reduceat(left, start), np.maximum.reduceat(right, start)
+        crossings = np.add.reduceat(crossing, start)
+        part, row, new_cell = part[start] + offset, row[start], new_cell[start]
+        slot = row * self.width
+        begin = np.searchsorted(self.key, slot + lo, "left")
+        end = np.searchsorted(self.key, slot + hi, "right")
+        # A gap between two boundary runs of one cell is inside when the crossings left of it are odd.
+        total = np.cumsum(crossings)
+        first = np.maximum.accumulate(np.where(new_cell, np.arange(len(part)), 0))
+        odd = (total - total[first] + crossings[first]) % 2 == 1
+        gap = np.flatnonzero(odd[:-1] & ~new_cell[1:])
+        return (part[gap], end[gap], begin[gap + 1]), (part, begin, end)

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo._spatial import point_polygon_pairs
+from geo._spatial import highest_covering_value
 from geo.crs import to_metric
 from geo.text import loose_key
 
@@ -37,6 +37,7 @@ __all__ = [
     "parse_hazard_types",
     "parse_levels",
     "prepare_zones",
+    "levels_at",
     "flag_households",
     "flag_register",
     "changed_between",
@@ -130,6 +131,44 @@ def prepare_zones(zones: gpd.GeoDataFrame, name: str = "hazard zones") -> gpd.Ge
     return frame
 
 
+def levels_at(x: np.ndarray, y: np.ndarray, zones: gpd.GeoDataFrame, min_level: int = 1) -> np.ndarray:
+    """Highest hazard level of each type at points given by their EPSG:9210 coordinates.
+
+    The core of :func:`flag_households`, for callers that hold coordinates
+    rather than point geometries (millions of households need no shapely
+    objects). A point on a zone's boundary is inside it.
+
+    Parameters
+    ----------
+    x, y : ndarray of float
+        Eastings and northings in EPSG:9210; NaN for a household without a location.
+    zones : GeoDataFrame
+        Polygons with ``hazard_type`` and ``level`` columns, any CRS.
+    min_level : int, default 1
+        Zones below this level are ignored.
+
+    Returns
+    -------
+    ndarray of int8, shape (n, 3)
+        Levels in the order of :data:`HAZARD_TYPES`; 0 = in no zone of that type.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> zones = gpd.GeoDataFrame({"hazard_type": ["sạt lở", "lũ ống"], "level": [2, "rất cao"]},
+    ...                          geometry=[box(0, 0, 10, 10), box(5, 5, 20, 20)], crs="EPSG:9210")
+    >>> levels_at(np.array([1.0, 10.0, 30.0]), np.array([1.0, 10.0, 30.0]), zones).tolist()
+    [[2, 0, 0], [2, 0, 5], [0, 0, 0]]
+    """
+    if min_level not in LEVELS:
+        raise ValueError(f"min_level must be 1-5, got {min_level}")
+    zones = prepare_zones(zones)
+    zones = zones.loc[zones["level"] >= min_level]
+    type_index = zones["hazard_type"].map({t: i for i, t in enumerate(HAZARD_TYPES)}).to_numpy(dtype=np.int64)
+    return highest_covering_value(x, y, zones.geometry.values, type_index, zones["level"].to_numpy(),
+                                  len(HAZARD_TYPES))
+
+
 def flag_households(
     households: gpd.GeoDataFrame,
     zones: gpd.GeoDataFrame,
@@ -165,17 +204,16 @@ def flag_households(
     points = to_metric(households, "households").geometry.values
     if len(points) and not (shapely.get_type_id(points[~shapely.is_missing(points)]) == 0).all():
         raise ValueError("households must be points")
-    zones = prepare_zones(zones)
-    zones = zones.loc[zones["level"] >= min_level]
-    type_index = zones["hazard_type"].map({t: i for i, t in enumerate(HAZARD_TYPES)}).to_numpy(dtype=np.int64)
-    zone_level = zones["level"].to_numpy()
-
     if buffer_m > 0:
+        zones = prepare_zones(zones)
+        zones = zones.loc[zones["level"] >= min_level]
+        type_index = zones["hazard_type"].map({t: i for i, t in enumerate(HAZARD_TYPES)}).to_numpy(dtype=np.int64)
+        zone_level = zones["level"].to_numpy()
         home, zone = shapely.STRtree(zones.geometry.values).query(points, predicate="dwithin", distance=buffer_m)
+        levels = np.zeros((len(points), len(HAZARD_TYPES)), dtype="int8")
+        np.maximum.at(levels, (home, type_index[zone]), zone_level[zone])
     else:
-        home, zone = point_polygon_pairs(points, zones.geometry.values)
-    levels = np.zeros((len(points), len(HAZARD_TYPES)), dtype="int8")
-    np.maximum.at(levels, (home, type_index[zone]), zone_level[zone])
+        levels = levels_at(shapely.get_x(points), shapely.get_y(points), zones, min_level=min_level)
 
     result = pd.DataFrame(levels, columns=LEVEL_COLUMNS, index=households.index)
     result["max_level"] = levels.max(axis=1) if len(points) else np.zeros(0, "int8")
