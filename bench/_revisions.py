@@ -27,7 +27,7 @@ from pathlib import Path
 CHECKOUT = Path(__file__).resolve().parent.parent
 ROOT_VARIABLE = "GEO_BENCH_ROOT"
 WORKTREE = "WORKTREE"
-_FORMATS = {"s": "{:.2f}"}  # every other unit (kB, MB) as a whole number
+_FORMATS = {"s": "{:.2f}", "M/s": "{:.2f}", "x": "{:.1f}"}  # every other unit (kB, MB) as a whole number
 
 
 @dataclass(frozen=True)

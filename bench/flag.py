@@ -19,7 +19,12 @@ allows, it is skipped and geo is checked instead against the pairwise test on
 a random sample of households.
 
     python bench/flag.py                        # 1e6 households x 1e4 zones
-    python bench/flag.py --sizes 1e5x1e3 4e6x3e5
+    python bench/flag.py --sizes 1e5x1e3 4e6x3e5 --repeat 3
+    python bench/flag.py --compare HEAD~5 HEAD  # two git revisions, interleaved runs
+
+Columns: seconds, millions of households per second, speed-up over sjoin
+(x), peak memory in MB. The verdicts (same result or not) go to stderr, and
+the exit code is 1 if geo ever differs.
 """
 
 from __future__ import annotations
@@ -27,19 +32,28 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import resource
+import statistics
 import sys
 import time
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _revisions import Measure, run, target_root
+
+target_root()
 
 from geo.crs import METRIC_CRS  # noqa: E402
-from geo.hazards import HAZARD_TYPES, levels_at  # noqa: E402
+from geo.hazards import HAZARD_TYPES, flag_households  # noqa: E402
+
+try:
+    from geo.hazards import levels_at  # noqa: E402
+except ImportError:  # a revision from before levels_at, under --compare: through point geometries
+    def levels_at(x, y, zones):
+        homes = gpd.GeoDataFrame(geometry=shapely.points(x, y), crs=METRIC_CRS)
+        return flag_households(homes, zones)[[f"level_{t}" for t in HAZARD_TYPES]].to_numpy()
 
 _WIDTH, _HEIGHT = 160_000.0, 80_000.0  # a Cao Bằng-sized rectangle, metres, for up to 1e6 households
 _VALLEYS, _VILLAGES = 400, 6_000
@@ -122,13 +136,13 @@ def run_floor(xy: np.ndarray, zones: gpd.GeoDataFrame, commune: np.ndarray):
 
 
 METHODS = {"floor": run_floor, "sjoin": run_sjoin, "geo": run_geo}
+DIFFER: list[str] = []  # sizes where geo's result is not the baseline's
 
 
 def _child(name: str, xy, zones, commune, pipe) -> None:
-    # Zones as if just read from a file: no geometry prepared or indexed by an earlier run.
-    fresh = zones.set_geometry(shapely.from_wkb(shapely.to_wkb(zones.geometry.values)), crs=zones.crs)
+    # A fresh process per method: no polygon prepared or indexed by another method's run.
     start = time.perf_counter()
-    result = METHODS[name](xy, fresh, commune)
+    result = METHODS[name](xy, zones, commune)
     seconds = time.perf_counter() - start
     pipe.send((seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, result))
     pipe.close()
@@ -162,34 +176,38 @@ def _sample_check(xy, zones, levels, size: int = 20_000) -> bool:
     return bool((want == levels[pick]).all())
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", nargs="+", default=["1e6x1e4"], help="HOUSEHOLDSxZONES, e.g. 1e6x1e4")
-    parser.add_argument("--baseline-max-pairs", type=float, default=3e7,
-                        help="skip sjoin above this many (household, zone) bounding-box pairs, estimated")
-    args = parser.parse_args()
-    print(f"{'households':>10} {'zones':>8} {'method':>6} {'seconds':>8} {'M hh/s':>7} {'vs sjoin':>8} "
-          f"{'peak MB':>8}  same")
+def measure_sizes(args: argparse.Namespace) -> list[Measure]:
+    """Every method at every size, ``--repeat`` times (median); verdicts on stderr, exit 1 if geo differs."""
+    out: list[Measure] = []
     for size in args.sizes:
         n_homes, n_zones = (int(float(v)) for v in size.lower().split("x"))
+        label = f"{n_homes:,} x {n_zones:,}"
         xy, zones, communes = make_inputs(n_homes, n_zones)
         commune = _commune_of(xy, communes)
-        rows = {name: measure(name, xy, zones, commune) for name in ("floor", "geo")}
         pairs = _estimated_pairs(xy, zones)
-        if pairs <= args.baseline_max_pairs:
-            rows["sjoin"] = measure("sjoin", xy, zones, commune)
-            geo, base = rows["geo"][2], rows["sjoin"][2]
-            same = str(bool((geo[0] == base[0]).all() and (geo[1] == base[1]).all()))
+        methods = ["floor", "geo"] + (["sjoin"] if pairs <= args.baseline_max_pairs else [])
+        runs = {name: [measure(name, xy, zones, commune) for _ in range(args.repeat)] for name in methods}
+        seconds = {name: statistics.median(r[0] for r in runs[name]) for name in methods}
+        geo = runs["geo"][0][2]
+        if "sjoin" in runs:
+            base = runs["sjoin"][0][2]
+            same = bool((geo[0] == base[0]).all() and (geo[1] == base[1]).all())
+            print(f"{label}: geo and sjoin give the same levels and counts: {same}", file=sys.stderr)
         else:
-            same = f"{_sample_check(xy, zones, rows['geo'][2][0])} (20,000 sampled; sjoin skipped: " \
-                   f"~{pairs / 1e6:,.0f}M candidate pairs)"
+            same = _sample_check(xy, zones, geo[0])
+            print(f"{label}: sjoin skipped (~{pairs / 1e6:,.0f}M candidate pairs); geo equals the pairwise test on "
+                  f"20,000 sampled households: {same}", file=sys.stderr)
+        if not same:
+            DIFFER.append(label)
         for name in ("floor", "sjoin", "geo"):
-            if name not in rows:
+            if name not in runs:
                 continue
-            seconds, peak, _ = rows[name]
-            ratio = f"{rows['sjoin'][0] / seconds:8.1f}" if "sjoin" in rows else f"{'':>8}"
-            print(f"{n_homes:>10,} {n_zones:>8,} {name:>6} {seconds:8.2f} {n_homes / seconds / 1e6:7.2f} {ratio} "
-                  f"{peak:8,.0f}  {same if name == 'geo' else ''}", flush=True)
+            step = f"{label} {name}"
+            out += [Measure(step, "s", seconds[name]), Measure(step, "M/s", n_homes / seconds[name] / 1e6)]
+            if "sjoin" in seconds:
+                out.append(Measure(step, "x", seconds["sjoin"] / seconds[name]))
+            out.append(Measure(step, "MB", max(r[1] for r in runs[name])))
+    return out
 
 
 def _estimated_pairs(xy: np.ndarray, zones: gpd.GeoDataFrame, sample: int = 20_000) -> float:
@@ -200,4 +218,10 @@ def _estimated_pairs(xy: np.ndarray, zones: gpd.GeoDataFrame, sample: int = 20_0
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", default=["1e6x1e4"], help="HOUSEHOLDSxZONES, e.g. 1e6x1e4")
+    parser.add_argument("--baseline-max-pairs", type=float, default=3e7,
+                        help="skip sjoin above this many (household, zone) bounding-box pairs, estimated")
+    run(parser, measure_sizes)
+    if DIFFER:
+        sys.exit(f"geo differs from the baseline at {', '.join(DIFFER)}")

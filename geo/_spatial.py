@@ -40,6 +40,23 @@ _CHUNK_VERTICES = 200_000
 _TEST_BATCH = 2_000_000
 
 
+def in_threads(func, geometries: np.ndarray, workers: int | None = None) -> np.ndarray:
+    """``func(geometries)`` for a vectorised shapely function, split over threads.
+
+    GEOS releases the GIL, so a slow per-geometry test (``shapely.is_valid``
+    on hundreds of thousands of polygons) runs on every core.
+
+    >>> from shapely import box
+    >>> in_threads(shapely.area, np.array([box(0, 0, 1, 1), box(0, 0, 2, 2), None]), workers=2).tolist()
+    [1.0, 4.0, nan]
+    """
+    workers = workers or min(4, len(os.sched_getaffinity(0)))
+    if workers == 1 or len(geometries) < 1000:
+        return func(geometries)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return np.concatenate(list(pool.map(func, np.array_split(np.asarray(geometries), workers * 4))))
+
+
 def point_polygon_pairs(points: np.ndarray, polygons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every (point, polygon) pair where the point lies in or on the polygon.
 
@@ -122,18 +139,24 @@ def highest_covering_value(
         raise ValueError(f"band must be > 0, got {band}")
     result = np.zeros((len(x), n_groups), dtype=np.int8)
     located = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
-    parts, owner = shapely.get_parts(np.asarray(polygons, dtype=object), return_index=True)
+    polygons = np.asarray(polygons, dtype=object)
+    if (shapely.get_type_id(polygons) == 3).all():  # plain polygons: no copies
+        parts, owner = polygons, np.arange(len(polygons))
+    else:
+        parts, owner = shapely.get_parts(polygons, return_index=True)
     keep = ~(shapely.is_empty(parts) | shapely.is_missing(parts))
     parts, owner = parts[keep], owner[keep]
     if not len(located) or not len(parts):
         return result
     workers = workers or min(4, len(os.sched_getaffinity(0)))
-    points = _Bands(x[located], y[located], band or _default_band(parts, x[located], y[located]))
+    points = _Bands(x[located], y[located], band or _default_band(parts, x[located], y[located]),
+                    shapely.total_bounds(parts))
     part_group, part_value = group[owner], value[owner]
     best = np.zeros((n_groups, len(located)), dtype=np.int8)  # in the points' sorted order
     with ThreadPoolExecutor(max_workers=workers) as pool:
         pieces = list(pool.map(lambda s: points.runs(parts[s], s.start), _chunks(parts)))
         inside, boundary = (tuple(np.concatenate(c) for c in zip(*(p[k] for p in pieces))) for k in (0, 1))
+        del pieces
         _cover(best, part_group[inside[0]], part_value[inside[0]], inside[1], inside[2], pool)
         part, begin, end = boundary
         if (end - begin).sum() > len(located) * len(np.unique(part_group * 128 + part_value)):
@@ -143,26 +166,32 @@ def highest_covering_value(
         # prepared polygon's index lazily, on first use).
         by_part = np.argsort(part, kind="stable")
         part, begin, end = part[by_part], begin[by_part], end[by_part]
-        shapely.prepare(parts)
-
         def test(rows: slice) -> tuple[np.ndarray, np.ndarray]:
             count = end[rows] - begin[rows]
             run = np.repeat(np.arange(rows.start, rows.stop), count)
             point = np.arange(len(run)) + np.repeat(begin[rows] - np.cumsum(count) + count, count)
             need = best[part_group[part[run]], point] < part_value[part[run]]
             point, run = point[need], run[need]
+            # Prepared only for this batch: the indexes of all parts at once can take gigabytes.
+            first = np.r_[True, part[rows][1:] != part[rows][:-1]]  # runs are sorted by part
+            mine = parts[part[rows][first]]
+            was_prepared = shapely.is_prepared(mine)
+            shapely.prepare(mine)
             hit = shapely.intersects_xy(parts[part[run]], points.x[point], points.y[point])
+            shapely.destroy_prepared(mine[~was_prepared])
             return point[hit], part[run[hit]]
 
-        for point, hit in pool.map(test, _batches(part, end - begin, workers)):
+        # The same geometry object twice (a repeated array element) would be shared between batches.
+        shared = len(np.unique(np.frompyfunc(id, 1, 1)(parts).astype(np.int64))) < len(parts)
+        for point, hit in (map if shared else pool.map)(test, _batches(part, end - begin, workers)):
             np.maximum.at(best, (part_group[hit], point), part_value[hit].astype(np.int8))
     result[located[points.order]] = best.T
     return result
 
 
 def _batches(part: np.ndarray, count: np.ndarray, workers: int) -> list[slice]:
-    """Slices of runs sorted by part, cut only between parts, of at most ``_TEST_BATCH`` points
-    and at least two per worker."""
+    """Slices of runs sorted by part, cut only between parts: at most ``_TEST_BATCH`` points, at
+    least two slices per worker."""
     if not len(part):
         return []
     total = np.cumsum(count)
@@ -227,16 +256,18 @@ def _undecided(best: np.ndarray, group: np.ndarray, value: np.ndarray, part: np.
 class _Bands:
     """Points sorted by (band, x), and the classification of polygon parts against the bands."""
 
-    def __init__(self, x: np.ndarray, y: np.ndarray, band: float) -> None:
+    def __init__(self, x: np.ndarray, y: np.ndarray, band: float, bounds: np.ndarray) -> None:
         self.band = float(band)
-        self.x0, self.x1, self.y0 = x.min(), x.max(), y.min()
+        self.y0 = y.min()
         self.rows = int(np.floor((y.max() - self.y0) / self.band)) + 1
-        # Row slots in the sort key are (x span + 4) wide; runs are clipped to x0 - 1 .. x1 + 1.
-        self.width = (self.x1 - self.x0) + 4.0
-        key = np.floor((y - self.y0) / self.band) * self.width + (x - self.x0 + 2.0)
+        # Sort key: row * width + (x - x0). A row's slot is wider than the points and the
+        # polygons together, so no boundary run spills into the next row.
+        self.x0 = min(x.min(), bounds[0]) - 1.0
+        self.width = max(x.max(), bounds[2]) + 1.0 - self.x0
+        key = np.floor((y - self.y0) / self.band) * self.width + (x - self.x0)
         self.order = np.argsort(key)
         self.key, self.x, self.y = key[self.order], x[self.order], y[self.order]
-        scale = max(self.rows * self.width, abs(self.x0), abs(self.x1), abs(self.y0), abs(y.max()), 1.0)
+        scale = max(self.rows * self.width, np.abs(bounds).max(), abs(self.x0), abs(self.y0), abs(y.max()), 1.0)
         self.eps = 1024 * np.spacing(scale)  # far above any rounding of coordinates or keys
 
     def runs(self, parts: np.ndarray, offset: int) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
@@ -244,76 +275,97 @@ class _Bands:
 
         Each is (part, begin, end): a polygon part and a range of the sorted points.
         """
-        _, coords, (ring_end, part_end) = shapely.to_ragged_array(parts)
-        ring_part = np.repeat(np.arange(len(parts)), np.diff(part_end))
-        vertex_ring = np.repeat(np.arange(len(ring_end) - 1), np.diff(ring_end))
-        edge = np.ones(len(coords), dtype=bool)
-        edge[ring_end[1:] - 1] = False  # edge i runs from coords[i] to coords[i + 1] within a ring
-        edge = np.flatnonzero(edge)
-        ax, ay, bx, by = coords[edge, 0], coords[edge, 1], coords[edge + 1, 0], coords[edge + 1, 1]
-        ring = vertex_ring[edge]
-        first = np.maximum(np.floor((np.minimum(ay, by) - self.eps - self.y0) / self.band), 0).astype(np.int64)
-        last = np.minimum(np.floor((np.maximum(ay, by) + self.eps - self.y0) / self.band), self.rows - 1)
-        count = np.maximum(last.astype(np.int64) - first + 1, 0)
+        coords = shapely.get_coordinates(parts)  # exterior ring, then holes, part after part
+        ring_size, ring_part = _ring_sizes(parts)
+        ring_end = np.cumsum(ring_size)
+        # Edge i runs from vertex i to vertex i + 1; the step from a ring's last vertex to the
+        # next ring's first is no edge, and gets no band below.
+        ax, ay, bx, by = coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1]
+        ring = np.repeat(np.arange(len(ring_size), dtype=np.int32), ring_size)[:-1]
+        first = np.floor((np.minimum(ay, by) - self.eps - self.y0) / self.band)
+        last = np.floor((np.maximum(ay, by) + self.eps - self.y0) / self.band)
+        np.clip(first, 0, None, out=first)
+        np.clip(last, None, self.rows - 1, out=last)
+        count = (last - first + 1).astype(np.int32)
+        np.clip(count, 0, None, out=count)
+        count[ring_end[:-1] - 1] = 0
+        first = first.astype(np.int32)
         # Pieces of boundary in one band: runs of consecutive edges of a ring that stay in one
         # band are merged into one piece (most edges, when edges are shorter than bands); longer
         # edges are cut at the bands they cross.
-        single = count == 1
+        single = np.flatnonzero(count == 1)
         s_row, s_ring = first[single], ring[single]
-        s_left, s_right = np.minimum(ax[single], bx[single]), np.maximum(ax[single], bx[single])
         centre = self.y0 + (s_row + 0.5) * self.band
-        s_cross = ((ay[single] <= centre) != (by[single] <= centre)).astype(np.int64)  # half-open rule
-        position = np.flatnonzero(single)
-        run = np.ones(len(position), dtype=bool)
-        run[1:] = (s_row[1:] != s_row[:-1]) | (s_ring[1:] != s_ring[:-1]) | (position[1:] != position[:-1] + 1)
+        s_ay, s_by = ay[single], by[single]
+        s_cross = ((s_ay <= centre) != (s_by <= centre)).astype(np.int32)  # crossing number, half-open rule
+        s_ax, s_bx = ax[single], bx[single]
+        s_left, s_right = np.minimum(s_ax, s_bx), np.maximum(s_ax, s_bx)
+        run = np.ones(len(single), dtype=bool)
+        run[1:] = (s_row[1:] != s_row[:-1]) | (single[1:] != single[:-1] + 1)  # consecutive edges, one band
+        run[1:] |= s_ring[1:] != s_ring[:-1]
         run = np.flatnonzero(run)
         s_row, s_ring = s_row[run], s_ring[run]
         s_left, s_right = np.minimum.reduceat(s_left, run), np.maximum.reduceat(s_right, run)
         s_cross = np.add.reduceat(s_cross, run)
         multi = np.flatnonzero(count > 1)
-        cut = np.repeat(multi, count[multi])
-        m_row = first[cut] + np.arange(len(cut)) - np.repeat(np.cumsum(count[multi]) - count[multi], count[multi])
-        ax, ay, bx, by = ax[cut], ay[cut], bx[cut], by[cut]
+        m_count = count[multi]
+        cut = np.repeat(multi, m_count)
+        m_row = first[cut] + np.arange(len(cut), dtype=np.int32) - np.repeat(np.cumsum(m_count) - m_count, m_count)
+        m_ax, m_ay, m_bx, m_by = ax[cut], ay[cut], bx[cut], by[cut]
         low = self.y0 + m_row * self.band - self.eps
-        dy = by - ay
+        dy = m_by - m_ay
         flat = dy == 0  # a flat edge within eps of a band's edge lies in two widened bands
         with np.errstate(divide="ignore", invalid="ignore"):
-            t_low = np.where(flat, 0.0, np.clip((low - ay) / dy, 0.0, 1.0))
-            t_high = np.where(flat, 1.0, np.clip((low + self.band + 2 * self.eps - ay) / dy, 0.0, 1.0))
-        xa, xb = ax + t_low * (bx - ax), ax + t_high * (bx - ax)
+            t_low = np.where(flat, 0.0, np.clip((low - m_ay) / dy, 0.0, 1.0))
+            t_high = np.where(flat, 1.0, np.clip((low + self.band + 2 * self.eps - m_ay) / dy, 0.0, 1.0))
+        xa, xb = m_ax + t_low * (m_bx - m_ax), m_ax + t_high * (m_bx - m_ax)
         centre = self.y0 + (m_row + 0.5) * self.band
-        row = np.r_[s_row, m_row]
-        part = ring_part[np.r_[s_ring, ring[cut]]]
-        left = np.r_[s_left, np.minimum(xa, xb)]
-        right = np.r_[s_right, np.maximum(xa, xb)]
-        crossing = np.r_[s_cross, ((ay <= centre) != (by <= centre)).astype(np.int64)]
-        # x-extent of each piece, widened by eps, as an offset in its row's slot of the sort key
-        left = np.clip(left - self.eps, self.x0 - 1, self.x1 + 1) - self.x0 + 2.0
-        right = np.clip(right + self.eps, self.x0 - 1, self.x1 + 1) - self.x0 + 2.0
+        row = np.concatenate([s_row, m_row])
         if not len(row):
-            empty = (np.zeros(0, np.int64),) * 3
+            empty = (np.zeros(0, np.int32),) * 3
             return empty, empty
+        part = ring_part[np.concatenate([s_ring, ring[cut]])]
+        left = np.concatenate([s_left, np.minimum(xa, xb)]) - self.x0
+        right = np.concatenate([s_right, np.maximum(xa, xb)]) - self.x0
+        crossing = np.concatenate([s_cross, ((m_ay <= centre) != (m_by <= centre)).astype(np.int32)])
         # Sort the pieces by (row, part, left) with one float key, row-major so that the searches
-        # below walk forward through the points. Each (row, part) "cell" has its own slot a full
-        # row width apart; merging tolerates misorder within `tolerance` (the key's rounding).
-        cell = row * (len(parts)) + part
+        # below walk forward through the points. Each (row, part) "cell" has its own slot a row
+        # width apart. Pieces closer than `tolerance` merge (it covers the key's rounding and the
+        # widening by eps below), so the widened runs of a cell never overlap.
+        cell = row.astype(np.int64) * len(parts) + part
         base = cell * self.width
         order = np.argsort(base + left)
         cell, base, left, right = cell[order], base[order], left[order], right[order]
         crossing, part, row = crossing[order], part[order], row[order]
-        tolerance = 1024 * np.spacing(max(base[-1] + self.width, 1.0))
+        tolerance = 1024 * np.spacing(base[-1] + self.width) + 2 * self.eps
         reach = np.maximum.accumulate(base + right)
-        new_cell = np.r_[True, cell[1:] != cell[:-1]]
-        start = np.flatnonzero(new_cell | np.r_[True, base[1:] + left[1:] > reach[:-1] + tolerance])
-        lo, hi = np.minimum.reduceat(left, start), np.maximum.reduceat(right, start)
+        start = np.ones(len(cell), dtype=bool)
+        new_cell = cell[1:] != cell[:-1]
+        start[1:] = new_cell | (base[1:] + left[1:] > reach[:-1] + tolerance)
+        start = np.flatnonzero(start)
+        lo = np.minimum.reduceat(left, start) - self.eps
+        hi = np.maximum.reduceat(right, start) + self.eps
         crossings = np.add.reduceat(crossing, start)
-        part, row, new_cell = part[start] + offset, row[start], new_cell[start]
+        new_cell = np.r_[True, new_cell][start]
+        part, row = (part[start] + offset).astype(np.int32), row[start]
+        # Searches are much faster for sorted needles (each starts where the last one ended).
         slot = row * self.width
-        begin = np.searchsorted(self.key, slot + lo, "left")
-        end = np.searchsorted(self.key, slot + hi, "right")
+        by_key = np.argsort(slot + lo)
+        begin, end = np.empty(len(lo), np.int32), np.empty(len(lo), np.int32)
+        begin[by_key] = np.searchsorted(self.key, (slot + lo)[by_key], "left")
+        end[by_key] = np.searchsorted(self.key, (slot + hi)[by_key], "right")
         # A gap between two boundary runs of one cell is inside when the crossings left of it are odd.
         total = np.cumsum(crossings)
         first = np.maximum.accumulate(np.where(new_cell, np.arange(len(part)), 0))
         odd = (total - total[first] + crossings[first]) % 2 == 1
         gap = np.flatnonzero(odd[:-1] & ~new_cell[1:])
         return (part[gap], end[gap], begin[gap + 1]), (part, begin, end)
+
+
+def _ring_sizes(parts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices of each ring of each polygon, in ``get_coordinates`` order, and the ring's polygon."""
+    holes = shapely.get_num_interior_rings(parts)
+    if not holes.any():
+        return shapely.get_num_coordinates(parts), np.arange(len(parts), dtype=np.int32)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    return shapely.get_num_coordinates(rings), ring_part.astype(np.int32)

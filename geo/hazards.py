@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo._spatial import highest_covering_value
+from geo._spatial import highest_covering_value, in_threads
 from geo.crs import to_metric
 from geo.text import loose_key
 
@@ -112,7 +112,7 @@ def prepare_zones(zones: gpd.GeoDataFrame, name: str = "hazard zones") -> gpd.Ge
     frame["hazard_type"] = parse_hazard_types(frame["hazard_type"])
     frame["level"] = parse_levels(frame["level"])
     geoms = frame.geometry.values
-    invalid = ~shapely.is_valid(geoms)
+    invalid = ~in_threads(shapely.is_valid, geoms)
     if invalid.any():
         # "structure" with keep_collapsed=False gives polygonal output only: no dangling lines
         # (spikes) or points that a buffer would turn into hazard area.

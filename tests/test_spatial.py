@@ -169,3 +169,12 @@ def test_dense_overlaps_skip_only_points_already_at_a_higher_value(monkeypatch):
     x, y = rng.uniform(0, 100, 30), rng.uniform(0, 100, 30)
     check(x, y, polygons, rng.integers(0, 2, 60), rng.integers(1, 6, 60), n_groups=2, band=50.0)
     assert calls, "the dense-overlap filter was not used"
+
+
+def test_the_same_polygon_object_repeated_and_already_prepared_polygons():
+    zone = box(0, 0, 10, 10)
+    shapely.prepare(zone)
+    polygons = np.array([zone, zone, box(5, 5, 20, 20)], dtype=object)
+    x, y = np.linspace(-1, 21, 300), np.linspace(-1, 21, 300)
+    check(x, y, polygons, [0, 1, 0], [2, 3, 4], n_groups=2, workers=2)
+    assert shapely.is_prepared(zone), "the caller's prepared polygon was unprepared"
