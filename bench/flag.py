@@ -20,6 +20,7 @@ a random sample of households.
 
     python bench/flag.py                        # 1e6 households x 1e4 zones
     python bench/flag.py --sizes 1e5x1e3 4e6x3e5 --repeat 3
+    python bench/flag.py --sizes grid           # all twelve sizes (about 15 minutes)
     python bench/flag.py --compare HEAD~5 HEAD  # two git revisions, interleaved runs
 
 Columns: seconds, millions of households per second, speed-up over sjoin
@@ -137,6 +138,7 @@ def run_floor(xy: np.ndarray, zones: gpd.GeoDataFrame, commune: np.ndarray):
 
 METHODS = {"floor": run_floor, "sjoin": run_sjoin, "geo": run_geo}
 DIFFER: list[str] = []  # sizes where geo's result is not the baseline's
+GRID = [f"{h}x{z}" for h in ("1e5", "1e6", "4e6") for z in ("1e3", "1e4", "1e5", "3e5")]
 
 
 def _child(name: str, xy, zones, commune, pipe) -> None:
@@ -179,7 +181,7 @@ def _sample_check(xy, zones, levels, size: int = 20_000) -> bool:
 def measure_sizes(args: argparse.Namespace) -> list[Measure]:
     """Every method at every size, ``--repeat`` times (median); verdicts on stderr, exit 1 if geo differs."""
     out: list[Measure] = []
-    for size in args.sizes:
+    for size in GRID if args.sizes == ["grid"] else args.sizes:
         n_homes, n_zones = (int(float(v)) for v in size.lower().split("x"))
         label = f"{n_homes:,} x {n_zones:,}"
         xy, zones, communes = make_inputs(n_homes, n_zones)
@@ -219,7 +221,8 @@ def _estimated_pairs(xy: np.ndarray, zones: gpd.GeoDataFrame, sample: int = 20_0
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", nargs="+", default=["1e6x1e4"], help="HOUSEHOLDSxZONES, e.g. 1e6x1e4")
+    parser.add_argument("--sizes", nargs="+", default=["1e6x1e4"],
+                        help="HOUSEHOLDSxZONES, e.g. 1e6x1e4; 'grid' for all of 1e5, 1e6, 4e6 x 1e3, 1e4, 1e5, 3e5")
     parser.add_argument("--baseline-max-pairs", type=float, default=3e7,
                         help="skip sjoin above this many (household, zone) bounding-box pairs, estimated")
     run(parser, measure_sizes)

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import argparse
 import resource
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,18 +20,11 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _revisions import timed  # noqa: E402
+
 from geo.dataset import load  # noqa: E402
 from geo.hazards import LEVEL_COLUMNS, flag_households, flag_register, prepare_zones  # noqa: E402
 from geo.locate import assign_communes  # noqa: E402
-
-
-def _time(fn, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def _sjoin_baseline(households: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> np.ndarray:
@@ -51,17 +42,17 @@ def main() -> None:
     homes, zones, communes = ds.households, ds.zones, ds.communes(2020)
     prepared = prepare_zones(zones)
     rows = []
-    t_flag, flags = _time(lambda: flag_households(homes, zones), args.repeat)
+    t_flag, flags = timed(lambda: flag_households(homes, zones), args.repeat)
     rows.append(("flag_households (levels of 3 types)", t_flag))
-    t_assign, _ = _time(lambda: assign_communes(homes, communes, declared=homes["ma_xa"]), args.repeat)
+    t_assign, _ = timed(lambda: assign_communes(homes, communes, declared=homes["ma_xa"]), args.repeat)
     rows.append(("assign_communes (161 communes)", t_assign))
-    t_all, _ = _time(lambda: flag_register(homes, zones, communes), args.repeat)
+    t_all, _ = timed(lambda: flag_register(homes, zones, communes), args.repeat)
     rows.append(("flag_register (both, as `geo flag`)", t_all))
     # The baseline gets fresh, unprepared zone geometries each run, as read from a file
     # (shapely.prepare in the other steps changes the shared geometry objects in place).
     copies = [prepared.set_geometry(shapely.from_wkb(shapely.to_wkb(prepared.geometry.values)), crs=prepared.crs)
               for _ in range(args.repeat)]
-    t_base, base = _time(lambda: _sjoin_baseline(homes, copies.pop()), args.repeat)
+    t_base, base = timed(lambda: _sjoin_baseline(homes, copies.pop()), args.repeat)
     rows.append(("baseline: geopandas.sjoin + groupby", t_base))
     same = bool((flags[LEVEL_COLUMNS].to_numpy() == base).all())
 

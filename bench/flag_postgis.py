@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 import uuid
@@ -36,20 +35,12 @@ import shapely
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _revisions import timed  # noqa: E402
 from geo.crs import METRIC_CRS  # noqa: E402
 from geo.dataset import load  # noqa: E402
 from geo.hazards import LEVEL_COLUMNS, flag_households  # noqa: E402
 from geo.pgstore import PgLocation, flag_in_database  # noqa: E402
 from geo.workspace import Workspace  # noqa: E402
-
-
-def _median(fn, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def _inputs(size: str) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
@@ -88,10 +79,10 @@ def bench(url: str, size: str, repeat: int) -> dict[str, object]:
         def python(frames):
             return flag_households(*frames)[LEVEL_COLUMNS + ["max_level"]].reset_index(drop=True)
 
-        read_s, frames = _median(read, repeat)
-        python_s, expected = _median(lambda: python(frames), repeat)
-        both_s, _ = _median(lambda: python(read()), repeat)
-        db_s, got = _median(lambda: flag_in_database(location), repeat)
+        read_s, frames = timed(read, repeat)
+        python_s, expected = timed(lambda: python(frames), repeat)
+        both_s, _ = timed(lambda: python(read()), repeat)
+        db_s, got = timed(lambda: flag_in_database(location), repeat)
         pd.testing.assert_frame_equal(got, expected)  # identical levels, or the figures mean nothing
         return {"size": size, "households": len(homes), "zones": len(zones), "load (COPY)": load_s, "read": read_s,
                 "python": python_s, "read+python": both_s, "in-db": db_s, "in-db / read+python": db_s / both_s,

@@ -162,31 +162,42 @@ def highest_covering_value(
         if (end - begin).sum() > len(located) * len(np.unique(part_group * 128 + part_value)):
             # Dense overlaps: most boundary points already hold a higher value from an inside run.
             part, begin, end = _undecided(best, part_group[part], part_value[part], part, begin, end)
-        # Exact tests, in batches that never share a polygon between threads (GEOS builds a
-        # prepared polygon's index lazily, on first use).
-        by_part = np.argsort(part, kind="stable")
-        part, begin, end = part[by_part], begin[by_part], end[by_part]
-        def test(rows: slice) -> tuple[np.ndarray, np.ndarray]:
-            count = end[rows] - begin[rows]
-            run = np.repeat(np.arange(rows.start, rows.stop), count)
-            point = np.arange(len(run)) + np.repeat(begin[rows] - np.cumsum(count) + count, count)
-            need = best[part_group[part[run]], point] < part_value[part[run]]
-            point, run = point[need], run[need]
-            # Prepared only for this batch: the indexes of all parts at once can take gigabytes.
-            first = np.r_[True, part[rows][1:] != part[rows][:-1]]  # runs are sorted by part
-            mine = parts[part[rows][first]]
-            was_prepared = shapely.is_prepared(mine)
-            shapely.prepare(mine)
-            hit = shapely.intersects_xy(parts[part[run]], points.x[point], points.y[point])
-            shapely.destroy_prepared(mine[~was_prepared])
-            return point[hit], part[run[hit]]
-
-        # The same geometry object twice (a repeated array element) would be shared between batches.
-        shared = len(np.unique(np.frompyfunc(id, 1, 1)(parts).astype(np.int64))) < len(parts)
-        for point, hit in (map if shared else pool.map)(test, _batches(part, end - begin, workers)):
-            np.maximum.at(best, (part_group[hit], point), part_value[hit].astype(np.int8))
+        _exact_tests(best, parts, part_group, part_value, points, boundary_runs=(part, begin, end), pool=pool,
+                     workers=workers)
     result[located[points.order]] = best.T
     return result
+
+
+def _exact_tests(best: np.ndarray, parts: np.ndarray, part_group: np.ndarray, part_value: np.ndarray,
+                 points: _Bands, boundary_runs: tuple[np.ndarray, np.ndarray, np.ndarray],
+                 pool: ThreadPoolExecutor, workers: int) -> None:
+    """Test the points of the boundary runs exactly, where the part could raise ``best``.
+
+    Batches never share a part between threads (GEOS builds a prepared
+    polygon's index lazily, on first use), and parts are prepared only for
+    their batch: the indexes of all parts at once can take gigabytes.
+    """
+    by_part = np.argsort(boundary_runs[0], kind="stable")
+    part, begin, end = (a[by_part] for a in boundary_runs)
+
+    def test(rows: slice) -> tuple[np.ndarray, np.ndarray]:
+        count = end[rows] - begin[rows]
+        run = np.repeat(np.arange(rows.start, rows.stop), count)
+        point = np.arange(len(run)) + np.repeat(begin[rows] - np.cumsum(count) + count, count)
+        need = best[part_group[part[run]], point] < part_value[part[run]]
+        point, run = point[need], run[need]
+        first = np.r_[True, part[rows][1:] != part[rows][:-1]]
+        mine = parts[part[rows][first]]
+        was_prepared = shapely.is_prepared(mine)
+        shapely.prepare(mine)
+        hit = shapely.intersects_xy(parts[part[run]], points.x[point], points.y[point])
+        shapely.destroy_prepared(mine[~was_prepared])  # a caller's prepared polygons stay prepared
+        return point[hit], part[run[hit]]
+
+    # The same geometry object twice (a repeated array element) would be shared between batches.
+    shared = len(np.unique(np.frompyfunc(id, 1, 1)(parts).astype(np.int64))) < len(parts)
+    for point, hit in (map if shared else pool.map)(test, _batches(part, end - begin, workers)):
+        np.maximum.at(best, (part_group[hit], point), part_value[hit].astype(np.int8))
 
 
 def _batches(part: np.ndarray, count: np.ndarray, workers: int) -> list[slice]:
