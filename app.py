@@ -434,9 +434,8 @@ def _status_editor(shown: pd.DataFrame) -> None:
             displayed = dict(zip(shown["household_id"], status.where(status.notna(), None)))
             seen = {**displayed, **st.session_state.get("status-seen", {})}
             st.session_state["status-seen"] = displayed
-            household = st.selectbox(t("household_record", lang), shown["household_id"].tolist()[:5000],
-                                     format_func=lambda h: f"{h} — {t('status_shown', lang)}: "
-                                                           f"{_word(displayed.get(h))}")
+            # Plain ids as options: a label that changed with the status would reset the choice after a save.
+            household = st.selectbox(t("household_record", lang), shown["household_id"].tolist()[:5000])
             new_status = st.selectbox(t("resettlement_status", lang), list(RESETTLEMENT_STATUSES),
                                       format_func=lambda s: t(s, lang))
             who = user.username if user is not None else st.text_input(t("changed_by", lang))
@@ -446,6 +445,8 @@ def _status_editor(shown: pd.DataFrame) -> None:
                         raise AccessError(f"{user.username} may not edit statuses")
                     Workspace.open(ds.path).set_resettlement_status(household, new_status, who.strip(),
                                                                     expected_status=seen.get(household))
+                    # This page still shows the data read before the save: the officer has now seen the new status.
+                    st.session_state["status-seen"][household] = new_status
                     st.success(t("saved", lang))
                 except ConflictError as exc:
                     st.error(t("status_conflict", lang).format(

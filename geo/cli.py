@@ -66,9 +66,9 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
 
 def _location(text: str):
     """A workspace or dataset: a GeoPackage path or a ``postgresql://`` URL."""
-    from geo.pgstore import PgLocation, is_url
+    from geo.workspace import target
 
-    return PgLocation(text) if is_url(text) else Path(text)
+    return target(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -187,9 +187,7 @@ def _parser() -> argparse.ArgumentParser:
 def _signed_user(path: Path | None, username: str | None):
     """(user, accounts) for a workspace that has accounts; None for the demo or a workspace without any."""
     from geo.access import AccessError, Accounts
-    from geo.workspace import Workspace
-
-    from geo.workspace import exists
+    from geo.workspace import Workspace, exists
 
     if path is None or not exists(path):
         return None

@@ -170,7 +170,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "changed_by": ("Người cập nhật", "Changed by"),
     "save": ("Lưu", "Save"),
     "saved": ("Đã lưu và ghi nhật ký", "Saved and recorded in the audit trail"),
-    "status_shown": ("Tình trạng đang hiển thị", "Status shown"),
     "status_conflict": ("Chưa lưu: trong lúc bạn xem, người khác đã đổi tình trạng của hộ {household} thành "
                         "«{current}» (bạn thấy «{expected}»). Lần thử này đã được ghi vào nhật ký. Hãy tải lại "
                         "trang, xem lại rồi quyết định.",

@@ -125,7 +125,9 @@ def _sql_type(series: pd.Series) -> str:
 
 
 def _geometry_type(series: pd.Series) -> str:
-    types = set(shapely.get_type_id(series.values[~series.isna().to_numpy()]).tolist()) - {-1}
+    present = series.values[~series.isna().to_numpy()]
+    types = set(shapely.get_type_id(present).tolist()) - {-1}
+    z = "Z" if shapely.has_z(present).any() else ""  # then every geometry is written with z (0 if none)
     names = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon"}
     families = {frozenset({0, 4}): "MultiPoint", frozenset({1, 5}): "MultiLineString",
                 frozenset({3, 6}): "MultiPolygon"}
@@ -133,7 +135,7 @@ def _geometry_type(series: pd.Series) -> str:
         name = names[types.pop()]
     else:
         name = families.get(frozenset(types), "Geometry")
-    return f"geometry({name}, {SRID})"
+    return f"geometry({name}{z}, {SRID})"
 
 
 def _python_values(series: pd.Series, sql_type: str) -> list:
@@ -143,6 +145,8 @@ def _python_values(series: pd.Series, sql_type: str) -> list:
         missing = shapely.is_missing(geoms)
         if sql_type.startswith(("geometry(Multi",)):
             geoms = _to_multi(geoms, sql_type)
+        if "Z," in sql_type:
+            geoms = shapely.force_3d(geoms)
         hexes = shapely.to_wkb(shapely.set_srid(geoms, SRID), hex=True, include_srid=True)
         return [None if m else h for h, m in zip(hexes.tolist(), missing.tolist())]
     missing = series.isna().to_numpy()
@@ -157,7 +161,7 @@ def _python_values(series: pd.Series, sql_type: str) -> list:
 
 def _to_multi(geoms: np.ndarray, sql_type: str) -> np.ndarray:
     single = {"geometry(MultiPoint": 0, "geometry(MultiLineString": 1, "geometry(MultiPolygon": 3}
-    wanted = single[sql_type.split(",")[0]]
+    wanted = single[sql_type.split(",")[0].removesuffix("Z")]
     geoms = geoms.copy()
     lone = shapely.get_type_id(geoms) == wanted
     if lone.any():
@@ -227,6 +231,11 @@ class PgStore:
         One transaction, serialised between processes by an advisory lock.
         """
         schema = sql.Identifier(self.location.schema)
+        files = sorted(MIGRATIONS.glob("[0-9][0-9][0-9]_*.sql"))
+        if self.exists() and not self._pending(files):
+            # Nothing to do: no lock, no CREATE right needed (a role that may only read and write).
+            self._migrated.add(self.location.url)
+            return []
         with self.connect(migrate=False) as conn, conn.transaction(), conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (_MIGRATION_LOCK,))
             cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
@@ -236,7 +245,7 @@ class PgStore:
             cur.execute("SELECT version FROM schema_migrations")
             done = {row[0] for row in cur.fetchall()}
             applied = []
-            for file in sorted(MIGRATIONS.glob("[0-9][0-9][0-9]_*.sql")):
+            for file in files:
                 if file.stem in done:
                     continue
                 cur.execute(file.read_text(encoding="utf-8"))
@@ -244,6 +253,11 @@ class PgStore:
                 applied.append(file.stem)
         self._migrated.add(self.location.url)
         return applied
+
+    def _pending(self, files: list[Path]) -> bool:
+        with self.connect(migrate=False) as conn, conn.cursor() as cur:
+            cur.execute("SELECT version FROM schema_migrations")
+            return bool({f.stem for f in files} - {row[0] for row in cur.fetchall()})
 
     # ------------------------------------------------------------ reading
     def exists(self) -> bool:
@@ -264,26 +278,45 @@ class PgStore:
 
     def read(self, name: str) -> pd.DataFrame:
         """A table as a (Geo)DataFrame; ``KeyError`` if missing."""
-        with self.connect() as conn, conn.cursor() as cur:
-            return _read(cur, name)
+        frames = self.snapshot([name])[2]
+        if name not in frames:
+            raise KeyError(name)
+        return frames[name]
 
     def snapshot(self, names: Iterable[str]) -> tuple[str, str, dict[str, pd.DataFrame]]:
-        """(revision, last change date, tables) read in one consistent snapshot; absent tables are left out."""
-        with self.connect() as conn:
-            conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-            conn.read_only = True
-            with conn.transaction(), conn.cursor() as cur:
-                cur.execute("SELECT changes, changed_at FROM workspace_state")
-                changes, changed_at = cur.fetchone()
-                present = _tables(cur)
-                frames = {name: _read(cur, name) for name in names if name in present}
-        return str(changes), changed_at.date().isoformat(), frames
+        """(revision, last change date, tables) read in one consistent snapshot; absent tables are left out.
+
+        A write replaces tables (DROP, CREATE, RENAME), which a plain snapshot
+        does not isolate: the read first takes a share lock on the
+        ``workspace_state`` row, which every writer holds for update. A read
+        therefore waits for a write in progress, and one that started before
+        the write committed is retried on a fresh snapshot.
+        """
+        names = list(names)
+        for attempt in range(20):
+            with self.connect() as conn:
+                conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+                try:
+                    with conn.transaction(), conn.cursor() as cur:
+                        cur.execute("SELECT changes, changed_at FROM workspace_state FOR SHARE")
+                        changes, changed_at = cur.fetchone()
+                        present = _tables(cur)
+                        frames = {name: _read(cur, name) for name in names if name in present}
+                    return str(changes), changed_at.date().isoformat(), frames
+                except psycopg.errors.SerializationFailure:
+                    continue  # a write committed after this snapshot began: read again
+        raise RuntimeError(f"{self.location.masked}: could not read a consistent snapshot (writes keep coming)")
 
     # ------------------------------------------------------------ writing
     @contextmanager
     def transaction(self) -> Iterator[PgTransaction]:
-        """One write transaction; writers of this workspace queue on the ``workspace_state`` row."""
+        """One write transaction; writers of this workspace queue on the ``workspace_state`` row.
+
+        The row is locked by the transaction's first statement, so a writer
+        reads (history, versions, statuses) only what the previous one committed.
+        """
         with self.connect() as conn, conn.transaction(), conn.cursor() as cur:
+            cur.execute("SELECT changes FROM workspace_state FOR UPDATE")
             tx = PgTransaction(cur)
             yield tx
             if tx.changed:
@@ -296,13 +329,6 @@ class PgTransaction:
     def __init__(self, cur: psycopg.Cursor) -> None:
         self.cur = cur
         self.changed = False
-        self._locked = False
-
-    def _lock(self) -> None:
-        # Writers queue here (appends to the logs do not need to): each sees the last one's work.
-        if not self._locked:
-            self.cur.execute("SELECT changes FROM workspace_state FOR UPDATE")
-            self._locked = True
 
     def layers(self) -> set[str]:
         return _tables(self.cur)
@@ -316,22 +342,21 @@ class PgTransaction:
         A table created by a migration keeps its column types when the frame
         has the same columns; otherwise it is dropped and made anew.
         """
-        self._lock()
         self.changed = True
         table = sql.Identifier(name)
         columns = _frame_columns(frame)
-        if name in _tables(self.cur) and list(_table_columns(self.cur, name)) == [c for c, _ in columns]:
+        existing = [(c, _same_type(k)) for c, k in _table_columns(self.cur, name).items()]
+        if name in _tables(self.cur) and existing == [(c, _same_type(k)) for c, k in columns]:
             self.cur.execute(sql.SQL("DELETE FROM {}").format(table))
         else:
             self.cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(table))
-            _create(self.cur, name, frame, columns)
+            _create(self.cur, name, columns)
         _copy(self.cur, name, frame, columns)
 
     def append(self, name: str, rows: pd.DataFrame) -> None:
         """Append rows to a table (created if missing; missing columns are added)."""
         if name not in _LOGS:
-            self._lock()
-            self.changed = True
+                self.changed = True
         if name not in _tables(self.cur):
             self.write(name, rows)
             return
@@ -345,7 +370,6 @@ class PgTransaction:
 
     def keep_as(self, name: str, kept: str) -> None:
         """Keep the current content of table ``name`` as table ``kept`` (``name`` is rewritten next)."""
-        self._lock()
         self.changed = True
         self.cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(kept)))
         self.cur.execute(sql.SQL("ALTER TABLE {} RENAME TO {}").format(sql.Identifier(name), sql.Identifier(kept)))
@@ -356,7 +380,6 @@ class PgTransaction:
         Raises ``KeyError`` when there is no such row. A concurrent writer of the
         same row waits here, then sees the committed value.
         """
-        self._lock()
         if table not in _tables(self.cur):
             raise KeyError(f"no {table} in this workspace")
         self.cur.execute(sql.SQL("SELECT {} FROM {} WHERE {} = %s ORDER BY fid FOR UPDATE").format(
@@ -369,7 +392,6 @@ class PgTransaction:
     def set_value(self, table: str, key_column: str, key: str, column: str, value: object,
                   expected: object) -> bool:
         """Set ``column`` where ``key_column = key`` and ``column`` still holds ``expected``; whether it did."""
-        self._lock()
         self.cur.execute(sql.SQL("UPDATE {} SET {} = %s WHERE {} = %s AND {} IS NOT DISTINCT FROM %s").format(
             sql.Identifier(table), sql.Identifier(column), sql.Identifier(key_column), sql.Identifier(column)),
             (value, key, expected))
@@ -389,6 +411,11 @@ def _revision(cur: psycopg.Cursor) -> str:
     return str(cur.fetchone()[0])
 
 
+def _same_type(sql_type: str) -> str:
+    """A column type as written by us and as ``format_type`` prints it, alike."""
+    return sql_type.replace(" ", "").lower()
+
+
 def _table_columns(cur: psycopg.Cursor, name: str) -> dict[str, str]:
     """Column name -> SQL type, in table order, without ``fid``."""
     cur.execute("SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
@@ -403,6 +430,9 @@ def _frame_columns(frame: pd.DataFrame) -> list[tuple[str, str]]:
     columns = []
     for column in frame.columns:
         name = _GEOMETRY if column == active else str(column)
+        if name == "fid" or len(name.encode("utf-8")) > 63:
+            raise ValueError(f"column {name!r}: PostgreSQL keeps 'fid' for itself and names of at most 63 bytes; "
+                             f"rename it (--column OLD=NEW on import)")
         columns.append((name, _sql_type(_metric(frame[column]))))
     return columns
 
@@ -413,7 +443,7 @@ def _metric(series: pd.Series) -> pd.Series:
     return series
 
 
-def _create(cur: psycopg.Cursor, name: str, frame: pd.DataFrame, columns: list[tuple[str, str]]) -> None:
+def _create(cur: psycopg.Cursor, name: str, columns: list[tuple[str, str]]) -> None:
     parts = [sql.SQL("fid bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY")]
     parts += [sql.SQL("{} " + kind).format(sql.Identifier(column)) for column, kind in columns]
     cur.execute(sql.SQL("CREATE TABLE {} ({})").format(sql.Identifier(name), sql.SQL(", ").join(parts)))

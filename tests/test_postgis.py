@@ -343,3 +343,136 @@ def test_app_on_postgis_refuses_a_stale_status_edit(pg_url, monkeypatch):
     audit = workspace.audit()
     assert audit["outcome"].tolist() == ["applied", "conflict"] and audit["changed_by"].tolist()[-1] == "admin"
     assert load(pg_url).households.set_index("household_id").loc[household, "resettlement_status"] == other
+    # The page now shows the other officer's status: two edits in a row by this officer both apply
+    # (the second one is made against the status the first one saved).
+    for status in ("resettled", "stabilised"):
+        next(s for s in at.selectbox if s.label == "Tình trạng di dời").set_value(status)
+        next(b for b in at.button if b.key.startswith("FormSubmitter:edit-status")).click().run()
+        assert not any("Chưa lưu" in e.value for e in at.error), [e.value for e in at.error]
+    assert workspace.audit()["outcome"].tolist() == ["applied", "conflict", "applied", "applied"]
+    assert load(pg_url).households.set_index("household_id").loc[household, "resettlement_status"] == "stabilised"
+
+
+# ---------------------------------------------------------------------- concurrency and schema edge cases
+def test_two_imports_at_once_keep_every_version(pg_url, demo):
+    workspace = Workspace.open(pg_url)
+    first = _small_households(demo, 10)
+    _write(workspace, "households", first)
+    frames = {20: _small_households(demo, 20), 30: _small_households(demo, 30)}
+    start = threading.Barrier(2)
+    versions: dict[int, int] = {}
+
+    def reimport(n: int) -> None:
+        start.wait()
+        versions[n] = _write(Workspace.open(pg_url), "households", frames[n])
+
+    threads = [threading.Thread(target=reimport, args=(n,)) for n in frames]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(versions.values()) == [2, 3]
+    history = workspace.history()
+    assert history["version"].astype(int).tolist() == [1, 2, 3]
+    assert len(workspace.read_layer("households", 1)) == 10  # the first import survives as v1
+    second = next(n for n, v in versions.items() if v == 2)
+    assert len(workspace.read_layer("households", 2)) == second
+    assert len(workspace.read_layer("households")) == next(n for n, v in versions.items() if v == 3)
+
+
+def test_a_read_that_meets_a_reimport_sees_a_whole_version(pg_url, demo, monkeypatch):
+    """A re-import drops and renames tables, which a snapshot does not isolate: a read that has begun
+    when the re-import commits must still return a whole version (not an empty table)."""
+    import geo.pgstore as pgstore
+
+    workspace = Workspace.open(pg_url)
+    _write(workspace, "households", _small_households(demo, 15))
+    writer = threading.Thread(target=lambda: _write(Workspace.open(pg_url), "households",
+                                                    _small_households(demo, 25)))
+    tables = pgstore._tables
+    paused = []
+
+    def pause_once(cur):  # the read has its snapshot: let a re-import run now
+        if not paused:
+            paused.append(True)
+            writer.start()
+            writer.join(timeout=3)  # finishes only if nothing holds it back
+        return tables(cur)
+
+    monkeypatch.setattr(pgstore, "_tables", pause_once)
+    frame = PgStore(PgLocation(pg_url)).snapshot(["households"])[2]["households"]  # as load() reads
+    monkeypatch.setattr(pgstore, "_tables", tables)
+    writer.join()
+    assert paused and "household_id" in frame and len(frame) in (15, 25), frame.shape
+    assert len(workspace.read_layer("households")) == 25
+
+
+def test_postgis_goes_to_public_in_a_database_without_it(postgres_url):
+    """The first migration creates PostGIS in public: dropping one workspace leaves it for the others."""
+    database = f"geo_fresh_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {database}")
+    base = psycopg.conninfo.make_conninfo(postgres_url, dbname=database)
+    url = f"postgresql://{psycopg.conninfo.conninfo_to_dict(base)['user']}@" \
+          f"{psycopg.conninfo.conninfo_to_dict(base)['host']}:{psycopg.conninfo.conninfo_to_dict(base)['port']}/{database}"
+    try:
+        one, two = (f"{url}?options=-csearch_path%3D{name}" for name in ("ws_one", "ws_two"))
+        Workspace.open(one).layers()
+        assert _query(one, "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'postgis'") \
+            == [("public",)]
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("DROP SCHEMA ws_one CASCADE")
+        assert "metadata" in Workspace.open(two).layers()
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE {database} WITH (FORCE)")
+
+
+def test_rewriting_a_table_with_other_types_or_3d(pg_url):
+    workspace = Workspace.open(pg_url)
+    workspace.replace_table("probe", pd.DataFrame({"n": np.array([1, 2], "int32")}))
+    workspace.replace_table("probe", pd.DataFrame({"n": [0.5, 1.5]}))
+    assert workspace.read_table("probe")["n"].tolist() == [0.5, 1.5]
+    workspace.replace_table("probe", pd.DataFrame({"n": ["a", "b"]}))
+    assert workspace.read_table("probe")["n"].tolist() == ["a", "b"]
+    points = gpd.GeoDataFrame({"id": [1, 2]}, geometry=[shapely.Point(1, 2, 30), shapely.Point(3, 4)],
+                              crs="EPSG:9210")
+    _write(workspace, "probe_3d", points)
+    back = workspace.read_layer("probe_3d")
+    assert shapely.get_coordinates(back.geometry.values, include_z=True).tolist() == [[1, 2, 30], [3, 4, 0]]
+    _write(workspace, "probe_3d", points.set_geometry([shapely.box(0, 0, 1, 1), shapely.box(1, 1, 2, 2)]))
+    assert back.geometry.geom_type.iloc[0] == "Point"
+    assert workspace.read_layer("probe_3d").geometry.geom_type.tolist() == ["Polygon", "Polygon"]
+
+
+def test_column_names_postgresql_cannot_hold_are_refused(pg_url):
+    workspace = Workspace.open(pg_url)
+    with pytest.raises(ValueError, match="'fid'"):
+        workspace.replace_table("probe", pd.DataFrame({"fid": [1]}))
+    long_name = "tỷ lệ hộ nghèo theo chuẩn nghèo đa chiều giai đoạn 2021-2025"
+    with pytest.raises(ValueError, match="63 bytes"):
+        workspace.replace_table("probe", pd.DataFrame({long_name: [1]}))
+
+
+def test_a_role_without_create_rights_reads_and_edits(pg_url, demo):
+    """Opening a migrated workspace runs no migration: a role that may only read and write can use it."""
+    workspace = Workspace.open(pg_url)
+    _write(workspace, "households", _small_households(demo))
+    schema = PgLocation(pg_url).schema
+    role = f"officer_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(pg_url.split("?")[0], autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN")
+        conn.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+        conn.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role}")
+        conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    try:
+        parts = psycopg.conninfo.conninfo_to_dict(pg_url.split("?")[0])
+        url = f"postgresql://{role}@{parts['host']}:{parts['port']}/{parts['dbname']}?options=-csearch_path%3D{schema}"
+        PgStore._migrated.discard(url)
+        assert len(load(url).households) == 40
+        Workspace.open(url).set_resettlement_status("01267-00001", "planned", role, expected_status="not_planned")
+        assert workspace.audit()["changed_by"].tolist() == [role]
+    finally:
+        with psycopg.connect(pg_url.split("?")[0], autocommit=True) as conn:
+            conn.execute(f"DROP OWNED BY {role}")
+            conn.execute(f"DROP ROLE {role}")

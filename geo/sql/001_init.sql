@@ -1,7 +1,8 @@
 -- 001: the workspace's tables, and EPSG:9210 for PostGIS.
 -- Applied by geo.pgstore inside one transaction, with search_path set to the workspace's schema, public.
 
-CREATE EXTENSION IF NOT EXISTS postgis;
+-- In public, never in the workspace's schema (dropping a workspace must not drop PostGIS).
+CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public;
 
 -- PostGIS 3.3 ships no row for EPSG:9210 (VN-2000 / TM-3 105-45, the project's metric CRS).
 -- srtext is pyproj's WKT1_GDAL and proj4text its PROJ string for EPSG:9210; PostGIS asks PROJ
