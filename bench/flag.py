@@ -11,8 +11,8 @@ level of each type for every household plus the count of high-risk households
 * ``floor``: one vectorised bounding-box test of all points (NumPy), a lower
   bound no exact method can beat.
 
-Each method runs in its own child process, so its peak memory (max RSS,
-inputs included) is its own. The script checks that geo and sjoin give the
+Each size, and each method within it, runs in its own child process, so a
+method's peak memory (max RSS, its size's inputs included) is its own. The script checks that geo and sjoin give the
 same level of every type for every household and the same commune counts.
 Where the baseline would need more memory than ``--baseline-max-pairs``
 allows, it is skipped and geo is checked instead against the pairwise test on
@@ -141,19 +141,22 @@ DIFFER: list[str] = []  # sizes where geo's result is not the baseline's
 GRID = [f"{h}x{z}" for h in ("1e5", "1e6", "4e6") for z in ("1e3", "1e4", "1e5", "3e5")]
 
 
-def _child(name: str, xy, zones, commune, pipe) -> None:
-    # A fresh process per method: no polygon prepared or indexed by another method's run.
-    start = time.perf_counter()
-    result = METHODS[name](xy, zones, commune)
-    seconds = time.perf_counter() - start
-    pipe.send((seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, result))
+def _send(pipe, fn, args) -> None:
+    result = fn(*args)
+    pipe.send((result, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
     pipe.close()
 
 
-def measure(name: str, xy, zones, commune):
-    """(seconds, peak MB, result) of one method, in a forked child that shares the inputs."""
-    receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
-    child = multiprocessing.get_context("fork").Process(target=_child, args=(name, xy, zones, commune, send))
+def _forked(fn, *args):
+    """``(fn(*args), peak MB)`` from a forked child, which shares the caller's memory copy-on-write.
+
+    Each method runs in a child of its own (no polygon prepared or indexed by
+    another method's run, and a peak memory of its own); each size too, so
+    that a size's children do not inherit the memory of earlier sizes.
+    """
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_send, args=(send, fn, args))
     child.start()
     send.close()
     try:
@@ -162,8 +165,14 @@ def measure(name: str, xy, zones, commune):
         out = None
     child.join()
     if out is None:
-        raise RuntimeError(f"{name} died (exit code {child.exitcode}); out of memory?")
+        raise RuntimeError(f"{fn.__name__}{args[:1]} died (exit code {child.exitcode}); out of memory?")
     return out
+
+
+def _timed(name: str, xy, zones, commune):
+    start = time.perf_counter()
+    result = METHODS[name](xy, zones, commune)
+    return time.perf_counter() - start, result
 
 
 def _sample_check(xy, zones, levels, size: int = 20_000) -> bool:
@@ -179,37 +188,44 @@ def _sample_check(xy, zones, levels, size: int = 20_000) -> bool:
 
 
 def measure_sizes(args: argparse.Namespace) -> list[Measure]:
-    """Every method at every size, ``--repeat`` times (median); verdicts on stderr, exit 1 if geo differs."""
+    """Every method at every size, ``--repeat`` times (median); verdicts on stderr."""
     out: list[Measure] = []
     for size in GRID if args.sizes == ["grid"] else args.sizes:
-        n_homes, n_zones = (int(float(v)) for v in size.lower().split("x"))
-        label = f"{n_homes:,} x {n_zones:,}"
-        xy, zones, communes = make_inputs(n_homes, n_zones)
-        commune = _commune_of(xy, communes)
-        pairs = _estimated_pairs(xy, zones)
-        methods = ["floor", "geo"] + (["sjoin"] if pairs <= args.baseline_max_pairs else [])
-        runs = {name: [measure(name, xy, zones, commune) for _ in range(args.repeat)] for name in methods}
-        seconds = {name: statistics.median(r[0] for r in runs[name]) for name in methods}
-        geo = runs["geo"][0][2]
-        if "sjoin" in runs:
-            base = runs["sjoin"][0][2]
-            same = bool((geo[0] == base[0]).all() and (geo[1] == base[1]).all())
-            print(f"{label}: geo and sjoin give the same levels and counts: {same}", file=sys.stderr)
-        else:
-            same = _sample_check(xy, zones, geo[0])
-            print(f"{label}: sjoin skipped (~{pairs / 1e6:,.0f}M candidate pairs); geo equals the pairwise test on "
-                  f"20,000 sampled households: {same}", file=sys.stderr)
+        (measures, same), _ = _forked(_one_size, size, args)
+        out += measures
         if not same:
-            DIFFER.append(label)
-        for name in ("floor", "sjoin", "geo"):
-            if name not in runs:
-                continue
-            step = f"{label} {name}"
-            out += [Measure(step, "s", seconds[name]), Measure(step, "M/s", n_homes / seconds[name] / 1e6)]
-            if "sjoin" in seconds:
-                out.append(Measure(step, "x", seconds["sjoin"] / seconds[name]))
-            out.append(Measure(step, "MB", max(r[1] for r in runs[name])))
+            DIFFER.append(size)
     return out
+
+
+def _one_size(size: str, args: argparse.Namespace) -> tuple[list[Measure], bool]:
+    n_homes, n_zones = (int(float(v)) for v in size.lower().split("x"))
+    label = f"{n_homes:,} x {n_zones:,}"
+    xy, zones, communes = make_inputs(n_homes, n_zones)
+    commune = _commune_of(xy, communes)
+    pairs = _estimated_pairs(xy, zones)
+    methods = ["floor", "geo"] + (["sjoin"] if pairs <= args.baseline_max_pairs else [])
+    runs = {name: [_forked(_timed, name, xy, zones, commune) for _ in range(args.repeat)] for name in methods}
+    seconds = {name: statistics.median(r[0][0] for r in runs[name]) for name in methods}
+    geo = runs["geo"][0][0][1]
+    if "sjoin" in runs:
+        base = runs["sjoin"][0][0][1]
+        same = bool((geo[0] == base[0]).all() and (geo[1] == base[1]).all())
+        print(f"{label}: geo and sjoin give the same levels and counts: {same}", file=sys.stderr)
+    else:
+        same = _sample_check(xy, zones, geo[0])
+        print(f"{label}: sjoin skipped (~{pairs / 1e6:,.0f}M candidate pairs); geo equals the pairwise test on "
+              f"20,000 sampled households: {same}", file=sys.stderr)
+    out = []
+    for name in ("floor", "sjoin", "geo"):
+        if name not in runs:
+            continue
+        step = f"{label} {name}"
+        out += [Measure(step, "s", seconds[name]), Measure(step, "M/s", n_homes / seconds[name] / 1e6)]
+        if "sjoin" in seconds:
+            out.append(Measure(step, "x", seconds["sjoin"] / seconds[name]))
+        out.append(Measure(step, "MB", max(r[1] for r in runs[name])))
+    return out, same
 
 
 def _estimated_pairs(xy: np.ndarray, zones: gpd.GeoDataFrame, sample: int = 20_000) -> float:

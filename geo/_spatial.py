@@ -137,7 +137,7 @@ def highest_covering_value(
         raise ValueError(f"groups must be in 0..{n_groups - 1}")
     if band is not None and not band > 0:
         raise ValueError(f"band must be > 0, got {band}")
-    result = np.zeros((len(x), n_groups), dtype=np.int8)
+    result = np.zeros((n_groups, len(x)), dtype=np.int8)  # returned transposed: rows are written whole
     located = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
     polygons = np.asarray(polygons, dtype=object)
     if (shapely.get_type_id(polygons) == 3).all():  # plain polygons: no copies
@@ -147,7 +147,7 @@ def highest_covering_value(
     keep = ~(shapely.is_empty(parts) | shapely.is_missing(parts))
     parts, owner = parts[keep], owner[keep]
     if not len(located) or not len(parts):
-        return result
+        return result.T
     workers = workers or min(4, len(os.sched_getaffinity(0)))
     points = _Bands(x[located], y[located], band or _default_band(parts, x[located], y[located]),
                     shapely.total_bounds(parts))
@@ -164,8 +164,8 @@ def highest_covering_value(
             part, begin, end = _undecided(best, part_group[part], part_value[part], part, begin, end)
         _exact_tests(best, parts, part_group, part_value, points, boundary_runs=(part, begin, end), pool=pool,
                      workers=workers)
-    result[located[points.order]] = best.T
-    return result
+    result[:, located[points.order]] = best
+    return result.T
 
 
 def _exact_tests(best: np.ndarray, parts: np.ndarray, part_group: np.ndarray, part_value: np.ndarray,
@@ -244,9 +244,13 @@ def _cover(best: np.ndarray, group: np.ndarray, value: np.ndarray, begin: np.nda
 
     def one_group(g: int) -> None:
         mine = group == g
+        depth = np.empty(n + 1, dtype=np.int32)  # one buffer, reused for every value
         for v in np.unique(value[mine]):  # ascending: a later value overwrites
             these = mine & (value == v)
-            depth = np.cumsum(np.bincount(begin[these], minlength=n + 1) - np.bincount(end[these], minlength=n + 1))
+            depth.fill(0)
+            np.add.at(depth, begin[these], 1)
+            np.subtract.at(depth, end[these], 1)
+            np.cumsum(depth, out=depth)
             np.putmask(best[g], depth[:-1] > 0, v)
 
     list(pool.map(one_group, np.unique(group)))
