@@ -148,6 +148,10 @@ def highest_covering_value(
     parts, owner = parts[keep], owner[keep]
     if not len(located) or not len(parts):
         return result.T
+    # Parts in order of their southern edge: a chunk of parts then covers a few bands only, whose
+    # points are searched in a slice of the sorted keys that stays in the CPU's cache.
+    by_south = np.argsort(shapely.bounds(parts)[:, 1], kind="stable")
+    parts, owner = parts[by_south], owner[by_south]
     workers = workers or min(4, len(os.sched_getaffinity(0)))
     points = _Bands(x[located], y[located], band or _default_band(parts, x[located], y[located]),
                     shapely.total_bounds(parts))
@@ -239,21 +243,23 @@ def _default_band(parts: np.ndarray, x: np.ndarray, y: np.ndarray) -> float:
 
 def _cover(best: np.ndarray, group: np.ndarray, value: np.ndarray, begin: np.ndarray, end: np.ndarray,
            pool: ThreadPoolExecutor) -> None:
-    """Raise ``best[group]`` to ``value`` over every run ``begin:end``: one cumulative sum per group and value."""
+    """Raise ``best[group]`` to ``value`` over every run ``begin:end``.
+
+    One cumulative sum per (group, value), computed in parallel; applied in
+    ascending value order, so the highest value of a group wins.
+    """
     n = best.shape[1]
+    layers = np.unique(group * 128 + value)
 
-    def one_group(g: int) -> None:
-        mine = group == g
-        depth = np.empty(n + 1, dtype=np.int32)  # one buffer, reused for every value
-        for v in np.unique(value[mine]):  # ascending: a later value overwrites
-            these = mine & (value == v)
-            depth.fill(0)
-            np.add.at(depth, begin[these], 1)
-            np.subtract.at(depth, end[these], 1)
-            np.cumsum(depth, out=depth)
-            np.putmask(best[g], depth[:-1] > 0, v)
+    def covered(layer: int) -> np.ndarray:
+        these = group * 128 + value == layer
+        depth = np.bincount(begin[these], minlength=n + 1)  # far faster than np.add.at
+        depth -= np.bincount(end[these], minlength=n + 1)
+        np.cumsum(depth, out=depth)
+        return depth[:-1] > 0
 
-    list(pool.map(one_group, np.unique(group)))
+    for layer, mask in zip(layers, pool.map(covered, layers)):
+        np.putmask(best[layer // 128], mask, layer % 128)
 
 
 def _undecided(best: np.ndarray, group: np.ndarray, value: np.ndarray, part: np.ndarray, begin: np.ndarray,
@@ -363,12 +369,15 @@ class _Bands:
         crossings = np.add.reduceat(crossing, start)
         new_cell = np.r_[True, new_cell][start]
         part, row = (part[start] + offset).astype(np.int32), row[start]
-        # Searches are much faster for sorted needles (each starts where the last one ended).
+        # Search only the keys of the bands these parts touch, with sorted needles (each search
+        # starts where the last one ended).
         slot = row * self.width
+        first_key, last_key = np.searchsorted(self.key, [row.min() * self.width, (row.max() + 1) * self.width])
+        keys = self.key[first_key:last_key]
         by_key = np.argsort(slot + lo)
         begin, end = np.empty(len(lo), np.int32), np.empty(len(lo), np.int32)
-        begin[by_key] = np.searchsorted(self.key, (slot + lo)[by_key], "left")
-        end[by_key] = np.searchsorted(self.key, (slot + hi)[by_key], "right")
+        begin[by_key] = np.searchsorted(keys, (slot + lo)[by_key], "left") + first_key
+        end[by_key] = np.searchsorted(keys, (slot + hi)[by_key], "right") + first_key
         # A gap between two boundary runs of one cell is inside when the crossings left of it are odd.
         total = np.cumsum(crossings)
         first = np.maximum.accumulate(np.where(new_cell, np.arange(len(part)), 0))
