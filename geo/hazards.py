@@ -162,11 +162,15 @@ def levels_at(x: np.ndarray, y: np.ndarray, zones: gpd.GeoDataFrame, min_level: 
     """
     if min_level not in LEVELS:
         raise ValueError(f"min_level must be 1-5, got {min_level}")
+    return highest_covering_value(x, y, *_coded(zones, min_level), len(HAZARD_TYPES))
+
+
+def _coded(zones: gpd.GeoDataFrame, min_level: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validated zones of ``min_level`` or above: geometries (EPSG:9210), type index, level."""
     zones = prepare_zones(zones)
     zones = zones.loc[zones["level"] >= min_level]
     type_index = zones["hazard_type"].map({t: i for i, t in enumerate(HAZARD_TYPES)}).to_numpy(dtype=np.int64)
-    return highest_covering_value(x, y, zones.geometry.values, type_index, zones["level"].to_numpy(),
-                                  len(HAZARD_TYPES))
+    return np.asarray(zones.geometry.values), type_index, zones["level"].to_numpy()
 
 
 def flag_households(
@@ -205,11 +209,8 @@ def flag_households(
     if len(points) and not (shapely.get_type_id(points[~shapely.is_missing(points)]) == 0).all():
         raise ValueError("households must be points")
     if buffer_m > 0:
-        zones = prepare_zones(zones)
-        zones = zones.loc[zones["level"] >= min_level]
-        type_index = zones["hazard_type"].map({t: i for i, t in enumerate(HAZARD_TYPES)}).to_numpy(dtype=np.int64)
-        zone_level = zones["level"].to_numpy()
-        home, zone = shapely.STRtree(zones.geometry.values).query(points, predicate="dwithin", distance=buffer_m)
+        geoms, type_index, zone_level = _coded(zones, min_level)
+        home, zone = shapely.STRtree(geoms).query(points, predicate="dwithin", distance=buffer_m)
         levels = np.zeros((len(points), len(HAZARD_TYPES)), dtype="int8")
         np.maximum.at(levels, (home, type_index[zone]), zone_level[zone])
     else:
