@@ -177,9 +177,10 @@ def _exact_tests(best: np.ndarray, parts: np.ndarray, part_group: np.ndarray, pa
                  pool: ThreadPoolExecutor, workers: int) -> None:
     """Test the points of the boundary runs exactly, where the part could raise ``best``.
 
-    Batches never share a part between threads (GEOS builds a prepared
-    polygon's index lazily, on first use), and parts are prepared only for
-    their batch: the indexes of all parts at once can take gigabytes.
+    Each batch prepares private copies of its parts: the caller's polygons
+    are never prepared or unprepared here (another thread, another app
+    session, may be using them), and only one batch's indexes are held at a
+    time (those of all parts at once can take gigabytes).
     """
     by_part = np.argsort(boundary_runs[0], kind="stable")
     part, begin, end = (a[by_part] for a in boundary_runs)
@@ -190,17 +191,13 @@ def _exact_tests(best: np.ndarray, parts: np.ndarray, part_group: np.ndarray, pa
         point = np.arange(len(run)) + np.repeat(begin[rows] - np.cumsum(count) + count, count)
         need = best[part_group[part[run]], point] < part_value[part[run]]
         point, run = point[need], run[need]
-        first = np.r_[True, part[rows][1:] != part[rows][:-1]]
-        mine = parts[part[rows][first]]
-        was_prepared = shapely.is_prepared(mine)
+        ids = part[rows][np.r_[True, part[rows][1:] != part[rows][:-1]]]  # runs are sorted by part
+        mine = shapely.get_parts(parts[ids])  # copies (each part is one polygon)
         shapely.prepare(mine)
-        hit = shapely.intersects_xy(parts[part[run]], points.x[point], points.y[point])
-        shapely.destroy_prepared(mine[~was_prepared])  # a caller's prepared polygons stay prepared
+        hit = shapely.intersects_xy(mine[np.searchsorted(ids, part[run])], points.x[point], points.y[point])
         return point[hit], part[run[hit]]
 
-    # The same geometry object twice (a repeated array element) would be shared between batches.
-    shared = len(np.unique(np.frompyfunc(id, 1, 1)(parts).astype(np.int64))) < len(parts)
-    for point, hit in (map if shared else pool.map)(test, _batches(part, end - begin, workers)):
+    for point, hit in pool.map(test, _batches(part, end - begin, workers)):
         np.maximum.at(best, (part_group[hit], point), part_value[hit].astype(np.int8))
 
 

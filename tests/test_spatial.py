@@ -171,10 +171,13 @@ def test_dense_overlaps_skip_only_points_already_at_a_higher_value(monkeypatch):
     assert calls, "the dense-overlap filter was not used"
 
 
-def test_the_same_polygon_object_repeated_and_already_prepared_polygons():
-    zone = box(0, 0, 10, 10)
+def test_the_callers_polygons_are_left_as_they_were():
+    # The same object twice, one prepared, one not: neither is prepared or unprepared by the kernel
+    # (another thread may be using them).
+    zone, other = box(0, 0, 10, 10), box(5, 5, 20, 20)
     shapely.prepare(zone)
-    polygons = np.array([zone, zone, box(5, 5, 20, 20)], dtype=object)
+    polygons = np.array([zone, zone, other], dtype=object)
     x, y = np.linspace(-1, 21, 300), np.linspace(-1, 21, 300)
-    check(x, y, polygons, [0, 1, 0], [2, 3, 4], n_groups=2, workers=2)
-    assert shapely.is_prepared(zone), "the caller's prepared polygon was unprepared"
+    highest_covering_value(x, y, polygons, np.array([0, 1, 0]), np.array([2, 3, 4]), 2, band=0.5, workers=2)
+    assert shapely.is_prepared(zone) and not shapely.is_prepared(other)
+    check(x, y, polygons, [0, 1, 0], [2, 3, 4], n_groups=2, workers=2, band=0.5)  # (the reference prepares)
