@@ -45,8 +45,8 @@ def measure(args: argparse.Namespace) -> list[Measure]:
                  timed(lambda: assign_communes(homes, communes, declared=homes["ma_xa"]), args.repeat)[0]))
     rows.append(("flag_register (both, as `geo flag`)", timed(lambda: flag_register(homes, zones, communes),
                                                                args.repeat)[0]))
-    # The baseline gets fresh, unprepared zone geometries each run, as read from a file
-    # (shapely.prepare in the other steps changes the shared geometry objects in place).
+    # The baseline gets fresh zone geometries each run, as read from a file (sjoin builds a new
+    # index and prepares the geometries it tests every time, as the other steps do).
     copies = [prepared.set_geometry(shapely.from_wkb(shapely.to_wkb(prepared.geometry.values)), crs=prepared.crs)
               for _ in range(args.repeat)]
     t_base, base = timed(lambda: _sjoin_baseline(homes, copies.pop()), args.repeat)

@@ -72,10 +72,17 @@ def point_polygon_pairs(points: np.ndarray, polygons: np.ndarray) -> tuple[np.nd
     pt, poly = tree.query(points)
     if not len(pt):
         return pt, poly
-    shapely.prepare(polygons)
+    prepared = _private_copies(polygons)
+    shapely.prepare(prepared)
     x, y = shapely.get_x(points[pt]), shapely.get_y(points[pt])
-    keep = shapely.intersects_xy(polygons[poly], x, y)
+    keep = shapely.intersects_xy(prepared[poly], x, y)
     return pt[keep], poly[keep]
+
+
+def _private_copies(geometries: np.ndarray) -> np.ndarray:
+    """Copies of ``geometries`` to prepare: the caller's objects may be in use by another thread
+    (another app session), and GEOS builds a prepared geometry's index lazily, on first use."""
+    return shapely.set_srid(geometries, shapely.get_srid(geometries))  # set_srid clones
 
 
 def highest_covering_value(
@@ -192,7 +199,7 @@ def _exact_tests(best: np.ndarray, parts: np.ndarray, part_group: np.ndarray, pa
         need = best[part_group[part[run]], point] < part_value[part[run]]
         point, run = point[need], run[need]
         ids = part[rows][np.r_[True, part[rows][1:] != part[rows][:-1]]]  # runs are sorted by part
-        mine = shapely.get_parts(parts[ids])  # copies (each part is one polygon)
+        mine = _private_copies(parts[ids])
         shapely.prepare(mine)
         hit = shapely.intersects_xy(mine[np.searchsorted(ids, part[run])], points.x[point], points.y[point])
         return point[hit], part[run[hit]]

@@ -180,4 +180,11 @@ def test_the_callers_polygons_are_left_as_they_were():
     x, y = np.linspace(-1, 21, 300), np.linspace(-1, 21, 300)
     highest_covering_value(x, y, polygons, np.array([0, 1, 0]), np.array([2, 3, 4]), 2, band=0.5, workers=2)
     assert shapely.is_prepared(zone) and not shapely.is_prepared(other)
-    check(x, y, polygons, [0, 1, 0], [2, 3, 4], n_groups=2, workers=2, band=0.5)  # (the reference prepares)
+    check(x, y, polygons, [0, 1, 0], [2, 3, 4], n_groups=2, workers=2, band=0.5)
+
+
+def test_pairs_leave_the_callers_polygons_unprepared():
+    polygons = np.array([box(0, 0, 10, 10), MultiPolygon([box(20, 0, 30, 10), box(40, 0, 50, 10)]), None])
+    pt, poly = point_polygon_pairs(shapely.points([[5, 5], [45, 5], [15, 5]]), polygons)
+    assert pt.tolist() == [0, 1] and poly.tolist() == [0, 1]
+    assert not shapely.is_prepared(polygons[:2]).any()
