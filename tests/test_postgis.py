@@ -7,6 +7,8 @@ reference wherever both should behave the same.
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 import threading
 import uuid
 from pathlib import Path
@@ -190,7 +192,10 @@ def test_cache_follows_changes_made_elsewhere(pg_url, demo):
     _write(workspace, "metadata", pd.DataFrame({"key": ["demo"], "value": ["false"]}))
     before = load(pg_url)
     household = before.households["household_id"].iloc[0]
-    Workspace.open(pg_url).set_resettlement_status(household, "moving", "officer")  # as another process would
+    # Another app process (a real one) changes a status; this process's cache sees it at its next read.
+    code = ("import sys; from geo.workspace import Workspace; "
+            "Workspace.open(sys.argv[1]).set_resettlement_status(sys.argv[2], 'moving', 'officer in process 2')")
+    subprocess.run([sys.executable, "-c", code, pg_url, household], check=True, timeout=120)
     after = load(pg_url)
     assert after.revision != before.revision
     assert after.households.set_index("household_id").loc[household, "resettlement_status"] == "moving"
