@@ -20,10 +20,13 @@ edges crossing the band's centre line to the left is odd (crossing-number
 rule). Points are sorted by (band, x), so each inside interval is a contiguous
 run of points, recorded as a range of that order; coverage of all runs of one
 (group, value) is a cumulative sum. Only points in the boundary intervals are
-tested exactly (prepared GEOS ``intersects_xy``), and only when the polygon
-could still raise the point's value. All intervals are widened by a margin
-larger than any rounding error of the sort keys, so a point is never
-classified without an exact test when it lies near a boundary.
+tested exactly (GEOS ``intersects_xy`` on prepared private copies of the
+polygons), and only when the polygon could still raise the point's value. All
+intervals are widened by a margin larger than any rounding error of the sort
+keys, so a point is never classified without an exact test when it lies near a
+boundary. Polygons are processed in chunks (sorted by their southern edge, so
+a chunk searches only a few bands' points) on a pool of threads: NumPy and
+GEOS release the GIL.
 """
 
 from __future__ import annotations
