@@ -53,11 +53,16 @@ def in_threads(func, geometries: np.ndarray, workers: int | None = None) -> np.n
     >>> in_threads(shapely.area, np.array([box(0, 0, 1, 1), box(0, 0, 2, 2), None]), workers=2).tolist()
     [1.0, 4.0, nan]
     """
-    workers = workers or min(4, len(os.sched_getaffinity(0)))
+    workers = workers or _default_workers()
     if workers == 1 or len(geometries) < 1000:
         return func(geometries)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return np.concatenate(list(pool.map(func, np.array_split(np.asarray(geometries), workers * 4))))
+
+
+def _default_workers() -> int:
+    """Threads to use: the CPUs this process may run on, at most 4."""
+    return min(4, len(os.sched_getaffinity(0)))
 
 
 def point_polygon_pairs(points: np.ndarray, polygons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -162,9 +167,9 @@ def highest_covering_value(
     # points are searched in a slice of the sorted keys that stays in the CPU's cache.
     by_south = np.argsort(shapely.bounds(parts)[:, 1], kind="stable")
     parts, owner = parts[by_south], owner[by_south]
-    workers = workers or min(4, len(os.sched_getaffinity(0)))
-    points = _Bands(x[located], y[located], band or _default_band(parts, x[located], y[located]),
-                    shapely.total_bounds(parts))
+    workers = workers or _default_workers()
+    x, y = x[located], y[located]
+    points = _Bands(x, y, band or _default_band(parts, x, y), shapely.total_bounds(parts))
     part_group, part_value = group[owner], value[owner]
     best = np.zeros((n_groups, len(located)), dtype=np.int8)  # in the points' sorted order
     with ThreadPoolExecutor(max_workers=workers) as pool:
