@@ -37,10 +37,10 @@ from geo.columns import map_columns
 from geo.crs import METRIC_CRS, WGS84
 from geo.crsguess import guess_crs, to_points
 from geo.encodings import fix_column, fix_frame
+from geo.readers import read_file
 from geo.hazards import parse_hazard_types, parse_levels
 from geo.indicators import BASELINE_YEAR, TARGET_YEAR
 from geo.resettlement import FORMS, STATUSES
-from geo.safefiles import check_file, check_gpkg, check_xml, safe_extract
 from geo.text import loose_key, strip_unit_type
 from geo.units import PROVINCE_CODE, communes, match_communes, normalise_codes
 from geo.workspace import Workspace
@@ -106,100 +106,6 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _read(path: Path, layer: str | None, folder: Path, notes: list[str]) -> pd.DataFrame:
-    """Read any supported file, with a ``_line`` column: each record's row number in the file."""
-    frame, first = _read_raw(path, layer, folder, notes)
-    frame = frame.reset_index(drop=True)
-    frame["_line"] = np.arange(len(frame)) + first
-    text = frame.drop(columns=["_line", "geometry"], errors="ignore")
-    blank = text.isna().all(axis=1) & (frame.geometry.isna() if isinstance(frame, gpd.GeoDataFrame) else True)
-    return frame.loc[~blank].reset_index(drop=True)  # empty lines are not records
-
-
-def _read_raw(path: Path, layer: str | None, folder: Path, notes: list[str]) -> tuple[pd.DataFrame, int]:
-    kind = check_file(path, claimed=path.suffix.lstrip(".").lower() or None)
-    if kind in ("shapefile_zip", "kmz"):
-        members = safe_extract(path, folder)
-        wanted = ".shp" if kind == "shapefile_zip" else ".kml"
-        inner = [m for m in members if m.suffix.lower() == wanted
-                 and "__MACOSX" not in m.parts and not m.name.startswith("._")]  # macOS resource forks
-        if len(inner) != 1:
-            raise ValueError(f"{path.name}: holds {len(inner)} {wanted} files; put exactly one in the zip")
-        path = inner[0]
-        if kind == "kmz":
-            check_xml(path)
-        elif not path.with_suffix(".cpg").exists():
-            notes.append("no .cpg file: text encoding detected from the content")
-        if kind == "shapefile_zip" and not path.with_suffix(".prj").exists():
-            notes.append("no .prj file: coordinate system guessed from the coordinates")
-    if kind == "kml":
-        check_xml(path)
-    if kind == "gpkg":
-        check_gpkg(path)
-        layers = pyogrio.list_layers(path)[:, 0].tolist()
-        if layer is None and len(layers) > 1:
-            raise ValueError(f"{path.name}: holds layers {', '.join(layers)}; choose one with --layer")
-        if layer is not None and layer not in layers:
-            raise ValueError(f"{path.name}: no layer {layer!r}; it holds {', '.join(layers)}")
-    if kind == "csv":
-        text = _decode_lines(path.read_bytes(), notes)
-        from io import StringIO
-
-        sample = text[:4096]
-        separator = max((",", ";", "\t"), key=sample.count)  # Excel in Vietnamese locales writes ";"
-        return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, na_values=[""], sep=separator,
-                           skip_blank_lines=False), 2
-    if kind == "xlsx":
-        return pd.read_excel(path, dtype=str), 2
-    if kind == "parquet":
-        return gpd.read_parquet(path), 1
-    if path.suffix.lower() == ".shp" and not path.with_suffix(".cpg").exists():
-        # Raw bytes kept one-to-one: UTF-8 values are restored here, legacy ones by detection.
-        return _utf8_from_latin1(pyogrio.read_dataframe(path, encoding="latin1")), 1
-    return pyogrio.read_dataframe(path, layer=layer), 1
-
-
-def _decode_lines(raw: bytes, notes: list[str]) -> str:
-    """Text of a CSV: UTF-8 where a line is UTF-8, else 8-bit (cp1252), line by line.
-
-    A file saved partly from a legacy font keeps its good UTF-8 lines intact;
-    the 8-bit lines are then converted by the encoding detection.
-    """
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    lines = raw.split(b"\n")
-    decoded, legacy = [], 0
-    for line in lines:  # per line of the file, to keep valid UTF-8 wherever it is
-        try:
-            decoded.append(line.decode("utf-8"))
-        except UnicodeDecodeError:
-            decoded.append(line.decode("cp1252", errors="replace"))
-            legacy += 1
-    if legacy:
-        notes.append(f"{legacy} lines are not UTF-8: read as 8-bit text, legacy encodings detected from the content")
-    return "\n".join(decoded)
-
-
-def _utf8_from_latin1(frame: pd.DataFrame) -> pd.DataFrame:
-    """Undo UTF-8 text read byte by byte (a UTF-8 Shapefile without .cpg), value by value."""
-    def fix(value):
-        if not isinstance(value, str) or value.isascii():
-            return value
-        try:
-            return value.encode("latin-1").decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            return value
-
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            if column != "geometry":
-                codes, uniques = pd.factorize(out[column])
-                fixed = np.array([fix(v) for v in uniques] + [None], dtype=object)
-                out[column] = pd.Series(fixed[codes], index=out.index).where(out[column].notna())
-    return out
 
 
 def _numbers(frame: pd.DataFrame, column: str, rows: _Rows, notes: list[str]) -> pd.Series:
@@ -562,7 +468,7 @@ def prepare(
         raise ValueError(f"{path}: file not found")
     notes: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
-        frame = _read(path, layer, Path(folder), notes)
+        frame = read_file(path, layer, Path(folder), notes)
         frame, fixed = fix_frame(frame, encoding)
         for column, used in fixed.items():
             if used != "utf-8":
