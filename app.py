@@ -16,11 +16,11 @@ from streamlit_folium import st_folium
 
 from geo.catalogue import THEMES, load_catalogue
 from geo.dataset import load
-from geo.importer import KINDS, commit, prepare
+from geo.importer import KINDS, commit, known_to, prepare
 from geo.access import AccessError, Accounts, User, can, household_counts, scope_households
 from geo.workspace import DEFAULT_WORKSPACE, ConflictError, Workspace, exists as workspace_exists, target
 from geo.hazards import HAZARD_TYPES, flag_register
-from geo.i18n import TEXT, t
+from geo.i18n import TEXT, fmt_count, t
 from geo.indicators import STATUSES
 from geo.dataexport import FORMATS as DATA_FORMATS, export_table, with_personal_fields
 from geo.mapexport import FORMATS as MAP_FORMATS, PAPERS, atlas, indicator_figure, risk_figure, save_figure
@@ -494,8 +494,15 @@ def import_page() -> None:
     layer = a.text_input(t("gpkg_layer", lang), key="import-layer")
     mapping = b.text_input(t("column_map", lang), key="import-columns", placeholder="Ma_HGD=household_id")
     who = c.text_input(t("imported_by", lang), key="import-by")
+    hazard_type = None
+    if kind == "hazards":
+        hazard_type = a.selectbox(t("single_hazard", lang), [None, *HAZARD_TYPES], key="import-hazard-type",
+                                  format_func=lambda h: t("single_hazard_none", lang) if h is None else t(h, lang))
+    known = known_to(WORKSPACE)
+    values = {**known["values"], **st.session_state.get("import-values", {})}
     upload = st.file_uploader(t("upload", lang), key=f"upload-{st.session_state.get('upload-round', 0)}",
-                              type=["zip", "gpkg", "geojson", "json", "kml", "kmz", "fgb", "parquet", "csv", "xlsx"])
+                              type=["zip", "gpkg", "geojson", "json", "kml", "kmz", "fgb", "parquet", "csv", "xlsx",
+                                    "tab", "mif"])
     if upload is not None:
         import tempfile
 
@@ -504,32 +511,51 @@ def import_page() -> None:
             path.write_bytes(upload.getvalue())
             try:
                 columns = dict(item.split("=", 1) for item in mapping.replace(";", ",").split(",") if "=" in item)
-                report = prepare(path, kind, layer or None, None if crs == "auto" else crs, encoding, columns or None)
+                report = prepare(path, kind, layer or None, None if crs == "auto" else crs, encoding,
+                                 columns or None, values, hazard_type, known["boundaries"], lang)
             except Exception as exc:  # whatever the file, a message, never a traceback
                 st.error(f"{t('import_refused', lang)}: {exc}")
                 return
-        cards = st.columns(3)
-        cards[0].metric(t("rows_in", lang), f"{report.rows_in:,}")
-        cards[1].metric(t("rows_good", lang), f"{len(report.good):,}")
-        cards[2].metric(t("rows_rejected", lang), f"{len(report.rejected):,}")
+        cards = st.columns(4)
+        cards[0].metric(t("rows_in", lang), fmt_count(report.rows_in, lang))
+        cards[1].metric(t("rows_good", lang), fmt_count(len(report.good), lang))
+        cards[2].metric(t("rows_rejected", lang), fmt_count(len(report.rejected), lang))
+        cards[3].metric(t("rows_warned", lang), fmt_count(report.warnings["row"].nunique(), lang))
+        st.code(report.summary().split("\n" + t("imp_notes", lang))[0], language=None)
+        if len(report.unknown):
+            st.markdown(f"**{t('imp_values', lang)}**")
+            table = report.unknown.assign(meaning=report.unknown["suggestion"])[["column", "value", "count", "meaning"]]
+            edited = st.data_editor(table, hide_index=True, disabled=["column", "value", "count"],
+                                    key=f"values-{st.session_state.get('upload-round', 0)}",
+                                    column_config={"column": t("column", lang), "value": t("value", lang),
+                                                   "count": t("rows", lang), "meaning": t("meaning", lang)})
+            if st.button(t("apply_values", lang)):
+                given = {r.value: r.meaning for r in edited.itertuples(index=False) if str(r.meaning or "").strip()}
+                st.session_state["import-values"] = {**st.session_state.get("import-values", {}), **given}
+                st.rerun()
         for note in report.notes:
             st.info(note)
         if not report.rejected.empty:
-            st.dataframe(report.rejected, hide_index=True, height=240)
-            st.download_button(t("download_rejects", lang), report.rejected.to_csv(index=False).encode("utf-8-sig"),
+            st.dataframe(report.rejected.drop(columns=["what"]), hide_index=True, height=240)
+            st.download_button(t("download_rejects", lang),
+                               report.rejected.drop(columns=["what"]).to_csv(index=False).encode("utf-8-sig"),
                                "rejected_rows.csv", "text/csv")
+        if not report.warnings.empty:
+            with st.expander(t("imp_warnings", lang)):
+                st.dataframe(report.warnings.drop(columns=["what"]), hide_index=True, height=240)
         go, cancel = st.columns(2)
         if go.button(t("import_confirm", lang), type="primary", disabled=report.good.empty):
             try:
-                workspace = Workspace.open(WORKSPACE) if workspace_exists(WORKSPACE) else Workspace.create(WORKSPACE)
-                version = commit(report, workspace, who.strip())
+                version = commit(report, WORKSPACE, who.strip())
             except Exception as exc:  # a locked or read-only workspace: say so
                 st.error(f"{t('import_refused', lang)}: {exc}")
                 return
             st.session_state["upload-round"] = st.session_state.get("upload-round", 0) + 1
+            st.session_state.pop("import-values", None)
             st.success(f"{t('imported', lang)}: {report.layer} v{version}")
         if cancel.button(t("import_cancel", lang)):
             st.session_state["upload-round"] = st.session_state.get("upload-round", 0) + 1
+            st.session_state.pop("import-values", None)
             st.rerun()
     if user is not None and can(user, "manage_users"):
         _users_panel()

@@ -151,7 +151,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="import the province's own file into a workspace (validated first)")
     p.add_argument("file", type=Path, help="zipped Shapefile, GeoPackage, GeoJSON, KML/KMZ, FlatGeobuf, "
-                                           "GeoParquet, CSV or XLSX")
+                                           "GeoParquet, MapInfo TAB/MIF (zipped), CSV or XLSX")
     p.add_argument("--kind", required=True, choices=("communes", "hazards", "households", "sites", "indicators"))
     p.add_argument("--layer", help="layer of a GeoPackage with several")
     p.add_argument("--crs", help="EPSG code when the file has none, e.g. EPSG:9210 (default: read or guessed)")
@@ -159,6 +159,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="text encoding (default auto: detected per column)")
     p.add_argument("--column", action="append", default=[], metavar="NAME=CANONICAL",
                    help="map a column the tool does not recognise, e.g. --column 'Ma_HGD=household_id'")
+    p.add_argument("--value", action="append", default=[], metavar="WORD=MEANING",
+                   help="what a word the report lists as not understood means, e.g. --value 'Trượt lở đất đá=landslide' "
+                        "(remembered by the workspace)")
+    p.add_argument("--hazard-type", choices=HAZARD_TYPES,
+                   help="the hazard of a single-hazard map that has no type column (e.g. a landslide zoning map)")
+    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the report (default vi)")
     p.add_argument("--workspace", type=_location, default=None,
                    help="workspace GeoPackage or postgresql:// URL (created if missing; default data/workspace.gpkg)")
     p.add_argument("--dry-run", action="store_true", help="print the validation report and write nothing")
@@ -453,9 +459,9 @@ def _export_data(args: argparse.Namespace) -> None:
 
 
 def _import(args: argparse.Namespace) -> None:
-    from geo.importer import commit, prepare
+    from geo.importer import commit, known_to, parse_value_mappings, prepare
     from geo.io import write_table
-    from geo.workspace import DEFAULT_WORKSPACE, Workspace, exists
+    from geo.workspace import DEFAULT_WORKSPACE
 
     columns = {}
     for item in args.column:
@@ -466,17 +472,19 @@ def _import(args: argparse.Namespace) -> None:
     path = args.workspace or DEFAULT_WORKSPACE
     args.signed = _signed_user(path, args.user)
     _require(args, "import")
-    report = prepare(args.file, args.kind, args.layer, args.crs, args.encoding, columns or None)
+    known = known_to(path)
+    values = {**known["values"], **parse_value_mappings(args.value, args.lang)}
+    report = prepare(args.file, args.kind, args.layer, args.crs, args.encoding, columns or None, values,
+                     args.hazard_type, known["boundaries"], args.lang)
     print(report.summary())
     if args.rejects:
-        write_table(report.rejected, args.rejects)
-        print(f"rejected rows written: {args.rejects}")
+        write_table(report.rejected.drop(columns=["what"]), args.rejects)
+        print(f"{t('rows_rejected', args.lang)}: {args.rejects}")
     if args.dry_run:
-        print("dry run: nothing written")
+        print(t("dry_run_done", args.lang))
         return
-    workspace = Workspace.open(path) if exists(path) else Workspace.create(path)
-    version = commit(report, workspace, args.signed[0].username if args.signed else args.by)
-    print(f"imported into {workspace.path}: layer {report.layer}, version {version}")
+    version = commit(report, path, args.signed[0].username if args.signed else args.by)
+    print(t("imported_into", args.lang, path=path, layer=report.layer, version=version))
 
 
 def _hazard_changes(args: argparse.Namespace) -> None:

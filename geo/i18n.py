@@ -9,9 +9,156 @@ from __future__ import annotations
 import math
 import unicodedata
 
-__all__ = ["LANGS", "TEXT", "t", "fmt_number"]
+__all__ = ["LANGS", "TEXT", "t", "fmt_number", "fmt_count"]
 
 LANGS = ("vi", "en")
+
+#: The import report: per-row reasons and warnings ("imp_<code>") and their
+#: grouped lines at the top of the report ("imp_g_<code>", with the count ``n``).
+IMPORT_TEXT: dict[str, tuple[str, str]] = {
+    # rows left out
+    "imp_no_id": ("không có {what}", "no {what}"),
+    "imp_g_no_id": ("{n} dòng không có {what}", "{n} rows have no {what}"),
+    "imp_duplicate": ("{what} {value} trùng (giữ dòng đầu tiên)", "duplicate {what} {value} (first occurrence kept)"),
+    "imp_g_duplicate": ("{n} dòng trùng {what} (giữ dòng đầu tiên)", "{n} rows repeat a {what} (first occurrence kept)"),
+    "imp_not_number": ("cột '{column}': {value} không phải là số", "column '{column}': {value} is not a number"),
+    "imp_g_not_number": ("{n} dòng có tọa độ hoặc số không đọc được", "{n} rows have a coordinate or number that is not a number"),
+    "imp_no_location": ("không có vị trí", "no location"),
+    "imp_g_no_location": ("{n} dòng không có vị trí", "{n} rows have no location"),
+    "imp_outside": ("vị trí nằm ngoài tỉnh Cao Bằng (kiểm tra hệ tọa độ hoặc thứ tự X/Y)",
+                    "location outside Cao Bằng (check the coordinate system or the X/Y order)"),
+    "imp_g_outside": ("{n} dòng nằm ngoài tỉnh Cao Bằng (kiểm tra hệ tọa độ hoặc thứ tự X/Y)",
+                      "{n} rows lie outside Cao Bằng (check the coordinate system or the X/Y order)"),
+    "imp_not_polygon": ("không phải vùng (polygon)", "not a polygon"),
+    "imp_g_not_polygon": ("{n} đối tượng không phải vùng (polygon)", "{n} features are not polygons"),
+    "imp_unknown_value": ("cột '{column}': chưa hiểu giá trị {value}{hint}", "column '{column}': {value} not understood{hint}"),
+    "imp_g_unknown_value": ("{n} dòng có giá trị chưa hiểu (xem bảng giá trị bên dưới; khai báo bằng --value 'GIÁ TRỊ=NGHĨA')",
+                            "{n} rows hold a value not understood (see the values below; map them with --value 'VALUE=MEANING')"),
+    "imp_unknown_indicator": ("chỉ tiêu chưa biết {value}", "unknown indicator {value}"),
+    "imp_g_unknown_indicator": ("{n} giá trị thuộc chỉ tiêu chưa biết", "{n} values belong to an unknown indicator"),
+    "imp_year": ("năm ngoài khoảng {first}-{last}: {value}", "year outside {first}-{last}: {value}"),
+    "imp_g_year": ("{n} giá trị có năm ngoài khoảng 2020-2025", "{n} values have a year outside 2020-2025"),
+    "imp_no_value": ("không có giá trị (hoặc tử số và mẫu số)", "no value (nor numerator and denominator)"),
+    "imp_g_no_value": ("{n} dòng không có giá trị", "{n} rows have no value"),
+    "imp_share": ("tỷ lệ phải từ 0 đến 100%: {value}", "a share must be between 0 and 100%: {value}"),
+    "imp_g_share": ("{n} tỷ lệ nằm ngoài 0-100%", "{n} shares lie outside 0-100%"),
+    "imp_numerator": ("tử số lớn hơn mẫu số", "numerator above denominator"),
+    "imp_g_numerator": ("{n} dòng có tử số lớn hơn mẫu số", "{n} rows have a numerator above the denominator"),
+    "imp_no_unit": ("không xác định được xã của giá trị này: {value}{hint}", "no commune for this value: {value}{hint}"),
+    "imp_g_no_unit": ("{n} giá trị không xác định được xã", "{n} values name no commune the tool knows"),
+    # rows kept, with a warning
+    "imp_commune_before_2020": ("ghi xã trước năm 2020 {value}: xã được xác định theo tọa độ",
+                                "names a commune from before 2020, {value}: located by its coordinates"),
+    "imp_g_commune_before_2020": ("{n} dòng ghi tên xã trước năm 2020: xã được xác định theo tọa độ",
+                                  "{n} rows name a commune from before 2020: located by their coordinates"),
+    "imp_commune_unknown": ("ghi xã không có trong danh mục {value}{hint}: xã được xác định theo tọa độ",
+                            "names a commune not in any list, {value}{hint}: located by its coordinates"),
+    "imp_g_commune_unknown": ("{n} dòng ghi tên xã không có trong danh mục: xã được xác định theo tọa độ",
+                              "{n} rows name a commune in no official list: located by their coordinates"),
+    "imp_commune_ambiguous": ("tên xã {value} trùng ở nhiều huyện, không ghi huyện: xã được xác định theo tọa độ",
+                              "{value} is a commune name several districts share, and no district is given: located by its coordinates"),
+    "imp_g_commune_ambiguous": ("{n} dòng ghi tên xã trùng ở nhiều huyện: xã được xác định theo tọa độ",
+                                "{n} rows name a commune several districts share: located by their coordinates"),
+    "imp_commune_differs": ("ghi xã {declared} nhưng tọa độ nằm ở xã {located}: giữ cả hai, dùng xã theo tọa độ",
+                            "declares {declared} but its point lies in {located}: both kept, the point's commune used"),
+    "imp_g_commune_differs": ("{n} dòng ghi một xã nhưng tọa độ nằm ở xã khác: giữ cả hai, dùng xã theo tọa độ",
+                              "{n} rows declare one commune but lie in another: both kept, the point's commune used"),
+    "imp_value_defaulted": ("cột '{column}': chưa hiểu giá trị {value}, tạm lấy '{used}'",
+                            "column '{column}': {value} not understood, taken as '{used}'"),
+    "imp_g_value_defaulted": ("{n} dòng có giá trị chưa hiểu, tạm lấy giá trị mặc định (xem bảng giá trị bên dưới)",
+                              "{n} rows hold a value not understood, taken as the default (see the values below)"),
+    "imp_members": ("số khẩu {value} không phải số nguyên 1-30: để trống", "members {value} is not a whole number 1-30: left empty"),
+    "imp_g_members": ("{n} dòng có số khẩu không hợp lệ: để trống", "{n} rows have an invalid number of members: left empty"),
+    "imp_date": ("ngày {value} không đọc được: để trống", "date {value} not readable: left empty"),
+    "imp_g_date": ("{n} dòng có ngày không đọc được: để trống", "{n} rows have an unreadable date: left empty"),
+    "imp_repaired": ("hình học không hợp lệ đã được sửa (make_valid)", "invalid geometry repaired (make_valid)"),
+    "imp_g_repaired": ("{n} hình học không hợp lệ đã được sửa", "{n} invalid geometries repaired"),
+    "imp_unit_unmatched": ("không khớp với danh mục: giữ làm đơn vị riêng của tệp ({value})",
+                           "matches no official unit: kept as the file's own unit ({value})"),
+    "imp_g_unit_unmatched": ("{n} vùng không khớp với danh mục: giữ làm đơn vị riêng của tệp",
+                             "{n} polygons match no official unit: kept as the file's own units"),
+    "imp_unit_location": ("{value} không có trong danh mục: gắn với xã {located} có trung tâm nằm trong vùng",
+                          "{value} is in no list: linked to {located}, whose centre the polygon holds"),
+    "imp_g_unit_location": ("{n} vùng không khớp tên: gắn theo vị trí với xã có trung tâm nằm trong vùng",
+                            "{n} polygons matched no name: linked to the commune whose centre they hold"),
+    "imp_code_name_differs": ("mã {gso} là {official} trong danh mục, không phải {value}: khớp theo tên",
+                              "code {gso} is {official} in the official list, not {value}: matched by name"),
+    "imp_g_code_name_differs": ("{n} vùng có mã không khớp với tên: khớp theo tên",
+                                "{n} polygons have a code that disagrees with their name: matched by name"),
+    "what_household_id": ("mã hộ", "household id"),
+    "what_site_id": ("mã điểm tái định cư", "site id"),
+    "what_unit_year": ("(xã, chỉ tiêu, năm)", "(unit, indicator, year)"),
+    "from_ethnicity": ("theo dân tộc", "from the ethnicity"),
+    # report sections and notes
+    "imp_summary": ("{file}: {kind}, đọc {rows} dòng, {good} dòng hợp lệ, {rejected} dòng bị loại, {warned} dòng có cảnh báo -> lớp {layer}",
+                    "{file}: {kind}, {rows} rows read, {good} good, {rejected} rejected, {warned} with warnings -> layer {layer}"),
+    "imp_problems": ("Dòng bị loại:", "Rows left out:"),
+    "imp_warnings": ("Cảnh báo (các dòng vẫn được nhập):", "Warnings (these rows are imported):"),
+    "imp_values": ("Giá trị chưa hiểu (khai báo một lần, kho sẽ ghi nhớ):", "Values not understood (map them once; the workspace remembers):"),
+    "imp_value_line": ("  {column}: {value} ({count} dòng){hint}", "  {column}: {value} ({count} rows){hint}"),
+    "imp_suggest": (" -> gợi ý: --value '{value}={meaning}'", " -> suggested: --value '{value}={meaning}'"),
+    "imp_notes": ("Ghi chú:", "Notes:"),
+    "imp_row": ("  dòng {row}: {reason}", "  row {row}: {reason}"),
+    "imp_more": ("  ... và {n} dòng nữa (ghi toàn bộ bằng --rejects TỆP.csv)", "  ... and {n} more (write them all with --rejects FILE.csv)"),
+    "imp_columns": ("cột được nhận ra: {pairs}", "columns recognised: {pairs}"),
+    "imp_columns_content": ("cột nhận ra theo nội dung: {pairs}", "columns recognised by their content: {pairs}"),
+    "imp_hazard_type_given": ("tệp không có cột loại thiên tai: mọi vùng là '{value}' (theo lựa chọn)",
+                              "no hazard type column: every zone is '{value}' (as given)"),
+    "imp_values_used": ("giá trị đã khai báo được dùng: {pairs}", "value mappings used: {pairs}"),
+    "imp_vintage_2019": ("khớp với 199 xã trước năm 2020 (gộp vào 161 xã 2020-2025 theo NQ 864 và 897/NQ-UBTVQH14)",
+                         "matched to the 199 communes before 2020 (combined into the 161 of 2020-2025 by Resolutions 864 and 897/NQ-UBTVQH14)"),
+    "imp_vintage_2020": ("khớp với 161 xã giai đoạn 2020-2025", "matched to the 161 communes of 2020-2025"),
+    "imp_vintage_2025": ("khớp với 56 đơn vị từ 1/7/2025", "matched to the 56 units from 1 July 2025"),
+    "imp_matches": ("khớp: {pairs}", "matches: {pairs}"),
+    "imp_no_boundaries": ("kho chưa có ranh giới xã: xã lấy theo tên ghi trong tệp cho đến khi nhập ranh giới",
+                          "the workspace has no commune boundaries yet: communes are taken from the records until boundaries are imported"),
+    "imp_located": ("xã của mỗi hộ được xác định theo tọa độ ({n} nằm trong một xã, {gap} ở khe hở giữa các xã)",
+                    "each row's commune is the one its point lies in ({n} inside a commune, {gap} in gaps between communes)"),
+    "imp_no_dtts": ("không có cột DTTS: hộ DTTS là mọi dân tộc khác Kinh", "no DTTS column: ethnic minority = every ethnicity other than Kinh"),
+    "imp_no_column": ("không có cột '{column}': mọi hộ lấy là không", "no '{column}' column: every household taken as not {column}"),
+    "imp_decimal_commas": ("cột '{column}': {n} dấu phẩy thập phân được đọc là dấu chấm", "column '{column}': {n} decimal commas read as decimal points"),
+    "imp_crs_guessed": ("hệ tọa độ được đoán: {value} (chọn khác bằng --crs)", "coordinate system guessed: {value} (override with --crs)"),
+    "imp_swapped": ("X là tọa độ bắc và Y là tọa độ đông (thứ tự bản đồ Việt Nam): đã đổi chỗ",
+                    "X holds the northing and Y the easting (Vietnamese survey order): swapped"),
+    "imp_encoding": ("cột '{column}': chữ được chuyển từ {value} sang Unicode", "column '{column}': text converted from {value} to Unicode"),
+    "imp_header_encoding": ("tên cột được chuyển từ {value} sang Unicode", "column names converted from {value} to Unicode"),
+    "imp_kobo_id": ("không có cột mã hộ: dùng '{column}' của biểu mẫu", "no household id column: the form's '{column}' is used"),
+    "imp_annex": ("biểu báo cáo: {sheets} trang, {values} giá trị; cột -> chỉ tiêu và năm: {pairs}",
+                  "report annex: {sheets} sheets, {values} values; columns -> indicator and year: {pairs}"),
+    "imp_annex_skipped": ("bỏ qua {n} dòng không phải xã (tiêu đề, cộng huyện, toàn tỉnh, chữ ký)",
+                          "{n} rows that are not communes left aside (titles, district sub-totals, province total, signatures)"),
+    "imp_annex_unknown": ("cột chưa nhận ra chỉ tiêu, không nhập: {pairs}", "columns not placed as an indicator, not imported: {pairs}"),
+    "imp_wide": ("bảng theo năm: các năm {value} đọc thành dòng", "wide table: years {value} read as rows"),
+    "rows_warned": ("Dòng có cảnh báo", "Rows with warnings"),
+    "single_hazard": ("Bản đồ một loại thiên tai (tệp không có cột loại)", "Single-hazard map (no type column)"),
+    "single_hazard_none": ("Tệp có cột loại thiên tai", "The file has a type column"),
+    "column": ("Cột", "Column"),
+    "rows": ("Số dòng", "Rows"),
+    "meaning": ("Nghĩa", "Meaning"),
+    "apply_values": ("Áp dụng và kiểm tra lại", "Apply and check again"),
+    "dry_run_done": ("chạy thử: chưa ghi gì", "dry run: nothing written"),
+    "imported_into": ("đã nhập vào {path}: lớp {layer}, phiên bản {version}", "imported into {path}: layer {layer}, version {version}"),
+    # whole-file refusals
+    "imp_err_kind": ("loại dữ liệu phải là một trong {value}, không phải {kind}", "kind must be one of {value}, got {kind}"),
+    "imp_err_crs": ("--crs phải là mã EPSG như EPSG:9210, không phải {value}", "--crs must be an EPSG code such as EPSG:9210, got {value}"),
+    "imp_err_crs_unknown": ("--crs {value}: không có mã EPSG này", "--crs {value}: no such EPSG code"),
+    "imp_err_not_found": ("{value}: không tìm thấy tệp", "{value}: file not found"),
+    "imp_err_no_rows": ("{value}: không có dòng hợp lệ nào để nhập", "{value}: no good rows to import"),
+    "imp_err_no_geometry": ("không có hình học và không có cột tọa độ (Kinh độ/Vĩ độ, hoặc X/Y)",
+                            "no geometry and no coordinate columns (lon/lat, Kinh độ/Vĩ độ, or X/Y)"),
+    "imp_err_id_column": ("không có cột {what} ({vietnamese} / {column}); chỉ định bằng --column 'TÊN_CỘT={column}'",
+                          "no {what} column ({vietnamese} / {column}); name it with --column 'NAME={column}'"),
+    "imp_err_hazard_type": ("không có cột loại thiên tai: nếu cả tệp là một loại, chọn --hazard-type (landslide, flash_flood, tube_flood), hoặc chỉ định cột bằng --column 'TÊN_CỘT=hazard_type'",
+                            "no hazard type column: if the whole file is one hazard, give --hazard-type (landslide, flash_flood, tube_flood), or name the column with --column 'NAME=hazard_type'"),
+    "imp_err_level": ("không có cột cấp độ/mức độ nguy cơ; chỉ định bằng --column 'TÊN_CỘT=level'",
+                      "no level column; name it with --column 'NAME=level'"),
+    "imp_err_indicator_columns": ("không đọc được chỉ tiêu: cần cột Mã chỉ tiêu và Năm, bảng theo năm, hoặc biểu báo cáo có tên chỉ tiêu ở dòng tiêu đề",
+                                  "no indicators found: give Mã chỉ tiêu and Năm columns, a table by year, or a report annex with indicator names in its header"),
+    "imp_err_values": ("không có cột giá trị (Giá trị, hoặc Tử số và Mẫu số)", "no value, or numerator and denominator, columns (Giá trị / Tử số / Mẫu số)"),
+    "imp_err_value_arg": ("--value {value}: viết dạng GIÁ_TRỊ=NGHĨA", "--value {value}: write it as VALUE=MEANING"),
+    "imp_err_hazard_arg": ("--hazard-type phải là landslide, flash_flood hoặc tube_flood, không phải {value}",
+                           "--hazard-type must be landslide, flash_flood or tube_flood, got {value}"),
+}
 
 TEXT: dict[str, tuple[str, str]] = {
     # statuses of an indicator
@@ -203,11 +350,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "prepare": ("Chuẩn bị", "Prepare"),
     "preparing": ("Đang tạo tệp…", "Making the file…"),
     "atlas": ("Tải tập bản đồ theo xã (PDF)", "Download commune atlas (PDF)"),
+    **IMPORT_TEXT,
 }
 
 
-def t(key: str, lang: str = "vi") -> str:
-    """The text for ``key`` in ``lang`` ("vi" or "en"), NFC-normalised.
+def t(key: str, lang: str = "vi", **fields: object) -> str:
+    """The text for ``key`` in ``lang`` ("vi" or "en"), NFC-normalised, with ``fields`` filled in.
+
+    >>> t("imp_g_outside", "en", n="3")
+    '3 rows lie outside Cao Bằng (check the coordinate system or the X/Y order)'
 
     Raises
     ------
@@ -215,7 +366,18 @@ def t(key: str, lang: str = "vi") -> str:
         For an unknown key, so that a missing translation is found in tests.
     """
     vi, en = TEXT[key]
-    return unicodedata.normalize("NFC", vi if lang == "vi" else en)
+    text = vi if lang == "vi" else en
+    return unicodedata.normalize("NFC", text.format(**fields) if fields else text)
+
+
+def fmt_count(value: int, lang: str = "vi") -> str:
+    """A whole number with the language's thousands separator.
+
+    >>> fmt_count(4790), fmt_count(4790, "en")
+    ('4.790', '4,790')
+    """
+    text = f"{int(value):,}"
+    return text.replace(",", ".") if lang == "vi" else text
 
 
 def fmt_number(value: object, digits: int = 1) -> str:

@@ -33,6 +33,7 @@ from geo.indicators import BASELINE_YEAR, TARGET_YEAR
 from geo.text import loose_key
 
 __all__ = [
+    "YES_NO",
     "STATUSES",
     "FORMS",
     "DONE",
@@ -48,8 +49,10 @@ FORMS = ("concentrated", "interspersed", "in_place")
 DONE = ("resettled", "stabilised")
 #: Target 12 of the catalogue: 60% of the at-risk households.
 TARGET_SHARE = load_catalogue()["12"].target / 100.0
-_TRUE = {"true", "1", "yes", "y", "x", "co", "dung", "t"}
+_TRUE = {"true", "1", "yes", "y", "x", "co", "dung", "t", "phai", "v"}
 _FALSE = {"false", "0", "no", "n", "khong", "sai", "f", ""}
+#: Yes/no words (compared by :func:`geo.text.loose_key`): English, Vietnamese, 1/0, "x" for a tick.
+YES_NO: dict[str, bool] = {**{w: True for w in _TRUE}, **{w: False for w in _FALSE}}
 
 
 def _as_bool(values: pd.Series, name: str) -> pd.Series:

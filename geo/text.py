@@ -2,9 +2,10 @@
 
 Two keys are offered:
 
-* :func:`name_key` folds case, spacing and *where the tone mark sits* ("Hoà" and
-  "Hòa", "Thuỷ" and "Thủy" give one key) but keeps every letter and tone, so
-  "Hòa" and "Hoa" stay different names.
+* :func:`name_key` folds case, spacing, *where the tone mark sits* ("Hoà" and
+  "Hòa", "Thuỷ" and "Thủy" give one key) and the old "y" for "i" after a
+  consonant ("Sỹ" and "Sĩ", "Kỳ" and "Kì"), but keeps every other letter and
+  tone, so "Hòa" and "Hoa" stay different names.
 * :func:`loose_key` also drops all diacritics and "đ"; it is the fallback for
   names typed without accents ("Bao Lam" for "Bảo Lâm").
 
@@ -12,8 +13,8 @@ Examples
 --------
 >>> name_key("Hoà An") == name_key("Hòa  an")
 True
->>> name_key("Hòa") == name_key("Hoa")
-False
+>>> name_key("Hòa") == name_key("Hoa"), name_key("Hồng Sỹ") == name_key("Hồng Sĩ")
+(False, True)
 >>> loose_key("Bảo Lâm") == loose_key("bao lam")
 True
 """
@@ -22,13 +23,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 
-__all__ = ["nfc", "name_key", "loose_key", "strip_unit_type"]
+import numpy as np
+import pandas as pd
+
+__all__ = ["nfc", "name_key", "loose_key", "strip_unit_type", "code_words"]
 
 # Combining marks of the five Vietnamese tones (grave, acute, hook above, tilde,
 # dot below). Vowel-quality marks (circumflex, breve, horn) are not tones.
 _TONES = "\u0300\u0301\u0309\u0303\u0323"
 _SPACES = re.compile(r"\s+")
+# "y" standing alone as the vowel after a consonant is the old spelling of "i" (Sỹ = Sĩ);
+# after a vowel ("Thủy", "Quý", "Tày") it is a different letter and is kept.
+_Y_AS_I = re.compile(r"(?<=\b[bcdđghklmnpqrstvx])y|(?<=\b[cgknpt]h)y|(?<=\bng)y|(?<=\btr)y")
 _UNIT_TYPES = re.compile(
     r"^(xã|phường|thị trấn|thị xã|thành phố|huyện|tỉnh|tp\.?|tt\.?|p\.)\s+", re.IGNORECASE
 )
@@ -51,7 +59,7 @@ def _move_tones_to_word_end(word: str) -> str:
 def name_key(text: str) -> str:
     """Key for tone-placement- and case-insensitive matching of a name."""
     words = nfc(text).casefold().split(" ")
-    return " ".join(_move_tones_to_word_end(w) for w in words)
+    return _Y_AS_I.sub("i", " ".join(_move_tones_to_word_end(w) for w in words))
 
 
 def loose_key(text: str) -> str:
@@ -67,3 +75,18 @@ def strip_unit_type(name: str) -> str:
     'Bảo Lạc'
     """
     return _UNIT_TYPES.sub("", nfc(name))
+
+
+def code_words(values: pd.Series, table: Mapping[str, object]) -> pd.Series:
+    """Code every value by its :func:`loose_key` in ``table``; None where unknown or missing.
+
+    Each distinct value is looked up once, so a column of a million cells
+    with a handful of words costs a handful of lookups. Excel's "1.0" is "1".
+
+    >>> code_words(pd.Series(["Có", "KHÔNG", 1.0, None, "?"]), {"co": True, "khong": False, "1": True}).tolist()
+    [True, False, True, None, None]
+    """
+    codes, uniques = pd.factorize(values.astype(object))
+    keys = [loose_key(str(v)).removesuffix(".0") for v in uniques]
+    lookup = np.array([table.get(k) for k in keys] + [None], dtype=object)
+    return pd.Series(lookup[codes], index=values.index, dtype=object)

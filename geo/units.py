@@ -1,9 +1,16 @@
 """Cao Bằng's official administrative units and the 2020 → 2025 crosswalk.
 
-Two vintages of communes (xã), wards (phường) and townships (thị trấn):
+Three vintages of communes (xã), wards (phường) and townships (thị trấn):
 
+* ``2019``: the 199 units in 13 districts before the 2020 reorganisation
+  (:func:`before_2020`, from ``data/merger_2020.csv``, which links each to the
+  2020 unit that took it over, with its source: Resolutions 864/NQ-UBTVQH14
+  and 897/NQ-UBTVQH14);
 * ``2020``: the 161 units in 10 districts in force from 2020 to 30 June 2025;
 * ``2025``: the 56 units from 1 July 2025, with no district level.
+
+:func:`resolve_communes` reads the names or codes a file gives, in any of the
+three vintages, and says for each which 2020 unit it is and how it was found.
 
 Codes are the General Statistics Office's 5-digit codes (``ma_xa``) as
 strings. The lists and the conversion come from the ``vietnamadminunits``
@@ -16,6 +23,9 @@ Examples
 (161, 56)
 >>> match_commune("Hoà An", vintage=2025).name_vi  # tone placed on "a" or on "o"
 'Hòa An'
+>>> resolve_communes(pd.Series(["Xã Tân Việt", "Nam Quang", "01297"]),
+...                  pd.Series(["Bảo Lâm", None, None]))[["ma_xa", "vintage", "how"]].to_numpy().tolist()
+[['01297', 2019, 'before_2020'], ['01297', 2020, 'name'], ['01297', 2020, 'code']]
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -38,6 +49,8 @@ __all__ = [
     "MatchResult",
     "match_commune",
     "match_communes",
+    "before_2020",
+    "resolve_communes",
 ]
 
 PROVINCE_CODE = "04"
@@ -278,3 +291,129 @@ def match_communes(names: pd.Series, vintage: int = 2020, districts: pd.Series |
         suggestions=["; ".join(r.suggestions) for r in results],
     )
     return pairs.merge(table, on=["name", "district"], how="left").set_index(names.index).drop(columns=["name", "district"])
+
+
+MERGER_PATH = Path(__file__).resolve().parent.parent / "data" / "merger_2020.csv"
+
+
+@lru_cache(maxsize=1)
+def _before_2020() -> pd.DataFrame:
+    frame = pd.read_csv(MERGER_PATH, dtype=str, keep_default_na=False)
+    for column in ("old_name", "old_district", "new_name", "new_district"):
+        frame[column] = frame[column].map(nfc)
+    return frame
+
+
+def before_2020() -> pd.DataFrame:
+    """The 199 units before the 2020 reorganisation and the 2020 unit each is now part of.
+
+    Columns: ``old_name, old_type, old_district, new_ma_xa, new_name,
+    new_district, change`` (``unchanged``, ``district``: moved to another
+    district, ``merged``, ``renamed``) and ``source``.
+
+    >>> table = before_2020()
+    >>> len(table), table["new_ma_xa"].nunique()
+    (199, 161)
+    """
+    return _before_2020().copy()
+
+
+@lru_cache(maxsize=1)
+def _resolver() -> tuple[dict, dict]:
+    """Lookup tables ``{(name key, district key): entry}`` and ``{name key: [entries]}``.
+
+    An entry is ``(ma_xa 2020, ma_xa 2025, vintage)``; the 2020 list comes
+    first, then the older names, then the 2025 units (whose names often repeat
+    a 2020 commune's: the 2020 one wins, as records mostly predate July 2025).
+    """
+    def key(name: str) -> str:
+        return name_key(strip_unit_type(name))
+
+    new_2025 = _crosswalk().set_index("old_ma_xa")["new_ma_xa"]
+    entries: list[tuple[str, str, tuple[str | None, str | None, int]]] = []
+    for row in communes(2020).itertuples():
+        entries.append((key(row.name_vi), key(row.district_vi), (row.ma_xa, new_2025[row.ma_xa], 2020)))
+    for row in _before_2020().itertuples():
+        entries.append((key(row.old_name), key(row.old_district), (row.new_ma_xa, new_2025[row.new_ma_xa], 2019)))
+    for row in communes(2025).itertuples():
+        entries.append((key(row.name_vi), "", (None, row.ma_xa, 2025)))
+    by_pair: dict[tuple[str, str], tuple] = {}
+    by_name: dict[str, list[tuple]] = {}
+    for name, district, entry in entries:
+        by_pair.setdefault((name, district), entry)
+        found = by_name.setdefault(name, [])
+        if entry[:2] not in [e[:2] for e in found]:
+            found.append(entry)
+    return by_pair, by_name
+
+
+def _resolve_one(name: str, district: str | None) -> tuple[str | None, str | None, int | None, str, str]:
+    by_pair, by_name = _resolver()
+    query = nfc(name)
+    codes_2020 = _communes(2020)["ma_xa"]
+    code = normalise_codes([query]).iloc[0]
+    if code in set(codes_2020):
+        return code, _crosswalk().set_index("old_ma_xa")["new_ma_xa"][code], 2020, "code", ""
+    bare = name_key(strip_unit_type(query))
+    if not bare:
+        return None, None, None, "none", ""
+    if district:
+        hit = by_pair.get((bare, name_key(strip_unit_type(district))))
+        if hit is not None:
+            return (*hit, "district-name" if hit[2] != 2019 else "before_2020", "")
+    found = by_name.get(bare, [])
+    if len(found) == 1 or (found and len({e[0] for e in found if e[0]}) == 1 and found[0][2] != 2025):
+        entry = found[0]
+        return (*entry, "name" if entry[2] != 2019 else "before_2020", "")
+    if len(found) > 1:
+        return None, None, None, "ambiguous", ""
+    loose = loose_key(strip_unit_type(query))
+    if district:
+        wanted = loose_key(strip_unit_type(district))
+        in_district = {entry[:2]: entry for (n, d), entry in by_pair.items() if loose_key(n) == loose
+                       and loose_key(d) == wanted}
+        if len(in_district) == 1:
+            return (*next(iter(in_district.values())), "loose", "")
+    loose_hits = {k: v for k, v in by_name.items() if loose_key(k) == loose}
+    if len(loose_hits) == 1:
+        (entries,) = loose_hits.values()
+        if len(entries) == 1:
+            return (*entries[0], "loose", "")
+    keys = {loose_key(k): k for k in by_name}
+    close = difflib.get_close_matches(loose, list(keys), n=3, cutoff=0.75)
+    return None, None, None, "none", "; ".join(keys[c] for c in close)
+
+
+def resolve_communes(names: pd.Series, districts: pd.Series | None = None) -> pd.DataFrame:
+    """Which 2020 commune each name (or GSO code) stands for, whatever its vintage.
+
+    A 2020 GSO code matches by code. A name matches the 161 units of 2020,
+    then the 199 before 2020 (a unit merged in 2020 gives the commune that took
+    it over), then the 56 units of 2025; case, spacing, the unit type
+    ("Xã", "Phường", "Thị trấn"), where the tone mark sits and "y"/"i"
+    spellings are ignored, and a district, when given, settles names that
+    several districts share. Each distinct (name, district) is resolved once.
+
+    Returns
+    -------
+    DataFrame
+        Aligned on ``names``: ``ma_xa`` (the 2020 unit, or None),
+        ``ma_xa_2025`` (the unit from 1 July 2025), ``vintage`` (2019, 2020 or
+        2025: the list the name was found in), ``how`` (``code``, ``name``,
+        ``district-name``, ``before_2020``: a name from before 2020, ``loose``: accents ignored,
+        ``ambiguous``: several units and no district, ``none``) and
+        ``suggestions`` (close names when nothing matched).
+    """
+    if districts is None:
+        districts = pd.Series(None, index=names.index, dtype=object)
+    pairs = pd.DataFrame({"name": names.astype(object).where(names.notna(), ""),
+                          "district": districts.astype(object).where(districts.notna(), "")}, index=names.index)
+    pairs["name"] = pairs["name"].astype(str)
+    pairs["district"] = pairs["district"].astype(str)
+    unique = pairs.drop_duplicates()
+    results = [_resolve_one(n, d or None) for n, d in unique.itertuples(index=False)]
+    table = pd.DataFrame(results, columns=["ma_xa", "ma_xa_2025", "vintage", "how", "suggestions"],
+                         index=pd.MultiIndex.from_frame(unique))
+    out = table.reindex(pd.MultiIndex.from_frame(pairs)).set_axis(names.index)
+    out["vintage"] = out["vintage"].astype("Int16")
+    return out

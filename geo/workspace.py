@@ -13,6 +13,8 @@ can share. Both stores offer the same :class:`Workspace`:
   change. In PostGIS: a database transaction, writers queue on a row lock.
 * Re-importing a layer keeps the previous version as ``<layer>__v<N>``;
   ``import_history`` lists them and :meth:`Workspace.read_layer` reads any.
+* ``value_mappings`` remembers what users said an unknown word in their
+  files means (:meth:`Workspace.value_mappings`).
 * ``import_history`` records every import (when, file, SHA-256, kind, rows in,
   rows rejected, by whom); ``resettlement_audit`` every attempt to change a
   household's resettlement status (old, new, expected, when, by whom, and the
@@ -56,6 +58,7 @@ __all__ = ["Workspace", "ReadOnlyWorkspace", "ConflictError", "DEFAULT_WORKSPACE
 DEFAULT_WORKSPACE = DEMO_PATH.parent.parent / "workspace.gpkg"
 _HISTORY = "import_history"
 _AUDIT = "resettlement_audit"
+_VALUES = "value_mappings"
 _HISTORY_COLUMNS = ["imported_at", "file_name", "sha256", "kind", "layer", "version", "rows_in", "rows_rejected",
                     "imported_by"]
 _AUDIT_COLUMNS = ["household_id", "old_status", "new_status", "changed_at", "changed_by", "expected_status",
@@ -423,6 +426,25 @@ class Workspace:
         if conflict is not None:  # raised after the commit, so the refusal stays in the audit trail
             raise conflict
         return current
+
+    def value_mappings(self) -> dict[str, str]:
+        """The meanings users gave to words an import did not understand, ``{word: meaning}``.
+
+        The latest answer for a word wins; an import passes them on to
+        :func:`geo.importer.prepare` so nobody is asked twice.
+        """
+        table = self.read_table(_VALUES)
+        if table.empty:
+            return {}
+        return dict(zip(table["word"], table["meaning"]))
+
+    def remember_values(self, mappings: dict[str, str], added_by: str = "") -> None:
+        """Record value mappings (``{word: meaning}``) used by an import, in one transaction."""
+        known = self.value_mappings()
+        new = {w: m for w, m in mappings.items() if known.get(w) != m}
+        if new:
+            self.append_rows(_VALUES, pd.DataFrame({"word": list(new), "meaning": list(new.values()),
+                                                    "added_by": added_by, "added_at": _now()}, dtype=object))
 
     def read_table(self, name: str) -> pd.DataFrame:
         """A non-spatial table of the workspace (empty if it does not exist yet)."""
