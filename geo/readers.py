@@ -3,7 +3,10 @@
 :func:`read_file` checks a file with :func:`geo.safefiles.check_file`, unpacks
 archives safely, and reads it into a DataFrame (a GeoDataFrame when the file
 has geometries) with a ``_line`` column giving each record's row number as the
-user sees it in the file.
+user sees it in the file. Every frame then goes through the steps of
+:data:`AFTER_READ`: a VN-2000 CRS is replaced by its EPSG one
+(:func:`geo.crs.recognise_crs`), KoboToolbox group paths are dropped from
+column names, and a KoboToolbox/ODK geopoint becomes ``lat`` and ``lon``.
 
 Examples
 --------
@@ -13,10 +16,18 @@ Examples
 >>> _ = path.write_text("Mã hộ;Kinh độ;Vĩ độ\\nH1;106,25;22,66\\n", encoding="utf-8")
 >>> read_file(path, None, folder, []).to_dict("records")
 [{'Mã hộ': 'H1', 'Kinh độ': '106,25', 'Vĩ độ': '22,66', '_line': 2}]
+>>> _ = path.write_text("_uuid,grp/ma_ho,grp/gps\\nu1,H1,22.6612 106.2523 450 5.0\\n", encoding="utf-8")
+>>> notes = []
+>>> read_file(path, None, folder, notes)[["ma_ho", "lat", "lon"]].to_dict("records")
+[{'ma_ho': 'H1', 'lat': '22.6612', 'lon': '106.2523'}]
+>>> notes[-1]
+"geopoint column 'gps' split into lat and lon"
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
 
@@ -25,65 +36,137 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
+from geo.columns import canonical
+from geo.crs import recognise_crs
 from geo.safefiles import check_file, check_gpkg, check_xml, safe_extract
 
-__all__ = ["read_file"]
+__all__ = ["AFTER_READ", "read_file"]
+
+# The file a reader opens inside each kind of archive, and the kind of that file.
+_INSIDE = {"shapefile_zip": (".shp",), "kmz": (".kml",), "mapinfo_zip": (".tab", ".mif")}
+_KIND_OF_SUFFIX = {".shp": "shapefile", ".kml": "kml", ".tab": "mapinfo_tab", ".mif": "mapinfo_mif"}
+
+# A MapInfo header's charset line: "!charset WindowsLatin1" (.tab) or 'Charset "WindowsLatin1"' (.mif).
+_MAPINFO_CHARSET = re.compile(rb'^\s*!?charset\s+"?(\w+)', re.I | re.M)
+
+# KoboToolbox and ODK exports: the meta columns that mark one, the columns holding the parts of
+# a geopoint question ("grp/_gps_latitude" from Kobo, "gps-Latitude" from ODK Central), and
+# the values of a combined geopoint column ("lat lon [altitude [precision]]").
+_KOBO_META = frozenset({"_uuid", "_submission_time", "_index", "_id", "_submitted_by", "meta/instanceID"})
+_GEOPOINT_PARTS = (
+    re.compile(r"(?P<question>(?:[^/]+/)*_[^/]+)_(?P<part>latitude|longitude)", re.I),
+    re.compile(r"(?P<question>.+)-(?P<part>latitude|longitude)", re.I),
+)
+_PART_COLUMN = {"latitude": "lat", "longitude": "lon"}
+_KOBO_PART_PREFIX = re.compile(r"(?:^|(?<=/))_(?=[^/]+$)")
+_GEOPOINT = r"\s*-?\d{1,3}\.\d+\s+-?\d{1,3}\.\d+(?:\s+-?\d+(?:\.\d+)?){0,2}\s*"
 
 
 def read_file(path: Path, layer: str | None, folder: Path, notes: list[str]) -> pd.DataFrame:
     """Read any supported file, with a ``_line`` column: each record's row number in the file.
 
     ``folder`` is a scratch folder for extracted archives; ``notes`` collects
-    what the reader had to guess (missing .cpg or .prj, legacy text lines).
-    Empty lines are not records.
+    what the reader had to guess or change (missing .cpg or .prj, legacy text
+    lines, a recognised CRS, split geopoints). Empty lines are not records.
     """
     frame, first = _read_raw(path, layer, folder, notes)
     frame = frame.reset_index(drop=True)
     frame["_line"] = np.arange(len(frame)) + first
     text = frame.drop(columns=["_line", "geometry"], errors="ignore")
     blank = text.isna().all(axis=1) & (frame.geometry.isna() if isinstance(frame, gpd.GeoDataFrame) else True)
-    return frame.loc[~blank].reset_index(drop=True)  # empty lines are not records
+    frame = frame.loc[~blank].reset_index(drop=True)  # empty lines are not records
+    for step in AFTER_READ:
+        frame = step(frame, notes)
+    return frame
 
 
 def _read_raw(path: Path, layer: str | None, folder: Path, notes: list[str]) -> tuple[pd.DataFrame, int]:
     kind = check_file(path, claimed=path.suffix.lstrip(".").lower() or None)
-    if kind in ("shapefile_zip", "kmz"):
-        members = safe_extract(path, folder)
-        wanted = ".shp" if kind == "shapefile_zip" else ".kml"
-        inner = [m for m in members if m.suffix.lower() == wanted
-                 and "__MACOSX" not in m.parts and not m.name.startswith("._")]  # macOS resource forks
-        if len(inner) != 1:
-            raise ValueError(f"{path.name}: holds {len(inner)} {wanted} files; put exactly one in the zip")
-        path = inner[0]
-        if kind == "kmz":
-            check_xml(path)
-        elif not path.with_suffix(".cpg").exists():
-            notes.append("no .cpg file: text encoding detected from the content")
-        if kind == "shapefile_zip" and not path.with_suffix(".prj").exists():
-            notes.append("no .prj file: coordinate system guessed from the coordinates")
-    if kind == "kml":
-        check_xml(path)
-    if kind == "gpkg":
-        check_gpkg(path)
-        layers = pyogrio.list_layers(path)[:, 0].tolist()
-        if layer is None and len(layers) > 1:
-            raise ValueError(f"{path.name}: holds layers {', '.join(layers)}; choose one with --layer")
-        if layer is not None and layer not in layers:
-            raise ValueError(f"{path.name}: no layer {layer!r}; it holds {', '.join(layers)}")
-    if kind == "csv":
-        text = _decode_lines(path.read_bytes(), notes)
-        sample = text[:4096]
-        separator = max((",", ";", "\t"), key=sample.count)  # Excel in Vietnamese locales writes ";"
-        return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, na_values=[""], sep=separator,
-                           skip_blank_lines=False), 2
-    if kind == "xlsx":
-        return pd.read_excel(path, dtype=str), 2
-    if kind == "parquet":
-        return gpd.read_parquet(path), 1
-    if path.suffix.lower() == ".shp" and not path.with_suffix(".cpg").exists():
-        # Raw bytes kept one-to-one: UTF-8 values are restored here, legacy ones by detection.
-        return _utf8_from_latin1(pyogrio.read_dataframe(path, encoding="latin1")), 1
+    if kind in _INSIDE:
+        path = _inner_file(path, kind, folder)
+        kind = _KIND_OF_SUFFIX[path.suffix.lower()]
+    return _READERS.get(kind, _read_ogr)(path, layer, notes)
+
+
+def _inner_file(path: Path, kind: str, folder: Path) -> Path:
+    """Extract an archive and return the one data file in it."""
+    members = safe_extract(path, folder)
+    wanted = _INSIDE[kind]
+    inner = [m for m in members if m.suffix.lower() in wanted
+             and "__MACOSX" not in m.parts and not m.name.startswith("._")]  # macOS resource forks
+    if len(inner) != 1:
+        files = " or ".join(wanted)
+        raise ValueError(f"{path.name}: holds {len(inner)} {files} files; put exactly one layer in the zip")
+    return inner[0]
+
+
+def _read_csv(path: Path, layer: str | None, notes: list[str]) -> tuple[pd.DataFrame, int]:
+    text = _decode_lines(path.read_bytes(), notes)
+    header = text.split("\n", 1)[0]
+    separator = max((",", ";", "\t"), key=header.count)  # Excel in Vietnamese locales and Kobo write ";"
+    return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, na_values=[""], sep=separator,
+                       skip_blank_lines=False), 2
+
+
+def _read_xlsx(path: Path, layer: str | None, notes: list[str]) -> tuple[pd.DataFrame, int]:
+    return pd.read_excel(path, dtype=str), 2
+
+
+def _read_parquet(path: Path, layer: str | None, notes: list[str]) -> tuple[pd.DataFrame, int]:
+    return gpd.read_parquet(path), 1
+
+
+def _read_gpkg(path: Path, layer: str | None, notes: list[str]) -> tuple[pd.DataFrame, int]:
+    check_gpkg(path)
+    layers = pyogrio.list_layers(path)[:, 0].tolist()
+    if layer is None and len(layers) > 1:
+        raise ValueError(f"{path.name}: holds layers {', '.join(layers)}; choose one with --layer")
+    if layer is not None and layer not in layers:
+        raise ValueError(f"{path.name}: no layer {layer!r}; it holds {', '.join(layers)}")
+    return _read_ogr(path, layer, notes)
+
+
+def _read_kml(path: Path, layer: str | None, notes: list[str]) -> tuple[pd.DataFrame, int]:
+    check_xml(path)
+    return _read_ogr(path, layer, notes)
+
+
+def _read_shapefile(path: Path, layer: str | None, notes: list[str]) -> tuple[pd.DataFrame, int]:
+    if not path.with_suffix(".prj").exists():
+        notes.append("no .prj file: coordinate system guessed from the coordinates")
+    if path.with_suffix(".cpg").exists():
+        return _read_ogr(path, layer, notes)
+    notes.append("no .cpg file: text encoding detected from the content")
+    # Raw bytes kept one-to-one: UTF-8 values are restored here, legacy ones by detection.
+    return _utf8_from_latin1(pyogrio.read_dataframe(path, encoding="latin1")), 1
+
+
+def _read_mapinfo(path: Path, layer: str | None, notes: list[str]) -> tuple[pd.DataFrame, int]:
+    """A .tab or .mif: text in a declared charset arrives as GDAL decodes it (TCVN3 or VNI
+    declared as WindowsLatin1 as its cp1252 reading, for the encoding detection); "Neutral"
+    text is not decoded by GDAL, so it is read byte for byte like a Shapefile without .cpg."""
+    with path.open("rb") as handle:
+        found = _MAPINFO_CHARSET.search(handle.read(1 << 16))
+    if found and found[1].lower() != b"neutral":
+        return _read_ogr(path, layer, notes)
+    notes.append("MapInfo table with charset Neutral: text encoding detected from the content")
+    return _utf8_from_latin1(pyogrio.read_dataframe(path, encoding="latin1")), 1
+
+
+def _read_ogr(path: Path, layer: str | None, notes: list[str]) -> tuple[pd.DataFrame, int]:
     return pyogrio.read_dataframe(path, layer=layer), 1
+
+
+_READERS: dict[str, Callable[[Path, str | None, list[str]], tuple[pd.DataFrame, int]]] = {
+    "csv": _read_csv,
+    "xlsx": _read_xlsx,
+    "parquet": _read_parquet,
+    "gpkg": _read_gpkg,
+    "kml": _read_kml,
+    "shapefile": _read_shapefile,
+    "mapinfo_tab": _read_mapinfo,
+    "mapinfo_mif": _read_mapinfo,
+}  # every other kind (GeoJSON, FlatGeobuf): GDAL as it is
 
 
 def _decode_lines(raw: bytes, notes: list[str]) -> str:
@@ -125,3 +208,92 @@ def _utf8_from_latin1(frame: pd.DataFrame) -> pd.DataFrame:
                 fixed = np.array([fix(v) for v in uniques] + [None], dtype=object)
                 out[column] = pd.Series(fixed[codes], index=out.index).where(out[column].notna())
     return out
+
+
+# ---------------------------------------------------------------- after reading
+
+
+def _recognised_crs(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """VN-2000 however the file spells it becomes its EPSG CRS; a non-earth CRS is dropped."""
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None:
+        return frame
+    crs = recognise_crs(frame.crs)
+    if crs is None:
+        notes.append(f"the file's coordinate system ({frame.crs.name}) places nothing on the earth: "
+                     "coordinate system guessed from the coordinates")
+        return frame.set_crs(None, allow_override=True)
+    if crs.equals(frame.crs):
+        return frame
+    code = crs.to_epsg()
+    if code is None or frame.crs.to_epsg() != code:  # else PROJ already knew it: nothing to tell
+        notes.append(f"coordinate system {frame.crs.name!r} read as {crs.name}"
+                     f"{f' (EPSG:{code})' if code else ''}, with the VN-2000 datum shift")
+    return frame.set_crs(crs, allow_override=True)
+
+
+def _kobo_group_paths(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """In a KoboToolbox export, "group_hh/ma_ho" becomes "ma_ho" wherever the short name is unique."""
+    columns = frame.columns.astype(str)
+    if not _KOBO_META & set(columns) or not columns.str.contains("/").any():
+        return frame
+    short = columns.str.rsplit("/", n=1).str[-1]
+    unique = ~short.duplicated(keep=False)
+    renamed = {old: new for old, new, keep in zip(columns, short, unique & (columns != short)) if keep}
+    if renamed:
+        notes.append(f"KoboToolbox group paths dropped from {len(renamed)} column names "
+                     f"(e.g. {next(iter(renamed))} -> {next(iter(renamed.values()))})")
+    return frame.rename(columns=renamed)
+
+
+def _geopoint_pairs(columns: pd.Index) -> dict[str, dict[str, str]]:
+    """{question: {"lat": column, "lon": column}} for geopoints exported as one column per part."""
+    pairs: dict[str, dict[str, str]] = {}
+    for column in columns:  # per column name, not per cell
+        match = next(filter(None, (pattern.fullmatch(column) for pattern in _GEOPOINT_PARTS)), None)
+        if match:
+            pairs.setdefault(match["question"], {})[_PART_COLUMN[match["part"].lower()]] = column
+    return {question: parts for question, parts in pairs.items() if len(parts) == 2}
+
+
+def _geopoint_columns(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """A KoboToolbox/ODK geopoint becomes ``lat`` and ``lon`` (text, parsed by the importer).
+
+    The parts columns (``_gps_latitude``, ``_gps_longitude``) are used when
+    there are any, else a column whose every value reads "lat lon [alt [precision]]".
+    The first geopoint question is used; the others are named in a note.
+    """
+    if isinstance(frame, gpd.GeoDataFrame):
+        return frame
+    columns = frame.columns.astype(str)
+    pairs = _geopoint_pairs(columns)
+    paired = {_KOBO_PART_PREFIX.sub("", question) for question in pairs}  # "grp/_gps" is the question "grp/gps"
+    combined = [
+        column for column, name in zip(frame.columns, columns)
+        if name not in paired and pd.api.types.is_string_dtype(frame[column]) and frame[column].notna().any()
+        and frame[column].dropna().astype(str).str.fullmatch(_GEOPOINT).all()
+    ]
+    found = [f"'{p['lat']}' and '{p['lon']}'" for p in pairs.values()] + [f"'{c}'" for c in combined]
+    if not found:
+        return frame
+    if any(canonical(c) in ("lat", "lon") for c in columns):
+        notes.append(f"geopoint {found[0]} not used: the file has its own latitude/longitude columns")
+        return frame
+    if pairs:
+        lat_column, lon_column = (next(iter(pairs.values()))[part] for part in ("lat", "lon"))
+        lat, lon = frame[lat_column], frame[lon_column]
+        notes.append(f"geopoint columns {found[0]} used as lat and lon")
+    else:
+        parts = frame[combined[0]].str.strip().str.split(r"\s+", expand=True, regex=True)
+        lat, lon = parts[0], parts[1]
+        notes.append(f"geopoint column {found[0]} split into lat and lon")
+    if found[1:]:
+        notes.append(f"other geopoints kept as they are: {', '.join(found[1:])}")
+    return frame.assign(lat=lat, lon=lon)
+
+
+#: What every frame goes through after reading, in order: ``step(frame, notes) -> frame``.
+AFTER_READ: tuple[Callable[[pd.DataFrame, list[str]], pd.DataFrame], ...] = (
+    _recognised_crs,
+    _kobo_group_paths,
+    _geopoint_columns,
+)

@@ -10,6 +10,10 @@ any reader touches a file, :func:`check_file` makes sure that
 * zips are not zip bombs, path-traversal or symlink tricks, nested zips or
   password-protected (:func:`safe_extract` extracts them with a running byte
   count);
+* a layer made of several files (Shapefile, MapInfo TAB or MIF/MID) has all
+  of them, in the zip or, for a .tab or .mif given on the command line,
+  beside it; a MapInfo .tab is a native table, not a view, seamless, raster
+  or linked table that would make the reader open other files;
 * KML (also inside a KMZ) has no DOCTYPE/ENTITY declarations (billion laughs,
   external entities) and is well-formed XML (:func:`check_xml`);
 * a GeoPackage is an undamaged SQLite database with a ``gpkg_contents``
@@ -67,10 +71,16 @@ LIMITS: dict[str, int] = {
 }
 
 #: The kinds of file :func:`sniff` recognises.
-KINDS = ("shapefile_zip", "gpkg", "geojson", "kml", "kmz", "fgb", "parquet", "csv", "xlsx")
+KINDS = (
+    "shapefile_zip", "mapinfo_zip", "mapinfo_tab", "mapinfo_mif",
+    "gpkg", "geojson", "kml", "kmz", "fgb", "parquet", "csv", "xlsx",
+)
 
 _EXTENSION = {
     "shapefile_zip": ".zip",
+    "mapinfo_zip": ".zip",
+    "mapinfo_tab": ".tab",
+    "mapinfo_mif": ".mif",
     "gpkg": ".gpkg",
     "geojson": ".geojson",
     "kml": ".kml",
@@ -81,21 +91,36 @@ _EXTENSION = {
     "xlsx": ".xlsx",
 }
 
-# What a user or an extension may call each kind.
-_ALIASES = {
-    **{kind: kind for kind in KINDS},
-    "zip": "shapefile_zip",
-    "shp": "shapefile_zip",
-    "shapefile": "shapefile_zip",
-    "json": "geojson",
-    "geojsonl": "geojson",
-    "geojsons": "geojson",
-    "geopackage": "gpkg",
-    "flatgeobuf": "fgb",
-    "geoparquet": "parquet",
-    "txt": "csv",
-    "tsv": "csv",
+# What a user or an extension may call each kind: the kinds each name accepts.
+_ALIASES: dict[str, tuple[str, ...]] = {
+    **{kind: (kind,) for kind in KINDS},
+    "zip": ("shapefile_zip", "mapinfo_zip"),
+    "shp": ("shapefile_zip",),
+    "shapefile": ("shapefile_zip",),
+    "tab": ("mapinfo_tab",),
+    "mif": ("mapinfo_mif",),
+    "mapinfo": ("mapinfo_zip", "mapinfo_tab", "mapinfo_mif"),
+    "json": ("geojson",),
+    "geojsonl": ("geojson",),
+    "geojsons": ("geojson",),
+    "geopackage": ("gpkg",),
+    "flatgeobuf": ("fgb",),
+    "geoparquet": ("parquet",),
+    "txt": ("csv",),
+    "tsv": ("csv",),
 }
+
+# The files a multi-file layer needs beside its main file (matched without regard to case),
+# and how to name the whole set in advice.
+_COMPANIONS: dict[str, tuple[str, ...]] = {".shp": (".shx", ".dbf"), ".tab": (".dat", ".map", ".id"), ".mif": (".mid",)}
+_PARTS = {".shp": ".shp, .shx, .dbf and .prj", ".tab": ".tab, .dat, .map and .id", ".mif": ".mif and .mid"}
+_MAIN_FILES = {"shapefile_zip": (".shp",), "mapinfo_zip": (".tab", ".mif"), "mapinfo_tab": (".tab",), "mapinfo_mif": (".mif",)}
+
+# A MapInfo .tab must define a native table: a view ("Open Table"), a seamless, raster or
+# linked table makes the reader open the other files it names.
+_TAB_TYPE = re.compile(rb'definition\s+table\b(?:(?!fields\b).)*?^\s*type\s+"?(\w+)', re.I | re.M | re.S)
+_TAB_SEAMLESS = re.compile(rb'"\\isseamless"\s*=\s*"true"', re.I)
+_MIF_VERSION = re.compile(r"version\s+\d+\s*", re.I)
 
 _CHUNK = 1 << 20  # bytes read at a time when streaming
 _HEAD = 1 << 16  # bytes read to recognise a file
@@ -218,6 +243,8 @@ def _sniff_zip(path: Path, label: str) -> str:
         return "xlsx"
     if any(n.endswith(".shp") for n in lower):
         return "shapefile_zip"
+    if any(n.endswith((".tab", ".mif")) for n in lower):
+        return "mapinfo_zip"
     if any(n.endswith(".kml") for n in lower):
         return "kmz"
     inner = [n for n in lower if n.endswith((".zip", ".kmz"))]
@@ -227,7 +254,7 @@ def _sniff_zip(path: Path, label: str) -> str:
         raise _refuse(label, "is an Office document but not an Excel workbook", "save the table as .xlsx or CSV")
     raise _refuse(
         label,
-        "is a zip holding no Shapefile (.shp), KML or Excel workbook",
+        "is a zip holding no Shapefile (.shp), MapInfo table (.tab, .mif), KML or Excel workbook",
         "zip the .shp, .shx, .dbf and .prj files of one layer and upload that zip",
     )
 
@@ -257,11 +284,15 @@ def _sniff_text(head: bytes, label: str) -> str:
         raise _refuse(label, 'is JSON but not GeoJSON (no "type")', "export it as GeoJSON, GeoPackage or CSV")
     if body.startswith("["):
         raise _refuse(label, "is a JSON list, not GeoJSON", "export it as GeoJSON (a FeatureCollection) or CSV")
+    if low.startswith("!table"):
+        return "mapinfo_tab"
+    if _MIF_VERSION.fullmatch(low.split("\n", 1)[0].strip()):
+        return "mapinfo_mif"
     return "csv"
 
 
 def _supported() -> str:
-    return "upload one of " + ", ".join(sorted(set(_EXTENSION.values()))) + " (a Shapefile as a .zip)"
+    return "upload one of " + ", ".join(sorted(set(_EXTENSION.values()))) + " (a Shapefile or MapInfo table as a .zip)"
 
 
 def sniff(path: str | os.PathLike[str]) -> str:
@@ -278,10 +309,12 @@ def sniff(path: str | os.PathLike[str]) -> str:
     str
         One of :data:`KINDS`: a zip holding a ``.shp`` is ``shapefile_zip``,
         one holding ``[Content_Types].xml`` and ``xl/`` is ``xlsx``, one holding
-        a ``.kml`` is ``kmz``; an SQLite database is ``gpkg``; ``fgb\\x03`` is
-        ``fgb``; ``PAR1`` at both ends is ``parquet``; XML with ``<kml`` is
-        ``kml``; JSON starting with ``{`` with a ``"type"`` is ``geojson``; any
-        other text is ``csv``.
+        a ``.tab`` or ``.mif`` is ``mapinfo_zip``, one holding a ``.kml`` is
+        ``kmz``; an SQLite database is ``gpkg``; ``fgb\\x03`` is ``fgb``;
+        ``PAR1`` at both ends is ``parquet``; XML with ``<kml`` is ``kml``; JSON
+        starting with ``{`` with a ``"type"`` is ``geojson``; text starting with
+        ``!table`` is ``mapinfo_tab``, with a ``Version 300`` line
+        ``mapinfo_mif``; any other text is ``csv``.
 
     Raises
     ------
@@ -774,29 +807,48 @@ def _check_size(p: Path, label: str, lim: Mapping[str, int]) -> None:
         )
 
 
-def _claimed_kind(claimed: str) -> tuple[str, str | None]:
+def _claimed_kind(claimed: str) -> tuple[str, tuple[str, ...] | None]:
     token = claimed.strip().lower()
     if "." in token:
         token = token.rsplit(".", 1)[-1]
     return token, _ALIASES.get(token)
 
 
+def _check_tab_header(head: bytes, label: str, member: str | None = None) -> None:
+    """Refuse a .tab that is not a native table: the reader would open the files it names."""
+    found = _TAB_TYPE.search(head)
+    table = found[1].decode("ascii", "replace").lower() if found else ""
+    if table == "native" and not _TAB_SEAMLESS.search(head):
+        return
+    what = "seamless" if _TAB_SEAMLESS.search(head) else table or "view or query"
+    raise _refuse(
+        label,
+        f"{_where(member)}is a MapInfo {_clean(what, 20)} table, which opens other files",
+        "in MapInfo save a copy of the table (File > Save Copy As) and upload the copy's "
+        f"{_PARTS['.tab']} files zipped together",
+    )
+
+
+def _missing_companion(names: set[str], main: str) -> str | None:
+    """The first companion file of ``main`` (a lowercase name) missing from ``names``."""
+    stem, suffix = main.rsplit(".", 1)
+    return next((ext for ext in _COMPANIONS["." + suffix] if stem + ext not in names), None)
+
+
 def _check_zip(p: Path, label: str, kind: str, lim: Mapping[str, int]) -> None:
     with _open_zip(p, label) as zf:
         members = _inspect_zip(zf, label, lim, nested_ok=kind == "xlsx")
         names = {"/".join(parts).lower() for info, parts in members if not info.is_dir()}
-        if kind == "shapefile_zip":
-            for name in sorted(names):
-                if name.endswith(".shp") and not _is_junk(name):
-                    stem = name[:-4]
-                    for ext in (".shx", ".dbf"):
-                        if stem + ext not in names:
-                            raise _refuse(
-                                label,
-                                f"holds {_clean(name.rsplit('/', 1)[-1], 60)} without its {ext} file",
-                                "zip the .shp, .shx, .dbf and .prj files together",
-                            )
-            return
+        for name in sorted(names):
+            if name.endswith(_MAIN_FILES.get(kind, ())) and not _is_junk(name):
+                missing = _missing_companion(names, name)
+                if missing:
+                    main = "." + name.rsplit(".", 1)[1]
+                    raise _refuse(
+                        label,
+                        f"holds {_clean(name.rsplit('/', 1)[-1], 60)} without its {missing} file",
+                        f"zip the {_PARTS[main]} files together",
+                    )
         for info, parts in members:
             name = "/".join(parts).lower()
             if info.is_dir() or _is_junk(name):
@@ -808,6 +860,9 @@ def _check_zip(p: Path, label: str, kind: str, lim: Mapping[str, int]) -> None:
                 total = [0]
                 with zf.open(info) as raw:
                     _parse_kml(_Counted(raw, info, label, lim, total), label, info.filename)
+            elif kind == "mapinfo_zip" and name.endswith(".tab"):
+                with zf.open(info) as raw:
+                    _check_tab_header(_Counted(raw, info, label, lim, total).read(_HEAD), label, info.filename)
             elif kind == "xlsx" and name.endswith((".xml", ".rels")):
                 with zf.open(info) as raw:
                     _scan_declarations(
@@ -816,6 +871,28 @@ def _check_zip(p: Path, label: str, kind: str, lim: Mapping[str, int]) -> None:
                         info.filename,
                         "open it in Excel, save it as a new .xlsx and upload that",
                     )
+
+
+def _check_beside(p: Path, label: str, kind: str, lim: Mapping[str, int]) -> None:
+    """A .tab or .mif given on its own: its companion files must be beside it, within the size limit."""
+    siblings = {child.name.lower(): child for child in p.parent.iterdir()}
+    main = _MAIN_FILES[kind][0]
+    missing = _missing_companion(set(siblings), p.stem.lower() + main)
+    if missing:
+        raise _refuse(
+            label,
+            f"has no {_clean(p.stem, 60)}{missing} beside it",
+            f"put the {_PARTS[main]} files in one folder, or zip them together and upload the zip",
+        )
+    size = sum(siblings[p.stem.lower() + ext].stat().st_size for ext in _COMPANIONS[main]) + p.stat().st_size
+    if size > lim["max_bytes"]:
+        raise _refuse(
+            label, f"is {_mb(size)} with its {_PARTS[main]} files, over the {_mb(lim['max_bytes'])} limit",
+            "split the data into smaller files or simplify it",
+        )
+    if kind == "mapinfo_tab":
+        with p.open("rb") as f:
+            _check_tab_header(f.read(_HEAD), label)
 
 
 def check_file(
@@ -828,7 +905,10 @@ def check_file(
     In order: the size limit; :func:`sniff`; agreement with ``claimed``; then
     the kind's own checks — a zip's directory (see :func:`safe_extract`;
     nothing is extracted) and, for a Shapefile zip, each ``.shp`` with its
-    ``.shx`` and ``.dbf``; :func:`check_xml` for KML and for each KML inside a
+    ``.shx`` and ``.dbf``; for MapInfo, each ``.tab`` with its ``.dat``,
+    ``.map`` and ``.id`` and each ``.mif`` with its ``.mid``, in the zip or
+    beside the file, and every ``.tab`` a native table (not a view, seamless,
+    raster or linked table); :func:`check_xml` for KML and for each KML inside a
     KMZ (streamed, within the limits); no DOCTYPE/ENTITY in an ``.xlsx``'s XML
     parts; :func:`check_gpkg` for a GeoPackage.
 
@@ -879,15 +959,17 @@ def check_file(
         token, expected = _claimed_kind(claimed)
         if expected is None:
             raise _refuse(label, f"'{_clean(token, 30)}' files are not accepted", _supported())
-    if expected is not None and expected != kind:
+    if expected is not None and kind not in expected:
         raise _refuse(
             label,
             f"claims to be {token} but is {kind}",
             f"check you picked the right file, or give it the {_EXTENSION[kind]} extension",
         )
 
-    if kind in ("shapefile_zip", "kmz", "xlsx"):
+    if kind in ("shapefile_zip", "mapinfo_zip", "kmz", "xlsx"):
         _check_zip(p, label, kind, lim)
+    elif kind in ("mapinfo_tab", "mapinfo_mif"):
+        _check_beside(p, label, kind, lim)
     elif kind == "kml":
         check_xml(p)
     elif kind == "gpkg":

@@ -511,7 +511,7 @@ def test_other_vector_kinds_are_sniffed(tmp_path):
 
 def test_every_kind_has_an_extension():
     assert set(KINDS) == set(safefiles._EXTENSION)
-    assert all(safefiles._ALIASES[kind] == kind for kind in KINDS)
+    assert all(safefiles._ALIASES[kind] == (kind,) for kind in KINDS)
 
 
 def test_file_over_max_bytes_is_refused(tmp_path):
@@ -616,3 +616,74 @@ def test_messages_are_one_line_even_with_hostile_member_names(tmp_path):
     with pytest.raises(UnsafeFileError) as excinfo:
         safe_extract(zpath, tmp_path / "out")
     _refused(excinfo, "names.zip")
+
+
+# ---------------------------------------------------------------- MapInfo
+
+_TAB_NATIVE = b'!table\n!version 300\n!charset WindowsLatin1\n\nDefinition Table\n  Type NATIVE Charset "WindowsLatin1"\n  Fields 1\n    Ten Char (20) ;\n'
+_MIF = b'Version 300\nCharset "WindowsLatin1"\nDelimiter ","\nCoordSys NonEarth Units "m"\nColumns 1\n  Ten Char(20)\nData\n'
+
+
+def _mapinfo_zip(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def test_mapinfo_tab_and_mif_are_recognised_by_content(tmp_path):
+    tab, mif = tmp_path / "xa.txt", tmp_path / "xa2.txt"
+    tab.write_bytes(_TAB_NATIVE)
+    mif.write_bytes(_MIF)
+    assert (sniff(tab), sniff(mif)) == ("mapinfo_tab", "mapinfo_mif")
+    archive = _mapinfo_zip(tmp_path / "xa.zip", {"XA.TAB": _TAB_NATIVE, "XA.DAT": b"d", "XA.MAP": b"m", "XA.ID": b"i"})
+    assert sniff(archive) == "mapinfo_zip"
+    assert check_file(archive) == check_file(archive, claimed="zip") == check_file(archive, claimed="mapinfo") == "mapinfo_zip"
+    with pytest.raises(UnsafeFileError) as excinfo:
+        check_file(archive, claimed="shapefile")
+    assert "claims to be shapefile but is mapinfo_zip" in _refused(excinfo, "xa.zip")
+
+
+@pytest.mark.parametrize("members, missing", [
+    ({"xa.tab": _TAB_NATIVE, "xa.dat": b"d", "xa.map": b"m"}, "without its .id file; zip the .tab, .dat, .map and .id files together"),
+    ({"xa.mif": _MIF}, "without its .mid file; zip the .mif and .mid files together"),
+])
+def test_mapinfo_zip_without_a_companion_is_refused(tmp_path, members, missing):
+    with pytest.raises(UnsafeFileError) as excinfo:
+        check_file(_mapinfo_zip(tmp_path / "xa.zip", members))
+    assert missing in _refused(excinfo, "xa.zip")
+
+
+@pytest.mark.parametrize("header, what", [
+    (b'!table\n!version 100\n!charset Neutral\n\nOpen Table "/etc/passwd" Hide\n', "view or query"),
+    (b"!table\n!version 300\n\nDefinition Table\n  File \"x.tif\"\n  Type \"RASTER\"\n", "raster"),
+    (b"!table\n!version 300\n\nDefinition Table\n  Fields 1\n    Type Char (20) ;\n", "view or query"),
+    (b"!table\n!version 300\n\nDefinition Table\n  Type LINKED Charset \"Neutral\"\n", "linked"),
+    (_TAB_NATIVE + b'begin_metadata\n"\\IsSeamless" = "TRUE"\nend_metadata\n', "seamless"),
+])
+def test_mapinfo_tables_that_open_other_files_are_refused(tmp_path, header, what):
+    archive = _mapinfo_zip(tmp_path / "xa.zip", {"xa.tab": header, "xa.dat": b"d", "xa.map": b"m", "xa.id": b"i"})
+    with pytest.raises(UnsafeFileError) as excinfo:
+        check_file(archive)
+    assert f"'xa.tab' inside it is a MapInfo {what} table, which opens other files" in _refused(excinfo, "xa.zip")
+    bare = tmp_path / "xa.tab"
+    for name in ("xa.tab", "xa.dat", "xa.map", "xa.id"):
+        (tmp_path / name).write_bytes(header if name == "xa.tab" else b"x")
+    with pytest.raises(UnsafeFileError) as excinfo:
+        check_file(bare)
+    assert f"is a MapInfo {what} table" in _refused(excinfo, "xa.tab")
+
+
+def test_bare_tab_needs_its_files_beside_it(tmp_path):
+    tab = tmp_path / "Xa.TAB"
+    tab.write_bytes(_TAB_NATIVE)
+    (tmp_path / "Xa.DAT").write_bytes(b"d")
+    with pytest.raises(UnsafeFileError) as excinfo:
+        check_file(tab)
+    assert "has no Xa.map beside it; put the .tab, .dat, .map and .id files in one folder" in _refused(excinfo, "Xa.TAB")
+    (tmp_path / "Xa.MAP").write_bytes(b"m")
+    (tmp_path / "xa.id").write_bytes(b"i")
+    assert check_file(tab) == "mapinfo_tab"
+    with pytest.raises(UnsafeFileError) as excinfo:
+        check_file(tab, limits={"max_bytes": len(_TAB_NATIVE) + 2})
+    assert "with its .tab, .dat, .map and .id files, over the" in _refused(excinfo, "Xa.TAB")
