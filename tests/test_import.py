@@ -114,23 +114,23 @@ def test_bad_rows_are_listed_and_good_rows_go_in(tmp_path, sample):
     ]
     path = tmp_path / "homes.csv"
     path.write_text("\n".join(lines), encoding="utf-8")
-    report = prepare(path, "households")
-    assert len(report.good) == 9  # 8 + the decimal-comma row
+    report = prepare(path, "households", lang="en")
+    assert len(report.good) == 11  # 8, the unknown commune and the bad member count (kept), the decimal commas
     reasons = dict(zip(report.rejected["row"], report.rejected["reason"]))
-    assert len(reasons) == 5  # every bad row is listed, with its reason
+    assert len(reasons) == 3  # every bad row is listed, with its reason
     assert "duplicate household id" in reasons[10]
     assert "not a number" in reasons[11]
     assert "outside Cao Bằng" in reasons[12]
-    assert "unknown commune" in reasons[13]
-    assert "members" in reasons[14]
+    warnings = dict(zip(report.warnings["row"], report.warnings["code"]))
+    assert warnings == {13: "commune_unknown", 14: "members"}
     assert any("decimal commas" in note for note in report.notes)
     out = tmp_path / "rejects.csv"
     workspace = tmp_path / "ws.gpkg"
     assert main(["import", "--kind", "households", str(path), "--workspace", str(workspace),
                  "--rejects", str(out), "--by", "tester"]) == 0
-    assert len(pd.read_csv(out, encoding="utf-8-sig")) == 5
+    assert len(pd.read_csv(out, encoding="utf-8-sig")) == 3
     history = Workspace.open(workspace).history()
-    assert history.iloc[-1][["rows_in", "rows_rejected", "imported_by"]].tolist() == ["14", "5", "tester"]
+    assert history.iloc[-1][["rows_in", "rows_rejected", "imported_by"]].tolist() == ["14", "3", "tester"]
     assert history.iloc[-1]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -138,7 +138,7 @@ def test_dry_run_writes_nothing(tmp_path, sample, capsys):
     path = _provincial_shapefile(tmp_path, sample)
     workspace = tmp_path / "ws.gpkg"
     assert main(["import", "--kind", "households", str(path), "--workspace", str(workspace), "--dry-run"]) == 0
-    assert "300 good" in capsys.readouterr().out and not workspace.exists()
+    assert "300 dòng hợp lệ" in capsys.readouterr().out and not workspace.exists()
 
 
 @pytest.mark.parametrize("build, message", [
@@ -252,7 +252,7 @@ def test_indicator_tables_long_and_wide(tmp_path):
                          "2020": ["80,5", "90", "120"], "2021": ["82", "", "85"]})
     path = tmp_path / "wide.xlsx"
     wide.to_excel(path, index=False)
-    report = prepare(path, "indicators")
+    report = prepare(path, "indicators", lang="en")
     assert len(report.good) == 4 and len(report.rejected) == 1  # 120% is not a share
     assert "between 0 and 100" in report.rejected["reason"].iloc[0]
     assert set(report.good["unit_code"]) == {"01267", "01270", "01273"}  # "1270" padded to a GSO code
@@ -260,9 +260,9 @@ def test_indicator_tables_long_and_wide(tmp_path):
     long = tmp_path / "long.csv"
     long.write_text("ma_xa,indicator_id,year,numerator,denominator\n01267,2,2020,40,100\n01267,2,2031,30,100\n"
                     "01267,99,2021,1,2\n", encoding="utf-8")
-    report = prepare(long, "indicators")
+    report = prepare(long, "indicators", lang="en")
     assert len(report.good) == 1
-    assert sorted(report.rejected["reason"].str.split(" ").str[0]) == ["unknown", "year"]
+    assert sorted(report.rejected["code"]) == ["unknown_indicator", "year"]
 
 
 @pytest.mark.parametrize("suffix", ["geojson", "fgb", "parquet", "kml", "kmz", "gpkg"])
@@ -327,15 +327,15 @@ def test_messy_household_rows_are_each_listed(tmp_path):
         "H5;106.25;22.66;01273;Thục Phán;2;không;2024-03-16;resettled\n"  # a 2025 code
         "H6;106.25;22.66;;;2;không;2024-03-16;resettled\n",
         encoding="utf-8")
-    report = prepare(path, "households")
+    report = prepare(path, "households", lang="en")
     reasons = dict(zip(report.rejected["row"], report.rejected["reason"]))
-    assert set(reasons) == {4, 5, 6, 7}, report.summary()
-    assert "no household id" in reasons[4]
-    assert "whole number" in reasons[5]
-    assert "not yes/no" in reasons[6]
-    assert "is Hợp Giang in the 2020 list" in reasons[7] and "2025 list" in reasons[7]
+    assert reasons == {4: "no household id"}, report.summary()  # only the row that cannot be a household
+    warnings = dict(zip(report.warnings["row"], report.warnings["message"]))
+    assert set(warnings) == {5, 6}
+    assert "whole number" in warnings[5] and "'?' not understood, taken as 'False'" in warnings[6]
     good = report.good.set_index("household_id")
-    assert list(good.index) == ["12", "H6"]  # Excel's 12.0 is id 12
+    assert list(good.index) == ["12", "H3", "H4", "H5", "H6"]  # Excel's 12.0 is id 12
+    assert pd.isna(good.loc["H3", "members"]) and good.loc["H5", "ma_xa_declared"] == "01273"
     assert good.loc["12", "ma_xa"] == "01267" and bool(good.loc["12", "poor"])
     assert str(good.loc["H6", "resettlement_date"].date()) == "2024-03-16"  # mixed date styles
 

@@ -28,6 +28,9 @@ vietnamese_text = st.lists(st.sampled_from(_ALPHABET), max_size=30).map("".join)
         ("Đàm Thuỷ", "đàm  thủy"),
         ("Hoà An", "HÒA AN"),
         (" Phục  Hoà ", "Phục Hòa"),
+        ("Hồng Sỹ", "Hồng Sĩ"),
+        ("Kỳ Sơn", "Kì Sơn"),
+        ("Lý Quốc", "Lí Quốc"),
     ],
 )
 def test_name_key_ignores_tone_placement_case_and_spacing(a, b):
@@ -36,7 +39,8 @@ def test_name_key_ignores_tone_placement_case_and_spacing(a, b):
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("Hòa", "Hoa"), ("Hòa", "Hóa"), ("Bảo Lâm", "Bảo Lạc"), ("Đàm", "Dàm"), ("Sông", "Song")],
+    [("Hòa", "Hoa"), ("Hòa", "Hóa"), ("Bảo Lâm", "Bảo Lạc"), ("Đàm", "Dàm"), ("Sông", "Song"), ("Thủy", "Thủi"),
+     ("Tày", "Tài"), ("Quý", "Quí")],
 )
 def test_name_key_keeps_letters_and_tones(a, b):
     assert name_key(a) != name_key(b)
@@ -90,9 +94,10 @@ def test_name_key_invariant_under_normal_forms(text):
 @given(vietnamese_text)
 def test_name_key_ignores_case_and_loose_key_is_coarser(text):
     assert name_key(text.upper()) == name_key(text.lower())
-    # Equal name keys imply equal loose keys (loose_key forgets more).
+    # Equal name keys imply equal loose keys (loose_key forgets more), once the old "y" for "i"
+    # that name_key folds ("Sỹ" = "Sĩ") is folded in both.
     moved = unicodedata.normalize("NFC", name_key(text))
-    assert loose_key(moved) == loose_key(text)
+    assert loose_key(moved).replace("y", "i") == loose_key(text).replace("y", "i")
 
 
 @given(st.text(max_size=20))
