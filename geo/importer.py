@@ -728,6 +728,8 @@ def _indicator_table(frame: pd.DataFrame, path: Path, ctx: _Context) -> tuple[pd
         annex = read_annex(path)
         if annex is not None:
             values = annex.values.rename(columns={"row": "_line"})
+            # a cell the annex could not read keeps its text, to be listed as not a number
+            values["value"] = values["value"].astype(object).where(values["value"].notna(), values["text"])
             mapped = annex.columns
             pairs = ", ".join(f"{c.sheet}!{c.column} -> {c.indicator_id} {c.year}" for c in mapped.head(12)
                               .itertuples(index=False))
@@ -838,7 +840,8 @@ def _understand_columns(frame: pd.DataFrame, encoding: str, columns: Mapping[str
     renamed = {k: v for k, v in mapping.items() if k != v}
     if renamed:
         ctx.note("imp_columns", pairs=", ".join(f"{k} -> {v}" for k, v in renamed.items()))
-    rest = frame[[c for c in frame.columns if c not in mapping and c not in ("_line", "geometry")]]
+    # Form metadata (Kobo/ODK "_gps_precision", "_index", ...) is never guessed from its content.
+    rest = frame[[c for c in frame.columns if c not in mapping and c != "geometry" and not str(c).startswith("_")]]
     content = by_content(rest, set(mapping.values())) if len(rest.columns) else {}
     if content:
         ctx.note("imp_columns_content", pairs=", ".join(f"{k} -> {v}" for k, v in content.items()))

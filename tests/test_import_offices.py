@@ -13,6 +13,7 @@ import pytest
 import shapely
 
 import office_files as office
+from test_annex import bieu_02  # noqa: F401  (a fixture: the report annex of the one-sheet layout)
 from geo.cli import main
 from geo.dataset import load
 from geo.importer import commit, known_to, prepare
@@ -169,3 +170,17 @@ def test_commit_accepts_a_location_and_creates_the_workspace(tmp_path):
     assert len(Workspace.open(tmp_path / "ws.gpkg").read_layer("households")) == 1
     frame = pd.DataFrame(report.good)
     assert shapely.get_type_id(frame.geometry.values).tolist() == [0]
+
+
+def test_report_annex_goes_in_with_its_column_mapping_shown(bieu_02):  # noqa: F811
+    report = prepare(bieu_02, "indicators", lang="en")
+    # 20 values in the annex: 19 numbers, and one cell "đang cập nhật" listed with its row
+    assert (len(report.good), len(report.rejected)) == (19, 1)
+    assert report.rejected[["row", "code"]].values.tolist() == [[16, "not_number"]]
+    assert report.matches[["column", "indicator_id", "year"]].values.tolist()[:2] == [["C", "2", 2020], ["D", "2", 2021]]
+    annex_note = next(note for note in report.notes if note.startswith("report annex"))
+    assert "Biểu 02!C -> 2 2020" in annex_note
+    assert any("'Tỷ lệ hộ cận nghèo (%) / 2020'" in note for note in report.notes)  # not placed: said, not imported
+    value = report.good.set_index(["indicator_id", "year"]).loc[("2", 2021)]
+    assert 43.1 in value["value"].tolist()
+    assert set(report.good["level"]) == {"commune"} and report.good["unit_code"].str.fullmatch(r"\d{5}").all()
