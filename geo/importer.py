@@ -890,7 +890,7 @@ def prepare(
     _check_arguments(path, kind, crs, hazard_type, lang)
     ctx = _Context(lang, parse_value_mappings(values, lang), crs, boundaries)
     with tempfile.TemporaryDirectory() as folder:
-        frame = read_file(path, layer, Path(folder), ctx.notes)
+        frame = read_file(path, layer, Path(folder), ctx.notes, lang)
         frame, mapping = _understand_columns(frame, encoding, columns, ctx)
         matches = pd.DataFrame()
         target = LAYER_OF.get(kind, "")

@@ -18,7 +18,7 @@ Examples
 [{'Mã hộ': 'H1', 'Kinh độ': '106,25', 'Vĩ độ': '22,66', '_line': 2}]
 >>> _ = path.write_text("_uuid,grp/ma_ho,grp/gps\\nu1,H1,22.6612 106.2523 450 5.0\\n", encoding="utf-8")
 >>> notes = []
->>> read_file(path, None, folder, notes)[["ma_ho", "lat", "lon"]].to_dict("records")
+>>> read_file(path, None, folder, notes, lang="en")[["ma_ho", "lat", "lon"]].to_dict("records")
 [{'ma_ho': 'H1', 'lat': '22.6612', 'lon': '106.2523'}]
 >>> notes[-1]
 "geopoint column 'gps' split into lat and lon"
@@ -38,6 +38,7 @@ import pyogrio
 
 from geo.columns import canonical
 from geo.crs import recognise_crs
+from geo.i18n import t
 from geo.safefiles import check_file, check_gpkg, check_xml, safe_extract
 
 __all__ = ["AFTER_READ", "read_file"]
@@ -62,25 +63,27 @@ _KOBO_PART_PREFIX = re.compile(r"(?:^|(?<=/))_(?=[^/]+$)")
 _GEOPOINT = r"\s*-?\d{1,3}\.\d+\s+-?\d{1,3}\.\d+(?:\s+-?\d+(?:\.\d+)?){0,2}\s*"
 
 
-def read_file(path: Path, layer: str | None, folder: Path, notes: list[str]) -> pd.DataFrame:
+def read_file(path: Path, layer: str | None, folder: Path, notes: list[str], lang: str = "vi") -> pd.DataFrame:
     """Read any supported file, with a ``_line`` column: each record's row number in the file.
 
     ``folder`` is a scratch folder for extracted archives; ``notes`` collects
     what the reader had to guess or change (missing .cpg or .prj, legacy text
     lines, a recognised CRS, split geopoints). Empty lines are not records.
     """
-    frame, first = _read_raw(path, layer, folder, notes)
+    said: list[tuple[str, dict]] = []  # (text key, fields): rendered in ``lang`` at the end
+    frame, first = _read_raw(path, layer, folder, said)
     frame = frame.reset_index(drop=True)
     frame["_line"] = np.arange(len(frame)) + first
     text = frame.drop(columns=["_line", "geometry"], errors="ignore")
     blank = text.isna().all(axis=1) & (frame.geometry.isna() if isinstance(frame, gpd.GeoDataFrame) else True)
     frame = frame.loc[~blank].reset_index(drop=True)  # empty lines are not records
     for step in AFTER_READ:
-        frame = step(frame, notes)
+        frame = step(frame, said)
+    notes.extend(t(key, lang, **fields) for key, fields in said)
     return frame
 
 
-def _read_raw(path: Path, layer: str | None, folder: Path, notes: list[str]) -> tuple[pd.DataFrame, int]:
+def _read_raw(path: Path, layer: str | None, folder: Path, notes: list[tuple[str, dict]]) -> tuple[pd.DataFrame, int]:
     kind = check_file(path, claimed=path.suffix.lstrip(".").lower() or None)
     if kind in _INSIDE:
         path = _inner_file(path, kind, folder)
@@ -100,7 +103,7 @@ def _inner_file(path: Path, kind: str, folder: Path) -> Path:
     return inner[0]
 
 
-def _read_csv(path: Path, layer: str | None, notes: list[str]) -> tuple[pd.DataFrame, int]:
+def _read_csv(path: Path, layer: str | None, notes: list[tuple[str, dict]]) -> tuple[pd.DataFrame, int]:
     text = _decode_lines(path.read_bytes(), notes)
     header = text.split("\n", 1)[0]
     separator = max((",", ";", "\t"), key=header.count)  # Excel in Vietnamese locales and Kobo write ";"
@@ -108,15 +111,15 @@ def _read_csv(path: Path, layer: str | None, notes: list[str]) -> tuple[pd.DataF
                        skip_blank_lines=False), 2
 
 
-def _read_xlsx(path: Path, layer: str | None, notes: list[str]) -> tuple[pd.DataFrame, int]:
+def _read_xlsx(path: Path, layer: str | None, notes: list[tuple[str, dict]]) -> tuple[pd.DataFrame, int]:
     return pd.read_excel(path, dtype=str), 2
 
 
-def _read_parquet(path: Path, layer: str | None, notes: list[str]) -> tuple[pd.DataFrame, int]:
+def _read_parquet(path: Path, layer: str | None, notes: list[tuple[str, dict]]) -> tuple[pd.DataFrame, int]:
     return gpd.read_parquet(path), 1
 
 
-def _read_gpkg(path: Path, layer: str | None, notes: list[str]) -> tuple[pd.DataFrame, int]:
+def _read_gpkg(path: Path, layer: str | None, notes: list[tuple[str, dict]]) -> tuple[pd.DataFrame, int]:
     check_gpkg(path)
     layers = pyogrio.list_layers(path)[:, 0].tolist()
     if layer is None and len(layers) > 1:
@@ -126,22 +129,22 @@ def _read_gpkg(path: Path, layer: str | None, notes: list[str]) -> tuple[pd.Data
     return _read_ogr(path, layer, notes)
 
 
-def _read_kml(path: Path, layer: str | None, notes: list[str]) -> tuple[pd.DataFrame, int]:
+def _read_kml(path: Path, layer: str | None, notes: list[tuple[str, dict]]) -> tuple[pd.DataFrame, int]:
     check_xml(path)
     return _read_ogr(path, layer, notes)
 
 
-def _read_shapefile(path: Path, layer: str | None, notes: list[str]) -> tuple[pd.DataFrame, int]:
+def _read_shapefile(path: Path, layer: str | None, notes: list[tuple[str, dict]]) -> tuple[pd.DataFrame, int]:
     if not path.with_suffix(".prj").exists():
-        notes.append("no .prj file: coordinate system guessed from the coordinates")
+        notes.append(("rd_no_prj", {}))
     if path.with_suffix(".cpg").exists():
         return _read_ogr(path, layer, notes)
-    notes.append("no .cpg file: text encoding detected from the content")
+    notes.append(("rd_no_cpg", {}))
     # Raw bytes kept one-to-one: UTF-8 values are restored here, legacy ones by detection.
     return _utf8_from_latin1(pyogrio.read_dataframe(path, encoding="latin1")), 1
 
 
-def _read_mapinfo(path: Path, layer: str | None, notes: list[str]) -> tuple[pd.DataFrame, int]:
+def _read_mapinfo(path: Path, layer: str | None, notes: list[tuple[str, dict]]) -> tuple[pd.DataFrame, int]:
     """A .tab or .mif: text in a declared charset arrives as GDAL decodes it (TCVN3 or VNI
     declared as WindowsLatin1 as its cp1252 reading, for the encoding detection); "Neutral"
     text is not decoded by GDAL, so it is read byte for byte like a Shapefile without .cpg."""
@@ -149,11 +152,11 @@ def _read_mapinfo(path: Path, layer: str | None, notes: list[str]) -> tuple[pd.D
         found = _MAPINFO_CHARSET.search(handle.read(1 << 16))
     if found and found[1].lower() != b"neutral":
         return _read_ogr(path, layer, notes)
-    notes.append("MapInfo table with charset Neutral: text encoding detected from the content")
+    notes.append(("rd_neutral", {}))
     return _utf8_from_latin1(pyogrio.read_dataframe(path, encoding="latin1")), 1
 
 
-def _read_ogr(path: Path, layer: str | None, notes: list[str]) -> tuple[pd.DataFrame, int]:
+def _read_ogr(path: Path, layer: str | None, notes: list[tuple[str, dict]]) -> tuple[pd.DataFrame, int]:
     return pyogrio.read_dataframe(path, layer=layer), 1
 
 
@@ -169,7 +172,7 @@ _READERS: dict[str, Callable[[Path, str | None, list[str]], tuple[pd.DataFrame, 
 }  # every other kind (GeoJSON, FlatGeobuf): GDAL as it is
 
 
-def _decode_lines(raw: bytes, notes: list[str]) -> str:
+def _decode_lines(raw: bytes, notes: list[tuple[str, dict]]) -> str:
     """Text of a CSV: UTF-8 where a line is UTF-8, else 8-bit (cp1252), line by line.
 
     A file saved partly from a legacy font keeps its good UTF-8 lines intact;
@@ -186,7 +189,7 @@ def _decode_lines(raw: bytes, notes: list[str]) -> str:
             decoded.append(line.decode("cp1252", errors="replace"))
             legacy += 1
     if legacy:
-        notes.append(f"{legacy} lines are not UTF-8: read as 8-bit text, legacy encodings detected from the content")
+        notes.append(("rd_legacy_lines", {"n": legacy}))
     return "\n".join(decoded)
 
 
@@ -213,25 +216,24 @@ def _utf8_from_latin1(frame: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------- after reading
 
 
-def _recognised_crs(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+def _recognised_crs(frame: pd.DataFrame, notes: list[tuple[str, dict]]) -> pd.DataFrame:
     """VN-2000 however the file spells it becomes its EPSG CRS; a non-earth CRS is dropped."""
     if not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None:
         return frame
     crs = recognise_crs(frame.crs)
     if crs is None:
-        notes.append(f"the file's coordinate system ({frame.crs.name}) places nothing on the earth: "
-                     "coordinate system guessed from the coordinates")
+        notes.append(("rd_non_earth", {"name": frame.crs.name}))
         return frame.set_crs(None, allow_override=True)
     if crs.equals(frame.crs):
         return frame
     code = crs.to_epsg()
     if code is None or frame.crs.to_epsg() != code:  # else PROJ already knew it: nothing to tell
-        notes.append(f"coordinate system {frame.crs.name!r} read as {crs.name}"
-                     f"{f' (EPSG:{code})' if code else ''}, with the VN-2000 datum shift")
+        notes.append(("rd_vn2000", {"name": repr(frame.crs.name),
+                                     "crs": crs.name + (f" (EPSG:{code})" if code else "")}))
     return frame.set_crs(crs, allow_override=True)
 
 
-def _kobo_group_paths(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+def _kobo_group_paths(frame: pd.DataFrame, notes: list[tuple[str, dict]]) -> pd.DataFrame:
     """In a KoboToolbox export, "group_hh/ma_ho" becomes "ma_ho" wherever the short name is unique."""
     columns = frame.columns.astype(str)
     if not _KOBO_META & set(columns) or not columns.str.contains("/").any():
@@ -240,8 +242,8 @@ def _kobo_group_paths(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     unique = ~short.duplicated(keep=False)
     renamed = {old: new for old, new, keep in zip(columns, short, unique & (columns != short)) if keep}
     if renamed:
-        notes.append(f"KoboToolbox group paths dropped from {len(renamed)} column names "
-                     f"(e.g. {next(iter(renamed))} -> {next(iter(renamed.values()))})")
+        notes.append(("rd_kobo_groups", {"n": len(renamed),
+                                          "example": f"{next(iter(renamed))} -> {next(iter(renamed.values()))}"}))
     return frame.rename(columns=renamed)
 
 
@@ -255,7 +257,7 @@ def _geopoint_pairs(columns: pd.Index) -> dict[str, dict[str, str]]:
     return {question: parts for question, parts in pairs.items() if len(parts) == 2}
 
 
-def _geopoint_columns(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+def _geopoint_columns(frame: pd.DataFrame, notes: list[tuple[str, dict]]) -> pd.DataFrame:
     """A KoboToolbox/ODK geopoint becomes ``lat`` and ``lon`` (text, parsed by the importer).
 
     The parts columns (``_gps_latitude``, ``_gps_longitude``) are used when
@@ -276,18 +278,18 @@ def _geopoint_columns(frame: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     if not found:
         return frame
     if any(canonical(c) in ("lat", "lon") for c in columns):
-        notes.append(f"geopoint {found[0]} not used: the file has its own latitude/longitude columns")
+        notes.append(("rd_geopoint_unused", {"name": found[0]}))
         return frame
     if pairs:
         lat_column, lon_column = (next(iter(pairs.values()))[part] for part in ("lat", "lon"))
         lat, lon = frame[lat_column], frame[lon_column]
-        notes.append(f"geopoint columns {found[0]} used as lat and lon")
+        notes.append(("rd_geopoint_parts", {"name": found[0]}))
     else:
         parts = frame[combined[0]].str.strip().str.split(r"\s+", expand=True, regex=True)
         lat, lon = parts[0], parts[1]
-        notes.append(f"geopoint column {found[0]} split into lat and lon")
+        notes.append(("rd_geopoint_split", {"name": found[0]}))
     if found[1:]:
-        notes.append(f"other geopoints kept as they are: {', '.join(found[1:])}")
+        notes.append(("rd_geopoint_others", {"names": ", ".join(found[1:])}))
     return frame.assign(lat=lat, lon=lon)
 
 

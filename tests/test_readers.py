@@ -97,7 +97,7 @@ def test_zipped_tab_with_tcvn3_under_windows_latin1(tmp_path, homes):
     assert b"!charset WindowsLatin1" in tab.read_bytes()
     assert encode_tcvn3(homes["commune"].iloc[0]).encode("cp1252") in tab.with_suffix(".dat").read_bytes()
     archive = _zip(tmp_path, "ho_dan", (".tab", ".dat", ".map", ".id"))
-    report = prepare(archive, "households")
+    report = prepare(archive, "households", lang="en")
     _check_households(report, homes)  # within 1 m: GDAL's WGS 84 TM-3 read as VN-2000 (else about 224 m off)
     assert any("TCVN3" in note for note in report.notes)
     assert any("EPSG:9210" in note and "datum shift" in note for note in report.notes)
@@ -108,7 +108,7 @@ def test_tab_on_the_command_line_with_charset_neutral(tmp_path, homes):
     folder.mkdir()
     tab = _tab(folder, homes, charset="Neutral")
     assert b"!charset Neutral" in tab.read_bytes()
-    report = prepare(tab, "households")
+    report = prepare(tab, "households", lang="en")
     _check_households(report, homes)
     assert any("charset Neutral" in note for note in report.notes)
 
@@ -117,7 +117,7 @@ def test_tab_without_its_map_file_is_refused_by_prepare(tmp_path, homes):
     tab = _tab(tmp_path, homes)
     tab.with_suffix(".map").unlink()
     with pytest.raises(ValueError, match=r"ho_dan\.tab: has no ho_dan\.map beside it; put the \.tab, \.dat"):
-        prepare(tab, "households")
+        prepare(tab, "households", lang="en")
 
 
 @pytest.mark.filterwarnings("ignore:'crs' was not provided")
@@ -127,7 +127,7 @@ def test_nonearth_tab_falls_back_to_the_coordinate_guess(tmp_path):
     homes = homes.assign(commune=homes["ma_xa"].map(names["name_vi"]), district=homes["ma_xa"].map(names["district_vi"]))
     tab = _tab(tmp_path, homes, crs=None)
     assert pyogrio.read_info(tab)["crs"].startswith('LOCAL_CS["Nonearth"')
-    report = prepare(tab, "households")
+    report = prepare(tab, "households", lang="en")
     _check_households(report, homes)
     assert any("places nothing on the earth" in note for note in report.notes)
     assert any("VN-2000 / TM-3 105-45 (EPSG:9210), X = easting" in note for note in report.notes)  # the guess
@@ -158,10 +158,10 @@ def test_mif_coordsys_with_vn2000_custom_datum(tmp_path, homes):
               '-0.00928836, 0.01975479, -0.00427372, 0.252906278, 0, "m", 105.75, 0, 0.9999, 500000, 0')
     mif.write_text(re.sub(r"CoordSys .*", custom, mif.read_text(encoding="utf-8")), encoding="utf-8")
     folder = tmp_path / "out"
-    frame = read_file(mif, None, folder, notes := [])
+    frame = read_file(mif, None, folder, notes := [], lang="en")
     assert frame.crs.to_epsg() == 9210 and len(frame) == 40
     assert any("EPSG:9210" in note for note in notes)
-    _check_households(prepare(mif, "households"), homes)
+    _check_households(prepare(mif, "households", lang="en"), homes)
 
 
 # ---------------------------------------------------------------- KoboToolbox / ODK
@@ -189,7 +189,7 @@ def _kobo_csv(folder: Path, homes: gpd.GeoDataFrame) -> Path:
 
 
 def test_kobo_csv_export_of_households(tmp_path, homes):
-    report = prepare(_kobo_csv(tmp_path, homes), "households")
+    report = prepare(_kobo_csv(tmp_path, homes), "households", lang="en")
     assert len(report.good) == 39, report.summary()
     assert report.rejected["row"].tolist() == [7]  # the household without a location, as row 7 of the file
     expected = homes.drop(index=5)
@@ -209,7 +209,7 @@ def test_kobo_reader_keeps_meta_columns_and_splits_a_lone_geopoint(tmp_path):
                     ",H2,u-2,2024-03-01T01:26:00,2\n"
                     "22.7 106.1,H3,u-3,2024-03-01T01:27:00,3\n", encoding="utf-8")
     notes: list[str] = []
-    frame = read_file(path, None, tmp_path / "x", notes)
+    frame = read_file(path, None, tmp_path / "x", notes, lang="en")
     assert frame["lat"].tolist()[::2] == ["22.6612", "22.7"] and frame["lon"].tolist()[::2] == ["106.2523", "106.1"]
     assert frame[["lat", "lon"]].iloc[1].isna().all()
     assert frame["_uuid"].tolist() == ["u-1", "u-2", "u-3"] and frame["_index"].tolist() == ["1", "2", "3"]
@@ -223,7 +223,7 @@ def test_odk_central_parts_and_a_second_geopoint(tmp_path):
     path.write_text("KEY,ma_ho,gps-Latitude,gps-Longitude,gps-Altitude,gps-Accuracy,diem_tdc\n"
                     "uuid:1,H1,22.6612,106.2523,450,5,22.7000 106.3000 0 0\n", encoding="utf-8")
     notes: list[str] = []
-    frame = read_file(path, None, tmp_path / "x", notes)
+    frame = read_file(path, None, tmp_path / "x", notes, lang="en")
     assert frame[["lat", "lon"]].iloc[0].tolist() == ["22.6612", "106.2523"]
     assert notes == ["geopoint columns 'gps-Latitude' and 'gps-Longitude' used as lat and lon",
                      "other geopoints kept as they are: 'diem_tdc'"]
@@ -233,7 +233,7 @@ def test_a_table_with_its_own_latitude_keeps_it(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("ma_ho,Vĩ độ,Kinh độ,gps\nH1,22.5,106.5,22.6612 106.2523 450 5.0\n", encoding="utf-8")
     notes: list[str] = []
-    frame = read_file(path, None, tmp_path / "x", notes)
+    frame = read_file(path, None, tmp_path / "x", notes, lang="en")
     assert "lat" not in frame and notes == ["geopoint 'gps' not used: the file has its own latitude/longitude columns"]
 
 
@@ -322,7 +322,7 @@ def test_recognised_crs_on_a_geopackage_adds_no_note(tmp_path, homes):
     path = tmp_path / "ho_dan.gpkg"
     _household_table(homes).to_file(path)
     notes: list[str] = []
-    frame = read_file(path, None, tmp_path / "x", notes)
+    frame = read_file(path, None, tmp_path / "x", notes, lang="en")
     assert frame.crs.to_epsg() == 9210 and notes == []
 
 
@@ -336,4 +336,4 @@ def test_zip_with_two_mapinfo_layers_is_refused(tmp_path, homes):
         for path in sorted(tmp_path.glob("ho_dan*")):
             zf.write(path, path.name)
     with pytest.raises(ValueError, match=r"two\.zip: holds 2 \.tab or \.mif files; put exactly one layer in the zip"):
-        prepare(archive, "households")
+        prepare(archive, "households", lang="en")
