@@ -7,6 +7,11 @@ level among the zones of that type that contain it (or lie within
 EPSG:9210 whatever the inputs' CRS, with one spatial-index query for all
 households: no Python loop over households.
 
+Types and levels are read through the vocabulary tables below, with the
+wording of the national landslide zoning maps and of Decision 18/2021/QĐ-TTg
+(:func:`code_hazard_types`, :func:`code_levels`; :func:`suggest` guesses the
+meaning of a value they do not know).
+
 Examples
 --------
 >>> import geopandas as gpd
@@ -21,19 +26,37 @@ Examples
 
 from __future__ import annotations
 
+import numbers
+import re
+from collections.abc import Iterable, Mapping
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from rapidfuzz import fuzz, process
 
 from geo._spatial import highest_covering_value, in_threads
 from geo.crs import to_metric
 from geo.text import loose_key
 
 __all__ = [
+    "TYPE_TERMS",
+    "TYPE_FORMS",
+    "LEVEL_NUMERALS",
+    "LEVEL_NUMBER_FORMS",
+    "LEVEL_WORDS_VI",
+    "LEVEL_WORD_FORMS_VI",
+    "LEVEL_WORDS_EN",
+    "LEVEL_WORD_FORMS_EN",
+    "LEVEL_PHRASES",
+    "TYPE_WORD_RULES",
     "HAZARD_TYPES",
     "LEVELS",
     "LEVEL_COLUMNS",
+    "code_hazard_types",
+    "code_levels",
+    "suggest",
     "parse_hazard_types",
     "parse_levels",
     "prepare_zones",
@@ -43,31 +66,250 @@ __all__ = [
     "changed_between",
 ]
 
-HAZARD_TYPES = ("landslide", "flash_flood", "tube_flood")
+# --------------------------------------------------------------------------- vocabulary
+# Terms are matched by a key that ignores case, accents, "đ" and separators
+# (space, _ - / . , : ; parentheses): "Trượt lở đất-đá" and "TRUOT_LO_DAT_DA" are one
+# term. Adding a term or a hazard type touches only these tables.
+#
+# Sources:
+# [LAW]  Luật Phòng, chống thiên tai 33/2013/QH13 (amended 60/2020/QH14), Điều 3 khoản 1:
+#        "lũ quét", "sạt lở đất ... do mưa lũ hoặc dòng chảy".
+# [D18]  Quyết định 18/2021/QĐ-TTg, Điều 4 khoản 3 (risk levels "cấp 1".."cấp 5": rủi ro thấp,
+#        trung bình, lớn, rất lớn, thảm họa), Điều 5 (definitions of "lũ quét", which
+#        "thường kèm theo bùn đá", and of "lũ ống"), Điều 46 (cấp độ rủi ro thiên tai do lũ
+#        quét, sạt lở đất, sụt lún đất do mưa lũ hoặc dòng chảy).
+# [VIGMR] Viện Khoa học Địa chất và Khoáng sản, Đề án "Điều tra, đánh giá và phân vùng cảnh
+#        báo nguy cơ trượt lở đất đá các vùng miền núi Việt Nam" (QĐ 351/QĐ-TTg, 2012):
+#        bản đồ hiện trạng / phân vùng cảnh báo nguy cơ trượt lở đất đá 1:50.000 (Cao Bằng
+#        among the provinces), five levels "nguy cơ rất thấp, thấp, trung bình, cao, rất cao"
+#        (thuyết minh, e.g. Quảng Ninh, Lai Châu, Hòa Bình).
+# [VAST] Viện Địa chất, VAST, đề tài VT.UD-05/18-20: "trượt - lở", "lũ quét - lũ bùn đá"
+#        (debris flow: flash flood carrying mud and rock).
+# [TLĐ]  Phạm Văn Hùng, Tạp chí Các Khoa học về Trái Đất 36(2), 2014: "trượt lở đất (TLĐ)".
+# [USE]  Wording of provincial reports and the press (Cao Bằng 2024: "cung sạt trượt").
+
+#: hazard type code -> terms. The order of the codes is the order of :data:`HAZARD_TYPES`.
+TYPE_TERMS: dict[str, tuple[str, ...]] = {
+    "landslide": (
+        "landslide", "landslides", "landslip", "rockfall",           # English
+        "sạt lở", "sạt lở đất", "sạt lở đất đá", "lở đất",            # [LAW] [D18]
+        "sạt lở đất do mưa lũ hoặc dòng chảy",                        # [LAW]
+        "trượt lở", "trượt lở đất", "trượt lở đất đá", "trượt đất",   # [VIGMR] [VAST] [TLĐ]
+        "lở đá", "lở đất đá",                                         # [VIGMR]: rock falls are trượt lở đất đá
+        "TLĐ", "TLĐĐ",                                                # [TLĐ]; TLĐĐ by the same pattern
+        "sạt trượt", "sạt lở, trượt lở",                              # [USE]
+    ),
+    "flash_flood": (
+        "flash flood", "flash floods", "debris flow",                 # English; debris flow [VAST]
+        "lũ quét",                                                    # [LAW] [D18]
+        "lũ bùn đá", "lũ quét bùn đá", "lũ quét, lũ bùn đá",          # [D18] Điều 5, [VAST]
+    ),
+    "tube_flood": ("tube flood", "tube floods", "lũ ống"),            # [D18] Điều 5
+}
+#: Ways a type term is written; "{}" is the term ([VIGMR]: "nguy cơ trượt lở đất đá").
+TYPE_FORMS = ("{}", "nguy cơ {}", "vùng nguy cơ {}", "vùng {}")
+
+#: level -> numerals, arabic and roman.
+LEVEL_NUMERALS: dict[int, tuple[str, ...]] = {
+    1: ("1", "I"), 2: ("2", "II"), 3: ("3", "III"), 4: ("4", "IV"), 5: ("5", "V"),
+}
+#: Ways a numeral is written ([D18]: "cấp độ rủi ro thiên tai", "rủi ro thiên tai cấp độ 1", "cấp 1").
+LEVEL_NUMBER_FORMS = (
+    "{}", "cấp {}", "cấp độ {}", "cấp độ rủi ro {}", "cấp độ rủi ro thiên tai {}", "rủi ro cấp {}",
+    "rủi ro cấp độ {}", "rủi ro thiên tai cấp {}", "rủi ro thiên tai cấp độ {}", "mức {}", "mức độ {}",
+    "cấp nguy cơ {}", "level {}", "risk level {}", "hazard level {}",
+)
+#: level -> Vietnamese words of the landslide zoning maps [VIGMR].
+LEVEL_WORDS_VI: dict[int, tuple[str, ...]] = {
+    1: ("rất thấp",), 2: ("thấp",), 3: ("trung bình",), 4: ("cao",), 5: ("rất cao",),
+}
+#: Ways a Vietnamese level word is written ([VIGMR]: "nguy cơ cao", "mức độ nguy cơ cao").
+LEVEL_WORD_FORMS_VI = ("{}", "nguy cơ {}", "mức {}", "mức độ {}", "mức nguy cơ {}", "mức độ nguy cơ {}",
+                       "cấp {}")
+#: level -> English words (the names of :data:`LEVELS` and common synonyms).
+LEVEL_WORDS_EN: dict[int, tuple[str, ...]] = {
+    1: ("very low",), 2: ("low",), 3: ("medium", "moderate"), 4: ("high",), 5: ("very high",),
+}
+LEVEL_WORD_FORMS_EN = ("{}", "{} risk", "{} hazard", "{} susceptibility")
+#: level -> whole phrases of [D18] Điều 4 khoản 3. Note the scale differs from [VIGMR]:
+#: "rủi ro thấp" is cấp 1 and "rủi ro trung bình" cấp 2, while "nguy cơ thấp" is 2.
+LEVEL_PHRASES: dict[int, tuple[str, ...]] = {
+    1: ("rủi ro thấp",), 2: ("rủi ro trung bình",), 3: ("rủi ro lớn",), 4: ("rủi ro rất lớn",),
+    5: ("rủi ro thảm họa", "rủi ro ở mức thảm họa", "thảm họa"),
+}
+
+HAZARD_TYPES = tuple(TYPE_TERMS)
 LEVELS = {1: "very_low", 2: "low", 3: "medium", 4: "high", 5: "very_high"}
 LEVEL_COLUMNS = [f"level_{t}" for t in HAZARD_TYPES]
 
-_TYPE_ALIASES = {
-    "landslide": "landslide", "sat lo": "landslide", "sat lo dat": "landslide", "truot lo": "landslide",
-    "flash_flood": "flash_flood", "flash flood": "flash_flood", "lu quet": "flash_flood",
-    "tube_flood": "tube_flood", "tube flood": "tube_flood", "lu ong": "tube_flood",
-}
-_LEVEL_ALIASES = {
-    **{name: code for code, name in LEVELS.items()},
-    **{name.replace("_", " "): code for code, name in LEVELS.items()},
-    **{str(code): code for code in LEVELS},
-    "rat thap": 1, "thap": 2, "trung binh": 3, "cao": 4, "rat cao": 5,
-}
+_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+_SEPARATORS = re.compile(r"[\s_\-/.,:;()\[\]'’]+")
 
 
-def _parse(values: pd.Series, aliases: dict, what: str, allowed: str) -> pd.Series:
-    # Each distinct value is parsed once. No strip after replacing "-": "-1" (a no-data
-    # value) must not become level 1; loose_key already trims.
+def _term_key(value: object) -> str:
+    """Matching key of a value: loose text, or a number written without ".0".
+
+    >>> _term_key("Trượt lở đất-đá"), _term_key(" Cấp độ III "), _term_key("3,0"), _term_key(-1.0)
+    ('truot lo dat da', 'cap do iii', '3', '-1')
+    """
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        number = float(value)
+    else:
+        text = loose_key(str(value))
+        if not _NUMBER.fullmatch(text):
+            return _SEPARATORS.sub(" ", text).strip()
+        number = float(text.replace(",", "."))
+    return str(int(number)) if number.is_integer() else str(number)
+
+
+def _index(*tables: tuple[Mapping[object, Iterable[str]], Iterable[str]]) -> dict[str, object]:
+    """Key of every term in every form -> its code; refuse a key given two codes."""
+    index: dict[str, object] = {}
+    for terms, forms in tables:
+        for code, words in terms.items():
+            for word in words:
+                for form in forms:
+                    key = _term_key(form.format(word))
+                    if index.setdefault(key, code) != code:
+                        raise ValueError(f"{form.format(word)!r} means both {index[key]!r} and {code!r}")
+    return index
+
+
+_TYPE_INDEX = _index((TYPE_TERMS, TYPE_FORMS))
+_LEVEL_INDEX = _index(
+    (LEVEL_NUMERALS, LEVEL_NUMBER_FORMS),
+    (LEVEL_WORDS_VI, LEVEL_WORD_FORMS_VI),
+    (LEVEL_WORDS_EN, LEVEL_WORD_FORMS_EN),
+    (LEVEL_PHRASES, ("{}",)),
+)
+
+#: Words that point to one hazard type inside an unknown value ("Vùng có nguy cơ lở đá").
+#: Keys are loose words; "lũ" alone (river flood) and "lụt" point to none of the types.
+TYPE_WORD_RULES: dict[str, str] = {
+    "lo": "landslide", "truot": "landslide", "sat": "landslide", "landslide": "landslide", "slide": "landslide",
+    "quet": "flash_flood", "bun": "flash_flood", "flash": "flash_flood", "debris": "flash_flood",
+    "ong": "tube_flood", "tube": "tube_flood",
+}
+_FUZZY_CUTOFF = 85  # rapidfuzz ratio: "sat loo" (92) matches "sat lo", "lu lut" (77) not "lu quet"
+
+
+def _initials(index: Mapping[str, object]) -> dict[str, set]:
+    """Initials of every term of two words or more -> codes ("tldd" -> landslide)."""
+    found: dict[str, set] = {}
+    for key, code in index.items():
+        words = key.split()
+        if len(words) > 1:
+            found.setdefault("".join(w[0] for w in words), set()).add(code)
+    return found
+
+
+_TYPE_INITIALS = _initials(_TYPE_INDEX)
+# Level words and numerals, longest first, looked for as whole words in an unknown value.
+_LEVEL_WORDS = dict(sorted(
+    ((_term_key(word), code) for table in (LEVEL_NUMERALS, LEVEL_WORDS_VI, LEVEL_WORDS_EN)
+     for code, words in table.items() for word in words),
+    key=lambda item: -len(item[0]),
+))
+
+
+def _code(values: pd.Series, index: Mapping[str, object], extra: Mapping | None) -> np.ndarray:
+    """Code of every value (None where unknown); each distinct value is keyed once."""
+    lookup = {**index, **{_term_key(k): v for k, v in (extra or {}).items()}}
     codes, uniques = pd.factorize(values.astype(object))
-    keys = [loose_key(str(v)).replace("-", " ").removesuffix(".0") for v in uniques]
-    lookup = np.array([aliases.get(k) for k in keys] + [None], dtype=object)
-    parsed = pd.Series(lookup[codes], index=values.index)  # code -1 (missing) takes the trailing None
-    bad = parsed.isna().to_numpy()
+    found = np.array([lookup.get(_term_key(v)) for v in uniques] + [None], dtype=object)
+    return found[codes]  # code -1 (missing) takes the trailing None
+
+
+def code_hazard_types(values: pd.Series, extra: Mapping[str, str] | None = None) -> pd.Series:
+    """Hazard type codes of ``values``; ``None`` where a value is unknown or missing.
+
+    ``extra`` is the user's own ``{term: code}`` (keys as typed, matched like the
+    vocabulary) and is consulted first. Never raises for a value; raises
+    ``ValueError`` if ``extra`` maps to something that is not a hazard type.
+
+    >>> code_hazard_types(pd.Series(["Trượt lở đất đá", "LŨ QUÉT", "Ngập lụt", None])).tolist()
+    ['landslide', 'flash_flood', None, None]
+    >>> code_hazard_types(pd.Series(["Ngập lụt"]), extra={"ngap lut": "flash_flood"}).tolist()
+    ['flash_flood']
+    """
+    bad = {k: v for k, v in (extra or {}).items() if v not in HAZARD_TYPES}
+    if bad:
+        raise ValueError(f"extra: {bad} are not hazard types ({', '.join(HAZARD_TYPES)})")
+    return pd.Series(_code(values, _TYPE_INDEX, extra), index=values.index, dtype=object)
+
+
+def code_levels(values: pd.Series, extra: Mapping[str, int] | None = None) -> pd.Series:
+    """Hazard levels 1-5 of ``values`` as ``Int8``; ``<NA>`` where unknown or missing.
+
+    Numbers (3, "3", "3.0", "3,0"), roman numerals, "cấp 3", "cấp độ rủi ro 3",
+    the words of the zoning maps ("nguy cơ cao") and English ("high") are
+    known; "0", "-1", "6", "4.5" and "" are not levels. ``extra`` as in
+    :func:`code_hazard_types`.
+
+    >>> code_levels(pd.Series(["Cấp độ III", "nguy cơ rất cao", "3.0", "-1", "", "Rủi ro lớn"])).tolist()
+    [3, 5, 3, <NA>, <NA>, 3]
+    """
+    bad = {k: v for k, v in (extra or {}).items()
+           if isinstance(v, bool) or not (isinstance(v, numbers.Integral) and v in LEVELS)}
+    if bad:
+        raise ValueError(f"extra: {bad} are not levels (1-5)")
+    return pd.Series(_code(values, _LEVEL_INDEX, extra), index=values.index).astype("Int8")
+
+
+def _suggest_type(key: str) -> str | None:
+    words = key.split()
+    by_word = {TYPE_WORD_RULES[w] for w in words if w in TYPE_WORD_RULES}
+    by_initials = _TYPE_INITIALS.get(key, set()) if len(words) == 1 else set()
+    codes = by_word | by_initials
+    if codes:  # "Lũ quét - sạt lở" names two types and "LO" reads "lở" or "lũ ống": no guess
+        return codes.pop() if len(codes) == 1 else None
+    best = process.extractOne(key, list(_TYPE_INDEX), scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
+    return _TYPE_INDEX[best[0]] if best else None
+
+
+def _suggest_level(key: str) -> int | None:
+    if _NUMBER.fullmatch(key):  # a number that is not 1-5 ("0", "-1", "4.5") is no level
+        return None
+    padded, codes = f" {key} ", set()
+    for word, code in _LEVEL_WORDS.items():  # longest first: "rất cao" is not also "cao"
+        if f" {word} " in padded:
+            codes.add(code)
+            padded = padded.replace(f" {word} ", "  ")
+    if codes:
+        return codes.pop() if len(codes) == 1 else None
+    best = process.extractOne(key, list(_LEVEL_INDEX), scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
+    return _LEVEL_INDEX[best[0]] if best else None
+
+
+_SUGGESTERS = {"hazard_type": (_TYPE_INDEX, _suggest_type), "level": (_LEVEL_INDEX, _suggest_level)}
+
+
+def suggest(value: str, what: str) -> str | int | None:
+    """Best guess for a value the vocabulary does not know, or ``None``.
+
+    ``what`` is ``"hazard_type"`` or ``"level"``. Known values give their
+    code. Otherwise words in the value decide ("...lở..." is a landslide,
+    "...quét..." a flash flood, "... rất cao ..." level 5), then initials
+    ("SL" = sạt lở), then the closest term (rapidfuzz). A value naming two
+    types or two levels gives ``None``: the user must choose.
+
+    >>> suggest("Khu vực có nguy cơ lở đá", "hazard_type"), suggest("LQ", "hazard_type")
+    ('landslide', 'flash_flood')
+    >>> suggest("Lũ quét - sạt lở", "hazard_type") is None, suggest("Ngập lụt", "hazard_type") is None
+    (True, True)
+    >>> suggest("Vùng nguy cơ rất cao", "level"), suggest("trung bnh", "level")
+    (5, 3)
+    """
+    if what not in _SUGGESTERS:
+        raise ValueError(f"what must be one of {', '.join(_SUGGESTERS)}, got {what!r}")
+    index, guess = _SUGGESTERS[what]
+    key = _term_key(value)
+    return index[key] if key in index else guess(key)
+
+
+def _raise_unknown(values: pd.Series, coded: pd.Series, what: str, allowed: str) -> None:
+    """Raise for the first value without a code, numbering features from 1."""
+    bad = coded.isna().to_numpy()
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
         value = values.iloc[first]
@@ -76,26 +318,29 @@ def _parse(values: pd.Series, aliases: dict, what: str, allowed: str) -> pd.Seri
             f"feature {first + 1}, column '{what}': {shown!r} is not a {what} ({int(bad.sum())} such); "
             f"use one of {allowed}"
         )
-    return parsed
 
 
 def parse_hazard_types(values: pd.Series) -> pd.Series:
-    """Hazard types as codes, from English or Vietnamese names (any accents).
+    """Hazard types as codes (see :func:`code_hazard_types`); raise on an unknown value.
 
     >>> parse_hazard_types(pd.Series(["Sạt lở", "lũ ống", "flash_flood"])).tolist()
     ['landslide', 'tube_flood', 'flash_flood']
     """
-    return _parse(values, _TYPE_ALIASES, "hazard_type", "landslide, flash_flood, tube_flood, sạt lở, lũ quét, lũ ống")
+    coded = code_hazard_types(values)
+    _raise_unknown(values, coded, "hazard_type", "landslide, flash_flood, tube_flood, sạt lở, lũ quét, lũ ống")
+    return coded
 
 
 def parse_levels(values: pd.Series) -> pd.Series:
-    """Hazard levels as integers 1-5, from numbers or English/Vietnamese names.
+    """Hazard levels as integers 1-5 (see :func:`code_levels`); raise on an unknown value.
 
     >>> parse_levels(pd.Series([3, "very_high", "Rất thấp", "cao"])).tolist()
     [3, 5, 1, 4]
     """
-    allowed = "1-5, very_low .. very_high, rất thấp .. rất cao"
-    return _parse(values, _LEVEL_ALIASES, "level", allowed).astype("int8")
+    coded = code_levels(values)
+    allowed = "1-5, cấp 1 .. cấp 5, I .. V, very_low .. very_high, rất thấp .. rất cao"
+    _raise_unknown(values, coded, "level", allowed)
+    return coded.astype("int8")
 
 
 def prepare_zones(zones: gpd.GeoDataFrame, name: str = "hazard zones") -> gpd.GeoDataFrame:

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from geo.columns import ALIASES, _build_index, _key, canonical, map_columns
+from geo.columns import ALIASES, _build_index, _key, by_content, canonical, map_columns
 from geo.text import loose_key
 
 #: (header, canonical): every canonical name, in Vietnamese with and without
@@ -42,6 +42,7 @@ CASES = [
     ("type", "hazard_type"),
     ("Mức độ", "level"), ("Cấp độ", "level"), ("Mức nguy cơ", "level"), ("Cap_do", "level"), ("MUC DO", "level"),
     ("level", "level"), ("Risk level", "level"),
+    ("level_text", "level_text"), ("Tên cấp độ", "level_text"), ("Level name", "level_text"),
     ("Tình trạng di dời", "resettlement_status"), ("tinh_trang_di_doi", "resettlement_status"),
     ("Status", "resettlement_status"),
     ("Hình thức", "resettlement_form"), ("HINH THUC", "resettlement_form"), ("form", "resettlement_form"),
@@ -142,3 +143,103 @@ def test_bad_overrides(overrides, message):
 def test_no_columns():
     assert map_columns([]) == {}
     assert map_columns(iter(["Năm", "Giá trị"])) == {"Năm": "year", "Giá trị": "value"}
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("Loai", "hazard_type"), ("Loai_TT", "hazard_type"), ("LoaiTT", "hazard_type"), ("Loai_TTai", "hazard_type"),
+        ("Kieu", "hazard_type"), ("Kiểu TT", "hazard_type"), ("Loại nguy cơ", "hazard_type"),
+        ("Cap", "level"), ("CapDo", "level"), ("Cap_do_RR", "level"), ("CDRR", "level"), ("Muc_do", "level"),
+        ("MucDo", "level"), ("ML", "level"), ("Muc", "level"), ("Cap_nguy_co", "level"), ("Nguy_co", "level"),
+        ("Muc_NC", "level"), ("Cấp độ rủi ro thiên tai", "level"),
+        ("Cap_so", "level"), ("ML_so", "level"), ("Cấp số", "level"), ("Muc_so", "level"),
+    ],
+)
+def test_abbreviated_hazard_headers(header, expected):
+    assert canonical(header) == expected
+
+
+def test_level_number_beside_level_words():
+    # Both mean "level": the number column keeps it, the words column is kept as level_text.
+    assert map_columns(["STT", "Cap_nguy_co", "Cap_so"]) == {"Cap_nguy_co": "level_text", "Cap_so": "level"}
+    assert map_columns(["ML_so", "Muc_do", "Loai"]) == {"ML_so": "level", "Muc_do": "level_text", "Loai": "hazard_type"}
+    with pytest.raises(ValueError, match=r"'Cap' and 'Muc_do' both mean 'level'"):
+        map_columns(["Cap", "Muc_do"])  # neither names the number
+    with pytest.raises(ValueError, match=r"'Cap_so' and 'ML_so' both mean 'level'"):
+        map_columns(["Cap_so", "ML_so"])
+    with pytest.raises(ValueError, match=r"'Cap' and 'Cap_so' both mean 'level'"):
+        map_columns(["Ten cap do", "Cap", "Cap_so"])  # level_text already taken
+
+
+# --------------------------------------------------------------------------- by content
+
+
+def _zones_table() -> pd.DataFrame:
+    """A hazard table as an office sends it: abbreviated headers nobody lists."""
+    return pd.DataFrame({
+        "STT": [1, 2, 3, 4, 5],
+        "LTT": ["Trượt lở đất đá", "Lũ quét", "Trượt lở đất đá", "Lũ ống", "sạt trượt"],
+        "CD": ["Nguy cơ cao", "Rất cao", "Trung bình", "Cao", "thấp"],
+        "ML_so": [4, 5, 3, 4, 2],
+        "Ghi chu": ["gần suối", "", None, "x", "taluy"],
+        "MX": ["01267", 1270, "1273.0", "01267", None],
+        "HUYEN_TP": ["Huyện Bảo Lạc", "Hòa An", "Thạch An", "Hạ Lang", "TP Cao Bằng"],
+        "XA_PH": ["Xã Đức Long", "Sông Hiến", "Hưng Đạo", "Phường Thục Phán", "Sông Hiến"],
+        "DTOC": ["Tày", "Nùng", "H'Mông", "Dao", "Sán Chay"],
+        "Ngheo": ["Có", "Không", "Có", "Có", "Không"],
+    })
+
+
+def test_by_content_reads_odd_headers():
+    frame = _zones_table()
+    assert by_content(frame, taken=[]) == {
+        "LTT": "hazard_type", "CD": "level_text", "ML_so": "level", "MX": "ma_xa", "HUYEN_TP": "district_name",
+        "XA_PH": "commune_name", "DTOC": "ethnicity",
+    }
+
+
+def test_by_content_after_the_aliases():
+    frame = _zones_table()
+    mapping = map_columns(frame.columns)
+    assert mapping == {"ML_so": "level"}
+    assert by_content(frame, taken=mapping.values()) == {
+        "LTT": "hazard_type", "MX": "ma_xa", "HUYEN_TP": "district_name", "XA_PH": "commune_name", "DTOC": "ethnicity",
+    }
+    # Renamed first, as the importer does: the same.
+    renamed = frame.rename(columns=mapping)
+    assert by_content(renamed, taken=mapping.values()) == by_content(frame, taken=mapping.values())
+
+
+def test_by_content_header_hint_decides_between_level_columns():
+    frame = pd.DataFrame({"A": [1, 2, 3], "Muc": [4, 5, 3], "B": ["Cao", "Thấp", "Cao"]})
+    assert by_content(frame, taken=[]) == {"Muc": "level"}
+    # No hint: numbers win over words, which are kept as level_text.
+    assert by_content(frame.drop(columns="Muc"), taken=[]) == {"A": "level", "B": "level_text"}
+    # Two columns of numbers and no hint: nobody can tell, so neither is taken.
+    assert by_content(pd.DataFrame({"A": [1, 2], "B": [3, 4]}), taken=[]) == {}
+
+
+def test_by_content_threshold():
+    # Distinct values count, not rows: 3 of 4 (75%) is too few however often "Sạt lở" repeats.
+    frame = pd.DataFrame({"a": ["Sạt lở"] * 7 + ["Lũ quét", "Lũ ống", "ghi chú"]})
+    assert by_content(frame, taken=[]) == {}
+    frame = pd.DataFrame({"a": ["Sạt lở", "Lũ quét", "Lũ ống", "Trượt lở", "??"]})
+    assert by_content(frame, taken=[]) == {"a": "hazard_type"}  # 4 of 5 = 80%
+
+
+def test_by_content_nothing_qualifies():
+    frame = pd.DataFrame({
+        "Ghi chu": ["gần suối", "", "taluy"], "So": [12.5, 40.0, 7.25], "Ngay": pd.to_datetime(["2024-01-01"] * 3),
+        "Co_khong": ["Có", "Có", "Có"], "Empty": [None, None, None], "Code": ["X-1", "X-2", "X-3"],
+    })
+    assert by_content(frame, taken=[]) == {}
+    assert by_content(pd.DataFrame(), taken=[]) == {}
+
+
+def test_by_content_skips_taken_names():
+    # As the importer passes it: "hazard_type" already renamed, "Loai" recognised by its header.
+    frame = pd.DataFrame({"hazard_type": ["Lũ quét"], "LTT": ["Lũ quét"], "DT": ["Tày"], "Loai": ["Lũ ống"]})
+    assert by_content(frame, taken=["hazard_type"]) == {"DT": "ethnicity"}
+    assert by_content(frame[["LTT", "DT", "Loai"]], taken=["hazard_type", "ethnicity"]) == {}
+    assert by_content(frame[["LTT", "DT"]], taken=["ethnicity"]) == {"LTT": "hazard_type"}

@@ -10,7 +10,27 @@ import shapely
 from shapely import Polygon, box
 
 from geo.crs import METRIC_CRS, WGS84
-from geo.hazards import HAZARD_TYPES, LEVEL_COLUMNS, flag_households, parse_hazard_types, parse_levels, prepare_zones
+from geo.hazards import (
+    HAZARD_TYPES,
+    LEVEL_COLUMNS,
+    LEVEL_NUMBER_FORMS,
+    LEVEL_NUMERALS,
+    LEVEL_PHRASES,
+    LEVEL_WORD_FORMS_EN,
+    LEVEL_WORD_FORMS_VI,
+    LEVEL_WORDS_EN,
+    LEVEL_WORDS_VI,
+    TYPE_FORMS,
+    TYPE_TERMS,
+    code_hazard_types,
+    code_levels,
+    flag_households,
+    parse_hazard_types,
+    parse_levels,
+    prepare_zones,
+    suggest,
+)
+from geo.text import loose_key
 
 X0, Y0 = 551_000.0, 2_506_000.0  # central Cao Bằng in EPSG:9210
 SIZE = 20_000.0
@@ -55,7 +75,7 @@ def test_parse_numeric_series_keeps_index():
     assert parse_levels(pd.Series([2, 4])).tolist() == [2, 4]
 
 
-@pytest.mark.parametrize("bad", ["rockfall", "lũ", None, np.nan, ""])
+@pytest.mark.parametrize("bad", ["động đất", "lũ", None, np.nan, ""])
 def test_unknown_type_raises_naming_the_feature(bad):
     # Features are numbered from 1 in file order, whatever the frame's index.
     values = pd.Series(["landslide", bad, "lũ quét"], index=[10, 11, 12], dtype=object)
@@ -73,6 +93,136 @@ def test_unknown_level_raises_naming_the_feature(bad):
 def test_error_counts_bad_rows():
     with pytest.raises(ValueError, match=r"^feature 2, column 'level': 'x' is not a level \(2 such\)"):
         parse_levels(pd.Series([1, "x", 3, "y"]))
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+def _spellings(term: str) -> list[str]:
+    """A term as offices type it: as is, upper case, without accents, with underscores."""
+    return [term, term.upper(), loose_key(term), term.replace(" ", "_")]
+
+
+TYPE_FAMILIES = [(term, code) for code, terms in TYPE_TERMS.items() for term in terms]
+
+
+@pytest.mark.parametrize(("term", "code"), TYPE_FAMILIES)
+@pytest.mark.parametrize("form", TYPE_FORMS)
+def test_every_type_term_in_every_form(term, code, form):
+    values = pd.Series([form.format(s) for s in _spellings(term)])
+    assert code_hazard_types(values).tolist() == [code] * 4
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("Trượt lở đất đá", "landslide"), ("Nguy cơ trượt lở đất đá", "landslide"), ("TLĐĐ", "landslide"),
+        ("tldd", "landslide"), ("Sạt trượt", "landslide"), ("sạt lở đất", "landslide"), ("Lở đá", "landslide"),
+        ("Lũ bùn đá", "flash_flood"), ("LŨ QUÉT", "flash_flood"), ("debris-flow", "flash_flood"),
+        ("Lũ ống", "tube_flood"), ("vùng nguy cơ lũ ống", "tube_flood"),
+    ],
+)
+def test_official_type_terms(raw, code):
+    assert code_hazard_types(pd.Series([raw])).tolist() == [code]
+
+
+LEVEL_FAMILIES = (
+    [(form.format(n), level) for level, ns in LEVEL_NUMERALS.items() for n in ns for form in LEVEL_NUMBER_FORMS]
+    + [(form.format(w), level) for level, ws in LEVEL_WORDS_VI.items() for w in ws for form in LEVEL_WORD_FORMS_VI]
+    + [(form.format(w), level) for level, ws in LEVEL_WORDS_EN.items() for w in ws for form in LEVEL_WORD_FORMS_EN]
+    + [(p, level) for level, ps in LEVEL_PHRASES.items() for p in ps]
+)
+
+
+@pytest.mark.parametrize(("term", "level"), LEVEL_FAMILIES)
+def test_every_level_term_in_every_form(term, level):
+    coded = code_levels(pd.Series(_spellings(term)))
+    assert coded.tolist() == [level] * 4
+    assert coded.dtype == "Int8"
+
+
+@pytest.mark.parametrize(
+    ("raw", "level"),
+    [
+        ("cấp 3", 3), ("Cấp độ 3", 3), ("cấp độ rủi ro 3", 3), ("Rủi ro cấp 3", 3), ("III", 3), ("cấp độ III", 3),
+        ("3.0", 3), (3.0, 3), ("3,0", 3), (np.int8(3), 3), ("Nguy cơ cao", 4), ("nguy cơ rất thấp", 1),
+        ("Rất cao", 5), ("very_high", 5), ("Moderate", 3), ("Cấp độ rủi ro thiên tai 5", 5), ("V", 5), ("iv", 4),
+        # Decision 18/2021 has its own words: its "trung bình" is 2 where the zoning maps' is 3.
+        ("Rủi ro thấp", 1), ("Rủi ro trung bình", 2), ("rủi ro lớn", 3), ("Rủi ro rất lớn", 4), ("Thảm họa", 5),
+    ],
+)
+def test_official_level_terms(raw, level):
+    assert code_levels(pd.Series([raw], dtype=object)).tolist() == [level]
+
+
+@pytest.mark.parametrize("bad", ["-1", -1, "0", 0, "", "  ", "6", 6, "4.5", 4.5, "cấp 6", "cấp 0", "VI", "extreme",
+                                 None, np.nan, pd.NA, "rủi ro", "cấp"])
+def test_not_levels_are_na_not_raised(bad):
+    coded = code_levels(pd.Series([2, bad, "cao"], dtype=object))
+    assert coded.isna().tolist() == [False, True, False]
+    assert coded.dtype == "Int8"
+
+
+@pytest.mark.parametrize("bad", ["Ngập lụt", "lũ", "Lũ quét - sạt lở", "động đất", "", None, np.nan, 3, "SL", "rock"])
+def test_unknown_types_are_none_not_raised(bad):
+    coded = code_hazard_types(pd.Series(["lũ ống", bad], index=["a", "b"], dtype=object))
+    assert coded.to_dict() == {"a": "tube_flood", "b": None}
+
+
+def test_codes_keep_the_index_and_repeat_for_repeated_values():
+    values = pd.Series(["Trượt lở đất đá"] * 3 + ["x"] * 2, index=list("vwxyz"))
+    assert code_hazard_types(values).to_dict() == {"v": "landslide", "w": "landslide", "x": "landslide",
+                                                   "y": None, "z": None}
+    assert code_levels(pd.Series([], dtype=object)).dtype == "Int8"
+
+
+def test_extra_is_consulted_first():
+    values = pd.Series(["Trượt lở đất đá", "Ngập lụt", "Sạt lở"])
+    extra = {"Ngập  lụt": "flash_flood", "sat lo": "tube_flood"}  # loose keys, as typed
+    assert code_hazard_types(values, extra=extra).tolist() == ["landslide", "flash_flood", "tube_flood"]
+    levels = code_levels(pd.Series(["Cao", "Cấp A", "cực cao"]), extra={"cao": 5, "CẤP A": 1})
+    assert levels.tolist() == [5, 1, pd.NA]
+
+
+@pytest.mark.parametrize(("function", "extra"), [(code_hazard_types, {"x": "rockslide"}), (code_levels, {"x": 6}),
+                                                 (code_levels, {"x": "3"}), (code_levels, {"x": True})])
+def test_bad_extra_raises(function, extra):
+    with pytest.raises(ValueError, match="extra"):
+        function(pd.Series(["x"]), extra=extra)
+
+
+@pytest.mark.parametrize(
+    ("value", "guess"),
+    [
+        ("Trượt lở đất đá", "landslide"),     # known: itself
+        ("Khu vực nguy cơ lở đá lăn", "landslide"), ("Nguy cơ sạt trượt taluy", "landslide"),
+        ("Lũ quét kèm bùn", "flash_flood"), ("lu qet", "flash_flood"), ("trot lo dat da", "landslide"),
+        ("SL", "landslide"), ("LQ", "flash_flood"), ("TLĐ", "landslide"),
+        ("Lũ quét - sạt lở", None),           # two types in one zone: the user splits or chooses
+        ("LO", None),                         # "lở" or "lũ ống"
+        ("Ngập lụt", None), ("Lũ lụt", None), ("sụt lún", None), ("động đất", None), ("", None),
+    ],
+)
+def test_suggest_hazard_type(value, guess):
+    assert suggest(value, "hazard_type") == guess
+
+
+@pytest.mark.parametrize(
+    ("value", "guess"),
+    [
+        ("Nguy cơ cao", 4), ("Vùng nguy cơ rất cao", 5), ("Cấp độ rủi ro thiên tai: 3 (lớn)", 3), ("cấp IV", 4),
+        ("hight", 4), ("trung bnh", 3), ("Nguy cơ trượt lở thấp", 2),
+        ("Cấp 2-3", None), ("rất cao / cao", None), ("III (cao)", None), ("-1", None), ("0", None), ("6", None),
+        ("4.5", None), ("", None), ("không xác định", None),
+    ],
+)
+def test_suggest_level(value, guess):
+    assert suggest(value, "level") == guess
+
+
+def test_suggest_checks_what():
+    with pytest.raises(ValueError, match="hazard_type, level"):
+        suggest("cao", "risk")
 
 
 # --------------------------------------------------------------------------- random data
