@@ -157,6 +157,10 @@ IMPORT_TEXT: dict[str, tuple[str, str]] = {
     "rd_geopoint_split": ("cột điểm GPS {name} được tách thành vĩ độ và kinh độ", "geopoint column {name} split into lat and lon"),
     "rd_geopoint_others": ("các điểm GPS khác giữ nguyên: {names}", "other geopoints kept as they are: {names}"),
     # whole-file refusals
+    "imp_err_no_crs": ("tệp không khai báo hệ tọa độ và không hệ nào đặt các điểm vào Cao Bằng; chọn bằng --crs EPSG:XXXX (EPSG:9210 là VN-2000 / TM-3 105-45)",
+                       "no coordinate system declared and none puts the points in Cao Bằng; give one with --crs EPSG:XXXX (EPSG:9210 is VN-2000 / TM-3 105-45)"),
+    "imp_err_crs_ambiguous": ("tọa độ khớp với nhiều hệ: {value}; xác nhận bằng --crs (hỏi nơi cung cấp dữ liệu về hệ quy chiếu và múi chiếu)",
+                              "the coordinates fit more than one system: {value}; confirm with --crs (ask the data's source which datum and zone it uses)"),
     "imp_err_kind": ("loại dữ liệu phải là một trong {value}, không phải {kind}", "kind must be one of {value}, got {kind}"),
     "imp_err_crs": ("--crs phải là mã EPSG như EPSG:9210, không phải {value}", "--crs must be an EPSG code such as EPSG:9210, got {value}"),
     "imp_err_crs_unknown": ("--crs {value}: không có mã EPSG này", "--crs {value}: no such EPSG code"),

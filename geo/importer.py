@@ -342,11 +342,9 @@ def _numbers(frame: pd.DataFrame, column: str, rows: _Rows | None, ctx: _Context
 def _confident(guess, lang: str):
     """The guess, if it is the only reading that fits; else ask the user to choose."""
     if guess.crs is None:
-        raise ValueError("no coordinate system declared and none puts the points in Cao Bằng; "
-                         "give one with --crs EPSG:XXXX (EPSG:9210 is VN-2000 / TM-3 105-45)")
+        raise ValueError(t("imp_err_no_crs", lang))
     if guess.ambiguous:
-        raise ValueError(f"the coordinates fit more than one system: {guess.describe()}; "
-                         "confirm with --crs (ask the data's source which datum and zone it uses)")
+        raise ValueError(t("imp_err_crs_ambiguous", lang, value=guess.describe()))
     return guess
 
 
@@ -682,7 +680,8 @@ def _communes(frame: pd.DataFrame, rows: _Rows, ctx: _Context) -> tuple[gpd.GeoD
             if code not in taken and pd.isna(matched.iloc[position]):
                 matched.iloc[position] = code
                 how.iloc[position] = "location"
-                taken.add(code) if vintage != 2019 else None
+                if vintage != 2019:
+                    taken.add(code)
         linked = (how == "location").to_numpy()
         rows.warn(linked, "unit_location", value=_shown(names.where(names.notna(), codes)),
                   located=matched.map(official["full_name_vi"]).astype(str))
