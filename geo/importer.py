@@ -296,9 +296,9 @@ class _Context:
         coded = _CODERS[_FAMILY.get(column, column)](values, extra)
         present = values.notna() & (values.astype(str).str.strip() != "")
         unknown = present & coded.isna()
-        for word in extra:
-            if (values.astype(str).map(loose_key) == loose_key(word)).any():
-                self.used[word] = self.values[word]
+        if extra:  # which of the user's mappings this file needed: keyed once per distinct value
+            written = {loose_key(value) for value in values.astype(str).unique()}
+            self.used.update({word: self.values[word] for word in extra if loose_key(word) in written})
         if unknown.any():
             counts = values[unknown].astype(str).str.strip().value_counts()
             family = "level" if column == "level" else ("hazard_type" if column == "hazard_type" else None)

@@ -319,8 +319,8 @@ def before_2020() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
-def _resolver() -> tuple[dict, dict]:
-    """Lookup tables ``{(name key, district key): entry}`` and ``{name key: [entries]}``.
+def _resolver() -> tuple[dict, dict, dict]:
+    """Lookup tables ``{(name key, district key): entry}``, ``{name key: [entries]}`` and ``{code: entry}``.
 
     An entry is ``(ma_xa 2020, ma_xa 2025, vintage)``; the 2020 list comes
     first, then the older names, then the 2025 units (whose names often repeat
@@ -344,16 +344,16 @@ def _resolver() -> tuple[dict, dict]:
         found = by_name.setdefault(name, [])
         if entry[:2] not in [e[:2] for e in found]:
             found.append(entry)
-    return by_pair, by_name
+    by_code = {code: (code, new_2025[code], 2020) for code in communes(2020)["ma_xa"]}
+    return by_pair, by_name, by_code
 
 
 def _resolve_one(name: str, district: str | None) -> tuple[str | None, str | None, int | None, str, str]:
-    by_pair, by_name = _resolver()
+    by_pair, by_name, by_code = _resolver()
     query = nfc(name)
-    codes_2020 = _communes(2020)["ma_xa"]
     code = normalise_codes([query]).iloc[0]
-    if code in set(codes_2020):
-        return code, _crosswalk().set_index("old_ma_xa")["new_ma_xa"][code], 2020, "code", ""
+    if code in by_code:
+        return (*by_code[code], "code", "")
     bare = name_key(strip_unit_type(query))
     if not bare:
         return None, None, None, "none", ""

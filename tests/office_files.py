@@ -163,6 +163,18 @@ def register_with_old_names(folder: Path, n: int = 4790, seed: int = 2019) -> tu
                                                                          codes[np.flatnonzero(use_old & keep)[0]])})
 
 
+def _points_in_province(n: int, rng: np.random.Generator) -> list:
+    """``n`` random points inside the demo province, drawn one by one (so a seed gives the same points)."""
+    area = load().communes(2020).union_all()
+    minx, miny, maxx, maxy = area.bounds
+    points = []
+    while len(points) < n:
+        p = shapely.Point(rng.uniform(minx, maxx), rng.uniform(miny, maxy))
+        if area.contains(p):
+            points.append(p)
+    return points
+
+
 def landslide_zoning_map(folder: Path, n: int = 600, seed: int = 18) -> tuple[Path, Expected]:
     """Zones as the national landslide zoning maps give them, in a GeoPackage with short column names.
 
@@ -170,14 +182,7 @@ def landslide_zoning_map(folder: Path, n: int = 600, seed: int = 18) -> tuple[Pa
     ``CapNC`` the level in words ("Nguy cơ cao"...), ``CD_so`` the number.
     """
     rng = np.random.default_rng(seed)
-    area = load().communes(2020).union_all()
-    minx, miny, maxx, maxy = area.bounds
-    centres = []
-    while len(centres) < n:
-        p = shapely.Point(rng.uniform(minx, maxx), rng.uniform(miny, maxy))
-        if area.contains(p):
-            centres.append(p)
-    geoms = [p.buffer(rng.uniform(100, 600), quad_segs=4) for p in centres]
+    geoms = [p.buffer(rng.uniform(100, 600), quad_segs=4) for p in _points_in_province(n, rng)]
     words = np.array(["Trượt lở đất đá", "Lũ quét", "Lũ ống"], dtype=object)
     kinds = rng.choice(3, n, p=[0.58, 0.27, 0.15])
     level = rng.integers(1, 6, n)
@@ -194,13 +199,7 @@ def landslide_zoning_map(folder: Path, n: int = 600, seed: int = 18) -> tuple[Pa
 def single_hazard_map(folder: Path, n: int = 120, seed: int = 7) -> tuple[Path, Expected]:
     """A landslide-only zoning map: no type column, "Cấp độ rủi ro" as "Cấp 3", one unknown level word."""
     rng = np.random.default_rng(seed)
-    area = load().communes(2020).union_all()
-    minx, miny, maxx, maxy = area.bounds
-    geoms = []
-    while len(geoms) < n:
-        p = shapely.Point(rng.uniform(minx, maxx), rng.uniform(miny, maxy))
-        if area.contains(p):
-            geoms.append(p.buffer(400, quad_segs=4))
+    geoms = [p.buffer(400, quad_segs=4) for p in _points_in_province(n, rng)]
     level = rng.integers(1, 6, n)
     text = np.array([f"Cấp {v}" for v in level], dtype=object)
     text[:4] = "Chưa đánh giá"  # not a level: these four zones wait for the user's answer
