@@ -139,6 +139,7 @@ IMPORT_TEXT: dict[str, tuple[str, str]] = {
     "dry_run_done": ("chạy thử: chưa ghi gì", "dry run: nothing written"),
     "imported_into": ("đã nhập vào {path}: lớp {layer}, phiên bản {version}", "imported into {path}: layer {layer}, version {version}"),
     # what the readers had to guess or change
+    "rd_header_row": ("tên cột ở dòng {row} (các dòng trên là tiêu đề)", "column names on row {row} (the rows above are titles)"),
     "rd_no_prj": ("không có tệp .prj: hệ tọa độ được đoán từ tọa độ", "no .prj file: coordinate system guessed from the coordinates"),
     "rd_no_cpg": ("không có tệp .cpg: bảng mã chữ được nhận ra từ nội dung", "no .cpg file: text encoding detected from the content"),
     "rd_neutral": ("bảng MapInfo có charset Neutral: bảng mã chữ được nhận ra từ nội dung",
@@ -159,8 +160,8 @@ IMPORT_TEXT: dict[str, tuple[str, str]] = {
     # whole-file refusals
     "imp_err_no_crs": ("tệp không khai báo hệ tọa độ và không hệ nào đặt các điểm vào Cao Bằng; chọn bằng --crs EPSG:XXXX (EPSG:9210 là VN-2000 / TM-3 105-45)",
                        "no coordinate system declared and none puts the points in Cao Bằng; give one with --crs EPSG:XXXX (EPSG:9210 is VN-2000 / TM-3 105-45)"),
-    "imp_err_crs_ambiguous": ("tọa độ khớp với nhiều hệ: {value}; xác nhận bằng --crs (hỏi nơi cung cấp dữ liệu về hệ quy chiếu và múi chiếu)",
-                              "the coordinates fit more than one system: {value}; confirm with --crs (ask the data's source which datum and zone it uses)"),
+    "imp_err_crs_ambiguous": ("tọa độ khớp với nhiều hệ: {value}; chọn bằng --crs EPSG:XXXX",
+                              "the coordinates fit more than one system: {value}; give it with --crs EPSG:XXXX"),
     "imp_err_kind": ("loại dữ liệu phải là một trong {value}, không phải {kind}", "kind must be one of {value}, got {kind}"),
     "imp_err_crs": ("--crs phải là mã EPSG như EPSG:9210, không phải {value}", "--crs must be an EPSG code such as EPSG:9210, got {value}"),
     "imp_err_crs_unknown": ("--crs {value}: không có mã EPSG này", "--crs {value}: no such EPSG code"),

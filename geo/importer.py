@@ -824,8 +824,21 @@ def _check_arguments(path: Path, kind: str, crs: str | None, hazard_type: str | 
         raise ValueError(t("imp_err_not_found", lang, value=path))
 
 
+#: The fields a column may be recognised as by its content, for each kind of file.
+_PLACE_FIELDS = {"ma_xa", "commune_name", "district_name"}
+_CONTENT_FIELDS = {"households": _PLACE_FIELDS | {"ethnicity"}, "sites": _PLACE_FIELDS,
+                   "hazards": _PLACE_FIELDS | {"hazard_type", "level", "level_text"}, "communes": _PLACE_FIELDS,
+                   "indicators": _PLACE_FIELDS}
+
+
+def _row_numbers(values: pd.Series) -> bool:
+    """Whether a column counts its rows (1, 2, 3, ...), as the "STT" of every office table does."""
+    numbers = pd.to_numeric(values.dropna(), errors="coerce")
+    return len(numbers) > 1 and bool((numbers.to_numpy() == np.arange(1, len(numbers) + 1)).all())
+
+
 def _understand_columns(frame: pd.DataFrame, encoding: str, columns: Mapping[str, str] | None,
-                        ctx: _Context) -> tuple[pd.DataFrame, dict[str, str]]:
+                        kind: str, ctx: _Context) -> tuple[pd.DataFrame, dict[str, str]]:
     """Repair legacy text and headers, then name the columns: by alias, by the user, by content."""
     frame, fixed = fix_frame(frame, encoding)
     for column, used in fixed.items():
@@ -839,9 +852,12 @@ def _understand_columns(frame: pd.DataFrame, encoding: str, columns: Mapping[str
     renamed = {k: v for k, v in mapping.items() if k != v}
     if renamed:
         ctx.note("imp_columns", pairs=", ".join(f"{k} -> {v}" for k, v in renamed.items()))
-    # Form metadata (Kobo/ODK "_gps_precision", "_index", ...) is never guessed from its content.
-    rest = frame[[c for c in frame.columns if c not in mapping and c != "geometry" and not str(c).startswith("_")]]
+    # Form metadata (Kobo/ODK "_gps_precision", "_index", ...) and row numbers (STT 1, 2, 3 ...) are never
+    # guessed from their content, and only the fields this kind of file can hold are looked for.
+    rest = frame[[c for c in frame.columns if c not in mapping and c != "geometry" and not str(c).startswith("_")
+                  and not _row_numbers(frame[c])]]
     content = by_content(rest, set(mapping.values())) if len(rest.columns) else {}
+    content = {header: name for header, name in content.items() if name in _CONTENT_FIELDS[kind]}
     if content:
         ctx.note("imp_columns_content", pairs=", ".join(f"{k} -> {v}" for k, v in content.items()))
     mapping = {**mapping, **content}
@@ -890,7 +906,7 @@ def prepare(
     ctx = _Context(lang, parse_value_mappings(values, lang), crs, boundaries)
     with tempfile.TemporaryDirectory() as folder:
         frame = read_file(path, layer, Path(folder), ctx.notes, lang)
-        frame, mapping = _understand_columns(frame, encoding, columns, ctx)
+        frame, mapping = _understand_columns(frame, encoding, columns, kind, ctx)
         matches = pd.DataFrame()
         target = LAYER_OF.get(kind, "")
         if kind == "indicators":

@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Callable
 from io import StringIO
@@ -60,6 +61,7 @@ _GEOPOINT_PARTS = (
 )
 _PART_COLUMN = {"latitude": "lat", "longitude": "lon"}
 _KOBO_PART_PREFIX = re.compile(r"(?:^|(?<=/))_(?=[^/]+$)")
+_HEADER_SEARCH = 30  # rows of a table searched for its header row
 _GEOPOINT = r"\s*-?\d{1,3}\.\d+\s+-?\d{1,3}\.\d+(?:\s+-?\d+(?:\.\d+)?){0,2}\s*"
 
 
@@ -103,16 +105,56 @@ def _inner_file(path: Path, kind: str, folder: Path) -> Path:
     return inner[0]
 
 
+def _header_row(grid: pd.DataFrame) -> int:
+    """The row of a sheet that holds the column names: the first one, unless title rows stand above.
+
+    A register printed as an office form starts with the committee's name and
+    a title; its header is the row among the first :data:`_HEADER_SEARCH` with
+    the most cells that name a known column (at least two, and more than the
+    first row has). Cells are compared by the distinct names they give.
+    """
+    top = grid.head(_HEADER_SEARCH)
+    codes, uniques = pd.factorize(top.to_numpy().ravel())
+    names = np.array([canonical(str(v)) for v in uniques] + [None], dtype=object)
+    # distinct names, so that a data row of "x" and "X" (no-data marks) is not taken for X and Y
+    score = pd.DataFrame(names[codes].reshape(top.shape)).nunique(axis=1).to_numpy()
+    best = int(np.argmax(score)) if len(score) else 0
+    return best if score[best] >= 2 and score[best] > score[0] else 0
+
+
+def _with_header(grid: pd.DataFrame, notes: list[tuple[str, dict]]) -> tuple[pd.DataFrame, int]:
+    """A sheet read without a header, given its header row; returns the table and its first line's number."""
+    row = _header_row(grid) if len(grid) else 0
+    if row:
+        notes.append(("rd_header_row", {"row": row + 1}))
+    names = [str(v).strip() if isinstance(v, str) and v.strip() else f"Unnamed: {i}"
+             for i, v in enumerate(grid.iloc[row])] if len(grid) else []
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):  # repeated names get ".1", ".2", as pandas gives them
+        seen[name] = seen.get(name, -1) + 1
+        names[i] = f"{name}.{seen[name]}" if seen[name] else name
+    table = grid.iloc[row + 1:].set_axis(names, axis=1).reset_index(drop=True)
+    return table, row + 2
+
+
 def _read_csv(path: Path, layer: str | None, notes: list[tuple[str, dict]]) -> tuple[pd.DataFrame, int]:
     text = _decode_lines(path.read_bytes(), notes)
-    header = text.split("\n", 1)[0]
-    separator = max((",", ";", "\t"), key=header.count)  # Excel in Vietnamese locales and Kobo write ";"
-    return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, na_values=[""], sep=separator,
-                       skip_blank_lines=False), 2
+    head = text.split("\n", _HEADER_SEARCH)[:_HEADER_SEARCH]
+    # Excel in Vietnamese locales and Kobo write ";": the separator used most in the first lines (the
+    # header line settles a file whose every row has as many decimal commas as separators)
+    separator = max((",", ";", "\t"), key=lambda sep: sum(line.count(sep) for line in head))
+    options = {"dtype": str, "keep_default_na": False, "na_values": [""], "sep": separator,
+               "skip_blank_lines": False, "header": None}
+    try:
+        grid = pd.read_csv(StringIO(text), **options)
+    except pd.errors.ParserError:  # title lines narrower than the table: read as wide as its widest row
+        width = max(len(row) for row in csv.reader(StringIO(text), delimiter=separator))
+        grid = pd.read_csv(StringIO(text), names=range(width), **options)
+    return _with_header(grid, notes)
 
 
 def _read_xlsx(path: Path, layer: str | None, notes: list[tuple[str, dict]]) -> tuple[pd.DataFrame, int]:
-    return pd.read_excel(path, dtype=str), 2
+    return _with_header(pd.read_excel(path, dtype=str, header=None), notes)
 
 
 def _read_parquet(path: Path, layer: str | None, notes: list[tuple[str, dict]]) -> tuple[pd.DataFrame, int]:

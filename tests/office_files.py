@@ -221,3 +221,31 @@ def zones_2025_units(folder: Path) -> tuple[Path, Expected]:
     path = folder / "don_vi_2025.geojson"
     pyogrio.write_dataframe(frame.to_crs(4326), path)
     return path, Expected(rows=len(frame), kept=len(frame), rejected=0)
+
+
+def register_printed_form(folder: Path, n: int = 25, seed: int = 5) -> tuple[Path, Expected]:
+    """A commune's list of households in danger, as printed for signature (XLSX).
+
+    Title rows above the header, "STT" numbering the rows, VN-2000 "Tọa độ X"
+    (northing) and "Tọa độ Y", no commune column, and a signature block under
+    the table (its row names no household: it is listed, not imported).
+    """
+    import openpyxl
+
+    rng = np.random.default_rng(seed)
+    points = _points_in_province(n, rng)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["UBND XÃ NAM QUANG"])
+    sheet.append(["DANH SÁCH HỘ DÂN CƯ TRÚ TẠI VÙNG NGUY CƠ SẠT LỞ ĐẤT, LŨ QUÉT"])
+    sheet.append([])
+    sheet.append(["STT", "Họ và tên chủ hộ", "Mã hộ", "Dân tộc", "Số khẩu", "Tọa độ X", "Tọa độ Y", "Ghi chú"])
+    for i, p in enumerate(points, start=1):
+        sheet.append([i, f"Hoàng Văn {i}", f"NQ{i:03d}", rng.choice(["Dao", "Tày", "Mông"]), int(rng.integers(1, 9)),
+                      round(p.y, 1), round(p.x, 1), ""])
+    sheet.append([])
+    sheet.append(["", "Người lập biểu", "", "", "", "", "", "Chủ tịch UBND xã"])
+    path = folder / "ds_ho_nguy_co.xlsx"
+    book.save(path)
+    return path, Expected(rows=n + 1, kept=n, rejected=1, sample={
+        "signature_row": n + 6, "first": ("NQ001", points[0].x, points[0].y)})

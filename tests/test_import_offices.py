@@ -184,3 +184,15 @@ def test_report_annex_goes_in_with_its_column_mapping_shown(bieu_02):  # noqa: F
     value = report.good.set_index(["indicator_id", "year"]).loc[("2", 2021)]
     assert 43.1 in value["value"].tolist()
     assert set(report.good["level"]) == {"commune"} and report.good["unit_code"].str.fullmatch(r"\d{5}").all()
+
+
+def test_register_printed_as_a_form_with_title_rows(tmp_path):
+    path, expected = office.register_printed_form(tmp_path)
+    report = prepare(path, "households", crs="EPSG:9210")
+    assert (report.rows_in, len(report.good), len(report.rejected)) == (expected.rows, expected.kept, 1)
+    assert report.rejected[["row", "code"]].values.tolist() == [[expected.sample["signature_row"], "no_id"]]
+    assert "tên cột ở dòng 4 (các dòng trên là tiêu đề)" in report.notes
+    assert "STT" not in report.columns  # row numbers are not a hazard level, whatever they hold
+    household, x, y = expected.sample["first"]
+    point = report.good.set_index("household_id").loc[household, "geometry"]
+    assert point.distance(shapely.Point(x, y)) < 0.1  # X was the northing: swapped
