@@ -459,6 +459,8 @@ def _fix_column(series: pd.Series, encoding: str) -> tuple[pd.Series, str, bool]
         codes[strings] = sub_codes
     uniques = np.asarray(uniques, dtype=object)
     is_text = np.fromiter((isinstance(u, str) for u in uniques), dtype=bool, count=len(uniques))
+    if all(u.isascii() for u in uniques[is_text]):  # every reading of ASCII is itself: nothing to decode
+        return series.copy(), "utf-8" if encoding == "auto" else encoding, False
     if encoding == "auto":
         counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
         encoding = _detect_counts({u: int(c) for u, c, t in zip(uniques, counts, is_text) if t})

@@ -201,6 +201,14 @@ class ImportReport:
         return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class _Per:
+    """A field of a reason written for the marked rows only: ``func`` of each of their ``values``."""
+
+    values: pd.Series
+    func: Callable[[object], str]
+
+
 class _Rows:
     """Rows left out and rows warned about, numbered as the user sees them in the file.
 
@@ -220,7 +228,10 @@ class _Rows:
     def _take(fields: dict, positions: np.ndarray) -> dict:
         taken = {}
         for key, value in fields.items():
-            if isinstance(value, (pd.Series, np.ndarray)):
+            if isinstance(value, _Per):
+                taken[key] = np.array([value.func(v) for v in np.asarray(value.values, dtype=object)[positions]],
+                                      dtype=object)
+            elif isinstance(value, (pd.Series, np.ndarray)):
                 taken[key] = np.asarray(value, dtype=object)[positions]
             else:
                 taken[key] = np.full(len(positions), value, dtype=object)
@@ -318,9 +329,17 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _shown(values: pd.Series) -> pd.Series:
-    """Values as quoted in a reason: repr of the text, or "empty"."""
-    return values.map(repr).where(values.notna(), "∅")
+def _quote(value: object) -> str:
+    return "∅" if pd.isna(value) else repr(value)
+
+
+def _shown(values: pd.Series) -> _Per:
+    """Values as quoted in a reason: repr of the text, or "∅" for an empty cell."""
+    return _Per(values, _quote)
+
+
+def _hint(suggestions: object) -> str:
+    return f" ({suggestions}?)" if suggestions else ""
 
 
 def _numbers(frame: pd.DataFrame, column: str, rows: _Rows | None, ctx: _Context | None) -> pd.Series:
@@ -463,7 +482,7 @@ def _place(frame: pd.DataFrame, geoms: gpd.GeoSeries, rows: _Rows, ctx: _Context
     named = declared["declared"].notna().to_numpy()
     how = declared["how"].to_numpy()
     shown = _shown(declared["declared"])
-    hint = declared["suggestions"].map(lambda s: f" ({s}?)" if s else "")
+    hint = _Per(declared["suggestions"], _hint)
     rows.warn(named & (how == "before_2020"), "commune_before_2020", value=shown)
     rows.warn(named & (how == "none"), "commune_unknown", value=shown, hint=hint)
     rows.warn(named & (how == "ambiguous"), "commune_ambiguous", value=shown)
@@ -480,8 +499,12 @@ def _place(frame: pd.DataFrame, geoms: gpd.GeoSeries, rows: _Rows, ctx: _Context
     names = ctx.boundaries.set_index("ma_xa")["name_vi"] if "name_vi" in ctx.boundaries else pd.Series(dtype=object)
     differs = (out["ma_xa_declared"].notna() & out["ma_xa"].notna()
                & (out["ma_xa_declared"] != out["ma_xa"])).to_numpy()
-    label = lambda codes: codes.map(names).fillna(codes).astype(str) + " (" + codes.astype(str) + ")"  # noqa: E731
-    rows.warn(differs, "commune_differs", declared=label(out["ma_xa_declared"]), located=label(out["ma_xa"]))
+    def label(code: object) -> str:
+        name = names.get(code)
+        return f"{code if pd.isna(name) else name} ({code})"
+
+    rows.warn(differs, "commune_differs", declared=_Per(out["ma_xa_declared"], label),
+              located=_Per(out["ma_xa"], label))
     counts = located["assignment"].value_counts()
     ctx.note("imp_located", n=fmt_count(int(counts.get("inside", 0) + counts.get("overlap", 0)), ctx.lang),
              gap=fmt_count(int(counts.get("gap", 0)), ctx.lang))
@@ -511,7 +534,7 @@ def _households(frame: pd.DataFrame, rows: _Rows, ctx: _Context) -> gpd.GeoDataF
     out["ma_xa"] = placed["ma_xa"]
     out["village_id"] = _text(frame, "village")
     out["ethnicity"] = _text(frame, "ethnicity")
-    not_kinh = out["ethnicity"].notna() & (out["ethnicity"].astype(str).map(loose_key) != "kinh")
+    not_kinh = out["ethnicity"].notna() & code_words(out["ethnicity"], {"kinh": False}).isna()
     if "dtts" in frame:
         dtts, unknown = ctx.code(frame, "dtts")
         rows.warn(unknown.to_numpy(), "value_defaulted", column="dtts", value=_shown(frame["dtts"]),
@@ -793,7 +816,7 @@ def _indicators(frame: pd.DataFrame, rows: _Rows, ctx: _Context) -> pd.DataFrame
     province_only = ids.map({k: v.level == "province" for k, v in catalogue.items()}).fillna(False).astype(bool)
     unit = unit.where(~province_only, PROVINCE_CODE)
     level = level.where(~province_only, "province")
-    hint = declared["suggestions"].map(lambda s: f" ({s}?)" if s else "")
+    hint = _Per(declared["suggestions"], _hint)
     rows.reject(unit.isna().to_numpy(), "no_unit", value=_shown(declared["declared"]), hint=hint)
     out = pd.DataFrame({"level": level, "unit_code": unit, "indicator_id": ids.astype(object),
                         "year": year.astype("Int64")})

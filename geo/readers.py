@@ -299,6 +299,11 @@ def _geopoint_pairs(columns: pd.Index) -> dict[str, dict[str, str]]:
     return {question: parts for question, parts in pairs.items() if len(parts) == 2}
 
 
+def _all_geopoints(values: pd.Series) -> bool:
+    """Whether every value reads "lat lon [alt [precision]]"; the first values decide most columns at once."""
+    return bool(values.head(50).str.fullmatch(_GEOPOINT).all() and values.str.fullmatch(_GEOPOINT).all())
+
+
 def _geopoint_columns(frame: pd.DataFrame, notes: list[tuple[str, dict]]) -> pd.DataFrame:
     """A KoboToolbox/ODK geopoint becomes ``lat`` and ``lon`` (text, parsed by the importer).
 
@@ -314,7 +319,7 @@ def _geopoint_columns(frame: pd.DataFrame, notes: list[tuple[str, dict]]) -> pd.
     combined = [
         column for column, name in zip(frame.columns, columns)
         if name not in paired and pd.api.types.is_string_dtype(frame[column]) and frame[column].notna().any()
-        and frame[column].dropna().astype(str).str.fullmatch(_GEOPOINT).all()
+        and _all_geopoints(frame[column].dropna().astype(str))
     ]
     found = [f"'{p['lat']}' and '{p['lon']}'" for p in pairs.values()] + [f"'{c}'" for c in combined]
     if not found:

@@ -31,10 +31,12 @@ Examples
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from geo.text import loose_key, name_key, nfc, strip_unit_type
@@ -54,6 +56,7 @@ __all__ = [
 ]
 
 PROVINCE_CODE = "04"
+_SHORT_CODE = re.compile(r"\d{1,5}")  # a GSO code that lost its leading zeros
 VINTAGES = (2020, 2025)
 
 
@@ -181,9 +184,14 @@ def normalise_codes(codes: pd.Series | list) -> pd.Series:
     ['01267', '01267', '01267', None, 'X-1']
     """
     series = pd.Series(codes, dtype=object)
-    text = series.map(lambda v: str(v).strip().removesuffix(".0") if pd.notna(v) else None)
-    digits = text.str.fullmatch(r"\d{1,5}").fillna(False).astype(bool)
-    return text.where(~digits, text.str.zfill(5)).astype(object).where(text.notna(), None)
+    positions, uniques = pd.factorize(series)  # each distinct code once; missing values get -1
+    normal = np.array([_normal_code(v) for v in uniques] + [None], dtype=object)
+    return pd.Series(normal[positions], index=series.index, dtype=object)
+
+
+def _normal_code(value: object) -> str:
+    text = str(value).strip().removesuffix(".0")
+    return text.zfill(5) if _SHORT_CODE.fullmatch(text) else text
 
 
 def to_2025(codes: pd.Series | list[str]) -> pd.Series:
@@ -351,7 +359,7 @@ def _resolver() -> tuple[dict, dict, dict]:
 def _resolve_one(name: str, district: str | None) -> tuple[str | None, str | None, int | None, str, str]:
     by_pair, by_name, by_code = _resolver()
     query = nfc(name)
-    code = normalise_codes([query]).iloc[0]
+    code = _normal_code(query)
     if code in by_code:
         return (*by_code[code], "code", "")
     bare = name_key(strip_unit_type(query))
