@@ -521,7 +521,7 @@ def import_page() -> None:
         cards[1].metric(t("rows_good", lang), fmt_count(len(report.good), lang))
         cards[2].metric(t("rows_rejected", lang), fmt_count(len(report.rejected), lang))
         cards[3].metric(t("rows_warned", lang), fmt_count(report.warnings["row"].nunique(), lang))
-        st.code(report.summary().split("\n" + t("imp_notes", lang))[0], language=None)
+        st.code(report.summary().split("\n" + t("imp_notes", lang))[0], language=None, wrap_lines=True)
         if len(report.unknown):
             st.markdown(f"**{t('imp_values', lang)}**")
             table = report.unknown.assign(meaning=report.unknown["suggestion"])[["column", "value", "count", "meaning"]]
@@ -535,14 +535,16 @@ def import_page() -> None:
                 st.rerun()
         for note in report.notes:
             st.info(note)
+        shown = {"row": t("row_in_file", lang), "reason": t("reason", lang), "message": t("remark", lang)}
         if not report.rejected.empty:
-            st.dataframe(report.rejected.drop(columns=["what"]), hide_index=True, height=240)
-            st.download_button(t("download_rejects", lang),
-                               report.rejected.drop(columns=["what"]).to_csv(index=False).encode("utf-8-sig"),
+            rejected = report.rejected.drop(columns=["what", "code"]).rename(columns=shown)
+            st.dataframe(rejected, hide_index=True, height=240)
+            st.download_button(t("download_rejects", lang), rejected.to_csv(index=False).encode("utf-8-sig"),
                                "rejected_rows.csv", "text/csv")
         if not report.warnings.empty:
             with st.expander(t("imp_warnings", lang)):
-                st.dataframe(report.warnings.drop(columns=["what"]), hide_index=True, height=240)
+                st.dataframe(report.warnings.drop(columns=["what", "code"]).rename(columns=shown), hide_index=True,
+                             height=240)
         go, cancel = st.columns(2)
         if go.button(t("import_confirm", lang), type="primary", disabled=report.good.empty):
             try:

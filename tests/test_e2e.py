@@ -248,6 +248,41 @@ def test_upload_validate_and_import(server, page, workspace_path, tmp_path):
     assert page.outside_requests == []
 
 
+def test_a_word_the_import_did_not_know_is_answered_in_the_table_and_remembered(server, page, workspace_path,
+                                                                                tmp_path):
+    from office_files import single_hazard_map
+
+    from geo.workspace import Workspace
+
+    source, _ = single_hazard_map(tmp_path)
+    page.goto(server, wait_until="domcontentloaded")
+    page.get_by_text("Nhập dữ liệu").first.click()
+    _choose_main(page, "Loại dữ liệu", "Vùng nguy cơ thiên tai")
+    _choose_main(page, "Bản đồ một loại thiên tai", "Sạt lở đất")
+    page.locator("input[type='file']").set_input_files(str(source))
+    card = page.locator("[data-testid='stMetric']").filter(has_text="Dòng bị loại")
+    card.wait_for(timeout=60_000)
+    assert card.locator("[data-testid='stMetricValue']").inner_text() == "4"  # 'Chưa đánh giá': waiting
+    editor = page.locator("[data-testid='stDataFrame']").first
+    editor.scroll_into_view_if_needed()
+    box = editor.bounding_box()
+    page.mouse.dblclick(box["x"] + box["width"] - 60, box["y"] + 52)  # the "Nghĩa" cell of the only row
+    page.wait_for_timeout(500)  # the cell editor opens
+    page.keyboard.type("1")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(1000)  # the edit reaches the server
+    page.get_by_role("button", name="Áp dụng và kiểm tra lại").click()
+    page.get_by_text("giá trị đã khai báo được dùng: 'Chưa đánh giá' = 1").wait_for(timeout=60_000)
+    assert card.locator("[data-testid='stMetricValue']").inner_text() == "0"
+    page.screenshot(path=str(ARTIFACTS / "e2e_import_values.png"), full_page=True)
+    page.get_by_role("button", name="Nhập các dòng hợp lệ vào kho").click()
+    page.get_by_text("Đã nhập: hazard_zones v1").wait_for(timeout=60_000)
+    workspace = Workspace.open(workspace_path)
+    assert len(workspace.read_layer("hazard_zones")) == 120
+    assert workspace.value_mappings() == {"Chưa đánh giá": "1"}
+    assert page.outside_requests == []
+
+
 def _choose_main(page, label: str, option: str) -> None:
     box = page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").filter(has_text=label).first
     box.click()
