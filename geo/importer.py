@@ -753,10 +753,11 @@ def _indicator_table(frame: pd.DataFrame, path: Path, ctx: _Context) -> tuple[pd
             # a cell the annex could not read keeps its text, to be listed as not a number
             values["value"] = values["value"].astype(object).where(values["value"].notna(), values["text"])
             mapped = annex.columns
-            pairs = ", ".join(f"{c.sheet}!{c.column} -> {c.indicator_id} {c.year}" for c in mapped.head(12)
-                              .itertuples(index=False))
+            # every column with the indicator, year and unit its values are imported as
+            pairs = ", ".join(f"{c.sheet}!{c.column} -> {c.indicator_id} {c.year}" + (f" ({c.unit})" if c.unit else "")
+                              for c in mapped.itertuples(index=False))
             ctx.note("imp_annex", sheets=annex.values["sheet"].nunique() if len(annex.values) else 0,
-                     values=fmt_count(len(values), ctx.lang), pairs=pairs + (" …" if len(mapped) > 12 else ""))
+                     values=fmt_count(len(values), ctx.lang), pairs=pairs)
             if len(annex.skipped):
                 ctx.note("imp_annex_skipped", n=fmt_count(len(annex.skipped), ctx.lang))
             if len(annex.unknown_columns):

@@ -179,7 +179,7 @@ def test_report_annex_goes_in_with_its_column_mapping_shown(bieu_02):  # noqa: F
     assert report.rejected[["row", "code"]].values.tolist() == [[16, "not_number"]]
     assert report.matches[["column", "indicator_id", "year"]].values.tolist()[:2] == [["C", "2", 2020], ["D", "2", 2021]]
     annex_note = next(note for note in report.notes if note.startswith("report annex"))
-    assert "Biểu 02!C -> 2 2020" in annex_note
+    assert "Biểu 02!C -> 2 2020 (%), Biểu 02!D -> 2 2021 (%)" in annex_note and "Biểu 02!G -> 7 2025 (%)" in annex_note
     assert any("'Tỷ lệ hộ cận nghèo (%) / 2020'" in note for note in report.notes)  # not placed: said, not imported
     value = report.good.set_index(["indicator_id", "year"]).loc[("2", 2021)]
     assert 43.1 in value["value"].tolist()
