@@ -17,7 +17,7 @@ Examples
 >>> import tempfile, pathlib, pandas as pd
 >>> out = pathlib.Path(tempfile.mkdtemp()) / "t.xlsx"
 >>> _ = export_table(pd.DataFrame({"ma_xa": ["01267"], "value": [1.5]}), out, "Test", {"year": "2023"})
->>> pd.read_excel(out, sheet_name=None, dtype=str).keys()
+>>> pd.read_excel(out, sheet_name=None, dtype=str, engine="openpyxl").keys()
 dict_keys(['data', 'columns', 'filters', 'about'])
 """
 

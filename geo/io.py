@@ -68,7 +68,7 @@ def _read_table(path: Path) -> pd.DataFrame:
     try:
         if path.suffix.lower() == ".csv":
             return pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-        return pd.read_excel(path, dtype=str)
+        return pd.read_excel(path, dtype=str, engine="calamine")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: is not UTF-8 text; save it as UTF-8 (legacy encodings: use `geo import`)") from exc
     except Exception as exc:

@@ -112,7 +112,7 @@ def test_household_exports_read_back(ds, flagged, tmp_path, suffix):
     if suffix == "csv":
         back = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
     elif suffix == "xlsx":
-        back = pd.read_excel(path, sheet_name="data", dtype=str)
+        back = pd.read_excel(path, sheet_name="data", dtype=str, engine="openpyxl")
     else:
         back = gpd.read_file(path, layer="data") if suffix == "gpkg" else gpd.read_file(path)
     ids = back["Name"] if suffix == "kml" else back["household_id"]
@@ -133,7 +133,7 @@ def test_personal_fields_only_when_asked(ds, flagged, tmp_path):
     who = pd.read_csv(export_table(table, tmp_path / "w.csv", "t", {}, ds.label, exported_by="tester"), nrows=1)
     assert "by tester" in who["export_note"].iloc[0]  # the file itself says who exported it
     shown = export_table(table, tmp_path / "p.xlsx", "t", {}, ds.label, personal=True, exported_by="tester")
-    back = pd.read_excel(shown, sheet_name=None, dtype=str)
+    back = pd.read_excel(shown, sheet_name=None, dtype=str, engine="openpyxl")
     assert back["data"]["head_name"].notna().all()
     about = dict(zip(back["about"]["key"], back["about"]["value"]))
     assert about["personal_fields"] == "included" and about["exported_by"] == "tester"
