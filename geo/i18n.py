@@ -9,7 +9,10 @@ from __future__ import annotations
 import math
 import unicodedata
 
-__all__ = ["LANGS", "TEXT", "t", "fmt_number", "fmt_count"]
+import pandas as pd
+
+__all__ = ["LANGS", "TEXT", "COLUMN_TEXT", "Refusal", "t", "header", "message", "fmt_number", "fmt_count",
+           "fmt_percent", "fmt_date", "fmt_value", "unit_text", "UNIT_DIGITS"]
 
 LANGS = ("vi", "en")
 
@@ -184,6 +187,85 @@ IMPORT_TEXT: dict[str, tuple[str, str]] = {
     "imp_err_value_arg": ("--value {value}: viết dạng GIÁ_TRỊ=NGHĨA", "--value {value}: write it as VALUE=MEANING"),
     "imp_err_hazard_arg": ("--hazard-type phải là landslide, flash_flood hoặc tube_flood, không phải {value}",
                            "--hazard-type must be landslide, flash_flood or tube_flood, got {value}"),
+}
+
+
+#: Column headers of every table a user reads (screen, exports, CLI), by column name.
+COLUMN_TEXT: dict[str, tuple[str, str]] = {
+    "household_id": ("Mã hộ", "Household id"),
+    "ma_xa": ("Mã xã", "Commune code"),
+    "name_vi": ("Tên", "Name"),
+    "ma_xa_located": ("Xã (theo tọa độ)", "Commune (by location)"),
+    "ma_xa_declared": ("Xã (ghi trong hồ sơ)", "Commune (as recorded)"),
+    "commune_declared": ("Tên xã ghi trong hồ sơ", "Commune name as recorded"),
+    "commune_located": ("Xã (theo tọa độ)", "Commune (by location)"),
+    "village_id": ("Mã thôn", "Village id"),
+    "village": ("Thôn", "Village"),
+    "ethnicity": ("Dân tộc", "Ethnicity"),
+    "dtts": ("Dân tộc thiểu số", "Ethnic minority"),
+    "members": ("Số khẩu", "Members"),
+    "poor": ("Hộ nghèo", "Poor"),
+    "scattered": ("Cư trú phân tán", "Scattered"),
+    "level": ("Mức nguy cơ cao nhất", "Highest hazard level"),
+    "max_level": ("Mức nguy cơ cao nhất", "Highest hazard level"),
+    "level_landslide": ("Mức sạt lở đất", "Landslide level"),
+    "level_flash_flood": ("Mức lũ quét", "Flash-flood level"),
+    "level_tube_flood": ("Mức lũ ống", "Tube-flood level"),
+    "resettlement_status": ("Tình trạng di dời", "Resettlement status"),
+    "resettlement_form": ("Hình thức bố trí", "Resettlement form"),
+    "resettlement_date": ("Ngày di dời", "Resettlement date"),
+    "site_id": ("Mã điểm tái định cư", "Site id"),
+    "assignment": ("Vị trí so với ranh giới xã", "Position against commune boundaries"),
+    "mismatch": ("Xã ghi khác xã theo tọa độ", "Recorded commune differs"),
+    "gap_m": ("Khoảng cách đến xã gần nhất (m)", "Distance to the nearest commune (m)"),
+    "households": ("Số hộ", "Households"),
+    "indicator_id": ("Mã chỉ tiêu", "Indicator"),
+    "name": ("Tên chỉ tiêu", "Indicator name"),
+    "value": ("Giá trị", "Value"),
+    "unit": ("Đơn vị tính", "Unit"),
+    "target_value": ("Mục tiêu 2025", "2025 target"),
+    "expected": ("Mức cần đạt năm nay", "Expected this year"),
+    "status": ("Tình trạng", "Status"),
+    "gap": ("Còn thiếu", "Gap"),
+    "years_needed": ("Số năm cần thêm", "Years still needed"),
+    "year": ("Năm", "Year"),
+    "value_year": ("Năm của số liệu", "Year of the value"),
+    "n_reported": ("Số đơn vị báo cáo", "Units reporting"),
+    "numerator": ("Tử số", "Numerator"),
+    "denominator": ("Mẫu số", "Denominator"),
+    "district_vi": ("Huyện", "District"),
+    "username": ("Tên đăng nhập", "User name"),
+    "role": ("Vai trò", "Role"),
+    "communes": ("Xã được giao", "Communes assigned"),
+    "created_at": ("Ngày tạo", "Created"),
+    "imported_at": ("Thời điểm nhập", "Imported at"),
+    "file_name": ("Tệp nguồn", "Source file"),
+    "sha256": ("Mã kiểm tra SHA-256", "SHA-256 checksum"),
+    "kind": ("Loại dữ liệu", "Kind of data"),
+    "layer": ("Lớp", "Layer"),
+    "version": ("Phiên bản", "Version"),
+    "rows_in": ("Số dòng đọc", "Rows read"),
+    "rows_rejected": ("Số dòng bị loại", "Rows rejected"),
+    "imported_by": ("Người nhập", "Imported by"),
+    "old_status": ("Tình trạng cũ", "Old status"),
+    "new_status": ("Tình trạng mới", "New status"),
+    "changed_at": ("Thời điểm", "Changed at"),
+    "changed_by": ("Người cập nhật", "Changed by"),
+    "expected_status": ("Tình trạng người sửa thấy", "Status the editor saw"),
+    "outcome": ("Kết quả", "Outcome"),
+    "at_risk": ("Hộ DTTS phân tán cần bố trí", "At-risk scattered DTTS households"),
+    "done": ("Đã di dời hoặc ổn định", "Resettled or stabilised"),
+    "needed": ("Còn cần để đạt 60%", "Still needed for 60%"),
+    "share": ("Tỷ lệ đã bố trí", "Share done"),
+    "expected_share": ("Lộ trình đến 60%", "Path to 60%"),
+    "in_zones": ("Hộ trong vùng nguy cơ", "Households in hazard zones"),
+    "capacity": ("Sức chứa (hộ)", "Capacity (households)"),
+    "form": ("Hình thức", "Form"),
+    "hazard_type": ("Loại thiên tai", "Hazard type"),
+    "zone_id": ("Mã vùng", "Zone id"),
+    "source": ("Nguồn", "Source"),
+    "present": ("Có dữ liệu", "Present"),
+    "rows": ("Số dòng", "Rows"),
 }
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -376,6 +458,36 @@ TEXT: dict[str, tuple[str, str]] = {
     "prepare": ("Chuẩn bị", "Prepare"),
     "preparing": ("Đang tạo tệp…", "Making the file…"),
     "atlas": ("Tải tập bản đồ theo xã (PDF)", "Download commune atlas (PDF)"),
+    "yes": ("Có", "Yes"),
+    "no": ("Không", "No"),
+    "assign_inside": ("Trong một xã", "Inside one commune"),
+    "assign_overlap": ("Trong vùng chồng lấn hai xã", "Where two communes overlap"),
+    "assign_gap": ("Ở khe hở giữa các xã (gán xã gần nhất)", "In a gap between communes (nearest commune)"),
+    "assign_no_location": ("Không có vị trí", "No location"),
+    "outcome_applied": ("Đã lưu", "Saved"),
+    "outcome_conflict": ("Không lưu (xung đột)", "Not saved (conflict)"),
+    # units of the catalogue
+    "unit_%": ("%", "%"),
+    "unit_triệu đồng/người/năm": ("triệu đồng/người/năm", "million VND/person/year"),
+    "unit_xã": ("xã", "communes"),
+    "unit_thôn": ("thôn", "villages"),
+    "unit_cặp": ("cặp", "couples"),
+    "unit_mức": ("mức", "level"),
+    # accounts
+    "err_role": ("vai trò phải là một trong {roles}, không phải {value}", "role must be one of {roles}, got {value}"),
+    "err_no_username": ("hãy nhập tên đăng nhập", "give a user name"),
+    "err_password_short": ("mật khẩu cần ít nhất {n} ký tự", "a password needs at least {n} characters"),
+    "err_officer_communes": ("cán bộ cần được giao ít nhất một xã", "an officer needs the communes assigned to them"),
+    "err_user_exists": ("tài khoản {value} đã có", "user {value} exists already"),
+    "err_no_user": ("không có tài khoản {value}", "no user {value}"),
+    "err_accounts_exist": ("đã có tài khoản: quản trị viên thêm người dùng", "accounts exist already: an admin adds users"),
+    "err_locked": ("tài khoản bị khóa sau {n} lần đăng nhập sai; thử lại sau {minutes} phút",
+                   "account locked after {n} failed logins; try again in {minutes} minutes"),
+    "err_login": ("sai tên đăng nhập hoặc mật khẩu", "wrong user name or password"),
+    "err_session_expired": ("phiên làm việc đã hết hạn: hãy đăng nhập lại", "session expired: log in again"),
+    "err_account_gone": ("tài khoản này không còn nữa", "this account no longer exists"),
+    "err_not_allowed": ("{user} ({role}) không có quyền {action}", "{user} ({role}) may not {action}"),
+    "err_wrong_password": ("mật khẩu hiện tại không đúng", "the current password is wrong"),
     **IMPORT_TEXT,
 }
 
@@ -396,30 +508,133 @@ def t(key: str, lang: str = "vi", **fields: object) -> str:
     return unicodedata.normalize("NFC", text.format(**fields) if fields else text)
 
 
+def header(column: str, lang: str = "vi") -> str:
+    """The header a user reads for a table column (the column's own name when it has none).
+
+    >>> header("household_id"), header("household_id", "en"), header("geometry")
+    ('Mã hộ', 'Household id', 'geometry')
+    """
+    pair = COLUMN_TEXT.get(column)
+    return column if pair is None else unicodedata.normalize("NFC", pair[0] if lang == "vi" else pair[1])
+
+
+class Refusal(ValueError):
+    """A refusal worded for the user: an i18n key and its fields, shown in either language.
+
+    ``str()`` gives the Vietnamese text, :func:`message` the text in any language.
+
+    >>> error = Refusal("err_password_short", n=10)
+    >>> str(error), message(error, "en")
+    ('mật khẩu cần ít nhất 10 ký tự', 'a password needs at least 10 characters')
+    """
+
+    def __init__(self, key: str, **fields: object) -> None:
+        self.key, self.fields = key, fields
+        super().__init__(t(key, "vi", **fields))
+
+
+def message(error: BaseException, lang: str = "vi") -> str:
+    """The one-line text of an error in ``lang`` (a :class:`Refusal` is translated).
+
+    >>> message(Refusal("err_no_username"), "en"), message(ValueError("as is"), "en")
+    ('give a user name', 'as is')
+    """
+    if isinstance(error, Refusal):
+        return t(error.key, lang, **error.fields)
+    text = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
+    return " ".join(str(text).split())
+
+
+def _grouped(text: str, lang: str) -> str:
+    """Swap the English separators of ``text`` (``1,234.5``) for Vietnamese ones (``1.234,5``)."""
+    return text.translate(str.maketrans(",.", ".,")) if lang == "vi" else text
+
+
 def fmt_count(value: int, lang: str = "vi") -> str:
     """A whole number with the language's thousands separator.
 
     >>> fmt_count(4790), fmt_count(4790, "en")
     ('4.790', '4,790')
     """
-    text = f"{int(value):,}"
-    return text.replace(",", ".") if lang == "vi" else text
+    return _grouped(f"{int(value):,}", lang)
 
 
-def fmt_number(value: object, digits: int = 1) -> str:
-    """A number for display: "–" when missing, "∞" for infinity, thousands separated.
+def _missing(value: object) -> bool:
+    """Whether a scalar is missing (None, NaN, NaT, pd.NA)."""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or another non-scalar
+        return False
 
-    >>> fmt_number(1234.567), fmt_number(float("nan")), fmt_number(float("inf"))
-    ('1,234.6', '–', '∞')
-    """
-    if value is None:
-        return "–"
+
+def _number(value: object) -> float | None:
+    if _missing(value):
+        return None
     try:
         number = float(value)
     except (TypeError, ValueError):
-        return str(value)
-    if math.isnan(number):
-        return "–"
+        return None
+    return None if math.isnan(number) else number
+
+
+def fmt_number(value: object, digits: int = 1, lang: str = "vi") -> str:
+    """A number for display: "–" when missing, "∞" for infinity, in the language's format.
+
+    >>> fmt_number(1234.567), fmt_number(1234.567, 1, "en"), fmt_number(9178, 0)
+    ('1.234,6', '1,234.6', '9.178')
+    >>> fmt_number(float("nan")), fmt_number(None), fmt_number(float("inf"))
+    ('–', '–', '∞')
+    """
+    number = _number(value)
+    if number is None:
+        return "–" if _missing(value) else str(value)
     if math.isinf(number):
         return "∞"
-    return f"{number:,.{digits}f}"
+    return _grouped(f"{number:,.{digits}f}", lang)
+
+
+def fmt_percent(share: object, digits: int = 1, lang: str = "vi") -> str:
+    """A share (0-1) as a percentage: "49,0%" in Vietnamese, "49.0%" in English.
+
+    >>> fmt_percent(0.49), fmt_percent(0.4655, 1, "en"), fmt_percent(None)
+    ('49,0%', '46.6%', '–')
+    """
+    number = _number(share)
+    return "–" if number is None else fmt_number(100 * number, digits, lang) + "%"
+
+
+def fmt_date(value: object, lang: str = "vi", time: bool = False) -> str:
+    """A date as dd/mm/yyyy ("–" when missing), with hh:mm when ``time`` is set.
+
+    >>> fmt_date("2024-03-05"), fmt_date("2024-03-05T10:11:12", time=True), fmt_date(None)
+    ('05/03/2024', '05/03/2024 10:11', '–')
+    """
+    if _missing(value) or (isinstance(value, str) and not value.strip()):
+        return "–"
+    stamp = pd.to_datetime(value, errors="coerce")
+    return str(value) if pd.isna(stamp) else stamp.strftime("%d/%m/%Y %H:%M" if time else "%d/%m/%Y")
+
+
+#: Decimal places a value of each catalogue unit is shown with.
+UNIT_DIGITS = {"%": 1, "triệu đồng/người/năm": 1, "xã": 0, "thôn": 0, "cặp": 0, "mức": 0}
+
+
+def unit_text(unit: str, lang: str = "vi") -> str:
+    """A catalogue unit in the language ("%" stays "%").
+
+    >>> unit_text("triệu đồng/người/năm", "en"), unit_text("xã")
+    ('million VND/person/year', 'xã')
+    """
+    return t(f"unit_{unit}", lang) if f"unit_{unit}" in TEXT else unit
+
+
+def fmt_value(value: object, unit: str, lang: str = "vi") -> str:
+    """An indicator value with its unit, at the unit's precision.
+
+    >>> fmt_value(46.4876, "%"), fmt_value(31.25, "triệu đồng/người/năm", "en"), fmt_value(None, "%")
+    ('46,5%', '31.2 million VND/person/year', '–')
+    """
+    text = fmt_number(value, UNIT_DIGITS.get(unit, 1), lang)
+    if text == "–":
+        return text
+    return text + "%" if unit == "%" else f"{text} {unit_text(unit, lang)}"

@@ -1,0 +1,158 @@
+"""Tables as people read them: headers, codes, yes/no, dates and numbers in the user's language.
+
+The same table goes to the screen, the exports and the command line, so a
+column reads the same everywhere: :func:`readable` turns codes into words and
+column names into headers, :func:`number_formats` gives each numeric column its
+display format, and :func:`styled` applies both for ``st.dataframe``.
+
+>>> import pandas as pd
+>>> frame = pd.DataFrame({"household_id": ["H1"], "poor": [True], "resettlement_status": ["resettled"],
+...                       "resettlement_date": ["2024-03-05"], "members": [5]})
+>>> readable(frame).iloc[0].to_dict()
+{'Mã hộ': 'H1', 'Hộ nghèo': 'Có', 'Tình trạng di dời': 'Đã di dời', 'Ngày di dời': '05/03/2024', 'Số khẩu': 5}
+>>> list(readable(frame, "en").columns)
+['Household id', 'Poor', 'Resettlement status', 'Resettlement date', 'Members']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+
+from geo.i18n import TEXT, fmt_date, fmt_number, header, t
+
+__all__ = ["CODE_COLUMNS", "BOOLEAN_COLUMNS", "DATE_COLUMNS", "readable", "in_words", "number_formats",
+           "styled", "record_card"]
+
+#: Columns holding codes, and the i18n key of each code (``{}`` is the code).
+CODE_COLUMNS: dict[str, str] = {
+    "status": "{}",
+    "resettlement_status": "{}",
+    "old_status": "{}",
+    "new_status": "{}",
+    "expected_status": "{}",
+    "resettlement_form": "{}",
+    "form": "{}",
+    "hazard_type": "{}",
+    "role": "role_{}",
+    "kind": "kind_{}",
+    "assignment": "assign_{}",
+    "outcome": "outcome_{}",
+}
+#: Columns holding yes/no.
+BOOLEAN_COLUMNS = ("poor", "scattered", "dtts", "mismatch", "official", "present")
+#: Columns holding dates (shown dd/mm/yyyy) and times (dd/mm/yyyy hh:mm).
+DATE_COLUMNS = ("resettlement_date", "created_at", "imported_at", "changed_at")
+#: Numeric columns shown as whole numbers without a thousands separator.
+_PLAIN_INTEGERS = ("year", "value_year", "version")
+
+
+def in_words(column: str, values: pd.Series, lang: str = "vi") -> pd.Series:
+    """The values of one column as a user reads them (codes, yes/no and dates in words).
+
+    >>> import pandas as pd
+    >>> in_words("hazard_type", pd.Series(["landslide", "mudflow", None]), "en").tolist()
+    ['Landslide', 'mudflow', '–']
+    """
+    if column in CODE_COLUMNS:
+        pattern = CODE_COLUMNS[column]
+        words = {code: (t(pattern.format(code), lang) if pattern.format(code) in TEXT else str(code))
+                 for code in values.dropna().unique()}
+        return values.map(words).astype(object).where(values.notna(), "–")
+    if column in BOOLEAN_COLUMNS:
+        truth = values.map(_truth)
+        return truth.map({True: t("yes", lang), False: t("no", lang)}).astype(object).where(truth.notna(), "–")
+    if column in DATE_COLUMNS:
+        return values.map(lambda v: fmt_date(v, lang, time=column.endswith("_at")))
+    if column == "communes":
+        return values.map(lambda v: t("all", lang) if v in ("*", None) or pd.isna(v) else str(v).replace(";", ", "))
+    return values
+
+
+def _truth(value: object) -> bool | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, str):
+        text = value.strip().lower()
+        return True if text in ("true", "1", "yes", "có") else False if text in ("false", "0", "no", "không") else None
+    return bool(value)
+
+
+def readable(frame: pd.DataFrame, lang: str = "vi", keep: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """``frame`` with codes in words and headers in ``lang`` (geometry dropped; numbers stay numbers).
+
+    ``keep`` renames columns with headers of the caller's own (e.g. a commune name column).
+    """
+    out = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        if column == "geometry" or str(column).startswith("_"):
+            continue
+        name = (keep or {}).get(column) or header(str(column), lang)
+        out[name] = in_words(str(column), frame[column], lang)
+    return out
+
+
+def number_formats(frame: pd.DataFrame, lang: str = "vi", digits: Mapping[str, int] | None = None,
+                   default_digits: int = 1) -> dict[str, Callable[[object], str]]:
+    """A display function per numeric column: years plain, counts grouped, others at ``digits``.
+
+    >>> import pandas as pd
+    >>> f = number_formats(pd.DataFrame({"Năm": [2020], "Giá trị": [46.4876], "Số hộ": [9178]}),
+    ...                    digits={"Số hộ": 0})
+    >>> f["Năm"](2020), f["Giá trị"](46.4876), f["Số hộ"](9178)
+    ('2020', '46,5', '9.178')
+    """
+    plain = {header(c, lang) for c in _PLAIN_INTEGERS} | set(_PLAIN_INTEGERS)
+    out: dict[str, Callable[[object], str]] = {}
+    for column in frame.columns:
+        series = frame[column]
+        if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            continue
+        if column in plain:
+            out[column] = lambda v: "–" if pd.isna(v) else str(int(v))
+            continue
+        whole = pd.api.types.is_integer_dtype(series)
+        n = (digits or {}).get(column, 0 if whole else default_digits)
+        out[column] = lambda v, n=n: fmt_number(v, n, lang)
+    return out
+
+
+def styled(frame: pd.DataFrame, lang: str = "vi", digits: Mapping[str, int] | None = None,
+           default_digits: int = 1):
+    """A pandas Styler of a :func:`readable` table: numbers shown in ``lang``'s format, still sorted as numbers."""
+    return frame.style.format(number_formats(frame, lang, digits, default_digits), na_rep="–")
+
+
+def record_card(record: pd.Series, lang: str = "vi", names: Mapping[str, str] | None = None) -> str:
+    """One record as labelled Markdown lines (codes in words, dates dd/mm/yyyy, "–" when missing).
+
+    ``names`` gives commune names for the commune-code fields.
+
+    >>> import pandas as pd
+    >>> print(record_card(pd.Series({"household_id": "H1", "poor": False, "members": 5.0, "ma_xa": "01267"}),
+    ...                   names={"01267": "Sông Hiến"}))
+    **Mã hộ**: H1  
+    **Hộ nghèo**: Không  
+    **Số khẩu**: 5  
+    **Mã xã**: Sông Hiến (01267)
+    """
+    lines = []
+    for column, value in record.items():
+        if column == "geometry":
+            continue
+        text = in_words(str(column), pd.Series([value], dtype=object), lang).iloc[0]
+        if text is value and isinstance(value, (int, float)) and not isinstance(value, bool):
+            digits = 0 if float(value).is_integer() else 1
+            text = fmt_number(value, digits, lang)
+        elif str(column).startswith("ma_xa") and names and value in names:
+            text = f"{names[value]} ({value})"
+        elif text is None or (not isinstance(text, str) and pd.isna(text)):
+            text = "–"
+        lines.append(f"**{header(str(column), lang)}**: {_escaped(str(text))}")
+    return "  \n".join(lines)
+
+
+def _escaped(text: str) -> str:
+    """Markdown special characters escaped, so a value from a file is shown as typed."""
+    return "".join("\\" + c if c in "\\`*_[]<>#|~$" else c for c in text)
