@@ -12,8 +12,12 @@ commune indicators may be public, households may not. Four roles:
 Accounts live in the workspace (table ``users``); passwords are hashed with
 Argon2id. Five failed logins within 15 minutes lock an account for 15
 minutes; a session ends after 30 minutes without activity or as soon as its
-user is removed. Every login, failure, lock-out and refusal is written to the
-``access_log`` table (never a household's name).
+user is removed or their password is changed or reset. Every login, failure,
+lock-out, refusal and password change is written to the ``access_log`` table
+(never a household's name, never a password).
+
+Refusals are :class:`geo.i18n.Refusal` errors: ``str()`` is Vietnamese and
+:func:`geo.i18n.message` words them in English too.
 
 Examples
 --------
@@ -24,23 +28,32 @@ Examples
 >>> session = accounts.login("admin", "a long passphrase")
 >>> accounts.user(session).role, can(admin, "manage_users")
 ('admin', True)
+>>> from geo.i18n import message
+>>> try:
+...     accounts.login("admin", "not the passphrase")
+... except AccessError as error:
+...     print(error); print(message(error, "en"))
+sai tên đăng nhập hoặc mật khẩu
+wrong user name or password
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import pandas as pd
 from argon2 import PasswordHasher
-from argon2.exceptions import VerificationError, VerifyMismatchError
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from geo.i18n import Refusal, t
 from geo.workspace import Workspace
 
 __all__ = ["ROLES", "PERMISSIONS", "User", "Session", "AccessError", "Accounts", "can", "require",
-           "scope_households", "household_counts"]
+           "not_allowed", "scope_households", "household_counts", "USER_COLUMNS"]
 
 ROLES = ("viewer", "planner", "officer", "admin")
 #: What each role may do.
@@ -59,10 +72,42 @@ _USERS = "users"
 _LOG = "access_log"
 _HASHER = PasswordHasher()
 _MIN_PASSWORD = 10
+#: Log events that count towards a lock-out, and those that prove the password (and end the count).
+_FAILED = ("login_failed", "change_password_failed")
+_PROVEN = ("login", "change_password")
+#: What :meth:`Accounts.users_table` shows: never the password hash.
+USER_COLUMNS = ["username", "role", "communes", "created_at"]
 
 
-class AccessError(PermissionError):
-    """A refusal: wrong credentials, a locked account, an expired session, a forbidden action."""
+class AccessError(Refusal, PermissionError):
+    """A refusal: wrong credentials, a locked account, an expired session, a forbidden action.
+
+    A :class:`geo.i18n.Refusal` (so also a ``ValueError``) and a ``PermissionError``.
+    """
+
+
+class _Word(str):
+    """An i18n word as a message field: Vietnamese as a string, ``{field:en}`` formats it in English."""
+
+    def __new__(cls, key: str) -> _Word:
+        word = super().__new__(cls, t(key, "vi"))
+        word.key = key
+        return word
+
+    def __format__(self, spec: str) -> str:
+        return t(self.key, spec) if spec in ("vi", "en") else format(str(self), spec)
+
+
+def not_allowed(user: User, action: str) -> AccessError:
+    """The refusal of ``action`` (a :data:`PERMISSIONS` name) to ``user``, role and action in words.
+
+    >>> from geo.i18n import message
+    >>> error = not_allowed(User("xem", "viewer"), "import")
+    >>> str(error), message(error, "en")
+    ('xem (xem) không có quyền nhập dữ liệu', 'xem (viewer) may not import data')
+    """
+    return AccessError("err_forbidden", user=user.username, role=_Word(f"role_{user.role}"),
+                       action=_Word(f"action_{action}"))
 
 
 @dataclass(frozen=True)
@@ -76,11 +121,20 @@ class User:
 
 @dataclass
 class Session:
-    """A login: a random token, the user's name and the time of its last use."""
+    """A login: a random token, the user's name, the time of its last use and a stamp of the password.
+
+    ``stamp`` is a digest of the stored password hash at login: a changed or
+    reset password (a new hash, with a new salt) ends every older session.
+    """
 
     username: str
     token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     last_seen: dt.datetime = field(default_factory=dt.datetime.now)
+    stamp: str = ""
+
+
+def _stamp(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:32]
 
 
 def can(user: User, action: str) -> bool:
@@ -91,7 +145,7 @@ def can(user: User, action: str) -> bool:
 def require(user: User, action: str) -> None:
     """Raise :class:`AccessError` unless ``user`` may do ``action``."""
     if not can(user, action):
-        raise AccessError(f"{user.username} ({user.role}) may not {action.replace('_', ' ')}")
+        raise not_allowed(user, action)
 
 
 def _commune_column(frame: pd.DataFrame) -> pd.Series:
@@ -145,28 +199,50 @@ class Accounts:
     def has_users(self) -> bool:
         return not self._users().empty
 
-    def get(self, username: str) -> User | None:
+    def users_table(self) -> pd.DataFrame:
+        """The accounts for display: user name, role, communes (``*`` for all) and creation time, no hash."""
+        return self._users().reindex(columns=USER_COLUMNS).reset_index(drop=True)
+
+    def _row(self, username: str) -> pd.Series | None:
         users = self._users()
         row = users.loc[users["username"] == username]
-        if row.empty:
-            return None
-        communes = row["communes"].iloc[0]
+        return None if row.empty else row.iloc[0]
+
+    @staticmethod
+    def _user(row: pd.Series) -> User:
+        communes = row["communes"]
         scope = None if communes in ("*", None) or pd.isna(communes) else frozenset(communes.split(";"))
-        return User(username, row["role"].iloc[0], scope)
+        return User(row["username"], row["role"], scope)
+
+    def get(self, username: str) -> User | None:
+        row = self._row(username)
+        return None if row is None else self._user(row)
+
+    def _set_password(self, username: str, password: str) -> str:
+        """Store a new hash of ``password``; returns it."""
+        users, hashed = self._users(), _HASHER.hash(password)
+        users.loc[users["username"] == username, "password_hash"] = hashed
+        self.workspace.replace_table(_USERS, users)
+        return hashed
+
+    def _manage(self, by: User, what: str) -> None:
+        """Refuse (and log) user management by anyone but an admin."""
+        if not can(by, "manage_users"):
+            self._log(by.username, "refused", what)
+            raise not_allowed(by, "manage_users")
 
     # ----------------------------------------------------------------- management
     def _store(self, username: str, password: str, role: str, communes: Collection[str] | None) -> User:
         if role not in ROLES:
-            raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+            raise Refusal("err_role", roles=", ".join(ROLES), value=role)
         if not username or not username.strip():
-            raise ValueError("give a user name")
-        if len(password) < _MIN_PASSWORD:
-            raise ValueError(f"a password needs at least {_MIN_PASSWORD} characters")
+            raise Refusal("err_no_username")
+        _check_length(password)
         if role == "officer" and not communes:
-            raise ValueError("an officer needs the communes assigned to them")
+            raise Refusal("err_officer_communes")
         users = self._users()
         if username in set(users["username"]):
-            raise ValueError(f"user {username!r} exists already")
+            raise Refusal("err_user_exists", value=username)
         scope = "*" if role == "admin" or communes is None else ";".join(sorted(communes))
         row = pd.DataFrame([{"username": username, "password_hash": _HASHER.hash(password), "role": role,
                              "communes": scope, "created_at": dt.datetime.now().isoformat(timespec="seconds")}])
@@ -176,25 +252,64 @@ class Accounts:
     def create_first_admin(self, username: str, password: str) -> User:
         """The first-run step: the first account, an admin. Refused once any account exists."""
         if self.has_users():
-            raise AccessError("accounts exist already: an admin adds users")
+            raise AccessError("err_accounts_exist")
         user = self._store(username, password, "admin", None)
         self._log(username, "first_admin")
         return user
 
     def add_user(self, by: User, username: str, password: str, role: str,
                  communes: Collection[str] | None = None) -> User:
-        require(by, "manage_users")
+        self._manage(by, f"add_user {username}")
         user = self._store(username, password, role, communes)
         self._log(by.username, "add_user", f"{username} as {role}")
         return user
 
     def remove_user(self, by: User, username: str) -> None:
-        require(by, "manage_users")
+        self._manage(by, f"remove_user {username}")
         users = self._users()
         if username not in set(users["username"]):
-            raise ValueError(f"no user {username!r}")
+            raise Refusal("err_no_user", value=username)
         self.workspace.replace_table(_USERS, users.loc[users["username"] != username])
         self._log(by.username, "remove_user", username)
+
+    def change_password(self, user: User, old: str, new: str, session: Session | None = None,
+                        now: dt.datetime | None = None) -> None:
+        """``user`` changes their own password; ``old`` must be the current one.
+
+        Every session of ``user`` ends, except ``session`` if given (the one making
+        the change). A wrong ``old`` counts towards the lock-out like a failed login.
+
+        Raises
+        ------
+        AccessError
+            For a wrong current password, a locked or removed account.
+        geo.i18n.Refusal
+            For a new password that is too short.
+        """
+        now = now or dt.datetime.now()
+        _check_length(new)
+        if self._recent_failures(user.username, now) >= MAX_FAILURES:
+            self._log(user.username, "locked", "change_password", at=now)
+            raise AccessError("err_locked", n=MAX_FAILURES, minutes=LOCK_MINUTES)
+        row = self._row(user.username)
+        if row is None:
+            raise AccessError("err_account_gone")
+        if not _verifies(row["password_hash"], old):
+            self._log(user.username, "change_password_failed", at=now)
+            raise AccessError("err_wrong_password")
+        hashed = self._set_password(user.username, new)
+        self._log(user.username, "change_password", at=now)
+        if session is not None and session.username == user.username:
+            session.stamp = _stamp(hashed)
+
+    def reset_password(self, by: User, username: str, new: str) -> None:
+        """An admin sets ``username``'s password (a forgotten one): every session of that user ends."""
+        self._manage(by, f"reset_password {username}")
+        _check_length(new)
+        if self._row(username) is None:
+            raise Refusal("err_no_user", value=username)
+        self._set_password(username, new)
+        self._log(by.username, "reset_password", username)
 
     # ----------------------------------------------------------------- sessions
     def _recent_failures(self, username: str, now: dt.datetime) -> int:
@@ -204,8 +319,8 @@ class Accounts:
         mine = log.loc[log["username"] == username]
         since = now - dt.timedelta(minutes=LOCK_MINUTES)
         times = pd.to_datetime(mine["at"])
-        last_ok = times[mine["event"] == "login"].max()
-        failed = (mine["event"] == "login_failed") & (times >= since)
+        last_ok = times[mine["event"].isin(_PROVEN)].max()
+        failed = mine["event"].isin(_FAILED) & (times >= since)
         if pd.notna(last_ok):
             failed &= times > last_ok
         return int(failed.sum())
@@ -215,37 +330,52 @@ class Accounts:
         now = now or dt.datetime.now()
         if self._recent_failures(username, now) >= MAX_FAILURES:
             self._log(username, "locked", at=now)
-            raise AccessError(f"account locked after {MAX_FAILURES} failed logins; try again in {LOCK_MINUTES} minutes")
-        users = self._users()
-        row = users.loc[users["username"] == username]
-        try:
-            if row.empty:
-                raise VerifyMismatchError
-            _HASHER.verify(row["password_hash"].iloc[0], password)
-        except (VerifyMismatchError, VerificationError):
+            raise AccessError("err_locked", n=MAX_FAILURES, minutes=LOCK_MINUTES)
+        row = self._row(username)
+        if row is None or not _verifies(row["password_hash"], password):
             self._log(username, "login_failed", at=now)
-            raise AccessError("wrong user name or password") from None
+            raise AccessError("err_login")
         self._log(username, "login", at=now)
-        return Session(username, last_seen=now)
+        return Session(username, last_seen=now, stamp=_stamp(row["password_hash"]))
 
     def user(self, session: Session, now: dt.datetime | None = None) -> User:
-        """The session's user, if the session is alive and the user still exists."""
+        """The session's user, if the session is alive, the user still exists and the password is unchanged."""
         now = now or dt.datetime.now()
         if now - session.last_seen > dt.timedelta(minutes=IDLE_MINUTES):
             self._log(session.username, "session_expired", at=now)
-            raise AccessError("session expired: log in again")
-        user = self.get(session.username)
-        if user is None:
-            self._log(session.username, "refused", "user removed")
-            raise AccessError("this account no longer exists")
+            raise AccessError("err_session_expired")
+        row = self._row(session.username)
+        if row is None:
+            self._log(session.username, "refused", "user removed", at=now)
+            raise AccessError("err_account_gone")
+        if not secrets.compare_digest(getattr(session, "stamp", ""), _stamp(row["password_hash"])):
+            self._log(session.username, "refused", "password changed since login", at=now)
+            raise AccessError("err_password_changed")
         session.last_seen = now
-        return user
+        return self._user(row)
 
     def record(self, user: User, event: str, detail: str = "") -> None:
         """Record an event (an export, a status edit) in the access log."""
         self._log(user.username, event, detail)
 
-    def refuse(self, user: User, what: str) -> None:
-        """Record a refused request (for example another commune's data) and raise."""
+    def refuse(self, user: User, what: str, communes: Collection[str] | None = None) -> None:
+        """Record a refused request and raise; ``communes``: the other communes asked for (worded for the user).
+
+        ``what`` goes into the log as it is; without ``communes`` it is also in the message.
+        """
         self._log(user.username, "refused", what)
-        raise AccessError(f"{user.username} may not see {what}")
+        if communes:
+            raise AccessError("err_other_communes", user=user.username, communes=", ".join(sorted(communes)))
+        raise AccessError("err_may_not_see", user=user.username, what=what)
+
+
+def _check_length(password: str) -> None:
+    if len(password) < _MIN_PASSWORD:
+        raise Refusal("err_password_short", n=_MIN_PASSWORD)
+
+
+def _verifies(password_hash: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):  # a damaged hash verifies nothing
+        return False

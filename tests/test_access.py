@@ -6,10 +6,12 @@ import datetime as dt
 
 import pytest
 
-from geo.access import AccessError, Accounts, can, household_counts, scope_households
+from geo.access import (PERMISSIONS, ROLES, USER_COLUMNS, AccessError, Accounts, User, can, household_counts,
+                         not_allowed, require, scope_households)
 from geo.dataexport import export_table
 from geo.dataset import load
 from geo.hazards import flag_register
+from geo.i18n import Refusal, message, t
 from geo.workspace import Workspace
 
 PASSWORD = "mật khẩu dài đủ"
@@ -66,9 +68,9 @@ def test_a_viewers_export_holds_no_household(accounts, flagged, tmp_path):
 def test_wrong_passwords_lock_out_and_are_logged(accounts):
     now = dt.datetime(2026, 1, 1, 8, 0)
     for attempt in range(5):
-        with pytest.raises(AccessError, match="wrong user name or password"):
+        with pytest.raises(AccessError, match="sai tên đăng nhập hoặc mật khẩu"):
             accounts.login("canbo_a", "sai mật khẩu", now + dt.timedelta(seconds=attempt))
-    with pytest.raises(AccessError, match="locked"):
+    with pytest.raises(AccessError, match="bị khóa"):
         accounts.login("canbo_a", PASSWORD, now + dt.timedelta(minutes=1))  # even the right one, for now
     session = accounts.login("canbo_a", PASSWORD, now + dt.timedelta(minutes=20))  # the lock has passed
     assert session.username == "canbo_a"
@@ -83,11 +85,11 @@ def test_expired_session_and_removed_user_are_refused(accounts):
     start = dt.datetime(2026, 1, 1, 8, 0)
     session = accounts.login("kehoach", PASSWORD, start)
     assert accounts.user(session, start + dt.timedelta(minutes=29)).role == "planner"
-    with pytest.raises(AccessError, match="expired"):
+    with pytest.raises(AccessError, match="hết hạn"):
         accounts.user(session, start + dt.timedelta(minutes=29 + 31))
     session = accounts.login("canbo_a", PASSWORD)
     accounts.remove_user(accounts.get("admin"), "canbo_a")
-    with pytest.raises(AccessError, match="no longer exists"):
+    with pytest.raises(AccessError, match="không còn"):
         accounts.user(session)
     assert {"session_expired", "refused"} <= set(accounts.log()["event"])
 
@@ -96,7 +98,7 @@ def test_only_admins_manage_users_and_crafted_requests_are_logged(accounts):
     officer = accounts.get("canbo_a")
     with pytest.raises(AccessError):
         accounts.add_user(officer, "new", PASSWORD, "admin")
-    with pytest.raises(ValueError, match="communes"):
+    with pytest.raises(ValueError, match="cán bộ cần được giao"):
         accounts.add_user(accounts.get("admin"), "canbo_b", PASSWORD, "officer")
     with pytest.raises(AccessError):
         accounts.refuse(officer, "households of commune 01303")
@@ -120,9 +122,9 @@ def test_cli_with_a_protected_workspace(tmp_path, monkeypatch, capsys):
     base = ["export-data", "--table", "households", "--min-level", "1", "--workspace", str(path), "--out", str(out)]
     assert main(base) == 2 and "--user" in capsys.readouterr().err  # no account given
     monkeypatch.setenv("GEO_PASSWORD", "sai mật khẩu")
-    assert main(base + ["--user", "canbo_a"]) == 2 and "wrong user name or password" in capsys.readouterr().err
+    assert main(base + ["--user", "canbo_a"]) == 2 and "sai tên đăng nhập hoặc mật khẩu" in capsys.readouterr().err
     monkeypatch.setenv("GEO_PASSWORD", PASSWORD)
-    assert main(base + ["--user", "xem"]) == 2 and "may not see households" in capsys.readouterr().err
+    assert main(base + ["--user", "xem"]) == 2 and "xem (xem) không có quyền xem danh sách hộ" in capsys.readouterr().err
     assert not out.exists()
     assert main(base + ["--user", "canbo_a"]) == 0
     import pandas as pd
@@ -130,8 +132,141 @@ def test_cli_with_a_protected_workspace(tmp_path, monkeypatch, capsys):
     rows = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
     assert len(rows) > 0 and set(rows["ma_xa_located"]) == {"01267"}  # nothing of another commune
     assert main(base + ["--user", "canbo_a", "--commune", "01303"]) == 2  # another commune: refused
-    assert "may not see communes 01303" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "canbo_a không được xem" in err and "01303" in err
     assert main(["indicators", "--workspace", str(path), "--user", "xem"]) == 0  # indicators are for everyone
     assert main(["import", "--kind", "sites", str(out), "--workspace", str(path), "--user", "canbo_a"]) == 2
     events = accounts.log()
     assert "export" in set(events["event"]) and "refused" in set(events["event"])
+
+
+# ---------------------------------------------------------------------- refusals in both languages
+def _refusal(call) -> Refusal:
+    with pytest.raises(Refusal) as caught:
+        call()
+    return caught.value
+
+
+def test_every_refusal_reads_in_vietnamese_and_english(accounts):
+    admin, officer = accounts.get("admin"), accounts.get("canbo_a")
+    start = dt.datetime(2026, 1, 1, 8, 0)
+    session = accounts.login("kehoach", PASSWORD, start)
+    cases = [
+        (lambda: accounts.add_user(admin, "x", PASSWORD, "boss"),
+         "vai trò phải là một trong viewer, planner, officer, admin, không phải boss",
+         "role must be one of viewer, planner, officer, admin, got boss"),
+        (lambda: accounts.add_user(admin, " ", PASSWORD, "viewer"), "hãy nhập tên đăng nhập", "give a user name"),
+        (lambda: accounts.add_user(admin, "x", "ngắn", "viewer"),
+         "mật khẩu cần ít nhất 10 ký tự", "a password needs at least 10 characters"),
+        (lambda: accounts.add_user(admin, "x", PASSWORD, "officer"),
+         "cán bộ cần được giao ít nhất một xã", "an officer needs the communes assigned to them"),
+        (lambda: accounts.add_user(admin, "xem", PASSWORD, "viewer"), "tài khoản xem đã có", "user xem exists already"),
+        (lambda: accounts.remove_user(admin, "ai"), "không có tài khoản ai", "no user ai"),
+        (lambda: accounts.create_first_admin("x", PASSWORD),
+         "đã có tài khoản: quản trị viên thêm người dùng", "accounts exist already: an admin adds users"),
+        (lambda: accounts.login("xem", "sai mật khẩu"), "sai tên đăng nhập hoặc mật khẩu", "wrong user name or password"),
+        (lambda: accounts.user(session, start + dt.timedelta(hours=1)),
+         "phiên làm việc đã hết hạn: hãy đăng nhập lại", "session expired: log in again"),
+        (lambda: accounts.add_user(officer, "x", PASSWORD, "viewer"),
+         "canbo_a (cán bộ) không có quyền quản lý tài khoản", "canbo_a (officer) may not manage accounts"),
+        (lambda: require(accounts.get("xem"), "see_households"),
+         "xem (xem) không có quyền xem danh sách hộ", "xem (viewer) may not see households"),
+        (lambda: accounts.refuse(officer, "01303", communes=["01303", "01270"]),
+         "canbo_a không được xem dữ liệu của xã 01270, 01303", "canbo_a may not see communes 01270, 01303"),
+        (lambda: accounts.change_password(officer, "sai mật khẩu", "mật khẩu mới đủ dài"),
+         "mật khẩu hiện tại không đúng", "the current password is wrong"),
+    ]
+    for call, vi, en in cases:
+        error = _refusal(call)
+        assert (str(error), message(error, "vi"), message(error, "en")) == (vi, vi, en)
+        assert isinstance(error, ValueError)  # callers catching ValueError still catch every refusal
+
+
+def test_locked_and_removed_accounts_read_in_both_languages(accounts):
+    now = dt.datetime(2026, 1, 1, 8, 0)
+    session = accounts.login("canbo_a", PASSWORD, now)
+    for attempt in range(5):
+        _refusal(lambda: accounts.login("canbo_a", "sai mật khẩu", now + dt.timedelta(seconds=1 + attempt)))
+    locked = _refusal(lambda: accounts.login("canbo_a", PASSWORD, now + dt.timedelta(minutes=1)))
+    assert str(locked) == "tài khoản bị khóa sau 5 lần đăng nhập sai; thử lại sau 15 phút"
+    assert message(locked, "en") == "account locked after 5 failed logins; try again in 15 minutes"
+    accounts.remove_user(accounts.get("admin"), "canbo_a")
+    gone = _refusal(lambda: accounts.user(session, now + dt.timedelta(minutes=2)))
+    assert (str(gone), message(gone, "en")) == ("tài khoản này không còn nữa", "this account no longer exists")
+    assert isinstance(gone, AccessError) and isinstance(gone, PermissionError)  # old `except` clauses still match
+
+
+def test_every_role_and_action_has_words_in_both_languages():
+    for role in ROLES:
+        for action in sorted(set().union(*PERMISSIONS.values())):
+            error = not_allowed(User("u", role), action)
+            vi, en = str(error), message(error, "en")
+            assert vi == f"u ({t(f'role_{role}', 'vi')}) không có quyền {t(f'action_{action}', 'vi')}"
+            assert en == f"u ({t(f'role_{role}', 'en')}) may not {t(f'action_{action}', 'en')}"
+            assert "_" not in vi + en and vi != en
+
+
+# ---------------------------------------------------------------------- passwords
+def test_a_user_changes_their_own_password(accounts):
+    officer = accounts.get("canbo_a")
+    new = "mật khẩu mới đủ dài"
+    wrong = _refusal(lambda: accounts.change_password(officer, "sai mật khẩu", new))
+    assert wrong.key == "err_wrong_password" and isinstance(wrong, AccessError)
+    short = _refusal(lambda: accounts.change_password(officer, PASSWORD, "ngắn"))
+    assert short.key == "err_password_short"
+    accounts.login("canbo_a", PASSWORD)  # neither attempt changed anything
+    this, other = accounts.login("canbo_a", PASSWORD), accounts.login("canbo_a", PASSWORD)
+    accounts.change_password(officer, PASSWORD, new, session=this)
+    assert accounts.user(this).username == "canbo_a"  # the session that made the change goes on
+    refused = _refusal(lambda: accounts.user(other))  # any other session of the account ends
+    assert message(refused, "en") == "the account's password was changed: log in again"
+    assert _refusal(lambda: accounts.login("canbo_a", PASSWORD)).key == "err_login"
+    assert accounts.login("canbo_a", new).username == "canbo_a"
+    log = accounts.log()
+    mine = log.loc[log["username"] == "canbo_a", "event"].tolist()
+    assert "change_password_failed" in mine and mine.count("change_password") == 1
+    assert PASSWORD not in log.to_string() and new not in log.to_string() and "sai mật khẩu" not in log.to_string()
+
+
+def test_wrong_current_passwords_count_towards_the_lock_out(accounts):
+    officer, now = accounts.get("canbo_a"), dt.datetime(2026, 1, 1, 8, 0)
+    for attempt in range(5):
+        _refusal(lambda: accounts.change_password(officer, "sai mật khẩu", "mật khẩu mới đủ dài",
+                                                  now=now + dt.timedelta(seconds=attempt)))
+    assert _refusal(lambda: accounts.login("canbo_a", PASSWORD, now + dt.timedelta(minutes=1))).key == "err_locked"
+    assert accounts.login("canbo_a", PASSWORD, now + dt.timedelta(minutes=20)).username == "canbo_a"
+
+
+def test_only_an_admin_resets_a_password_and_older_sessions_end(accounts):
+    new = "mật khẩu do quản trị đặt"
+    before = accounts.login("canbo_a", PASSWORD)
+    for someone in ("canbo_a", "kehoach", "xem"):
+        refused = _refusal(lambda: accounts.reset_password(accounts.get(someone), "canbo_a", new))
+        assert isinstance(refused, AccessError) and refused.key == "err_forbidden"
+    assert "may not manage accounts" in message(refused, "en")
+    assert accounts.log().iloc[-1][["username", "event", "detail"]].tolist() == ["xem", "refused",
+                                                                                 "reset_password canbo_a"]
+    assert accounts.user(before).username == "canbo_a"  # refused resets changed nothing
+    admin = accounts.get("admin")
+    assert _refusal(lambda: accounts.reset_password(admin, "ai", new)).key == "err_no_user"
+    assert _refusal(lambda: accounts.reset_password(admin, "canbo_a", "ngắn")).key == "err_password_short"
+    accounts.reset_password(admin, "canbo_a", new)
+    assert _refusal(lambda: accounts.login("canbo_a", PASSWORD)).key == "err_login"
+    after = accounts.login("canbo_a", new)
+    assert accounts.user(after).username == "canbo_a"
+    stale = _refusal(lambda: accounts.user(before))
+    assert (str(stale), message(stale, "en")) == ("mật khẩu của tài khoản đã được đổi: hãy đăng nhập lại",
+                                                  "the account's password was changed: log in again")
+    log = accounts.log()
+    assert ["admin", "reset_password", "canbo_a"] in log[["username", "event", "detail"]].values.tolist()
+    assert new not in log.to_string() and PASSWORD not in log.to_string()
+    assert accounts.login("admin", PASSWORD).username == "admin"  # nobody else's password changed
+
+
+def test_users_table_shows_no_password_hash(accounts):
+    table = accounts.users_table()
+    assert list(table.columns) == USER_COLUMNS
+    assert table.set_index("username")[["role", "communes"]].to_dict("index") == {
+        "admin": {"role": "admin", "communes": "*"}, "xem": {"role": "viewer", "communes": "*"},
+        "kehoach": {"role": "planner", "communes": "*"}, "canbo_a": {"role": "officer", "communes": "01267"}}
+    assert "$argon2" not in table.to_string()
