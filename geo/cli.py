@@ -1,66 +1,148 @@
 """Command line: ``python -m geo SUBCOMMAND``; ``python -m geo SUBCOMMAND --help`` for each.
 
-Bad input ends with a one-line ``error:`` message that names the file, row or
-column and what to do, and exit status 2; an unexpected failure too (with
-``GEO_DEBUG=1`` it shows its traceback instead).
+Everything printed is in the command's ``--lang`` (Vietnamese by default):
+labels, codes in words, figures as 9.178 and 46,5%. Bad input, and any
+failure, ends with one ``lỗi:`` line on stderr and exit status 2; ``--debug``
+(or ``GEO_DEBUG=1``) shows the traceback instead.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
+from functools import partial
+from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
 
-from geo.hazards import HAZARD_TYPES, LEVELS, parse_levels
-from geo.i18n import fmt_number, t
-from geo.indicators import BASELINE_YEAR, STATUSES, TARGET_YEAR
+from geo.hazards import HAZARD_TYPES, parse_levels
+from geo.i18n import (
+    LANGS,
+    UNIT_DIGITS,
+    Refusal,
+    fmt_count,
+    fmt_number,
+    fmt_percent,
+    header,
+    message,
+    t,
+    unit_text,
+)
+from geo.indicators import BASELINE_YEAR, TARGET_YEAR
 from geo.mapexport import FORMATS, PAPERS
 from geo.resettlement import STATUSES as RESETTLEMENT_STATUSES
+from geo.tables import in_words, number_formats, readable
 
 __all__ = ["main"]
 
-def _level(text: str) -> int:
+#: argparse's own messages and the i18n key of each (its named groups are the fields).
+_ARGPARSE_TEXT = {
+    re.compile(r"argument (?P<name>[^:]+): (?P<message>.*)"): "cli_arg",
+    re.compile(r"invalid choice: (?P<value>.*) \(choose from (?P<choices>.*)\)"): "cli_arg_choice",
+    re.compile(r"the following arguments are required: (?P<names>.*)"): "cli_arg_required",
+    re.compile(r"unrecognized arguments: (?P<names>.*)"): "cli_arg_unknown",
+    re.compile(r"expected one argument"): "cli_arg_one",
+    re.compile(r"invalid \S+ value: (?P<value>.*)"): "cli_arg_invalid",
+}
+#: Errors of the system about a file, and the i18n key that words each (with the file's name).
+_FILE_ERRORS = {FileNotFoundError: "cli_err_not_found", NotADirectoryError: "cli_err_not_found",
+                FileExistsError: "cli_err_exists", PermissionError: "cli_err_permission",
+                IsADirectoryError: "cli_err_directory"}
+#: Errors that come from what the user gave (shown as they are); anything else is unexpected.
+_USER_ERRORS = (ValueError, KeyError, OSError)
+
+
+def _argparse_text(text: str, lang: str) -> str:
+    """An argparse error message in ``lang`` (as it is when not known).
+
+    >>> _argparse_text("argument --units: invalid choice: '2030' (choose from '2020', '2025')", "vi")
+    "tham số --units: '2030' không phải lựa chọn hợp lệ (chọn một trong '2020', '2025')"
+    """
+    for pattern, key in _ARGPARSE_TEXT.items():
+        match = pattern.fullmatch(text)
+        if match:
+            fields = match.groupdict()
+            if "message" in fields:
+                fields["message"] = _argparse_text(fields["message"], lang)
+            return t(key, lang, **fields)
+    return text
+
+
+def _language(argv: Sequence[str]) -> str:
+    """The ``--lang`` of a command line, read before it is parsed ("vi" when none is given).
+
+    >>> _language(["status", "--lang", "en"]), _language(["demo", "--lang=en"]), _language(["--lang", "fr"])
+    ('en', 'en', 'vi')
+    """
+    given = [v for o, v in pairwise(argv) if o == "--lang"] + [a[7:] for a in argv if a.startswith("--lang=")]
+    return given[-1] if given and given[-1] in LANGS else "vi"
+
+
+def _explained(error: Exception, lang: str) -> str:
+    """The one-line message of an error: the user's input in words, anything else as unexpected.
+
+    >>> _explained(FileNotFoundError(2, "No such file", "a.csv"), "vi")
+    'a.csv: không tìm thấy tệp hoặc thư mục'
+    >>> _explained(TypeError("bad"), "en")
+    'unexpected failure (TypeError: bad); run again with --debug to see the details'
+    """
+    key = _FILE_ERRORS.get(type(error))
+    if key is not None and getattr(error, "filename", None):
+        return t(key, lang, value=error.filename)
+    if isinstance(error, _USER_ERRORS):
+        return message(error, lang)
+    return t("cli_unexpected", lang, kind=type(error).__name__, text=message(error, lang))
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line in its language (and exit status 2)."""
+
+    def __init__(self, *args, lang: str = "vi", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lang = lang
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        text = t("cli_usage", self.lang, prog=self.prog, message=_argparse_text(message, self.lang))
+        self.exit(2, t("cli_error", self.lang, message=text) + "\n")
+
+
+def _level(text: str, lang: str = "vi") -> int:
     try:
         return int(parse_levels(pd.Series([text])).iloc[0])
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a level: use 1-5 or {', '.join(LEVELS.values())}") from None
+        names = ", ".join(t(f"level_{k}", lang).lower() for k in range(1, 6))
+        raise argparse.ArgumentTypeError(t("cli_arg_level", lang, value=repr(text), names=names)) from None
 
 
-def _year(text: str) -> int:
+def _year(text: str, lang: str = "vi") -> int:
     if not text.isdigit() or not BASELINE_YEAR <= int(text) <= TARGET_YEAR:
-        raise argparse.ArgumentTypeError(f"{text!r}: the programme's years are {BASELINE_YEAR} to {TARGET_YEAR}")
+        raise argparse.ArgumentTypeError(t("cli_arg_year", lang, value=repr(text), first=BASELINE_YEAR,
+                                           last=TARGET_YEAR))
     return int(text)
 
 
-def _metres(text: str) -> float:
+def _metres(text: str, lang: str = "vi") -> float:
     try:
         value = float(text)
     except ValueError:
         value = -1.0
     if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: give a distance in metres, 0 or more")
+        raise argparse.ArgumentTypeError(t("cli_arg_metres", lang, value=repr(text)))
     return value
 
 
-class _Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line (and exit status 2)."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
-
-
-def _bbox(text: str) -> tuple[float, float, float, float]:
+def _bbox(text: str, lang: str = "vi") -> tuple[float, float, float, float]:
     try:
         values = tuple(float(v) for v in text.split(","))
     except ValueError:
         values = ()
     if len(values) != 4 or not (values[0] < values[2] and values[1] < values[3]):
-        raise argparse.ArgumentTypeError(f"{text!r}: give min_lon,min_lat,max_lon,max_lat")
+        raise argparse.ArgumentTypeError(t("cli_arg_bbox", lang, value=repr(text)))
     return values
 
 
@@ -71,27 +153,35 @@ def _location(text: str):
     return target(text)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(lang: str = "vi") -> argparse.ArgumentParser:
+    """The parser of every subcommand, its errors worded in ``lang``."""
+    level, year, metres, bbox = (partial(f, lang=lang) for f in (_level, _year, _metres, _bbox))
     parser = _Parser(
-        prog="python -m geo",
+        prog="python -m geo", lang=lang,
         description="Cao Bằng 2021-2025 ethnic-minority programme: indicators, hazard flagging, resettlement.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
-    dataset = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--debug", action="store_true", help="show the traceback of a failure (also GEO_DEBUG=1)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                parser_class=partial(_Parser, lang=lang))
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=LANGS, default="vi",
+                        help="language of everything printed, vi or en (default vi)")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the traceback of a failure (also GEO_DEBUG=1)")
+    dataset = argparse.ArgumentParser(add_help=False, parents=[common])
     dataset.add_argument("--dataset", "--workspace", dest="dataset", type=_location, default=None,
                          help="workspace or dataset GeoPackage, or postgresql:// URL, to read (default: the demo "
                               "province in data/demo/)")
-    dataset.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of names and statuses (default vi)")
     dataset.add_argument("--user", help="your account, when the workspace has accounts (password: GEO_PASSWORD "
                                         "or asked for)")
 
     p = sub.add_parser("indicators", parents=[dataset], help="the catalogue with the province's status for each target")
-    p.add_argument("--year", type=_year, default=2025, help="year to evaluate, 2020-2025 (default 2025)")
+    p.add_argument("--year", type=year, default=2025, help="year to evaluate, 2020-2025 (default 2025)")
     p.add_argument("--out", type=Path, help="also write the table to this .csv")
 
     p = sub.add_parser("status", parents=[dataset], help="per-commune status of one indicator")
     p.add_argument("--indicator", required=True, help="indicator id, e.g. 2, 3a, 14b (see `indicators`)")
-    p.add_argument("--year", type=_year, default=2025, help="year, 2020-2025 (default 2025)")
+    p.add_argument("--year", type=year, default=2025, help="year, 2020-2025 (default 2025)")
     p.add_argument("--units", choices=("2020", "2025"), default="2020",
                    help="2020: the 161 communes of 2020-2025; 2025: the 56 units from 1 July 2025")
     p.add_argument("--out", type=Path, help="write the table to this .csv (default: print it)")
@@ -100,24 +190,24 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--households", type=Path, help="point layer, or .csv/.xlsx with lon/lat (default: demo)")
     p.add_argument("--hazards", type=Path, help="polygon layer with hazard_type and level (default: demo)")
     p.add_argument("--communes", type=Path, help="commune polygons with ma_xa (default: the dataset's 2020 communes)")
-    p.add_argument("--min-level", type=_level, default=1, help="lowest hazard level to count, 1-5 or a name (default 1)")
-    p.add_argument("--buffer-m", type=_metres, default=0.0, help="also count zones within this many metres (default 0)")
+    p.add_argument("--min-level", type=level, default=1, help="lowest hazard level to count, 1-5 or a name (default 1)")
+    p.add_argument("--buffer-m", type=metres, default=0.0, help="also count zones within this many metres (default 0)")
     p.add_argument("--in-zones-only", action="store_true", help="write only the households in a zone (default: all)")
     p.add_argument("--out", type=Path, help="output .csv, .gpkg or .geojson")
 
     p = sub.add_parser("resettlement", parents=[dataset], help="progress towards resettling 60%% of at-risk households")
-    p.add_argument("--year", type=_year, default=2025, help="progress at the end of this year (default 2025)")
+    p.add_argument("--year", type=year, default=2025, help="progress at the end of this year (default 2025)")
     p.add_argument("--units", choices=("2020", "2025"), default="2020", help="communes of 2020-2025 or 2025 units")
-    p.add_argument("--min-level", type=_level, default=4, help="hazard level that makes a household at risk (default 4, high)")
-    p.add_argument("--buffer-m", type=_metres, default=0.0, help="buffer around zones in metres (default 0)")
+    p.add_argument("--min-level", type=level, default=4, help="hazard level that makes a household at risk (default 4, high)")
+    p.add_argument("--buffer-m", type=metres, default=0.0, help="buffer around zones in metres (default 0)")
     p.add_argument("--out", type=Path, help="write the per-commune table to this .csv")
 
     # The risk page's filters, shared by export-map --map risk, atlas --map risk and export-data.
     risk = argparse.ArgumentParser(add_help=False)
     risk.add_argument("--types", default=",".join(HAZARD_TYPES),
                       help="comma-separated hazard types (default: all three)")
-    risk.add_argument("--min-level", type=_level, default=4, help="lowest hazard level shown (default 4, high)")
-    risk.add_argument("--buffer-m", type=_metres, default=0.0, help="buffer around zones in metres (default 0)")
+    risk.add_argument("--min-level", type=level, default=4, help="lowest hazard level shown (default 4, high)")
+    risk.add_argument("--buffer-m", type=metres, default=0.0, help="buffer around zones in metres (default 0)")
     risk.add_argument("--ethnicity", action="append", help="keep this ethnic group (repeatable)")
     risk.add_argument("--status", action="append", choices=RESETTLEMENT_STATUSES,
                       help="keep this resettlement status (repeatable)")
@@ -125,7 +215,7 @@ def _parser() -> argparse.ArgumentParser:
     where = argparse.ArgumentParser(add_help=False)
     where.add_argument("--commune", action="append", help="commune code (repeatable); default: the province")
     where.add_argument("--indicator", default="12", help="indicator id for the indicator map (default 12)")
-    where.add_argument("--year", type=_year, default=TARGET_YEAR, help="year (default 2025)")
+    where.add_argument("--year", type=year, default=TARGET_YEAR, help="year (default 2025)")
     where.add_argument("--units", choices=("2020", "2025"), default="2020", help="2020-2025 communes or 2025 units")
 
     p = sub.add_parser("export-map", parents=[dataset, risk, where], help="a print-quality map (PNG, PDF, SVG)")
@@ -135,7 +225,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--landscape", action="store_true")
     p.add_argument("--dpi", type=int, default=150, help="PNG resolution (150 or 300 for print; default 150)")
     p.add_argument("--labels", action="store_true", help="write commune names on the map")
-    p.add_argument("--bbox", type=_bbox, help="extent as min_lon,min_lat,max_lon,max_lat (WGS 84)")
+    p.add_argument("--bbox", type=bbox, help="extent as min_lon,min_lat,max_lon,max_lat (WGS 84)")
     p.add_argument("--out", type=Path, required=True)
 
     p = sub.add_parser("atlas", parents=[dataset, risk, where], help="a multi-page PDF, one page per commune")
@@ -149,7 +239,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="include personal fields (household head's name, identity number); the export says so")
     p.add_argument("--out", type=Path, required=True, help=".csv, .xlsx, .geojson, .gpkg or .kml")
 
-    p = sub.add_parser("import", help="import the province's own file into a workspace (validated first)")
+    p = sub.add_parser("import", parents=[common], help="import the province's own file into a workspace (validated first)")
     p.add_argument("file", type=Path, help="zipped Shapefile, GeoPackage, GeoJSON, KML/KMZ, FlatGeobuf, "
                                            "GeoParquet, MapInfo TAB/MIF (zipped), CSV or XLSX")
     p.add_argument("--kind", required=True, choices=("communes", "hazards", "households", "sites", "indicators"))
@@ -164,7 +254,6 @@ def _parser() -> argparse.ArgumentParser:
                         "(remembered by the workspace)")
     p.add_argument("--hazard-type", choices=HAZARD_TYPES,
                    help="the hazard of a single-hazard map that has no type column (e.g. a landslide zoning map)")
-    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the report (default vi)")
     p.add_argument("--workspace", type=_location, default=None,
                    help="workspace GeoPackage or postgresql:// URL (created if missing; default data/workspace.gpkg)")
     p.add_argument("--dry-run", action="store_true", help="print the validation report and write nothing")
@@ -172,27 +261,27 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--by", default=os.environ.get("USER", ""), help="who imports (recorded in the history)")
     p.add_argument("--user", help="your admin account, when the workspace has accounts (password: GEO_PASSWORD)")
 
-    p = sub.add_parser("hazard-changes", help="households whose hazard levels changed between two zone versions")
+    p = sub.add_parser("hazard-changes", parents=[common], help="households whose hazard levels changed between two zone versions")
     p.add_argument("--workspace", type=_location, required=True)
     p.add_argument("--from", dest="old", type=int, help="older version of the hazard zones (default: the one before)")
     p.add_argument("--to", dest="new", type=int, help="newer version (default: the current one)")
     p.add_argument("--out", type=Path, help="write the households to this .csv")
     p.add_argument("--user", help="your account, when the workspace has accounts (password: GEO_PASSWORD)")
 
-    p = sub.add_parser("copy-workspace", help="copy a workspace (or the demo) into a new GeoPackage or PostGIS workspace")
+    p = sub.add_parser("copy-workspace", parents=[common], help="copy a workspace (or the demo) into a new GeoPackage or PostGIS workspace")
     p.add_argument("source", type=_location, help="GeoPackage or postgresql:// URL to copy ('demo': the demo dataset)")
     p.add_argument("destination", type=_location, help="new GeoPackage, or postgresql:// URL of a database without "
                                                        "a workspace yet")
 
-    p = sub.add_parser("demo", help="regenerate the demo dataset (byte for byte reproducible)")
+    p = sub.add_parser("demo", parents=[common], help="regenerate the demo dataset (byte for byte reproducible)")
     p.add_argument("--out", type=Path, default=None, help="GeoPackage to write (default data/demo/caobang_demo.gpkg)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the shipped demo's)")
     return parser
 
 
-def _signed_user(path: Path | None, username: str | None):
+def _signed_user(path: Path | None, username: str | None, lang: str = "vi"):
     """(user, accounts) for a workspace that has accounts; None for the demo or a workspace without any."""
-    from geo.access import AccessError, Accounts
+    from geo.access import Accounts
     from geo.workspace import Workspace, exists
 
     if path is None or not exists(path):
@@ -204,29 +293,26 @@ def _signed_user(path: Path | None, username: str | None):
     if not accounts.has_users():
         return None
     if not username:
-        raise ValueError(f"{path}: this workspace has accounts: give --user NAME (password in GEO_PASSWORD)")
+        raise Refusal("cli_err_user", path=path)
     password = os.environ.get("GEO_PASSWORD")
     if password is None:
         import getpass
 
-        password = getpass.getpass(f"password for {username}: ")
-    try:
-        session = accounts.login(username, password)
-    except AccessError as exc:
-        raise ValueError(str(exc)) from None
-    return accounts.user(session), accounts
+        password = getpass.getpass(t("cli_password", lang, user=username))
+    return accounts.user(accounts.login(username, password)), accounts
 
 
 def _require(args: argparse.Namespace, action: str) -> None:
+    """Refuse (and log the refusal) when the signed-in user may not do ``action``."""
     from geo.access import require
 
     signed = getattr(args, "signed", None)
     if signed is not None:
         try:
             require(signed[0], action)
-        except PermissionError as exc:
+        except PermissionError:
             signed[1].record(signed[0], "refused", action)
-            raise ValueError(str(exc)) from None
+            raise
 
 
 def _scoped(args: argparse.Namespace, frame):
@@ -243,89 +329,110 @@ def _scoped(args: argparse.Namespace, frame):
 def _dataset(args: argparse.Namespace):
     from geo.dataset import load
 
-    args.signed = _signed_user(args.dataset, getattr(args, "user", None))
+    args.signed = _signed_user(args.dataset, getattr(args, "user", None), args.lang)
     ds = load(args.dataset)
     if ds.is_demo:
-        print(f"# {ds.label}: số liệu tổng hợp, không phải số liệu chính thức / synthetic, not official figures",
-              file=sys.stderr)
+        print(f"# {ds.label}: {t('demo_note', args.lang)}", file=sys.stderr)
     return ds
+
+
+def _aligned(rows: list[tuple[str, ...]], right: frozenset[int] = frozenset()) -> str:
+    """Rows of text as columns, padded to the widest cell (the columns in ``right`` right-aligned).
+
+    >>> print(_aligned([("id", "value"), ("2", "20,9")], right=frozenset({1})))
+    id value
+    2   20,9
+    """
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(" ".join(cell.rjust(w) if i in right else cell.ljust(w)
+                              for i, (cell, w) in enumerate(zip(row, widths))).rstrip() for row in rows)
 
 
 def _indicators(args: argparse.Namespace) -> None:
     from geo.status import province_summary
 
+    lang = args.lang
     ds = _dataset(args)
-    table = province_summary(ds, args.year, args.lang)
-    words = {s: t(s, args.lang) for s in STATUSES}
-    vi = args.lang == "vi"
-    head = ("id", "chỉ tiêu" if vi else "indicator", "giá trị" if vi else "value", "mục tiêu" if vi else "target",
-            "đơn vị" if vi else "unit", "tình trạng" if vi else "status", "xã chậm/đúng/đạt" if vi else "communes behind/on/done")
-    print(f"{head[0]:<4} {head[1]:<52} {head[2]:>8} {head[3]:>8} {head[4]:<10} {head[5]:<16} {head[6]}")
+    table = province_summary(ds, args.year, lang)
+    rows = [(t("cli_id", lang), t("indicator", lang), t("value", lang), t("target", lang), header("unit", lang),
+             t("status", lang), t("cli_communes_by_status", lang))]
     for row in table.itertuples(index=False):
-        counts = "-" if pd.isna(row.communes_behind) else \
-            f"{int(row.communes_behind)}/{int(row.communes_on_track)}/{int(row.communes_achieved)}"
-        unit = "tr.đ" if row.unit.startswith("triệu") else row.unit
-        print(f"{row.indicator_id:<4} {row.name[:52]:<52} {fmt_number(row.value, 2):>8} "
-              f"{fmt_number(row.target_value, 2):>8} {unit:<10} {words[row.status]:<16} {counts}")
+        digits = UNIT_DIGITS.get(row.unit, 1)
+        counts = "–" if pd.isna(row.communes_behind) else "/".join(
+            fmt_count(n, lang) for n in (row.communes_behind, row.communes_on_track, row.communes_achieved))
+        rows.append((row.indicator_id, row.name[:52], fmt_number(row.value, digits, lang),
+                     fmt_number(row.target_value, digits, lang), unit_text(row.unit, lang), t(row.status, lang), counts))
+    print(_aligned(rows, right=frozenset({2, 3})))
     if args.out:
         from geo.io import write_table
 
         write_table(_labelled(table, ds), args.out)
+
+
+#: Columns of ``status`` printed on screen (the --out file holds them all).
+_STATUS_COLUMNS = ("ma_xa", "name_vi", "district_vi", "value", "expected", "target_value", "status", "gap",
+                   "years_needed")
 
 
 def _status(args: argparse.Namespace) -> None:
     from geo.status import commune_status
 
+    lang = args.lang
     ds = _dataset(args)
     table = commune_status(ds, args.indicator, args.year, args.units)
-    table["status_text"] = table["status"].map({s: t(s, args.lang) for s in STATUSES})
     if args.out:
         from geo.io import write_table
 
+        table["status_text"] = table["status"].map(lambda s: t(s, lang))
         write_table(_labelled(table, ds), args.out)
-        counts = table["status"].value_counts()
-        print(f"{len(table)} communes written to {args.out}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        counts = ", ".join(f"{t(s, lang)} {fmt_count(n, lang)}" for s, n in table["status"].value_counts().items())
+        print(t("cli_status_written", lang, n=fmt_count(len(table), lang), path=args.out, counts=counts))
     else:
-        print(table.to_string(index=False, max_rows=400))
+        shown = readable(table[[c for c in _STATUS_COLUMNS if c in table]], lang, keep={"name_vi": t("commune", lang)})
+        print(shown.to_string(index=False, max_rows=400, na_rep="–", formatters=number_formats(shown, lang)))
 
 
 def _flag(args: argparse.Namespace) -> None:
     from geo.hazards import flag_register
     from geo.io import read_layer, read_points, read_zones, write_table
 
+    lang = args.lang
     if (args.households is None) != (args.hazards is None) and args.dataset is None:
-        raise ValueError("give both --households and --hazards (or neither, for the demo data): "
-                         "mixing your files with the demo data would give meaningless flags")
+        raise Refusal("cli_err_mix")
     ds = _dataset(args) if args.households is None or args.hazards is None or args.dataset else None
     households = read_points(args.households) if args.households else ds.households
     zones = read_zones(args.hazards) if args.hazards else ds.zones
     if args.communes:
         communes = read_layer(args.communes)
         if "ma_xa" not in communes:
-            raise ValueError(f"{args.communes}: no 'ma_xa' column (the 5-digit GSO commune code)")
+            raise Refusal("cli_err_no_ma_xa", path=args.communes)
     elif ds is not None and len(ds.communes(2020)):
         communes = ds.communes(2020)
     else:
         communes = None
-        print("note: no --communes given: households are not placed in communes", file=sys.stderr)
+        print(t("cli_no_communes", lang), file=sys.stderr)
     start = time.perf_counter()
     flagged = flag_register(households, zones, communes, buffer_m=args.buffer_m, min_level=args.min_level)
     if ds is not None and args.households is None:
         flagged = _scoped(args, flagged)
     seconds = time.perf_counter() - start
     inside = flagged["in_hazard"]
-    print(f"{len(flagged):,} households, {len(zones):,} zones: {int(inside.sum()):,} in a zone of level "
-          f">= {args.min_level} (buffer {args.buffer_m:g} m), flagged in {seconds:.2f} s")
+    n = partial(fmt_count, lang=lang)
+    print(t("cli_flagged", lang, households=n(len(flagged)), zones=n(len(zones)), inside=n(inside.sum()),
+            level=args.min_level, level_name=t(f"level_{args.min_level}", lang).lower(),
+            buffer=fmt_number(args.buffer_m, 0 if args.buffer_m.is_integer() else 1, lang),
+            seconds=fmt_number(seconds, 2, lang)))
     for level, count in flagged.loc[inside, "max_level"].value_counts().sort_index().items():
-        print(f"  level {level} ({LEVELS[level]}): {count:,}")
+        print(t("cli_flag_level", lang, level=level, name=t(f"level_{level}", lang), n=n(count)))
     if "assignment" in flagged:
-        assignment = flagged["assignment"].value_counts()
-        print("  communes: " + ", ".join(f"{k} {v:,}" for k, v in assignment.items())
-              + (f"; record names another commune: {int(flagged['mismatch'].sum()):,}" if "mismatch" in flagged else ""))
+        counts = flagged["assignment"].value_counts()
+        counts = ", ".join(f"{w} {n(v)}" for w, v in zip(in_words("assignment", counts.index.to_series(), lang), counts))
+        mismatch = t("cli_flag_mismatch", lang, n=n(flagged["mismatch"].sum())) if "mismatch" in flagged else ""
+        print(t("cli_flag_communes", lang, counts=counts) + mismatch)
     if args.out:
         rows = flagged.loc[inside] if args.in_zones_only else flagged
         write_table(_labelled(rows, ds), args.out)
-        print(f"written: {args.out} ({len(rows):,} households)")
+        print(t("cli_written_households", lang, path=args.out, n=n(len(rows))))
 
 
 def _labelled(frame: pd.DataFrame, ds) -> pd.DataFrame:
@@ -340,6 +447,7 @@ def _resettlement(args: argparse.Namespace) -> None:
     from geo.resettlement import check_sites, path_by_year, progress
     from geo.units import to_2025
 
+    lang = args.lang
     ds = _dataset(args)
     _require(args, "see_household_counts")
     homes = ds.households
@@ -350,22 +458,27 @@ def _resettlement(args: argparse.Namespace) -> None:
     table = progress(homes, flags, args.year, args.min_level, by=by.rename("ma_xa"))
     communes = table.drop(index="province")
     total = table.loc["province"]
-    print(f"Resettlement of at-risk households (DTTS, scattered, level >= {args.min_level}) by end of {args.year}:")
-    print(f"  at risk {int(total.at_risk):,}; resettled or stabilised {int(total.done):,} "
-          f"({total.share:.1%}); path to 60% expects {total.expected_share:.0%} by {args.year}; "
-          f"60% line {int(total.target_households):,}; still needed {int(total.needed):,}")
-    print(f"  by form: concentrated {int(total.form_concentrated):,}, interspersed {int(total.form_interspersed):,}, "
-          f"in place {int(total.form_in_place):,}; planned or moving {int(total.in_progress):,}")
-    print(f"  sum over {len(communes)} units: at risk {int(communes.at_risk.sum()):,}, done {int(communes.done.sum()):,}")
-    print("  path: " + ", ".join(f"{y} {r.share:.0%} (line {r.expected_share:.0%})" for y, r in path_by_year(homes, flags, args.min_level).iterrows()))
+    n = partial(fmt_count, lang=lang)
+    share = partial(fmt_percent, lang=lang)
+    print(t("cli_rs_title", lang, level=args.min_level, level_name=t(f"level_{args.min_level}", lang).lower(),
+            year=args.year))
+    print(t("cli_rs_total", lang, at_risk=n(total.at_risk), done=n(total.done), share=share(total.share, 1),
+            expected=share(total.expected_share, 0), year=args.year, line=n(total.target_households),
+            needed=n(total.needed)))
+    print(t("cli_rs_forms", lang, concentrated=n(total.form_concentrated), interspersed=n(total.form_interspersed),
+            in_place=n(total.form_in_place), in_progress=n(total.in_progress)))
+    print(t("cli_rs_sum", lang, n=n(len(communes)), at_risk=n(communes.at_risk.sum()), done=n(communes.done.sum())))
+    years = ", ".join(t("cli_rs_year", lang, year=y, share=share(r.share, 0), expected=share(r.expected_share, 0))
+                      for y, r in path_by_year(homes, flags, args.min_level).iterrows())
+    print(t("cli_rs_path", lang, years=years))
     for site in check_sites(ds.sites, ds.zones, min_level=args.min_level).itertuples(index=False):
-        print(f"site error: resettlement site {site.site_id} ({site.name_vi}) lies in a {site.hazard_type} zone of "
-              f"level {site.level} ({LEVELS[site.level]}): move it or reassess the zone", file=sys.stderr)
+        print(t("cli_rs_site", lang, site=site.site_id, name=site.name_vi, hazard=t(site.hazard_type, lang).lower(),
+                level=site.level, level_name=t(f"level_{site.level}", lang).lower()), file=sys.stderr)
     if args.out:
         from geo.io import write_table
 
         write_table(_labelled(table.reset_index(names="unit"), ds), args.out)
-        print(f"written: {args.out}")
+        print(t("cli_written", lang, path=args.out))
 
 
 def _demo(args: argparse.Namespace) -> None:
@@ -373,7 +486,8 @@ def _demo(args: argparse.Namespace) -> None:
 
     seed = demo.SEED if args.seed is None else args.seed
     path = demo.write(demo.generate(seed=seed), args.out or demo.DEMO_PATH)
-    print(f"demo dataset written: {path} ({path.stat().st_size / 1e6:.1f} MB, seed {seed})")
+    print(t("cli_demo_written", args.lang, path=path, size=fmt_number(path.stat().st_size / 1e6, 1, args.lang),
+            seed=seed))
 
 
 def _risk_filters(args: argparse.Namespace) -> dict:
@@ -381,14 +495,11 @@ def _risk_filters(args: argparse.Namespace) -> dict:
     if signed is not None and signed[0].communes is not None and args.commune:
         outside = sorted(set(args.commune) - signed[0].communes)
         if outside:  # a request for another commune's data: refused and logged
-            try:
-                signed[1].refuse(signed[0], f"communes {', '.join(outside)}")
-            except PermissionError as exc:
-                raise ValueError(str(exc)) from None
+            signed[1].refuse(signed[0], f"communes {', '.join(outside)}", communes=outside)
     types = [v.strip() for v in args.types.split(",") if v.strip()]
     unknown = set(types) - set(HAZARD_TYPES)
     if unknown or not types:
-        raise ValueError(f"--types: {', '.join(sorted(unknown)) or 'none given'}; use {', '.join(HAZARD_TYPES)}")
+        raise Refusal("cli_err_types", value=", ".join(sorted(unknown)) or "''", choices=", ".join(HAZARD_TYPES))
     return {"types": types, "min_level": args.min_level, "communes": args.commune,
             "ethnicities": args.ethnicity, "statuses": args.status, "at_risk_only": args.at_risk_only}
 
@@ -412,7 +523,7 @@ def _export_map(args: argparse.Namespace) -> None:
         filters.pop("communes")
         figure = risk_figure(ds, _flagged(ds, args), buffer_m=args.buffer_m, **filters, **common)
     path = save_figure(figure, args.out, dpi=args.dpi, fmt=args.format)
-    print(f"written: {path} ({path.stat().st_size / 1024:.0f} kB)")
+    print(t("cli_written_size", args.lang, path=path, size=fmt_number(path.stat().st_size / 1024, 0, args.lang)))
 
 
 def _atlas(args: argparse.Namespace) -> None:
@@ -420,10 +531,10 @@ def _atlas(args: argparse.Namespace) -> None:
 
     ds = _dataset(args)
     if args.out.suffix.lower() != ".pdf":
-        raise ValueError(f"{args.out}: an atlas is a .pdf")
+        raise Refusal("cli_err_atlas", path=args.out)
     flagged = _flagged(ds, args) if args.map == "risk" else None
     path = atlas(ds, args.out, args.map, args.year, args.commune, flagged, args.min_level, args.lang)
-    print(f"written: {path} ({len(args.commune or ds.communes(2020))} pages)")
+    print(t("cli_written_pages", args.lang, path=path, n=fmt_count(len(args.commune or ds.communes(2020)), args.lang)))
 
 
 def _export_data(args: argparse.Namespace) -> None:
@@ -454,8 +565,8 @@ def _export_data(args: argparse.Namespace) -> None:
     path = export_table(table, args.out, title, recorded, ds.label, personal=args.personal, exported_by=who)
     if args.signed:
         args.signed[1].record(args.signed[0], "export", f"{args.table}, {len(table)} rows, personal={args.personal}")
-    personal = "with personal fields" if args.personal else "personal fields excluded"
-    print(f"written: {path} ({len(table):,} rows, {personal})")
+    personal = t("cli_personal" if args.personal else "cli_no_personal", args.lang)
+    print(t("cli_written_rows", args.lang, path=path, n=fmt_count(len(table), args.lang), personal=personal))
 
 
 def _import(args: argparse.Namespace) -> None:
@@ -467,10 +578,10 @@ def _import(args: argparse.Namespace) -> None:
     for item in args.column:
         original, _, canonical = item.partition("=")
         if not original or not canonical:
-            raise ValueError(f"--column {item!r}: write it as NAME=CANONICAL")
+            raise Refusal("cli_err_column", value=repr(item))
         columns[original] = canonical
     path = args.workspace or DEFAULT_WORKSPACE
-    args.signed = _signed_user(path, args.user)
+    args.signed = _signed_user(path, args.user, args.lang)
     _require(args, "import")
     known = known_to(path)
     values = {**known["values"], **parse_value_mappings(args.value, args.lang)}
@@ -493,22 +604,23 @@ def _hazard_changes(args: argparse.Namespace) -> None:
     from geo.io import write_table
     from geo.workspace import Workspace
 
-    args.signed = _signed_user(args.workspace, args.user)
+    lang = args.lang
+    args.signed = _signed_user(args.workspace, args.user, lang)
     workspace = Workspace.open(args.workspace)
     versions = workspace.versions("hazard_zones")
     new = args.new or (versions[-1] if versions else None)
     older = [v for v in versions if new is not None and v < new]
     old = args.old or (older[-1] if older else None)
     if old is None or new is None or old not in versions or new not in versions or old >= new:
-        raise ValueError(f"{args.workspace}: hazard zones have versions {versions or 'none'}; "
-                         "give --from OLD --to NEW with OLD < NEW (import a newer version first)")
+        raise Refusal("cli_err_versions", path=args.workspace, versions=", ".join(map(str, versions)) or "–")
     households = _scoped(args, load(args.workspace).households)
     changed = changed_between(households, workspace.read_layer("hazard_zones", old),
                               workspace.read_layer("hazard_zones", new))
-    print(f"hazard zones v{old} -> v{new}: {len(changed):,} of {len(households):,} households changed level")
+    print(t("cli_hazard_changes", lang, old=old, new=new, changed=fmt_count(len(changed), lang),
+            total=fmt_count(len(households), lang)))
     if args.out:
         write_table(changed, args.out)
-        print(f"written: {args.out}")
+        print(t("cli_written", lang, path=args.out))
 
 
 def _copy_workspace(args: argparse.Namespace) -> None:
@@ -516,33 +628,30 @@ def _copy_workspace(args: argparse.Namespace) -> None:
 
     source = None if str(args.source) == "demo" else args.source
     names = copy_workspace(source, args.destination)
-    print(f"copied {len(names)} tables into {args.destination}: {', '.join(names)}")
+    print(t("cli_copied", args.lang, n=fmt_count(len(names), args.lang), path=args.destination, names=", ".join(names)))
 
 
-_COMMANDS = {"import": _import, "copy-workspace": _copy_workspace, "hazard-changes": _hazard_changes, "indicators": _indicators, "status": _status, "flag": _flag, "resettlement": _resettlement,
-             "export-map": _export_map, "atlas": _atlas, "export-data": _export_data, "demo": _demo}
+_COMMANDS = {"indicators": _indicators, "status": _status, "flag": _flag, "resettlement": _resettlement,
+             "export-map": _export_map, "atlas": _atlas, "export-data": _export_data, "import": _import,
+             "hazard-changes": _hazard_changes, "copy-workspace": _copy_workspace, "demo": _demo}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status (2 after any error, shown as one line)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    lang = _language(argv)
     try:
-        args = _parser().parse_args(argv)
+        args = _parser(lang).parse_args(argv)
+        _COMMANDS[args.command](args)
     except SystemExit as exc:  # --help, or a usage error already printed in one line
         return int(exc.code or 0)
-    try:
-        _COMMANDS[args.command](args)
-    except (ValueError, FileNotFoundError, KeyError, OSError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        print(f"error: {message}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # a bug, or a file no check foresaw: still one line, no traceback
-        if os.environ.get("GEO_DEBUG"):
-            raise
-        print(f"error: unexpected {type(exc).__name__}: {exc} (set GEO_DEBUG=1 to see the traceback)",
-              file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if "--debug" in argv or os.environ.get("GEO_DEBUG"):
+            raise
+        print(t("cli_error", lang, message=_explained(exc, lang)), file=sys.stderr)
+        return 2
     return 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -12,6 +14,7 @@ from geo.catalogue import load_catalogue
 from geo.cli import main
 from geo.dataset import load
 from geo.hazards import HAZARD_TYPES
+from geo.status import province_summary
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -54,7 +57,7 @@ def test_indicators_english_and_csv(capsys, tmp_path):
 
 def test_status_writes_one_row_per_commune(capsys, tmp_path):
     out_file = tmp_path / "s.csv"
-    code, out, _ = run(capsys, "status", "--indicator", "2", "--year", "2023", "--out", str(out_file))
+    code, _, _ = run(capsys, "status", "--indicator", "2", "--year", "2023", "--out", str(out_file))
     assert code == 0
     table = pd.read_csv(out_file, dtype={"ma_xa": str}, encoding="utf-8-sig")
     assert len(table) == 161 and table["ma_xa"].str.len().eq(5).all()
@@ -72,7 +75,7 @@ def test_flag_demo_matches_brute_force(capsys, tmp_path):
     flagged = pd.read_csv(out_file, dtype={"household_id": str, "ma_xa": str}, encoding="utf-8-sig")
     assert len(flagged) == len(ds.households)  # every household, with its levels
     in_zone = int((expected.max(axis=1) >= 1).sum())
-    assert f"{in_zone:,} in a zone" in out and int(flagged["in_hazard"].sum()) == in_zone
+    assert f"{in_zone:,} hộ trong vùng".replace(",", ".") in out and int(flagged["in_hazard"].sum()) == in_zone
     got = flagged.set_index("household_id")[["level_landslide", "level_flash_flood", "level_tube_flood"]]
     want = pd.DataFrame(expected, index=ds.households["household_id"], columns=got.columns)
     assert got.equals(want.loc[got.index])
@@ -86,9 +89,9 @@ def test_flag_min_level_and_buffer(capsys, tmp_path):
     ds = load()
     high = int((brute_force_levels(ds.households, ds.zones).max(axis=1) >= 4).sum())
     out_file = tmp_path / "high.gpkg"
-    code, out, _ = run(capsys, "flag", "--min-level", "cao", "--in-zones-only", "--out", str(out_file))
+    code, _, _ = run(capsys, "flag", "--min-level", "cao", "--in-zones-only", "--out", str(out_file))
     assert code == 0 and len(gpd.read_file(out_file)) == high
-    code, out, _ = run(capsys, "flag", "--min-level", "4", "--buffer-m", "100", "--in-zones-only", "--out", str(out_file))
+    code, _, _ = run(capsys, "flag", "--min-level", "4", "--buffer-m", "100", "--in-zones-only", "--out", str(out_file))
     assert code == 0 and len(gpd.read_file(out_file)) > high
 
 
@@ -109,21 +112,22 @@ def small_inputs(tmp_path):
 def test_flag_user_files(capsys, tmp_path, small_inputs):
     homes, zones = small_inputs
     out_file = tmp_path / "out.geojson"
-    code, out, err = run(capsys, "flag", "--households", str(homes), "--hazards", str(zones), "--out", str(out_file))
+    code, _, err = run(capsys, "flag", "--households", str(homes), "--hazards", str(zones), "--out", str(out_file))
     assert code == 0, err
-    assert "not placed in communes" in err  # no demo communes slipped in under real households
+    assert "hộ không được gán vào xã" in err  # no demo communes slipped in under real households
     result = gpd.read_file(out_file).set_index("household_id")
     assert result.loc["A", "level_landslide"] == 5 and result.loc["A", "level_flash_flood"] == 0
     assert result.loc["B", "hazard_types"] == "landslide;flash_flood"
     assert result.loc["C", "max_level"] == 0
     assert result.crs.to_epsg() == 4326
-    assert "data_label" not in result and "ma_xa_located" not in result
+    assert "data_label" not in result
+    assert "ma_xa_located" not in result or result["ma_xa_located"].isna().all()
 
 
 def test_flag_refuses_to_mix_user_files_with_demo_data(capsys, small_inputs):
     homes, _ = small_inputs
     code, _, err = run(capsys, "flag", "--households", str(homes))
-    assert code == 2 and "give both --households and --hazards" in err
+    assert code == 2 and "hãy cho cả --households và --hazards" in err
 
 
 @pytest.mark.parametrize(
@@ -138,14 +142,16 @@ def test_flag_refuses_to_mix_user_files_with_demo_data(capsys, small_inputs):
         (lambda h, z: z.write_text("{not json"), "cannot be read"),
     ],
 )
-def test_flag_bad_input_is_one_line_exit_2(capsys, small_inputs, tmp_path, edit, expected):
+@pytest.mark.parametrize("lang, prefix", [("vi", "lỗi: "), ("en", "error: ")])
+def test_flag_bad_input_is_one_line_exit_2(capsys, small_inputs, tmp_path, edit, expected, lang, prefix):
     homes, zones = small_inputs
     edit(homes, zones)
-    code, out, err = run(capsys, "flag", "--households", str(homes), "--hazards", str(zones),
-                         "--out", str(tmp_path / "o.csv"))
+    code, _, err = run(capsys, "flag", "--households", str(homes), "--hazards", str(zones),
+                         "--out", str(tmp_path / "o.csv"), "--lang", lang)
     assert code == 2
     message = [line for line in err.splitlines() if not line.startswith("#")]
-    assert len(message) == 1 and message[0].startswith("error: ") and expected in message[0]
+    assert len(message) == 1 and message[0].startswith(prefix)
+    assert lang == "vi" or expected in message[0]
     assert "Traceback" not in err
 
 
@@ -158,21 +164,142 @@ def test_flag_bad_input_is_one_line_exit_2(capsys, small_inputs, tmp_path, edit,
 def test_bad_arguments_exit_2(capsys, argv):
     code, _, err = run(capsys, *argv)
     assert code == 2
-    assert err.strip().splitlines()[-1].startswith("error:")
+    message = [line for line in err.splitlines() if not line.startswith("#")]
+    assert len(message) == 1 and message[0].startswith("lỗi: ")
     assert "Traceback" not in err
+    code, _, err = run(capsys, *argv, "--lang", "en")
+    assert code == 2 and err.strip().splitlines()[-1].startswith("error: ")
 
 
 def test_resettlement_totals_add_up(capsys, tmp_path):
     out_file = tmp_path / "r.csv"
     code, out, err = run(capsys, "resettlement", "--out", str(out_file))
     assert code == 0
-    assert "site error: resettlement site DEMO-TDC-" in err  # the demo's two misplaced sites
+    assert "lỗi điểm tái định cư: DEMO-TDC-" in err  # the demo's two misplaced sites
     table = pd.read_csv(out_file, dtype={"unit": str}, encoding="utf-8-sig").set_index("unit")
     province, communes = table.loc["province"], table.drop(index="province")
     for column in ("at_risk", "done", "resettled", "stabilised", "in_progress",
                    "form_concentrated", "form_interspersed", "form_in_place"):
         assert communes[column].sum() == province[column], column
     assert province["done"] == province["resettled"] + province["stabilised"]
-    assert f"at risk {int(province['at_risk']):,}" in out
+    assert f"cần bố trí {int(province['at_risk']):,} hộ".replace(",", ".") in out
     assert province["needed"] == max(int(np.ceil(0.6 * province["at_risk"])) - province["done"], 0)
     assert (table["data_label"] == load().label).all()
+
+
+def _vi(text: str) -> str:
+    """English separators swapped for Vietnamese ones, written out here rather than taken from geo.i18n."""
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def test_figures_follow_the_language(capsys, tmp_path):
+    out_file = tmp_path / "r.csv"
+    code, out, _ = run(capsys, "resettlement", "--out", str(out_file))
+    assert code == 0
+    province = pd.read_csv(out_file, dtype={"unit": str}, encoding="utf-8-sig").set_index("unit").loc["province"]
+    at_risk, done = int(province["at_risk"]), int(province["done"])
+    assert at_risk >= 1000  # so that the thousands separator shows
+    share = f"{100 * done / at_risk:.1f}%"
+    assert _vi(f"{at_risk:,} hộ") in out and _vi(share) in out and "nan" not in out
+    assert "2025: " in out and "2.025" not in out  # years without separators
+    code, out, _ = run(capsys, "resettlement", "--lang", "en")
+    assert f"at risk {at_risk:,};" in out and share in out
+
+
+def test_indicator_values_and_statuses_in_words(capsys):
+    summary = province_summary(load(), 2024, "vi").set_index("indicator_id")
+    code, out, _ = run(capsys, "indicators", "--year", "2024")
+    assert code == 0
+    line = next(line for line in out.splitlines() if line.startswith("2 "))
+    assert _vi(f"{summary.loc['2', 'value']:.1f}") in line and "Tình trạng" in out.splitlines()[0]
+    assert "Đã đạt" in out and "Chậm tiến độ" in out
+    assert "achieved" not in out and "on_track" not in out
+    code, out, _ = run(capsys, "status", "--indicator", "2", "--year", "2023")
+    assert code == 0 and "Chậm tiến độ" in out and "behind" not in out and "NaN" not in out
+    assert "Mã xã" in out.splitlines()[0]
+    code, out, _ = run(capsys, "status", "--indicator", "2", "--year", "2023", "--lang", "en")
+    assert "Behind" in out and "Commune code" in out.splitlines()[0]
+
+
+def test_flag_counts_and_levels_in_words(capsys):
+    households = len(load().households)
+    code, out, _ = run(capsys, "flag")
+    assert code == 0 and out.startswith(_vi(f"{households:,}") + " hộ, ")
+    assert "  mức 5 (Rất cao): " in out and "very_high" not in out
+    code, out, _ = run(capsys, "flag", "--lang", "en")
+    assert out.startswith(f"{households:,} households, ") and "  level 5 (Very high): " in out
+
+
+def test_nothing_at_risk_prints_a_dash_not_nan(capsys, monkeypatch):
+    import geo.hazards
+
+    def none_at_risk(homes, zones, buffer_m=0.0):
+        levels = ["level_landslide", "level_flash_flood", "level_tube_flood", "max_level"]
+        return pd.DataFrame(0, index=homes.index, columns=levels, dtype="int8").assign(hazard_types="")
+
+    monkeypatch.setattr(geo.hazards, "flag_households", none_at_risk)
+    code, out, _ = run(capsys, "resettlement")
+    assert code == 0 and "cần bố trí 0 hộ" in out and "(–)" in out and "nan" not in out.lower()
+
+
+def test_unexpected_error_is_one_line_or_a_traceback_with_debug(capsys, monkeypatch):
+    import geo.status
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(geo.status, "province_summary", broken)
+    monkeypatch.delenv("GEO_DEBUG", raising=False)
+    code, out, err = run(capsys, "indicators")
+    message = [line for line in err.splitlines() if not line.startswith("#")]
+    assert code == 2 and out == ""
+    assert message == ["lỗi: sự cố không lường trước (RuntimeError: boom); chạy lại với --debug để xem chi tiết"]
+    assert "Traceback" not in err
+    code, _, err = run(capsys, "indicators", "--lang", "en")
+    assert code == 2 and err.splitlines()[-1].startswith("error: unexpected failure (RuntimeError: boom)")
+    for argv in (["--debug", "indicators"], ["indicators", "--debug"]):
+        with pytest.raises(RuntimeError, match="boom"):
+            main(argv)
+    monkeypatch.setenv("GEO_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="boom"):
+        main(["indicators"])
+
+
+def test_argument_errors_in_the_language(capsys):
+    code, _, err = run(capsys, "status", "--indicator", "2", "--units", "2030")
+    assert code == 2 and err.startswith("lỗi: python -m geo status: tham số --units: '2030' không phải lựa chọn hợp lệ")
+    code, _, err = run(capsys, "status")
+    assert code == 2 and "thiếu tham số bắt buộc: --indicator" in err
+    code, _, err = run(capsys, "status", "--indicator", "2", "--units", "2030", "--lang", "en")
+    assert code == 2 and err.startswith("error: python -m geo status: argument --units: invalid choice: '2030'")
+
+
+def test_missing_file_named_in_the_language(capsys, tmp_path):
+    code, _, err = run(capsys, "status", "--indicator", "2", "--dataset", str(tmp_path / "none.gpkg"))
+    message = [line for line in err.splitlines() if not line.startswith("#")]
+    assert code == 2 and len(message) == 1 and message[0].startswith("lỗi: ") and "none.gpkg" in message[0]
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["indicators", "status", "flag", "resettlement", "export-map", "atlas",
+                                     "export-data", "import", "hazard-changes", "copy-workspace", "demo"])
+def test_every_command_has_lang_and_debug(capsys, command):
+    code, out, _ = run(capsys, command, "--help")
+    assert code == 0 and "--lang {vi,en}" in out and "--debug" in out
+
+
+def test_workspace_commands_speak_vietnamese(capsys, tmp_path):
+    workspace = tmp_path / "ws.gpkg"
+    code, out, _ = run(capsys, "copy-workspace", "demo", str(workspace))
+    assert code == 0 and out.startswith("đã chép ") and "hazard_zones" in out
+    code, out, err = run(capsys, "hazard-changes", "--workspace", str(workspace))
+    assert code == 2 and err.startswith("lỗi: ") and "--from CŨ --to MỚI" in err and len(err.splitlines()) == 1
+    code, out, err = run(capsys, "hazard-changes", "--workspace", str(workspace), "--lang", "en")
+    assert code == 2 and err.startswith("error: ") and "--from OLD --to NEW" in err
+
+
+def test_export_data_counts_rows_in_the_language(capsys, tmp_path):
+    code, out, _ = run(capsys, "export-data", "--table", "households", "--out", str(tmp_path / "h.csv"))
+    assert code == 0 and re.search(r"\(\d{1,3}(\.\d{3})+ dòng, không kèm thông tin cá nhân\)$", out.strip())
+    code, out, _ = run(capsys, "export-data", "--table", "indicators", "--out", str(tmp_path / "i.csv"), "--lang", "en")
+    assert code == 0 and out.strip().endswith("(161 rows, personal fields excluded)")
