@@ -94,6 +94,14 @@ class Indicator:
     target_year: int
     note_en: str | None
 
+    def text(self, lang: str = "vi") -> str:
+        """The target's wording in the plan (Vietnamese), or its English translation.
+
+        >>> get_indicator("12").text("en")[:40]
+        '60% of DTTS households living scattered '
+        """
+        return self.text_vi if lang == "vi" else self.text_en
+
     def name(self, lang: str = "vi") -> str:
         """Return the short label in ``lang`` ("vi" or "en").
 

@@ -28,7 +28,7 @@ from geo.crs import METRIC_CRS
 from geo.demo import DEMO_LABEL, DEMO_PATH
 from geo.pgstore import PgLocation, PgStore
 
-__all__ = ["Dataset", "load", "LAYERS"]
+__all__ = ["Dataset", "load", "LAYERS", "HISTORY"]
 
 LAYERS = (
     "communes_2020",
@@ -40,6 +40,8 @@ LAYERS = (
     "indicator_values",
     "metadata",
 )
+#: The import history table (one row per import: file, who, when, layer, version).
+HISTORY = "import_history"
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,35 @@ class Dataset:
     def values(self) -> pd.DataFrame:
         return self.layers["indicator_values"]
 
+    def provenance(self, layer: str) -> dict[str, str] | None:
+        """Where ``layer`` comes from: its last import (file, version, by whom, when), None if never imported.
+
+        >>> load().provenance("households") is None  # the demo is generated, not imported
+        True
+        """
+        history = self.layers.get(HISTORY)
+        if history is None or history.empty:
+            return None
+        rows = history.loc[history["layer"] == layer]
+        return None if rows.empty else {k: ("" if pd.isna(v) else str(v)) for k, v in rows.iloc[-1].items()}
+
+    def status(self) -> pd.DataFrame:
+        """One row per layer: present or not, rows, version, source file, imported by whom and when.
+
+        >>> table = load().status().set_index("layer")
+        >>> bool(table.at["communes_2020", "present"]), int(table.at["communes_2020", "rows"])
+        (True, 161)
+        """
+        rows = []
+        for name in LAYERS[:-1]:
+            frame = self.layers[name]
+            origin = self.provenance(name) or {}
+            rows.append({"layer": name, "present": not frame.empty, "rows": len(frame),
+                         "version": origin.get("version") or ("demo" if self.is_demo and len(frame) else ""),
+                         "file_name": origin.get("file_name", ""), "imported_by": origin.get("imported_by", ""),
+                         "imported_at": origin.get("imported_at", "")})
+        return pd.DataFrame(rows)
+
     def people(self) -> pd.DataFrame:
         """Personal fields (names, identity numbers): read only when asked for."""
         if isinstance(self.path, PgLocation):
@@ -134,14 +165,16 @@ def _empty(name: str) -> pd.DataFrame:
 @lru_cache(maxsize=4)
 def _load(path: Path | PgLocation, revision: str) -> Dataset:
     if isinstance(path, PgLocation):
-        revision, changed, read = PgStore(path).snapshot(LAYERS)  # one consistent snapshot
+        revision, changed, read = PgStore(path).snapshot((*LAYERS, HISTORY))  # one consistent snapshot
     else:
         present = set(pyogrio.list_layers(path)[:, 0])
-        read = {name: _read(path, name) for name in LAYERS if name in present}
+        read = {name: _read(path, name) for name in (*LAYERS, HISTORY) if name in present}
         changed = dt.date.fromtimestamp(path.stat().st_mtime).isoformat()
     if "metadata" not in read:
         raise ValueError(f"{path}: not a dataset or workspace (no 'metadata' table)")
     layers = {name: read[name] if name in read else _empty(name) for name in LAYERS}
+    if HISTORY in read:
+        layers[HISTORY] = read[HISTORY]
     households = layers["households"]
     if "resettlement_date" in households:
         households["resettlement_date"] = pd.to_datetime(households["resettlement_date"])

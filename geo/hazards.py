@@ -491,7 +491,9 @@ def flag_register(
     -------
     GeoDataFrame
         ``households`` (same rows, order and CRS) plus the flag columns and
-        ``in_hazard`` (in a zone of ``min_level`` or above).
+        ``in_hazard`` (in a zone of ``min_level`` or above). Without
+        ``communes``, ``ma_xa_located`` is the commune the record names and
+        ``assignment`` is ``declared``.
     """
     from geo.locate import assign_communes
 
@@ -508,6 +510,9 @@ def flag_register(
         out["gap_m"] = located["gap_m"].round(1).to_numpy()
         if declared is not None:
             out["mismatch"] = located["mismatch"].to_numpy()
+    else:  # no boundaries yet: the commune the record names, said so in ``assignment``
+        out["ma_xa_located"] = households["ma_xa"].to_numpy() if "ma_xa" in households else None
+        out["assignment"] = "declared"
     return out
 
 

@@ -34,9 +34,10 @@ import pandas as pd
 import shapely
 
 from geo.crs import METRIC_CRS, WGS84
+from geo.crsguess import PROVINCE_BOX
 from geo.dataset import Dataset
 from geo.hazards import HAZARD_TYPES
-from geo.i18n import fmt_number, t
+from geo.i18n import fmt_count, fmt_number, t
 from geo.indicators import STATUSES
 from geo.style import HAZARD_COLOURS, RESETTLEMENT_COLOURS, STATUS_COLOURS
 
@@ -131,6 +132,8 @@ def _base_map(bounds: tuple[float, float, float, float], basemap: str, local_til
               canvas: bool = False) -> folium.Map:
     if basemap not in BASEMAPS:
         raise ValueError(f"basemap must be one of {BASEMAPS}, got {basemap!r}")
+    if not np.isfinite(bounds).all():  # nothing to show yet: the province
+        bounds = PROVINCE_BOX
     minx, miny, maxx, maxy = bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None, zoom_start=9,
                    control_scale=True, prefer_canvas=canvas)
@@ -144,6 +147,14 @@ def _base_map(bounds: tuple[float, float, float, float], basemap: str, local_til
         folium.TileLayer(local_tiles, attr="local tiles", name="local").add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
+
+
+def _extent(frames: list[gpd.GeoDataFrame]) -> tuple[float, float, float, float]:
+    """The WGS 84 extent of the first non-empty layer (NaN when all are empty)."""
+    for frame in frames:
+        if len(frame) and frame.crs is not None:
+            return tuple(frame.to_crs(WGS84).total_bounds)
+    return (np.nan,) * 4
 
 
 def _with_geojson(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -251,7 +262,7 @@ def _households_layer(households: gpd.GeoDataFrame, lang: str, max_points: int,
     clustered in the browser (individual circles from zoom 15); beyond that
     the browser gets one circle per ``cell_m`` grid cell with its count.
     """
-    group = folium.FeatureGroup(name=f"{t('households', lang)} ({len(households):,})")
+    group = folium.FeatureGroup(name=f"{t('households', lang)} ({fmt_count(len(households), lang)})")
     if households.empty:
         return group
     codes = {s: i for i, s in enumerate(RESETTLEMENT_COLOURS)}
@@ -265,7 +276,7 @@ def _households_layer(households: gpd.GeoDataFrame, lang: str, max_points: int,
         for y, x, n in zip(centres.y.round(5), centres.x.round(5), counts["n"]):  # one per grid cell
             folium.CircleMarker([y, x], radius=float(3 + 2 * np.log2(n)), weight=1, color="#333333",
                                 fill=True, fill_color="#6a51a3", fill_opacity=0.6,
-                                tooltip=f"{n:,} {t('households', lang).lower()}").add_to(group)
+                                tooltip=f"{fmt_count(n, lang)} {t('households', lang).lower()}").add_to(group)
         return group
     if "lon" not in households or "lat" not in households:
         households = with_lonlat(households)
@@ -288,6 +299,9 @@ def _households_layer(households: gpd.GeoDataFrame, lang: str, max_points: int,
 
 def _sites_layer(sites: gpd.GeoDataFrame, unsafe_sites: set[str], lang: str) -> folium.FeatureGroup:
     """Resettlement sites as one GeoJSON layer: large green rings, red with a warning when unsafe."""
+    group = folium.FeatureGroup(name=t("sites", lang))
+    if sites.empty:
+        return group
     frame = sites.to_crs(WGS84)
     bad = frame["site_id"].isin(list(unsafe_sites))
     frame = frame.assign(
@@ -295,7 +309,6 @@ def _sites_layer(sites: gpd.GeoDataFrame, unsafe_sites: set[str], lang: str) -> 
         label=np.where(bad, "⚠ ", "") + frame["name_vi"] + " (" + frame["site_id"] + ")"
         + np.where(bad, f" — {t('site_unsafe', lang)}", ""),
     )[["site_id", "colour", "label", "geometry"]]
-    group = folium.FeatureGroup(name=t("sites", lang))
     folium.GeoJson(
         json.loads(frame.to_json()),
         marker=folium.CircleMarker(radius=9, weight=3, fill=True, fill_opacity=0.35),
@@ -328,11 +341,13 @@ def indicator_map(
     data["status"] = data["status"].fillna("no_data")
     data["status_text"] = data["status"].map(lambda s: t(s, lang))
     for column in ("value", "target_value", "expected", "gap"):
-        data[f"{column}_text"] = data[column].map(fmt_number)
+        data[f"{column}_text"] = data[column].map(lambda v: fmt_number(v, 1, lang))
     data["colour"] = data["status"].map(STATUS_COLOURS)
     keep = ["ma_xa", "name_vi", "status", "status_text", "colour", "value_text", "target_value_text",
             "expected_text", "gap_text", "geometry"]
     m = _base_map(tuple(shapes.total_bounds), basemap, local_tiles)
+    if data.empty:  # no commune boundaries yet: the legend alone says what is missing
+        return localise(m)
     folium.GeoJson(
         _collection(data, keep[:-1]),
         name=t("map_title", lang),
@@ -392,14 +407,17 @@ def risk_map(
         WGS 84 extent to show; zones are clipped to it (a commune's view).
     """
     communes = display_communes(ds, 2020)
-    # Thousands of circles: a canvas draws them much faster than SVG elements.
-    m = _base_map(bounds or tuple(communes.total_bounds), basemap, local_tiles, canvas=True)
-    folium.GeoJson(
-        _collection(communes, ["ma_xa", "name_vi"]), name=t("commune", lang),
-        style_function=lambda f: {"fillOpacity": 0, "color": "#666666", "weight": 0.6},
-        tooltip=folium.GeoJsonTooltip(fields=["name_vi"], aliases=[t("commune", lang)]),
-    ).add_to(m)
     zones = display_zones(ds)
+    # The communes' extent; without boundaries, that of whatever the workspace holds.
+    extent = bounds or _extent([communes, zones, households, sites])
+    # Thousands of circles: a canvas draws them much faster than SVG elements.
+    m = _base_map(extent, basemap, local_tiles, canvas=True)
+    if not communes.empty:
+        folium.GeoJson(
+            _collection(communes, ["ma_xa", "name_vi"]), name=t("commune", lang),
+            style_function=lambda f: {"fillOpacity": 0, "color": "#666666", "weight": 0.6},
+            tooltip=folium.GeoJsonTooltip(fields=["name_vi"], aliases=[t("commune", lang)]),
+        ).add_to(m)
     zones = zones.loc[zones["hazard_type"].isin(list(types)) & (zones["level"] >= min_level)]
     if bounds is not None:
         margin = 0.02  # degrees, about 2 km: zones just outside the view stay visible when panning

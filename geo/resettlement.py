@@ -179,7 +179,10 @@ def progress(
     out = _summary(table, year)
     out.index.name = by if isinstance(by, str) else "unit"
     if total:
-        out = pd.concat([out, _summary(table.assign(unit="province"), year)])
+        # nothing selected: a province row of zeros (share unknown), never a missing row
+        whole = table.assign(unit="province") if len(table) else pd.DataFrame(
+            {"unit": ["province"], "risk": [False], "done_year": [np.inf], "status": [None], "form": [None]})
+        out = pd.concat([out, _summary(whole, year)])
     return out
 
 

@@ -200,6 +200,18 @@ def trajectory(ds: Dataset, indicator: str, unit_code: str, units: str = "2020")
     return years.merge(table[["year", "value", "expected", "target_value", "status"]], on="year", how="left")
 
 
+def reported_years(ds: Dataset, indicator: str) -> list[int]:
+    """The years for which the dataset holds values of ``indicator`` (any unit), in order.
+
+    >>> from geo.dataset import load
+    >>> reported_years(load(), "2")
+    [2020, 2021, 2022, 2023, 2024, 2025]
+    """
+    values = ds.values
+    years = pd.to_numeric(values.loc[values["indicator_id"].astype(str) == indicator, "year"], errors="coerce")
+    return sorted(int(y) for y in years.dropna().unique())
+
+
 def status_grid(ds: Dataset, year: int, units: str = "2020") -> pd.DataFrame:
     """Commune x indicator table of statuses in ``year`` (rows: communes, columns: ids).
 

@@ -15,6 +15,12 @@ def metrics(app: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in app.metric}
 
 
+def count(text: str) -> int:
+    """A count as the page shows it in Vietnamese (9.178)."""
+    assert "," not in text, text
+    return int(text.replace(".", ""))
+
+
 @pytest.fixture
 def app() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180).run()
@@ -48,7 +54,8 @@ def test_indicator_change_updates_table_and_profile(app):
     assert {"Chậm tiến độ", "Đã đạt"} <= statuses
     app.selectbox(key="profile-2020").set_value("01267").run()
     profile = app.dataframe[1].value
-    assert len(profile) == 30 and "14a" in set(profile["indicator_id"])
+    assert len(profile) == 30 and "14a" in set(profile["Mã chỉ tiêu"])
+    assert profile.set_index("Mã chỉ tiêu").loc["14a", "Giá trị"].endswith("%")  # value with its unit
 
 
 def test_units_switch_to_2025(app):
@@ -63,16 +70,20 @@ def test_risk_filters_update_counts(app):
     high = metrics(app)["Hộ trong vùng nguy cơ"]
     app.sidebar.select_slider(key="min_level").set_value(3).run()
     medium = metrics(app)["Hộ trong vùng nguy cơ"]
-    assert int(medium.replace(",", "")) > int(high.replace(",", ""))
+    assert count(medium) > count(high)
     app.sidebar.multiselect(key="types").set_value(["tube_flood"]).run()
-    tube = int(metrics(app)["Hộ trong vùng nguy cơ"].replace(",", ""))
-    assert 0 < tube < int(medium.replace(",", ""))
+    tube = count(metrics(app)["Hộ trong vùng nguy cơ"])
+    assert 0 < tube < count(medium)
     app.sidebar.checkbox(key="at_risk_only").check().run()
-    at_risk = int(metrics(app)["Hộ trong vùng nguy cơ"].replace(",", ""))
+    at_risk = count(metrics(app)["Hộ trong vùng nguy cơ"])
     assert at_risk <= tube
     table = app.dataframe[0].value
     assert len(table) == at_risk
     assert "head_name" not in table.columns  # personal fields never reach the page
+    assert {"Mã hộ", "Tình trạng di dời", "Hộ nghèo"} <= set(table.columns)  # headers in Vietnamese
+    assert set(table["Tình trạng di dời"]) <= {"Chưa có kế hoạch", "Đã có kế hoạch", "Đang di dời", "Đã di dời",
+                                                "Đã ổn định tại chỗ", "–"}
+    assert set(table["Hộ nghèo"]) <= {"Có", "Không"}
     assert any("DEMO-TDC" in e.value for e in app.error)  # misplaced sites are shown as errors
 
 
@@ -82,7 +93,7 @@ def test_risk_commune_filter(app):
     app.sidebar.multiselect(key="communes").set_value(["01267"]).run()
     assert not app.exception
     table = app.dataframe[0].value
-    assert set(table["ma_xa_located"]) <= {"01267"}
+    assert set(table["Xã (theo tọa độ)"]) <= {"01267"}
 
 
 def test_export_panels_prepare_then_offer_downloads(app):
@@ -160,10 +171,11 @@ def test_admin_sees_import_history(province):
     at.sidebar.radio(key="view").set_value("import").run()
     assert not at.exception
     frames = [d.value for d in at.dataframe]
-    users = next(f for f in frames if "username" in f.columns)
-    assert set(users["username"]) == {"admin", "xem", "canbo"} and "password_hash" not in users.columns
-    history = next(f for f in frames if "file_name" in f.columns)
-    assert history["file_name"].tolist() == ["sites.csv"] and history["rows_rejected"].tolist() == ["1"]
+    users = next(f for f in frames if "Tên đăng nhập" in f.columns)
+    assert set(users["Tên đăng nhập"]) == {"admin", "xem", "canbo"} and "password_hash" not in users.columns
+    assert set(users["Vai trò"]) == {"quản trị", "xem", "cán bộ"}  # roles in words
+    history = next(f for f in frames if "Tệp nguồn" in f.columns and "Thời điểm nhập" in f.columns)
+    assert history["Tệp nguồn"].tolist() == ["sites.csv"] and history["Số dòng bị loại"].tolist() == ["1"]
 
 
 def test_admin_adds_a_planner_who_sees_counts_per_commune(province):
@@ -177,9 +189,9 @@ def test_admin_adds_a_planner_who_sees_counts_per_commune(province):
     planner = _login("kehoach")
     planner.sidebar.radio(key="view").set_value("risk").run()
     assert not planner.exception
-    counts = planner.dataframe[0].value
-    assert list(counts.columns) == ["ma_xa", "name_vi", "households"]  # counts, no household rows
-    assert "household_id" not in planner.dataframe[1].value.columns
+    counts = next(d.value for d in planner.dataframe if "Số hộ" in d.value.columns)
+    assert list(counts.columns) == ["Mã xã", "Xã", "Số hộ"]  # counts, no household rows
+    assert all("Mã hộ" not in d.value.columns for d in planner.dataframe)
 
 
 def test_viewer_sees_counts_never_households(province):
@@ -187,9 +199,10 @@ def test_viewer_sees_counts_never_households(province):
     assert "import" not in at.sidebar.radio(key="view").options
     at.sidebar.radio(key="view").set_value("risk").run()
     assert not at.exception
-    assert not at.dataframe  # no household table, not even counts per commune
+    # no household table, not even counts per commune
+    assert not [d for d in at.dataframe if {"Mã hộ", "Số hộ"} & set(d.value.columns)]
     assert "personal" not in [c.key for c in at.checkbox]
-    assert int(metrics(at)["Hộ trong vùng nguy cơ"].replace(",", "")) > 0  # province totals only
+    assert count(metrics(at)["Hộ trong vùng nguy cơ"]) > 0  # province totals only
 
 
 def test_officer_sees_only_their_commune(province):
@@ -198,5 +211,5 @@ def test_officer_sees_only_their_commune(province):
     at.sidebar.select_slider(key="min_level").set_value(1).run()
     assert not at.exception
     assert at.sidebar.multiselect(key="communes").options == ["Sông Hiến (01267)"]
-    table = at.dataframe[0].value
-    assert len(table) > 0 and set(table["ma_xa_located"]) == {"01267"}
+    table = next(d.value for d in at.dataframe if "Mã hộ" in d.value.columns)
+    assert len(table) > 0 and set(table["Xã (theo tọa độ)"]) == {"01267"}

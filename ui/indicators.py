@@ -1,0 +1,141 @@
+"""Planners' page: communes coloured by each indicator's status against its 2025 target."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.catalogue import THEMES, load_catalogue
+from geo.dataexport import export_table
+from geo.i18n import UNIT_DIGITS, fmt_count, fmt_value, unit_text
+from geo.indicators import STATUSES
+from geo.mapexport import atlas, indicator_figure
+from geo.maps import commune_code_in, indicator_map
+from geo.status import commune_profile, commune_status, province_summary, reported_years, status_grid, trajectory
+from geo.style import STATUS_COLOURS
+from ui.common import export_panel, missing, provenance, show_table
+from ui.context import Context
+
+__all__ = ["page"]
+
+
+def page(ctx: Context) -> None:
+    """The indicator map, the communes furthest behind, a commune's profile and the status grid."""
+    catalogue = load_catalogue()
+    theme = st.sidebar.selectbox(ctx.t("theme"), THEMES, key="theme", format_func=ctx.t)
+    in_theme = [i for i, ind in catalogue.items() if ind.theme == theme]
+    indicator = st.sidebar.selectbox(ctx.t("indicator"), in_theme, key="indicator",
+                                     format_func=lambda i: f"{i}. {catalogue[i].name(ctx.lang)}")
+    year = st.sidebar.select_slider(ctx.t("year"), options=list(range(2020, 2026)), value=2025, key="year")
+    units = st.sidebar.radio(ctx.t("units"), ["2020", "2025"], key="units", format_func=lambda u: ctx.t(f"units_{u}"))
+    ind = catalogue[indicator]
+    st.session_state["filters-signature"] = (ctx.view, indicator, year, units, ctx.lang)
+    layer = f"communes_{units}"
+    communes = ctx.ds.communes(int(units))
+    if communes.empty:
+        missing(ctx, layer)
+    if ctx.ds.values.empty:
+        missing(ctx, "indicator_values")
+
+    _cards(ctx, indicator, year)
+    st.caption(f"{ind.name(ctx.lang)} — {ctx.t('unit')}: {unit_text(ind.unit, ctx.lang)}; "
+               f"{ctx.t('rule')}: {ind.text(ctx.lang)}")
+    years = reported_years(ctx.ds, indicator)
+    if years and year not in years:
+        earlier = [y for y in years if y < year]
+        st.info(ctx.t("no_values_for_year", year=year, years=", ".join(map(str, years)))
+                + (f" {ctx.t('latest_values', year=earlier[-1])}" if earlier else ""))
+
+    table = commune_status(ctx.ds, indicator, year, units)
+    title = f"{ind.name(ctx.lang)} — {year}"
+    left, right = st.columns([3, 2])
+    with left:
+        m = indicator_map(ctx.ds, table, title, units, ctx.lang, ctx.basemap, ctx.local_tiles)
+        clicked = st_folium(m, height=560, use_container_width=True, key=f"imap-{units}", render=False,
+                            returned_objects=["last_object_clicked_tooltip", "bounds"])
+        code = commune_code_in((clicked or {}).get("last_object_clicked_tooltip"))
+        if code and code != st.session_state.get("last_clicked"):
+            st.session_state["last_clicked"] = code
+            st.session_state[f"profile-{units}"] = code
+        provenance(ctx, [layer, "indicator_values"])
+    with right:
+        st.subheader(ctx.t("furthest_behind"))
+        shown = table[["ma_xa", "name_vi", "value", "expected", "target_value", "status", "gap", "years_needed"]]
+        digits = UNIT_DIGITS.get(ind.unit, 1)
+        show_table(ctx, shown, height=520, keep={"name_vi": ctx.t("commune")},
+                   digits={c: digits for c in ("value", "expected", "target_value", "gap")} | {"years_needed": 1})
+
+    if not communes.empty:
+        _profile(ctx, communes, indicator, year, units)
+    export_panel(ctx, "indicator", lambda **o: indicator_figure(ctx.ds, indicator, year, units, **o),
+                 lambda path, personal: _table_file(ctx, table, units, path, title, indicator, year),
+                 [], (clicked or {}).get("bounds"),
+                 # the atlas has a page per 2020-2025 commune
+                 atlas_pages=(lambda p: atlas(ctx.ds, p, "indicator", year, lang=ctx.lang))
+                 if units == "2020" and not communes.empty else None)
+    if not communes.empty:
+        _grid(ctx, year, units)
+
+
+def _cards(ctx: Context, indicator: str, year: int) -> None:
+    catalogue = load_catalogue()
+    ind = catalogue[indicator]
+    summary = province_summary(ctx.ds, year, ctx.lang).set_index("indicator_id")
+    cards = st.columns(4)
+    row = summary.loc[indicator]
+    help_text = None
+    if pd.notna(row["value"]) and pd.notna(row["target_value"]):
+        help_text = (f"{ind.name(ctx.lang)}: {fmt_value(row['value'], ind.unit, ctx.lang)} / {ctx.t('target')} "
+                     f"{fmt_value(row['target_value'], ind.unit, ctx.lang)}")
+    cards[0].metric(ctx.t("province_status"), ctx.t(row["status"]), help=help_text)
+    for card, key, label in ((cards[1], "3a", "communes_leaving"), (cards[2], "3b", "villages_leaving")):
+        leaving = summary.loc[key]
+        value = "–" if pd.isna(leaving["value"]) else \
+            f"{fmt_count(leaving['value'], ctx.lang)} {ctx.t('of')} {fmt_count(catalogue[key].target, ctx.lang)}"
+        card.metric(ctx.t(label), value)
+    behind = int((summary["status"] == "behind").sum())
+    cards[3].metric(ctx.t("indicators_behind"), f"{behind} / {len(summary)}")
+
+
+def _profile(ctx: Context, communes, indicator: str, year: int, units: str) -> None:
+    ind = load_catalogue()[indicator]
+    names = communes.set_index("ma_xa")["name_vi"]
+    commune = st.session_state.get(f"profile-{units}")
+    if commune not in names.index:
+        commune = names.index[0]
+        st.session_state[f"profile-{units}"] = commune
+    st.subheader(f"{ctx.t('profile')}: {names.get(commune, commune)} ({commune})")
+    commune = st.selectbox(ctx.t("profile_hint"), list(names.index), key=f"profile-{units}",
+                           format_func=lambda c: f"{names[c]} ({c})")
+    profile = commune_profile(ctx.ds, commune, year, units, ctx.lang)
+    a, b = st.columns([3, 2])
+    with a:
+        # each value at its own indicator's precision and with its unit
+        shown = profile.assign(**{c: [fmt_value(v, u, ctx.lang) for v, u in zip(profile[c], profile["unit"])]
+                                  for c in ("value", "target_value", "expected", "gap")})
+        show_table(ctx, shown[["indicator_id", "name", "value", "target_value", "expected", "status", "gap"]],
+                   height=420)
+    path = trajectory(ctx.ds, indicator, commune, units).set_index("year")
+    path.index = path.index.astype(str)  # years as labels, never "2,020"
+    b.caption(f"{ctx.t('trajectory')}: {ind.name(ctx.lang)} ({unit_text(ind.unit, ctx.lang)})")
+    b.line_chart(path[["value", "expected"]].rename(columns={"value": ctx.t("value"), "expected": ctx.t("path")}))
+
+
+def _grid(ctx: Context, year: int, units: str) -> None:
+    st.subheader(ctx.t("grid"))
+    st.caption(ctx.t("grid_hint"))
+    grid = status_grid(ctx.ds, year, units)
+    colours = {ctx.t(s): STATUS_COLOURS[s] for s in STATUSES}
+    labelled = grid.apply(lambda col: col.map(ctx.t) if col.name != "name_vi" else col)
+    labelled = labelled.rename(columns={"name_vi": ctx.t("commune")}).rename_axis(ctx.t("code"))
+    st.dataframe(labelled.style.map(lambda v: f"background-color: {colours.get(v, 'white')}"), height=480)
+
+
+def _table_file(ctx: Context, table: pd.DataFrame, units: str, path: Path, title: str, indicator: str,
+                year: int) -> None:
+    shapes = ctx.ds.communes(int(units))[["ma_xa", "geometry"]].merge(table, on="ma_xa")
+    export_table(shapes, path, title, {"indicator": indicator, "year": year, "units": units}, ctx.ds.label)
+

@@ -1,0 +1,214 @@
+"""Disaster-prevention officers' page: hazard zones, the households inside them, progress to 60%."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.access import household_counts, require, scope_households
+from geo.dataexport import export_table, with_personal_fields
+from geo.dataset import load
+from geo.hazards import HAZARD_TYPES, flag_register
+from geo.i18n import fmt_count, fmt_percent, message
+from geo.mapexport import atlas, risk_figure
+from geo.maps import risk_map, with_lonlat
+from geo.resettlement import FORMS, STATUSES as RESETTLEMENT_STATUSES, check_sites, path_by_year, progress
+from geo.risk import filter_register, nearest_household
+from geo.tables import record_card
+from geo.workspace import ConflictError, Workspace
+from ui.common import export_panel, missing, provenance, show_table, words
+from ui.context import Context
+
+__all__ = ["page", "PUBLIC_COLUMNS"]
+
+#: The household fields any page may show (personal fields live apart, exported only on request).
+PUBLIC_COLUMNS = ["household_id", "ma_xa_located", "ma_xa", "village_id", "ethnicity", "members", "poor",
+                  "scattered", "level", "level_landslide", "level_flash_flood", "level_tube_flood",
+                  "resettlement_status", "resettlement_form", "resettlement_date", "site_id", "assignment",
+                  "mismatch"]
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)  # shared, not copied: callers never modify it
+def _flagged(path, revision: str, buffer_m: float):  # keyed on the data's revision: re-read when it changes
+    ds = load(path)
+    return with_lonlat(flag_register(ds.households, ds.zones, ds.communes(2020), buffer_m=buffer_m))
+
+
+def page(ctx: Context) -> None:
+    """Filters, the four cards, the map, progress charts and the household table or counts."""
+    ds = ctx.ds
+    st.sidebar.subheader(ctx.t("filters"))
+    types = st.sidebar.multiselect(ctx.t("hazard_types"), list(HAZARD_TYPES), default=list(HAZARD_TYPES),
+                                   key="types", format_func=ctx.t, placeholder=ctx.t("choose"))
+    min_level = st.sidebar.select_slider(ctx.t("min_level"), options=[1, 2, 3, 4, 5], value=4, key="min_level",
+                                         format_func=lambda v: f"{v} — {ctx.t(f'level_{v}')}")
+    buffer_m = st.sidebar.number_input(ctx.t("buffer_m"), 0, 1000, 0, step=50, key="buffer_m")
+    communes_2020 = ds.communes(2020)
+    names = communes_2020.set_index("ma_xa")["name_vi"]
+    flagged = _flagged(ds.path, ds.revision, float(buffer_m))
+    user = ctx.user
+    if user is not None and user.communes is not None:  # an officer: nothing of other communes, anywhere
+        flagged = scope_households(user, flagged)
+    # Roles: household rows only for officers (their communes) and admins; demo mode shows the demo's.
+    detail = ctx.can("see_households")
+    known = list(names.index) if len(names) else sorted(flagged["ma_xa_located"].dropna().unique())
+    allowed = known if user is None or user.communes is None else sorted(user.communes)
+    communes = st.sidebar.multiselect(ctx.t("communes_filter"), allowed, key="communes",
+                                      format_func=lambda c: f"{names.get(c, c)} ({c})", placeholder=ctx.t("all"))
+    ethnic = sorted(ds.households["ethnicity"].dropna().unique()) if "ethnicity" in ds.households else []
+    ethnicities = st.sidebar.multiselect(ctx.t("ethnicity"), ethnic, key="ethnicities", placeholder=ctx.t("all"))
+    statuses = st.sidebar.multiselect(ctx.t("resettlement_status"), list(RESETTLEMENT_STATUSES), key="statuses",
+                                      format_func=ctx.t, placeholder=ctx.t("all"))
+    at_risk_only = st.sidebar.checkbox(ctx.t("at_risk_only"), key="at_risk_only")
+
+    for layer in ("households", "hazard_zones", "communes_2020", "sites"):
+        if ds.layers[layer].empty:
+            missing(ctx, layer)
+
+    st.session_state["filters-signature"] = (ctx.view, tuple(types), min_level, buffer_m, tuple(communes),
+                                             tuple(ethnicities), tuple(statuses), at_risk_only, ctx.lang)
+    shown = filter_register(flagged, types, min_level, communes or None, ethnicities or None, statuses or None,
+                            at_risk_only)
+    in_scope = filter_register(flagged, types, min_level, communes or None)
+    levels = in_scope[["level"]].rename(columns={"level": "max_level"})
+    totals = progress(in_scope, levels, 2025, min_level, by="ma_xa_located").loc["province"]
+    cards = st.columns(4)
+    cards[0].metric(ctx.t("in_zones"), fmt_count(len(shown), ctx.lang))
+    cards[1].metric(ctx.t("at_risk"), fmt_count(totals["at_risk"], ctx.lang))
+    cards[2].metric(ctx.t("done"), fmt_count(totals["done"], ctx.lang),
+                    fmt_percent(totals["share"], 1, ctx.lang) if pd.notna(totals["share"]) else None)
+    cards[3].metric(ctx.t("needed"), fmt_count(totals["needed"], ctx.lang))
+
+    unsafe = check_sites(ds.sites, ds.zones, min_level=min_level)
+    if not unsafe.empty:
+        st.error(f"**{ctx.t('site_errors')}**: " + "; ".join(
+            f"{r.name_vi} ({r.site_id}) — {ctx.t(r.hazard_type)}, {ctx.t(f'level_{r.level}')}"
+            for r in unsafe.itertuples()))
+    bounds = None
+    if communes and len(communes_2020):
+        bounds = tuple(communes_2020.loc[communes_2020["ma_xa"].isin(communes)].to_crs("EPSG:4326").total_bounds)
+    points = shown if detail else shown.iloc[:0]  # viewers and planners: no household on the map
+    m = risk_map(ds, points, ds.sites, set(unsafe["site_id"]), types, min_level, ctx.lang, ctx.basemap,
+                 ctx.local_tiles, bounds)
+    clicked = st_folium(m, height=600, use_container_width=True, key="rmap", render=False,
+                        returned_objects=["last_object_clicked", "bounds"])
+    st.caption(ctx.t("map_points_note") if detail else ctx.t("counts_by_commune"))
+    provenance(ctx, ["hazard_zones", "households", "sites", "communes_2020"])
+    point = (clicked or {}).get("last_object_clicked")
+    if point and detail:
+        record = nearest_household(shown, point["lng"], point["lat"])
+        if record is not None:
+            columns = [c for c in PUBLIC_COLUMNS if c in record.index]
+            st.info(f"**{ctx.t('household_record')}**  \n" + record_card(record[columns], ctx.lang, names.to_dict()))
+
+    _progress(ctx, in_scope, levels, totals, min_level, names)
+    filters = {"types": types, "min_level": min_level, "buffer_m": buffer_m, "communes": communes,
+               "ethnicities": ethnicities, "statuses": statuses, "at_risk_only": at_risk_only}
+    columns = [col for col in PUBLIC_COLUMNS if col in shown]
+    counts = _table(ctx, shown, columns, detail, names, totals)
+
+    def households_table(path: Path, personal: bool) -> None:
+        if detail:
+            frame = shown[columns + ["geometry"]]
+            if personal:
+                frame = with_personal_fields(frame, ds.people())
+        else:
+            frame = counts
+        export_table(frame, path, ctx.t("flagged_table"), filters, ds.label, personal=personal,
+                     exported_by=user.username if user is not None else "")
+        if user is not None:
+            ctx.accounts.record(user, "export", f"risk table, {len(frame)} rows, personal={personal}")
+
+    if detail:
+        _status_editor(ctx, shown)
+    personal = detail and ctx.can("export_personal") and st.checkbox(ctx.t("personal_fields"), key="personal")
+
+    def risk_image(communes_extent: list[str] | None, **options):
+        # The on-screen filters always apply; the extent is the province, the communes or the view.
+        return risk_figure(ds, flagged, types, min_level, communes or None, ethnicities or None, statuses or None,
+                           at_risk_only, buffer_m, province_extent=communes_extent is None,
+                           show_households=detail, **options)
+
+    export_panel(ctx, "risk", lambda communes=None, **o: risk_image(communes, **o), households_table, communes,
+                 (clicked or {}).get("bounds"), personal,
+                 atlas_pages=(lambda p: atlas(ds, p, "risk", communes=communes or None, flagged=flagged,
+                                              min_level=min_level, lang=ctx.lang))
+                 if detail and len(communes_2020) else None)
+
+
+def _progress(ctx: Context, in_scope: pd.DataFrame, levels: pd.DataFrame, totals: pd.Series, min_level: int,
+              names: pd.Series) -> None:
+    st.subheader(ctx.t("progress"))
+    if not totals["at_risk"]:
+        st.info(ctx.t("nothing_at_risk"))
+        return
+    table = progress(in_scope, levels, 2025, min_level, by="ma_xa_located")
+    a, b, c = st.columns(3)
+    if ctx.can("see_household_counts"):  # viewers: province figures only
+        by_commune = table.drop(index="province").sort_values("needed", ascending=False).head(15)
+        by_commune.index = by_commune.index.map(lambda code: names.get(code, code))
+        a.caption(ctx.t("progress_by_commune"))
+        a.bar_chart(by_commune[["done", "needed"]].rename(columns={"done": ctx.t("done"), "needed": ctx.t("needed")}),
+                    horizontal=True, stack=True)
+    years = path_by_year(in_scope, levels, min_level)
+    years.index = years.index.astype(str)  # years as labels, never "2,020"
+    b.caption(ctx.t("progress_by_year") + " (%)")
+    b.line_chart((100 * years[["share", "expected_share"]]).rename(
+        columns={"share": ctx.t("share"), "expected_share": ctx.t("line_60")}))
+    forms = pd.Series({ctx.t(f): int(totals[f"form_{f}"]) for f in FORMS}, name=ctx.t("done"))
+    c.caption(ctx.t("progress_by_form"))
+    c.bar_chart(forms)
+
+
+def _table(ctx: Context, shown: pd.DataFrame, columns: list[str], detail: bool, names: pd.Series,
+           totals: pd.Series) -> pd.DataFrame:
+    """The household table (officers, admins), counts per commune and village (planners), or nothing (viewers)."""
+    if detail:
+        st.subheader(ctx.t("flagged_table"))
+        show_table(ctx, shown[columns], height=360, digits={"members": 0})
+        return shown[columns]
+    if ctx.can("see_household_counts"):  # planners: counts per commune and village, no household
+        st.subheader(ctx.t("counts_by_commune"))
+        counts = household_counts(ctx.user, shown, "ma_xa_located").rename_axis("ma_xa").reset_index()
+        counts.insert(1, "name_vi", counts["ma_xa"].map(names))
+        show_table(ctx, counts, height=360, keep={"name_vi": ctx.t("commune")})
+        st.caption(ctx.t("counts_by_village"))
+        show_table(ctx, household_counts(ctx.user, shown, "village_id").reset_index(), height=240)
+        return counts
+    # viewers: the province totals above, nothing finer
+    return pd.DataFrame([{"in_zones": len(shown), **totals[["at_risk", "done", "needed"]].to_dict()}])
+
+
+def _status_editor(ctx: Context, shown: pd.DataFrame) -> None:
+    """Change a household's resettlement status (workspace only); every change goes to the audit trail."""
+    if ctx.ds.is_demo or shown.empty:
+        return
+    with st.expander(ctx.t("edit_status")):
+        with st.form("edit-status"):
+            # The status each household had when the officer saw the page (the previous run: a submit reruns
+            # the script on fresh data first): the edit applies only if the household still has it.
+            status = shown["resettlement_status"].astype(object)
+            displayed = dict(zip(shown["household_id"], status.where(status.notna(), None)))
+            seen = {**displayed, **st.session_state.get("status-seen", {})}
+            st.session_state["status-seen"] = displayed
+            # Plain ids as options: a label that changed with the status would reset the choice after a save.
+            household = st.selectbox(ctx.t("household_record"), shown["household_id"].tolist()[:5000])
+            new_status = st.selectbox(ctx.t("resettlement_status"), list(RESETTLEMENT_STATUSES), format_func=ctx.t)
+            who = ctx.user.username if ctx.user is not None else st.text_input(ctx.t("changed_by"))
+            if st.form_submit_button(ctx.t("save")):
+                try:
+                    if ctx.user is not None:
+                        require(ctx.user, "edit_status")
+                    Workspace.open(ctx.ds.path).set_resettlement_status(household, new_status, who.strip(),
+                                                                        expected_status=seen.get(household))
+                    # This page still shows the data read before the save: the officer has now seen the new status.
+                    st.session_state["status-seen"][household] = new_status
+                    st.success(ctx.t("saved"))
+                except ConflictError as exc:
+                    st.error(ctx.t("status_conflict", household=exc.household_id, current=words(ctx, exc.current),
+                                   expected=words(ctx, exc.expected)))
+                except (ValueError, PermissionError, OSError) as exc:  # a message, never a traceback
+                    st.error(message(exc, ctx.lang))
