@@ -575,7 +575,7 @@ def _hazards(frame: pd.DataFrame, rows: _Rows, ctx: _Context, hazard_type: str |
     if "hazard_type" not in frame:
         if hazard_type is None:
             raise ValueError(t("imp_err_hazard_type", ctx.lang))
-        ctx.note("imp_hazard_type_given", value=hazard_type)
+        ctx.note("imp_hazard_type_given", value=t(hazard_type, ctx.lang))
         types = pd.Series(hazard_type, index=frame.index, dtype=object)
     else:
         types, unknown = ctx.code(frame, "hazard_type")

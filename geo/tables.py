@@ -120,8 +120,25 @@ def number_formats(frame: pd.DataFrame, lang: str = "vi", digits: Mapping[str, i
 
 def styled(frame: pd.DataFrame, lang: str = "vi", digits: Mapping[str, int] | None = None,
            default_digits: int = 1):
-    """A pandas Styler of a :func:`readable` table: numbers shown in ``lang``'s format, still sorted as numbers."""
-    return frame.style.format(number_formats(frame, lang, digits, default_digits), na_rep="–")
+    """A pandas Styler of a :func:`readable` table for a data grid: numbers in ``lang``'s format, "–" when missing.
+
+    Complete numeric columns stay numbers (sorted as numbers, shown formatted); a
+    numeric column with gaps becomes its formatted text, since a grid shows a
+    missing number as "None" whatever the format says.
+
+    >>> import pandas as pd
+    >>> table = styled(pd.DataFrame({"Giá trị": [46.4876, None], "Số hộ": [9178, 12], "Xã": ["A", None]}))
+    >>> table.data.to_dict("list")
+    {'Giá trị': ['46,5', '–'], 'Số hộ': [9178, 12], 'Xã': ['A', '–']}
+    >>> table.format_index(str).to_html().count("9.178")
+    1
+    """
+    formats = number_formats(frame, lang, digits, default_digits)
+    gaps = [c for c in formats if frame[c].isna().any()]
+    out = frame.assign(**{c: frame[c].map(formats[c]) for c in gaps})
+    text = out.select_dtypes(include=["object", "string"]).columns
+    out[text] = out[text].astype(object).where(out[text].notna(), "–")
+    return out.style.format({c: f for c, f in formats.items() if c not in gaps}, na_rep="–")
 
 
 def record_card(record: pd.Series, lang: str = "vi", names: Mapping[str, str] | None = None) -> str:

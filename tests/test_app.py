@@ -213,3 +213,65 @@ def test_officer_sees_only_their_commune(province):
     assert at.sidebar.multiselect(key="communes").options == ["Sông Hiến (01267)"]
     table = next(d.value for d in at.dataframe if "Mã hộ" in d.value.columns)
     assert len(table) > 0 and set(table["Xã (theo tọa độ)"]) == {"01267"}
+
+
+def test_add_user_form_resets_and_the_list_refreshes(province):
+    at = _login("admin")
+    at.sidebar.radio(key="view").set_value("import").run()
+    at.text_input(key="new-user").input("canbo2")
+    at.text_input(key="new-password").input(PASSWORD)
+    at.selectbox(key="new-role").set_value("officer")
+    at.multiselect(key="new-communes").set_value(["01267"])
+    at.button(key="FormSubmitter:add-user-Thêm tài khoản").click().run()
+    assert not at.exception and not at.error
+    assert any("canbo2" in s.value and "cán bộ" in s.value for s in at.success)
+    users = next(d.value for d in at.dataframe if "Tên đăng nhập" in d.value.columns)
+    assert "canbo2" in set(users["Tên đăng nhập"])  # the list shows the new account at once
+    # the form is empty again: the next account is not created with the previous role or communes
+    assert at.text_input(key="new-user").value == ""
+    assert at.selectbox(key="new-role").value == "viewer"
+    assert at.multiselect(key="new-communes").value == []
+    at.text_input(key="new-user").input("xem2")
+    at.text_input(key="new-password").input(PASSWORD)
+    at.button(key="FormSubmitter:add-user-Thêm tài khoản").click().run()
+    from geo.access import Accounts
+    from geo.workspace import Workspace
+
+    created = Accounts(Workspace.open(province)).get("xem2")
+    assert created.role == "viewer" and created.communes is None
+
+
+def test_refusals_are_translated_on_the_page(province):
+    at = _login("admin")
+    at.sidebar.radio(key="view").set_value("import").run()
+    at.text_input(key="new-user").input("ngan")
+    at.text_input(key="new-password").input("ngắn")
+    at.button(key="FormSubmitter:add-user-Thêm tài khoản").click().run()
+    assert [e.value for e in at.error] == ["mật khẩu cần ít nhất 10 ký tự"]
+    at.sidebar.radio(key="lang").set_value("en").run()
+    at.text_input(key="new-user").input("ngan")
+    at.text_input(key="new-password").input("short")
+    at.button(key="FormSubmitter:add-user-Add account").click().run()
+    assert [e.value for e in at.error] == ["a password needs at least 10 characters"]
+
+
+def test_admin_resets_a_password_and_a_user_changes_their_own(province):
+    at = _login("admin")
+    at.sidebar.radio(key="view").set_value("import").run()
+    at.selectbox(key="reset-user").set_value("xem")
+    at.text_input(key="reset-password").input("mật khẩu mới đủ dài")
+    at.button(key="FormSubmitter:reset-password-Đặt lại mật khẩu").click().run()
+    assert not at.exception and any("xem" in s.value for s in at.success)
+    from geo.access import AccessError, Accounts
+    from geo.workspace import Workspace
+
+    accounts = Accounts(Workspace.open(province))
+    with pytest.raises(AccessError):
+        accounts.login("xem", PASSWORD)
+    viewer = _login("canbo")
+    viewer.sidebar.text_input(key="old-password").input(PASSWORD)
+    viewer.sidebar.text_input(key="new-own-password").input("một mật khẩu khác hẳn")
+    viewer.sidebar.button(key="FormSubmitter:change-password-Lưu").click().run()
+    assert not viewer.exception and [s.value for s in viewer.sidebar.success] == ["Đã đổi mật khẩu"]
+    assert accounts.login("canbo", "một mật khẩu khác hẳn")
+    assert viewer.sidebar.radio(key="view").value == "indicators"  # still logged in after the change

@@ -107,6 +107,23 @@ def password_change(ctx: Context) -> None:
                     st.error(message(exc, ctx.lang))
 
 
+#: The add-user form's fields and the values it starts from (and returns to after each account).
+_NEW_USER = {"new-user": "", "new-password": "", "new-role": ROLES[0], "new-communes": []}
+
+
+def _add_user(ctx: Context) -> None:
+    """The add-user form's action: runs before the page, so the form can be emptied once the account exists."""
+    state = st.session_state
+    name = state["new-user"].strip()
+    try:
+        ctx.accounts.add_user(ctx.user, name, state["new-password"], state["new-role"], state["new-communes"] or None)
+    except (AccessError, ValueError) as exc:
+        state["accounts-error"] = message(exc, ctx.lang)
+        return
+    _flash(ctx.t("user_added", user=name, role=ctx.t(f"role_{state['new-role']}")))
+    state.update(_NEW_USER)
+
+
 def users_panel(ctx: Context) -> None:
     """Administrators: the accounts, a form to add one, password reset and removal."""
     accounts = ctx.accounts
@@ -117,21 +134,18 @@ def users_panel(ctx: Context) -> None:
     table = accounts.users_table()
     show_table(ctx, table, height=None, key="users-table")
     names = ctx.ds.communes(2020).set_index("ma_xa")["name_vi"]
-    with st.form("add-user", clear_on_submit=True):
+    with st.form("add-user"):
         st.markdown(f"**{ctx.t('add_user')}**")
         a, b, c = st.columns(3)
-        name = a.text_input(ctx.t("username"), key="new-user")
-        password = b.text_input(ctx.t("password"), type="password", key="new-password")
-        role = c.selectbox(ctx.t("role"), list(ROLES), key="new-role", format_func=lambda r: ctx.t(f"role_{r}"))
-        scope = st.multiselect(ctx.t("communes_assigned"), list(names.index), key="new-communes",
-                               format_func=lambda code: f"{names[code]} ({code})", placeholder=ctx.t("all"))
-        if st.form_submit_button(ctx.t("add_user")):
-            try:
-                accounts.add_user(ctx.user, name.strip(), password, role, scope or None)
-                _flash(ctx.t("user_added", user=name.strip(), role=ctx.t(f"role_{role}")))
-                st.rerun()
-            except (AccessError, ValueError) as exc:
-                st.error(message(exc, ctx.lang))
+        a.text_input(ctx.t("username"), key="new-user")
+        b.text_input(ctx.t("password"), type="password", key="new-password")
+        c.selectbox(ctx.t("role"), list(ROLES), key="new-role", format_func=lambda r: ctx.t(f"role_{r}"))
+        st.multiselect(ctx.t("communes_assigned"), list(names.index), key="new-communes",
+                       format_func=lambda code: f"{names[code]} ({code})", placeholder=ctx.t("all"))
+        st.form_submit_button(ctx.t("add_user"), on_click=_add_user, args=(ctx,))
+    refused = st.session_state.pop("accounts-error", None)
+    if refused:
+        st.error(refused)
     others = [u for u in table["username"] if u != ctx.user.username]
     if not others:
         return

@@ -74,12 +74,12 @@ def provenance(ctx: Context, layers: list[str]) -> None:
         st.caption(f"{ctx.t('sources')}: " + "; ".join(parts))
 
 
-def workspace_status(ctx: Context) -> None:
+def workspace_status(ctx: Context, expanded: bool = False) -> None:
     """The status of every layer: present or not, rows, version, source file, who imported it and when."""
     table = ctx.ds.status()
     table["layer"] = table["layer"].map(lambda name: ctx.t(f"layer_{name}"))
     table["version"] = table["version"].replace("demo", ctx.t("source_demo"))
-    with st.expander(ctx.t("workspace_status"), expanded=not table["present"].all()):
+    with st.expander(ctx.t("workspace_status"), expanded=expanded):
         show_table(ctx, table, height=None, key="workspace-status")
 
 

@@ -26,7 +26,7 @@ def page(ctx: Context) -> None:
     st.subheader(ctx.t("view_import"))
     st.caption(f"{ctx.t('workspace')}: {ctx.workspace}")
     if not ctx.ds.is_demo:
-        workspace_status(ctx)
+        workspace_status(ctx, expanded=True)
     _upload(ctx)
     if ctx.user is not None and ctx.can("manage_users"):
         users_panel(ctx)

@@ -10,7 +10,7 @@ from streamlit_folium import st_folium
 
 from geo.catalogue import THEMES, load_catalogue
 from geo.dataexport import export_table
-from geo.i18n import UNIT_DIGITS, fmt_count, fmt_value, unit_text
+from geo.i18n import UNIT_DIGITS, fmt_count, fmt_value, header, unit_text
 from geo.indicators import STATUSES
 from geo.mapexport import atlas, indicator_figure
 from geo.maps import commune_code_in, indicator_map
@@ -65,8 +65,11 @@ def page(ctx: Context) -> None:
         st.subheader(ctx.t("furthest_behind"))
         shown = table[["ma_xa", "name_vi", "value", "expected", "target_value", "status", "gap", "years_needed"]]
         digits = UNIT_DIGITS.get(ind.unit, 1)
-        show_table(ctx, shown, height=520, keep={"name_vi": ctx.t("commune")},
-                   digits={c: digits for c in ("value", "expected", "target_value", "gap")} | {"years_needed": 1})
+        measured = ("value", "expected", "target_value", "gap")
+        unit = unit_text(ind.unit, ctx.lang)
+        show_table(ctx, shown, height=520, keep={"name_vi": ctx.t("commune")}
+                   | {c: f"{header(c, ctx.lang)} ({unit})" for c in measured},
+                   digits={c: digits for c in measured} | {"years_needed": 1})
 
     if not communes.empty:
         _profile(ctx, communes, indicator, year, units)

@@ -169,6 +169,7 @@ def _table(ctx: Context, shown: pd.DataFrame, columns: list[str], detail: bool, 
     if detail:
         st.subheader(ctx.t("flagged_table"))
         show_table(ctx, shown[columns], height=360, digits={"members": 0})
+        provenance(ctx, ["households", "hazard_zones"])
         return shown[columns]
     if ctx.can("see_household_counts"):  # planners: counts per commune and village, no household
         st.subheader(ctx.t("counts_by_commune"))
