@@ -3,22 +3,29 @@
 Every export says what it holds: demo data carries "Dữ liệu minh họa / Demo
 data"; every file says whether personal fields (household head's name,
 identity number) are in it, and who exported it and when. Personal fields are
-left out unless asked for explicitly.
+left out unless asked for explicitly. Numbers are kept to the precision they
+are read with (an indicator's unit, whole counts, shares to 0.1 point).
 
-* CSV: UTF-8 with a byte-order mark (Excel shows Vietnamese), points as
-  ``lon``/``lat``, and an ``export_note`` column.
-* XLSX: the data, plus sheets describing the columns, the filters and the
-  export.
+* CSV and XLSX are for people: headers, codes and yes/no in the user's
+  language (:mod:`geo.tables`), "–" for a missing code. CSV is UTF-8 with a
+  byte-order mark (Excel shows Vietnamese), points as longitude/latitude.
+  XLSX keeps numbers as numbers, each column with its number format (Excel
+  shows them in the reader's locale), and adds sheets explaining the columns,
+  the filters and the export.
 * GeoJSON (WGS 84), GeoPackage (with an ``about`` table) and KML (Google
-  Earth, field GPS units).
+  Earth, field GPS units) are for GIS: machine column names and codes.
 
 Examples
 --------
 >>> import tempfile, pathlib, pandas as pd
 >>> out = pathlib.Path(tempfile.mkdtemp()) / "t.xlsx"
->>> _ = export_table(pd.DataFrame({"ma_xa": ["01267"], "value": [1.5]}), out, "Test", {"year": "2023"})
->>> pd.read_excel(out, sheet_name=None, dtype=str, engine="openpyxl").keys()
-dict_keys(['data', 'columns', 'filters', 'about'])
+>>> _ = export_table(pd.DataFrame({"ma_xa": ["01267"], "value": [1.54]}), out, "Test", {"year": 2023})
+>>> from openpyxl import load_workbook
+>>> book = load_workbook(out)
+>>> book.sheetnames
+['Dữ liệu', 'Giải thích cột', 'Bộ lọc', 'Thông tin xuất']
+>>> [(c.value, c.number_format) for c in book["Dữ liệu"][2]][:2], [c.value for c in book["Bộ lọc"][2]]
+([('01267', 'General'), (1.5, '#,##0.0')], ['Năm', '2023'])
 """
 
 from __future__ import annotations
@@ -28,62 +35,101 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 
+from geo.catalogue import load_catalogue
 from geo.crs import WGS84
+from geo.i18n import TEXT, UNIT_DIGITS, fmt_date, fmt_number, header, t
 from geo.io import csv_bytes
+from geo.tables import DATE_COLUMNS, in_words, readable
 
-__all__ = ["FORMATS", "PERSONAL_FIELDS", "COLUMN_DOCS", "export_table", "with_personal_fields"]
+__all__ = [
+    "COLUMN_DOCS",
+    "FILTER_WORDS",
+    "FORMATS",
+    "PERSONAL_FIELDS",
+    "export_table",
+    "filter_table",
+    "rounded",
+    "with_personal_fields",
+]
 
 FORMATS = ("csv", "xlsx", "geojson", "gpkg", "kml")
 PERSONAL_FIELDS = ("head_name", "id_number")
-#: What each column means (Vietnamese / English), for the XLSX "columns" sheet.
-COLUMN_DOCS: dict[str, str] = {
-    "household_id": "Mã hộ / household id",
-    "ma_xa": "Mã xã (GSO) trong sổ hộ / commune code in the register",
-    "ma_xa_located": "Mã xã theo vị trí / commune the point lies in",
-    "assignment": "inside / overlap (deepest wins) / gap (nearest commune) / no_location",
-    "gap_m": "Khoảng cách đến xã gần nhất khi nằm ngoài mọi xã (m) / distance to the nearest commune (m)",
-    "mismatch": "Xã trong sổ khác xã theo vị trí / register names another commune than the location",
-    "village_id": "Mã thôn / village id",
-    "ethnicity": "Dân tộc / ethnicity",
-    "dtts": "Dân tộc thiểu số / ethnic minority",
-    "members": "Số khẩu / household members",
-    "poor": "Hộ nghèo / poor household",
-    "scattered": "Cư trú phân tán / living scattered",
-    "level": "Mức nguy cơ cao nhất theo loại đã chọn (1-5) / highest level over the chosen hazard types",
-    "max_level": "Mức nguy cơ cao nhất (1-5) / highest hazard level",
-    "level_landslide": "Mức nguy cơ sạt lở (0 = không) / landslide level (0 = none)",
-    "level_flash_flood": "Mức nguy cơ lũ quét / flash-flood level",
-    "level_tube_flood": "Mức nguy cơ lũ ống / tube-flood level",
-    "hazard_types": "Loại thiên tai / hazard types present",
-    "in_hazard": "Trong vùng nguy cơ / in a hazard zone",
-    "at_risk": "Đối tượng bố trí (DTTS, phân tán, trong vùng nguy cơ) / programme's at-risk household",
-    "resettlement_status": "Tình trạng di dời / resettlement status",
-    "resettlement_form": "Hình thức / form (concentrated, interspersed, in_place)",
-    "resettlement_date": "Ngày di dời, ổn định / date resettled or stabilised",
-    "site_id": "Điểm tái định cư / resettlement site",
-    "head_name": "Họ tên chủ hộ (thông tin cá nhân) / household head (personal)",
-    "id_number": "Số định danh (thông tin cá nhân) / identity number (personal)",
-    "name_vi": "Tên / name",
-    "district_vi": "Huyện (đến 6/2025) / district (until June 2025)",
-    "indicator_id": "Mã chỉ tiêu / indicator id",
-    "year": "Năm / year",
-    "value": "Giá trị / value",
-    "baseline": "Giá trị năm 2020 / 2020 value",
-    "reference": "Tỷ lệ DTTS trong dân số (chỉ tiêu 25) / ethnic-minority share of the population",
-    "target_value": "Mục tiêu 2025 / 2025 target",
-    "expected": "Mức cần đạt năm nay (lộ trình) / value expected this year on the straight path",
-    "status": "Tình trạng / status",
-    "status_text": "Tình trạng (chữ) / status (text)",
-    "gap": "Còn thiếu đến mục tiêu / gap to the target",
-    "behind_path": "Chậm so với lộ trình / behind the path by",
-    "years_needed": "Số năm cần thêm theo tốc độ hiện nay / years still needed at the current pace",
-    "lon": "Kinh độ (WGS 84) / longitude",
-    "lat": "Vĩ độ (WGS 84) / latitude",
-    "export_note": "Ghi chú xuất dữ liệu / export note",
+#: What each column means (Vietnamese, English), for the XLSX "columns" sheet.
+COLUMN_DOCS: dict[str, tuple[str, str]] = {
+    "household_id": ("Mã hộ", "Household id"),
+    "ma_xa": ("Mã xã (GSO); với hộ: xã ghi trong sổ hộ", "Commune code (GSO); for a household: as in the register"),
+    "ma_xa_located": ("Mã xã theo vị trí", "Commune the point lies in"),
+    "assignment": ("Vị trí so với ranh giới xã: trong một xã, vùng chồng lấn (xã sâu nhất), khe hở (xã gần nhất)",
+                   "Position against commune boundaries: inside, overlap (deepest wins), gap (nearest commune)"),
+    "gap_m": ("Khoảng cách đến xã gần nhất khi nằm ngoài mọi xã (m)", "Distance to the nearest commune (m)"),
+    "mismatch": ("Xã trong sổ khác xã theo vị trí", "The register names another commune than the location"),
+    "village_id": ("Mã thôn", "Village id"),
+    "ethnicity": ("Dân tộc", "Ethnicity"),
+    "dtts": ("Dân tộc thiểu số", "Ethnic minority"),
+    "members": ("Số khẩu", "Household members"),
+    "poor": ("Hộ nghèo", "Poor household"),
+    "scattered": ("Cư trú phân tán", "Living scattered"),
+    "level": ("Mức nguy cơ cao nhất theo loại đã chọn (1-5)", "Highest level over the chosen hazard types (1-5)"),
+    "max_level": ("Mức nguy cơ cao nhất (1-5)", "Highest hazard level (1-5)"),
+    "level_landslide": ("Mức nguy cơ sạt lở đất (0 = không)", "Landslide level (0 = none)"),
+    "level_flash_flood": ("Mức nguy cơ lũ quét (0 = không)", "Flash-flood level (0 = none)"),
+    "level_tube_flood": ("Mức nguy cơ lũ ống (0 = không)", "Tube-flood level (0 = none)"),
+    "hazard_types": ("Loại thiên tai tại vị trí của hộ", "Hazard types present at the household"),
+    "in_hazard": ("Trong vùng nguy cơ", "In a hazard zone"),
+    "at_risk": ("Đối tượng bố trí (DTTS, cư trú phân tán, trong vùng nguy cơ)",
+                "The programme's at-risk household (ethnic minority, scattered, in a hazard zone)"),
+    "resettlement_status": ("Tình trạng di dời", "Resettlement status"),
+    "resettlement_form": ("Hình thức bố trí: tập trung, xen ghép, ổn định tại chỗ",
+                          "Form: concentrated, interspersed, stabilised in place"),
+    "resettlement_date": ("Ngày di dời, ổn định", "Date resettled or stabilised"),
+    "site_id": ("Điểm tái định cư", "Resettlement site"),
+    "head_name": ("Họ tên chủ hộ (thông tin cá nhân)", "Household head (personal)"),
+    "id_number": ("Số định danh (thông tin cá nhân)", "Identity number (personal)"),
+    "name_vi": ("Tên xã", "Commune name"),
+    "district_vi": ("Huyện (đến 6/2025)", "District (until June 2025)"),
+    "indicator_id": ("Mã chỉ tiêu", "Indicator id"),
+    "year": ("Năm", "Year"),
+    "value": ("Giá trị", "Value"),
+    "baseline": ("Giá trị năm 2020", "2020 value"),
+    "reference": ("Tỷ lệ DTTS trong dân số (chỉ tiêu 25)", "Ethnic-minority share of the population (indicator 25)"),
+    "target_value": ("Mục tiêu 2025", "2025 target"),
+    "expected": ("Mức cần đạt năm nay (lộ trình)", "Value expected this year on the straight path"),
+    "status": ("Tình trạng", "Status"),
+    "gap": ("Còn thiếu đến mục tiêu", "Gap to the target"),
+    "behind_path": ("Chậm so với lộ trình", "Behind the path by"),
+    "years_needed": ("Số năm cần thêm theo tốc độ hiện nay (∞: không đạt)",
+                     "Years still needed at the current pace (∞: never)"),
+    "lon": ("Kinh độ (WGS 84)", "Longitude (WGS 84)"),
+    "lat": ("Vĩ độ (WGS 84)", "Latitude (WGS 84)"),
+    "export_note": ("Ghi chú xuất dữ liệu", "Export note"),
 }
+#: The filters an export records: the i18n key naming each, and the column whose codes its values are.
+FILTER_WORDS: dict[str, tuple[str, str | None]] = {
+    "types": ("hazard_types", "hazard_type"),
+    "min_level": ("min_level", None),
+    "buffer_m": ("buffer_m", None),
+    "communes": ("communes_filter", None),
+    "ethnicities": ("ethnicity", None),
+    "statuses": ("resettlement_status", "resettlement_status"),
+    "at_risk_only": ("at_risk_only", None),
+    "indicator": ("indicator", None),
+    "year": ("year", None),
+    "units": ("units", None),
+}
+#: Columns holding an indicator's values, kept to its unit's precision (:data:`geo.i18n.UNIT_DIGITS`).
+_INDICATOR_VALUES = ("value", "baseline", "reference", "target_value", "expected", "gap", "behind_path")
+#: Decimal places of the other measured columns.
+_DIGITS = {"years_needed": 1, "gap_m": 0, "lon": 7, "lat": 7}
+#: Shares (0-1), kept to 0.1 percentage point.
+_SHARES = ("share", "expected_share", "target_share")
+#: Whole numbers: counts, and years (never written with a thousands separator).
+_COUNTS = ("households", "in_zones", "at_risk", "done", "needed", "target_households", "members", "capacity",
+           "n_reported", "rows")
+_YEARS = ("year", "value_year", "baseline_year", "target_year", "version")
 
 
 def with_personal_fields(frame: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
@@ -92,11 +138,95 @@ def with_personal_fields(frame: pd.DataFrame, people: pd.DataFrame) -> pd.DataFr
     return frame.merge(people[fields], on="household_id", how="left", validate="one_to_one")
 
 
-def _note(demo_label: str, personal: bool, exported_by: str | None, at: str) -> str:
+def _unit_digits(frame: pd.DataFrame) -> pd.Series:
+    """Decimal places of each row's indicator: from its ``unit``, else its ``indicator_id``, else 1."""
+    if "unit" in frame:
+        digits = frame["unit"].map(UNIT_DIGITS)
+    elif "indicator_id" in frame:
+        units = {key: UNIT_DIGITS.get(ind.unit, 1) for key, ind in load_catalogue().items()}
+        digits = frame["indicator_id"].map(units)
+    else:
+        digits = pd.Series(np.nan, index=frame.index)
+    return digits.astype(float).fillna(1)
+
+
+def rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with numbers at the precision they are read with, and whole counts and years as integers.
+
+    Indicator values take their unit's decimals, shares (0-1) keep 0.1 point,
+    counts and years become integers (empty where missing).
+
+    >>> import pandas as pd
+    >>> rounded(pd.DataFrame({"indicator_id": ["2", "3a"], "value": [12.984496, 1.0000001],
+    ...                       "year": [2023.0, None], "share": [0.48996, 0.5]})).to_dict("list")
+    {'indicator_id': ['2', '3a'], 'value': [13.0, 1.0], 'year': [2023, None], 'share': [0.49, 0.5]}
+    >>> rounded(pd.DataFrame({"indicator_id": ["3a"], "value": [2.0000001], "gap_m": [12.34]})).to_dict("list")
+    {'indicator_id': ['3a'], 'value': [2], 'gap_m': [12]}
+    """
+    out = frame.copy()
+    numeric = [c for c in out.columns if pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])]
+    unit_digits = _unit_digits(out) if any(c in _INDICATOR_VALUES for c in numeric) else None
+    for column in numeric:
+        if column in _COUNTS or column in _YEARS:
+            out[column] = out[column].round().astype("Int64")
+            continue
+        if column in _INDICATOR_VALUES:
+            scale = 10.0 ** unit_digits
+        elif column in _SHARES:
+            scale = 1000.0
+        elif column in _DIGITS:
+            scale = 10.0 ** _DIGITS[column]
+        else:
+            continue
+        values = (out[column].astype(float) * scale).round() / scale
+        whole = np.all(scale == 1) and not np.isinf(values).any()
+        out[column] = values.astype("Int64") if whole else values
+    return out
+
+
+def filter_table(filters: Mapping[str, object], lang: str = "vi") -> pd.DataFrame:
+    """The filters that made a table, as words: one row per filter, its name and its value.
+
+    >>> filter_table({"types": ["landslide", "flash_flood"], "min_level": 4, "communes": None,
+    ...               "buffer_m": 50.0, "at_risk_only": False, "year": 2023}).values.tolist()
+    [['Loại thiên tai', 'Sạt lở đất, Lũ quét'], ['Mức nguy cơ từ', '4 (Cao)'], ['Xã', 'Tất cả'], \
+['Vùng đệm (m)', '50'], ['Chỉ hộ DTTS cư trú phân tán (đối tượng bố trí)', 'Không'], ['Năm', '2023']]
+    """
+    names = [t(FILTER_WORDS[key][0], lang) if key in FILTER_WORDS else header(str(key), lang) for key in filters]
+    values = [_filter_value(str(key), value, lang) for key, value in filters.items()]
+    return pd.DataFrame({t("exp_item", lang): names, t("value", lang): values})
+
+
+def _filter_value(key: str, value: object, lang: str) -> str:
+    """One filter's value in words ("Tất cả" when it does not restrict anything)."""
+    column = FILTER_WORDS.get(key, (None, None))[1]
+    listed = pd.api.types.is_list_like(value)
+    if value is None or (listed and len(value) == 0):
+        return t("all", lang)
+    if isinstance(value, (bool, np.bool_)):
+        return t("yes" if value else "no", lang)
+    if key == "min_level" and f"level_{value}" in TEXT:
+        return f"{value} ({t(f'level_{value}', lang)})"
+    if isinstance(value, (int, np.integer)):
+        return str(value)
+    if isinstance(value, (float, np.floating)):
+        return fmt_number(value, 0 if float(value).is_integer() else 1, lang)
+    items = pd.Series(list(value) if listed else [value], dtype=object).astype(str)
+    if key == "units":
+        items = items.map(lambda u: t(f"units_{u}", lang) if f"units_{u}" in TEXT else u)
+    elif key == "indicator":
+        catalogue = load_catalogue()
+        items = items.map(lambda i: f"{i}. {catalogue[i].name(lang)}" if i in catalogue else i)
+    elif column:
+        items = in_words(column, items, lang)
+    return ", ".join(items)
+
+
+def _note(demo_label: str, personal: bool, exported_by: str | None, at: str, lang: str) -> str:
+    when = t("exp_note_at", lang, at=fmt_date(at, lang, time=True))
     parts = [demo_label] if demo_label else []
-    parts.append("có thông tin cá nhân / includes personal fields" if personal
-                 else "không gồm thông tin cá nhân / personal fields excluded")
-    parts.append(f"xuất / exported {at}" + (f" by {exported_by}" if exported_by else ""))
+    parts.append(t("exp_personal_in" if personal else "exp_personal_out", lang))
+    parts.append(when + (" " + t("exp_note_by", lang, who=exported_by) if exported_by else ""))
     return "; ".join(parts)
 
 
@@ -108,6 +238,7 @@ def export_table(
     demo_label: str = "",
     personal: bool = False,
     exported_by: str | None = None,
+    lang: str = "vi",
 ) -> Path:
     """Write ``frame`` to ``path`` in the format of its extension.
 
@@ -117,8 +248,8 @@ def export_table(
     title : str
         What the table is, for the XLSX/GeoPackage "about" table.
     filters : mapping
-        The filters that made the table (name → value), recorded in XLSX and
-        GeoPackage exports.
+        The filters that made the table (name → value), recorded in words in
+        XLSX and GeoPackage exports (see :data:`FILTER_WORDS`).
     demo_label : str
         The dataset's demo label ("" for real data).
     personal : bool
@@ -126,6 +257,8 @@ def export_table(
         ``frame`` is dropped.
     exported_by : str, optional
         Who exported (recorded in the "about" table).
+    lang : str
+        Language of the headers, codes and notes ("vi" or "en").
 
     Raises
     ------
@@ -140,18 +273,19 @@ def export_table(
         raise ValueError(f"{path}: folder {path.parent} does not exist")
     table = frame if personal else frame.drop(columns=[c for c in PERSONAL_FIELDS if c in frame])
     at = dt.datetime.now().isoformat(timespec="seconds")
-    table = table.assign(export_note=_note(demo_label, personal, exported_by, at))
+    table = rounded(table.assign(export_note=_note(demo_label, personal, exported_by, at, lang)))
     spatial = isinstance(table, gpd.GeoDataFrame) and table.geometry.name in table
     about = pd.DataFrame({
-        "key": ["title", "exported_at", "exported_by", "rows", "data", "personal_fields"],
-        "value": [title, at, exported_by or "",
-                  str(len(table)), demo_label or "workspace data",
-                  "included" if personal else "excluded"],
+        t("exp_item", lang): [t(k, lang) for k in ("exp_title", "exp_at", "exp_by", "exp_personal", "data_source")]
+        + [header("rows", lang)],
+        t("value", lang): [title, fmt_date(at, lang, time=True), exported_by or "–",
+                           t("exp_personal_in" if personal else "exp_personal_out", lang),
+                           demo_label or t("source_workspace", lang), len(table)],
     })
     if fmt == "csv":
-        path.write_bytes(csv_bytes(table))
+        path.write_bytes(csv_bytes(_human(_located(table), lang)))
     elif fmt == "xlsx":
-        _xlsx(table, path, filters, about)
+        _xlsx(table, path, filter_table(filters, lang), about, lang)
     else:
         if not spatial:
             raise ValueError(f"{path}: this table has no geometry; export it as .csv or .xlsx")
@@ -159,19 +293,20 @@ def export_table(
         out = _plain_types(table)
         if fmt == "gpkg":
             pyogrio.write_dataframe(out, path, layer="data", driver="GPKG")
-            pyogrio.write_dataframe(pd.concat([about, _filters(filters)], ignore_index=True), path,
-                                    layer="about", driver="GPKG")
-        elif fmt == "geojson":
-            pyogrio.write_dataframe(out.to_crs(WGS84), path, driver="GeoJSON")
-        else:  # KML: Google Earth and GPS units show the Name field
-            name = out["household_id"] if "household_id" in out else out.get("name_vi", out.index.astype(str))
-            kml = out.to_crs(WGS84).assign(Name=name.astype(str))
+            worded = filter_table(filters, lang)
+            worded.iloc[:, 0] = [t("exp_filter", lang, name=n) for n in worded.iloc[:, 0]]
+            notes = pd.concat([about, worded], ignore_index=True).set_axis(["key", "value"], axis=1)
+            pyogrio.write_dataframe(notes.astype(str), path, layer="about", driver="GPKG")
+        elif fmt == "geojson":  # JSON has no infinity: null, as GDAL would write it (with a warning)
+            floats = out.select_dtypes("float").columns
+            out[floats] = out[floats].replace([np.inf, -np.inf], np.nan)
+            pyogrio.write_dataframe(out.to_crs(WGS84), path, driver="GeoJSON",
+                                    layer_options={"COORDINATE_PRECISION": 7})
+        else:  # KML: Google Earth and GPS units show the Name field, and the note in each placemark's description
+            name = out["household_id"] if "household_id" in out else out.get("name_vi", out.index.to_series())
+            kml = out.to_crs(WGS84).assign(Name=name.astype(str), Description=out["export_note"])
             pyogrio.write_dataframe(kml, path, driver="KML")
     return path
-
-
-def _filters(filters: Mapping[str, object]) -> pd.DataFrame:
-    return pd.DataFrame({"key": [f"filter: {k}" for k in filters], "value": [str(v) for v in filters.values()]})
 
 
 def _plain_types(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -187,20 +322,102 @@ def _plain_types(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def _xlsx(table: pd.DataFrame, path: Path, filters: Mapping[str, object], about: pd.DataFrame) -> None:
-    data = pd.DataFrame(table)
-    if isinstance(table, gpd.GeoDataFrame) and table.geometry.name in table:
+def _located(table: pd.DataFrame) -> pd.DataFrame:
+    """A plain table: points as ``lon``/``lat`` (WGS 84), other geometries and ``_``-columns left out."""
+    data = pd.DataFrame(table[[c for c in table.columns if not str(c).startswith("_")]])
+    if not (isinstance(table, gpd.GeoDataFrame) and table.geometry.name in table):
+        return data
+    data = data.drop(columns=table.geometry.name)
+    if (table.geom_type == "Point").all():
         points = table.geometry.to_crs(WGS84)
-        data = pd.DataFrame(table.drop(columns=table.geometry.name))
-        if (points.geom_type == "Point").all():
-            data["lon"], data["lat"] = points.x.round(7), points.y.round(7)
-    for column in data.columns:
-        if isinstance(data[column].dtype, pd.DatetimeTZDtype):
-            data[column] = data[column].dt.tz_localize(None)
-    columns = pd.DataFrame({"column": data.columns, "description": [COLUMN_DOCS.get(c, "") for c in data.columns]})
+        data["lon"], data["lat"] = points.x.round(7), points.y.round(7)
+    return data
+
+
+def _headers(columns: pd.Index, lang: str) -> dict[str, str]:
+    """A distinct header per column: the export's own words first, then :func:`geo.i18n.header`.
+
+    >>> _headers(pd.Index(["max_level", "level", "lon", "x"]), "en")
+    {'max_level': 'Highest hazard level', 'level': 'Highest level (chosen hazard types)', 'lon': 'Longitude (WGS 84)', 'x': 'x'}
+    """
+    words = pd.Series([t(f"exp_col_{c}", lang) if f"exp_col_{c}" in TEXT else header(str(c), lang) for c in columns],
+                      index=columns, dtype=object)
+    repeated = words.duplicated(keep=False)
+    words[repeated] = words[repeated] + " (" + words.index[repeated].astype(str) + ")"
+    return words.to_dict()
+
+
+def _human(data: pd.DataFrame, lang: str, keep_dates: bool = False) -> pd.DataFrame:
+    """A :func:`_located` table as people read it: headers, codes, yes/no and dates in words, "∞" for infinity.
+
+    Column for column, in the same order. With ``keep_dates`` dates stay dates (for XLSX, which formats them).
+    """
+    data = data.copy()
+    if "hazard_types" in data:
+        data["hazard_types"] = _hazard_words(data["hazard_types"], lang)
+    for column in data.columns[[pd.api.types.is_bool_dtype(d) for d in data.dtypes]]:
+        data[column] = data[column].map({True: t("yes", lang), False: t("no", lang)})
+    dates = [c for c in data.columns if keep_dates and (c in DATE_COLUMNS or pd.api.types.is_datetime64_any_dtype(data[c]))]
+    words = readable(data.drop(columns=dates), lang, keep=_headers(data.columns, lang))
+    for column in dates:
+        when = pd.to_datetime(data[column], errors="coerce")
+        when = when.dt.tz_localize(None) if isinstance(when.dtype, pd.DatetimeTZDtype) else when
+        words.insert(data.columns.get_loc(column), header(column, lang), when)
+    floats = words.columns[[pd.api.types.is_float_dtype(d) for d in words.dtypes]]
+    for column in floats[np.isinf(words[floats]).any().to_numpy()]:
+        words[column] = words[column].astype(object).where(~np.isinf(words[column].astype(float)), "∞")
+    return words
+
+
+def _hazard_words(codes: pd.Series, lang: str) -> pd.Series:
+    """``landslide;flash_flood`` → "Sạt lở đất, Lũ quét" ("–" for none).
+
+    >>> import pandas as pd
+    >>> _hazard_words(pd.Series(["landslide;flash_flood", "", None]), "vi").tolist()
+    ['Sạt lở đất, Lũ quét', '–', '–']
+    """
+    parts = codes.reset_index(drop=True).astype(object).str.split(";").explode()
+    parts = parts.loc[parts.notna() & (parts != "")]
+    joined = in_words("hazard_type", parts, lang).groupby(level=0).agg(", ".join)
+    return pd.Series(joined.reindex(range(len(codes))).fillna("–").to_numpy(), index=codes.index)
+
+
+def _number_format(column: str, values: pd.Series, digits: pd.Series | None) -> str | None:
+    """The Excel number format of one exported column (None: leave it as written)."""
+    if column in _YEARS:
+        return "0"
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "dd/mm/yyyy hh:mm" if column.endswith("_at") else "dd/mm/yyyy"
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return None
+    if column in _SHARES:
+        return "0.0%"
+    if pd.api.types.is_integer_dtype(values):
+        return "#,##0"
+    places = int(digits.max()) if column in _INDICATOR_VALUES and digits is not None else _DIGITS.get(column)
+    if places is None:
+        return None
+    return "#,##0" + ("." + "0" * places if places else "") if column not in ("lon", "lat") else "0." + "0" * places
+
+
+def _xlsx(table: pd.DataFrame, path: Path, filters: pd.DataFrame, about: pd.DataFrame, lang: str) -> None:
+    data = _located(table)
+    words = _human(data, lang, keep_dates=True)
+    digits = _unit_digits(data) if any(c in _INDICATOR_VALUES for c in data) else None
+    formats = {i: f for i, (c, header_) in enumerate(zip(data.columns, words.columns), start=1)
+               if (f := _number_format(str(c), words[header_], digits))}
+    docs = [COLUMN_DOCS.get(c, ("", ""))[0 if lang == "vi" else 1] for c in data.columns]
+    columns = pd.DataFrame({t("column", lang): words.columns, t("exp_description", lang): docs})
+    sheets = {t("exp_sheet_data", lang): words, t("exp_sheet_columns", lang): columns,
+              t("filters", lang): filters, t("exp_sheet_about", lang): about}
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        data.to_excel(writer, sheet_name="data", index=False)
-        columns.to_excel(writer, sheet_name="columns", index=False)
-        pd.DataFrame({"filter": list(filters), "value": [str(v) for v in filters.values()]}).to_excel(
-            writer, sheet_name="filters", index=False)
-        about.to_excel(writer, sheet_name="about", index=False)
+        for name, sheet in sheets.items():
+            sheet.to_excel(writer, sheet_name=name, index=False, inf_rep="∞")
+            ws = writer.sheets[name]
+            ws.freeze_panes = "A2"
+            for letter, text in zip((c.column_letter for c in ws[1]), sheet.columns):
+                ws.column_dimensions[letter].width = min(60, max(10, len(str(text)) + 2))
+        ws = writer.sheets[t("exp_sheet_data", lang)]
+        for index, number_format in formats.items():  # openpyxl styles cell by cell
+            for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = number_format

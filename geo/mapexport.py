@@ -27,22 +27,37 @@ import matplotlib
 import shapely
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.textpath import TextToPath
 from matplotlib_scalebar.scalebar import ScaleBar
 
 from geo.catalogue import load_catalogue
 from geo.crs import METRIC_CRS, WGS84
 from geo.dataset import Dataset
 from geo.hazards import HAZARD_TYPES
-from geo.i18n import fmt_number, t
+from geo.i18n import (
+    UNIT_DIGITS,
+    fmt_count,
+    fmt_date,
+    fmt_number,
+    fmt_value,
+    t,
+    unit_text,
+)
 from geo.indicators import STATUSES
 from geo.resettlement import check_sites
 from geo.risk import filter_register
 from geo.status import commune_profile, commune_status
-from geo.style import HAZARD_COLOURS, NO_DATA_HATCH, RESETTLEMENT_COLOURS, STATUS_COLOURS
+from geo.style import (
+    HAZARD_COLOURS,
+    NO_DATA_HATCH,
+    RESETTLEMENT_COLOURS,
+    STATUS_COLOURS,
+)
 
-__all__ = ["PAPERS", "FORMATS", "indicator_figure", "risk_figure", "save_figure", "atlas"]
+__all__ = ["FORMATS", "PAPERS", "atlas", "indicator_figure", "risk_figure", "save_figure"]
 
 #: Paper sizes in millimetres, portrait (width, height).
 PAPERS = {"a4": (210.0, 297.0), "a3": (297.0, 420.0)}
@@ -50,6 +65,26 @@ FORMATS = ("png", "pdf", "svg")
 _RC = {"font.family": "DejaVu Sans", "pdf.fonttype": 42, "svg.fonttype": "none", "hatch.linewidth": 0.6}
 _DEMO_MARK = "Dữ liệu minh họa / DEMO DATA"
 _HAZARD_HATCH = {"landslide": None, "flash_flood": "....", "tube_flood": "xxxx"}
+_MEASURE = TextToPath()
+
+
+def _wrapped(text: str, width_in: float, size: float, bold: bool = False) -> str:
+    """``text`` broken at spaces into lines no wider than ``width_in`` inches (DejaVu Sans, ``size`` points).
+
+    >>> print(_wrapped("Điểm tái định cư: nằm trong vùng nguy cơ thiên tai (2)", 1.8, 7.5))
+    Điểm tái định cư: nằm trong
+    vùng nguy cơ thiên tai (2)
+    """
+    font = FontProperties(family="DejaVu Sans", size=size, weight="bold" if bold else "normal")
+    room = 0.92 * 72 * width_in  # a PNG's hinted glyphs run up to 5% wider than the font's outlines
+    lines: list[str] = []
+    for word in text.split(" "):  # a few dozen words: measured one by one
+        joined = f"{lines[-1]} {word}" if lines else word
+        if lines and _MEASURE.get_text_width_height_descent(joined, font, ismath=False)[0] <= room:
+            lines[-1] = joined
+        else:
+            lines.append(word)
+    return "\n".join(lines)
 
 
 def _inches(paper: str, landscape: bool) -> tuple[float, float]:
@@ -125,19 +160,24 @@ def _frame_map(ax: matplotlib.axes.Axes, extent: tuple[float, float, float, floa
 
 
 def _decorate(fig: Figure, ds: Dataset, title: str, subtitle: str, lang: str) -> None:
+    """Title, subtitle and footers, each wrapped within the page's margins (3% of its width each side)."""
     demo = ds.is_demo
-    fig.text(0.5, 0.965, title, ha="center", va="top", fontsize=14, fontweight="bold", wrap=True)
-    fig.text(0.5, 0.925, subtitle + (f"  —  {_DEMO_MARK}" if demo else ""), ha="center", va="top", fontsize=9.5,
+    width = 0.94 * fig.get_size_inches()[0]
+    fig.text(0.5, 0.965, _wrapped(title, width, 14, bold=True), ha="center", va="top", fontsize=14, fontweight="bold")
+    mark = f"  —  {_DEMO_MARK}" if demo else ""
+    # Two lines at most above the map: a smaller font, then the filters shortened (never the demo mark).
+    size = next((s for s in (9.5, 8.5, 7.5) if _wrapped(subtitle + mark, width, s).count("\n") < 2), 6.5)
+    while _wrapped(subtitle + mark, width, size).count("\n") > 1:
+        subtitle = _shortened(subtitle, len(subtitle) - 10)
+    fig.text(0.5, 0.925, _wrapped(subtitle + mark, width, size), ha="center", va="top", fontsize=size,
              color="#b2182b" if demo else "#333333")
     source = ds.meta.get("source", str(ds.path.name))
-    made = ds.meta.get("generated", "") or ds.changed
-    today = dt.date.today().isoformat()
-    words = {"vi": ("Nguồn dữ liệu", "ngày dữ liệu", "Xuất ngày"), "en": ("Data source", "data date", "Exported")}[lang]
-    fig.text(0.03, 0.035, f"{words[0]}: {source}; {words[1]} {made}. {words[2]} {today}.", fontsize=6.5,
-             color="#444444", va="bottom", wrap=True)
+    made = fmt_date(ds.meta.get("generated", "") or ds.changed, lang)
+    footer = t("exp_footer", lang, source=source, made=made, today=fmt_date(dt.date.today(), lang))
+    fig.text(0.03, 0.035, _wrapped(footer, width, 6.5), fontsize=6.5, color="#444444", va="bottom")
     if demo:
-        fig.text(0.97, 0.012, _DEMO_MARK + " — " + t("demo_note", lang), fontsize=7, color="#b2182b",
-                 ha="right", va="bottom", fontweight="bold")
+        fig.text(0.97, 0.012, _wrapped(_DEMO_MARK + " — " + t("demo_note", lang), width, 7, bold=True), fontsize=7,
+                 color="#b2182b", ha="right", va="bottom", fontweight="bold", multialignment="right")
 
 
 def _labels(ax: matplotlib.axes.Axes, frame: gpd.GeoDataFrame, size: float = 5.0) -> None:
@@ -148,8 +188,12 @@ def _labels(ax: matplotlib.axes.Axes, frame: gpd.GeoDataFrame, size: float = 5.0
 
 
 def _legend(side: matplotlib.axes.Axes, handles: list, title: str, columns: int = 1) -> None:
-    side.legend(handles=handles, loc="upper left", frameon=False, fontsize=7.5, title=title, title_fontsize=8.5,
-                alignment="left", ncols=columns)
+    """The legend in the side panel, its labels wrapped to the width of a column (less the key)."""
+    width = side.get_position().width * side.figure.get_size_inches()[0]
+    for handle in handles:
+        handle.set_label(_wrapped(handle.get_label(), width / columns - 0.45, 7.5))
+    side.legend(handles=handles, loc="upper left", frameon=False, fontsize=7.5, title=_wrapped(title, width, 8.5),
+                title_fontsize=8.5, alignment="left", ncols=columns)
 
 
 def indicator_figure(
@@ -195,7 +239,7 @@ def indicator_figure(
             if len(part):
                 part.plot(ax=ax, color=STATUS_COLOURS[status], edgecolor="#555555", linewidth=0.35, hatch=hatch)
             handles.append(Patch(facecolor=STATUS_COLOURS[status], edgecolor="#555555", hatch=hatch,
-                                 label=f"{t(status, lang)} ({int(counts.get(status, 0))})"))
+                                 label=f"{t(status, lang)} ({fmt_count(counts.get(status, 0), lang)})"))
         if communes:
             shapes.loc[shapes["ma_xa"].isin(list(communes))].boundary.plot(ax=ax, color="black", linewidth=1.2)
         if labels:
@@ -203,8 +247,9 @@ def indicator_figure(
         _frame_map(ax, extent)
         _legend(side, handles, t("communes_by_status", lang))
         rule = ind.text_vi if lang == "vi" else ind.text_en
-        side.text(0.0, 0.0 if not landscape else 0.45, f"{t('target', lang)}: {rule}", fontsize=7.5, va="top",
-                  wrap=True, transform=side.transAxes, color="#333333")
+        side_width = side.get_position().width * fig.get_size_inches()[0]
+        side.text(0.0, 0.0 if not landscape else 0.45, _wrapped(f"{t('target', lang)}: {rule}", side_width, 7.5),
+                  fontsize=7.5, va="top", transform=side.transAxes, color="#333333")
         units_text = t(f"units_{units}", lang)
         _decorate(fig, ds, f"{ind.id}. {ind.name(lang)} — {year}", f"{t('map_title', lang)}; {units_text}", lang)
         return fig
@@ -271,35 +316,38 @@ def risk_figure(
         _frame_map(ax, extent)
 
         level_counts = in_view["level"].value_counts()
+        households = t("households", lang).lower()
         handles = [Patch(facecolor=HAZARD_COLOURS[v], edgecolor="#555555",
-                         label=f"{t(f'level_{v}', lang)} ({int(level_counts.get(v, 0)):,} {t('households', lang).lower()})")
+                         label=f"{t(f'level_{v}', lang)} ({fmt_count(level_counts.get(v, 0), lang)} {households})")
                    for v in range(5, min_level - 1, -1)]
         handles += [Patch(facecolor="white", edgecolor="#555555", hatch=_HAZARD_HATCH[h], label=t(h, lang))
                     for h in HAZARD_TYPES if h in types]
         status_counts = in_view["resettlement_status"].value_counts()
         handles += [Line2D([], [], marker="o", linestyle="", color=c, markersize=5,
-                           label=f"{t(s, lang)} ({int(status_counts.get(s, 0)):,})")
+                           label=f"{t(s, lang)} ({fmt_count(status_counts.get(s, 0), lang)})")
                     for s, c in RESETTLEMENT_COLOURS.items() if show_households]
         handles += [Line2D([], [], marker="^", linestyle="", color="#1a9641", markeredgecolor="black",
                            label=t("sites", lang)),
                     Line2D([], [], marker="^", linestyle="", color="#b2182b", markeredgecolor="black",
-                           label=f"{t('sites', lang)}: {t('site_unsafe', lang)} ({int(bad.sum())})")]
+                           label=f"{t('sites', lang)}: {t('site_unsafe', lang)} ({fmt_count(bad.sum(), lang)})")]
         _legend(side, handles, t("risk_legend", lang), columns=1 if landscape else 2)
 
         chosen = [t(h, lang) for h in HAZARD_TYPES if h in types]
         parts = [", ".join(chosen), f"{t('min_level', lang)} {min_level} ({t(f'level_{min_level}', lang)})"]
         if buffer_m:
-            parts.append(f"{t('buffer_m', lang)} {buffer_m:g}")
+            parts.append(f"{t('buffer_m', lang)} {fmt_number(buffer_m, 0 if float(buffer_m).is_integer() else 1, lang)}")
         if communes:
             names = area.set_index("ma_xa")["name_vi"]
-            parts.append(f"{t('communes_filter', lang)}: " + ", ".join(names.get(c, c) for c in communes))
+            named = [names.get(c, c) for c in list(communes)[:5]]  # the first five by name, then a count
+            more = [t("exp_more_communes", lang, n=fmt_count(len(communes) - 5, lang))] if len(communes) > 5 else []
+            parts.append(f"{t('communes_filter', lang)}: " + ", ".join(named + more))
         if ethnicities:
             parts.append(f"{t('ethnicity', lang)}: " + ", ".join(ethnicities))
         if statuses:
             parts.append(f"{t('resettlement_status', lang)}: " + ", ".join(t(s, lang) for s in statuses))
         if at_risk_only:
             parts.append(t("at_risk_only", lang))
-        title = f"{t('view_risk', lang)} — {len(in_view):,} {t('households', lang).lower()}"
+        title = f"{t('view_risk', lang)} — {fmt_count(len(in_view), lang)} {households}"
         _decorate(fig, ds, title, "; ".join(parts), lang)
         return fig
 
@@ -334,6 +382,24 @@ def _metadata(fig: Figure, fmt: str) -> dict:
     return {"Title": title}
 
 
+def _printed(value: object, unit: str, lang: str) -> str:
+    """An indicator value at its unit's precision; a percentage with its sign.
+
+    >>> _printed(46.4876, "%", "vi"), _printed(2.0, "cặp", "vi"), _printed(31.25, "triệu đồng/người/năm", "en")
+    ('46,5%', '2', '31.2')
+    """
+    return fmt_value(value, unit, lang) if unit == "%" else fmt_number(value, UNIT_DIGITS.get(unit, 1), lang)
+
+
+def _shortened(text: str, letters: int) -> str:
+    """``text`` cut to ``letters`` letters, with "…" when cut.
+
+    >>> _shortened("Đường huyện, đường xã được nhựa hóa", 20)
+    'Đường huyện, đường…'
+    """
+    return text if len(text) <= letters else text[:letters - 1].rstrip(" ,;") + "…"
+
+
 def _commune_page(ds: Dataset, code: str, kind: str, year: int, flagged: gpd.GeoDataFrame | None,
                   min_level: int, lang: str) -> Figure:
     names = ds.communes(2020).set_index("ma_xa")
@@ -349,14 +415,15 @@ def _commune_page(ds: Dataset, code: str, kind: str, year: int, flagged: gpd.Geo
         ax.set_axis_off()
         profile = commune_profile(ds, code, year, "2020", lang)
         counts = profile["status"].value_counts()
-        summary = "\n".join(f"{t(s, lang)}: {int(counts.get(s, 0))}" for s in STATUSES)
+        summary = "\n".join(f"{t(s, lang)}: {fmt_count(counts.get(s, 0), lang)}" for s in STATUSES)
         fig.text(0.52, 0.86, summary, fontsize=9, va="top")
         table_ax = fig.add_axes((0.05, 0.06, 0.90, 0.54))
         table_ax.set_axis_off()
-        cells = [[r.indicator_id, r.name[:46], fmt_number(r.value, 1), fmt_number(r.target_value, 1),
-                  t(r.status, lang)] for r in profile.itertuples()]
-        header = ["#", t("indicator", lang), t("value", lang), t("target", lang), t("status", lang)]
-        table = table_ax.table(cellText=cells, colLabels=header, loc="upper left", cellLoc="left",
+        cells = [[r.indicator_id, _shortened(r.name if r.unit == "%" else f"{r.name} ({unit_text(r.unit, lang)})", 68),
+                  _printed(r.value, r.unit, lang), _printed(r.target_value, r.unit, lang), t(r.status, lang)]
+                 for r in profile.itertuples()]
+        headers = ["#", t("indicator", lang), t("value", lang), t("target", lang), t("status", lang)]
+        table = table_ax.table(cellText=cells, colLabels=headers, loc="upper left", cellLoc="left",
                                colWidths=[0.06, 0.52, 0.12, 0.12, 0.18])
         table.auto_set_font_size(False)
         table.set_fontsize(7)
@@ -391,7 +458,8 @@ def atlas(
     codes = list(communes) if communes is not None and len(communes) else ds.communes(2020)["ma_xa"].tolist()
     path = Path(path)
     with matplotlib.rc_context(_RC), warnings.catch_warnings(), PdfPages(path, metadata={
-            "Title": f"Atlas {kind} {year}" + (f" — {_DEMO_MARK}" if ds.is_demo else ""),
+            "Title": t("exp_atlas", lang, kind=t({"indicator": "view_indicators", "risk": "view_risk"}[kind], lang),
+                       year=year) + (f" — {_DEMO_MARK}" if ds.is_demo else ""),
             "Creator": "geo (Cao Bằng programme tracker)"}) as pdf:
         warnings.filterwarnings("error", message=".*Glyph .* missing from font.*")
         for code in codes:  # one page per commune

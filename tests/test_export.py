@@ -112,15 +112,16 @@ def test_household_exports_read_back(ds, flagged, tmp_path, suffix):
     if suffix == "csv":
         back = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
     elif suffix == "xlsx":
-        back = pd.read_excel(path, sheet_name="data", dtype=str, engine="openpyxl")
+        back = pd.read_excel(path, sheet_name="Dữ liệu", dtype=str, engine="openpyxl")
     else:
         back = gpd.read_file(path, layer="data") if suffix == "gpkg" else gpd.read_file(path)
-    ids = back["Name"] if suffix == "kml" else back["household_id"]
-    assert sorted(ids) == sorted(table["household_id"])
-    if suffix != "kml":
-        assert "head_name" not in back.columns
-        assert back["export_note"].str.contains("Dữ liệu minh họa").all()
-        assert back["export_note"].str.contains("personal fields excluded").all()
+    # people read CSV and XLSX (Vietnamese headers); GIS formats keep the machine names
+    ids, note = {"csv": ("Mã hộ", "Ghi chú xuất dữ liệu"), "xlsx": ("Mã hộ", "Ghi chú xuất dữ liệu"),
+                 "kml": ("Name", "description")}.get(suffix, ("household_id", "export_note"))
+    assert sorted(back[ids]) == sorted(table["household_id"])
+    assert not {"head_name", "Họ tên chủ hộ"} & set(back.columns)
+    assert back[note].str.contains("Dữ liệu minh họa").all()  # the demo label, in every format
+    assert back[note].str.contains("không gồm thông tin cá nhân").all()
     if suffix in ("geojson", "gpkg"):
         located = back.set_index("household_id").loc[table["household_id"]]
         assert located.geometry.to_crs(9210).distance(table.geometry.set_axis(located.index)).max() < 0.01
@@ -131,13 +132,16 @@ def test_personal_fields_only_when_asked(ds, flagged, tmp_path):
     hidden = export_table(table, tmp_path / "h.csv", "t", {}, ds.label)
     assert "head_name" not in pd.read_csv(hidden, nrows=1).columns
     who = pd.read_csv(export_table(table, tmp_path / "w.csv", "t", {}, ds.label, exported_by="tester"), nrows=1)
-    assert "by tester" in who["export_note"].iloc[0]  # the file itself says who exported it
+    assert "bởi tester" in who["Ghi chú xuất dữ liệu"].iloc[0]  # the file itself says who exported it
     shown = export_table(table, tmp_path / "p.xlsx", "t", {}, ds.label, personal=True, exported_by="tester")
     back = pd.read_excel(shown, sheet_name=None, dtype=str, engine="openpyxl")
-    assert back["data"]["head_name"].notna().all()
-    about = dict(zip(back["about"]["key"], back["about"]["value"]))
-    assert about["personal_fields"] == "included" and about["exported_by"] == "tester"
-    assert {"column", "description"} <= set(back["columns"].columns)
+    assert back["Dữ liệu"]["Họ tên chủ hộ"].notna().all()
+    about = dict(back["Thông tin xuất"].to_numpy())
+    assert about["Thông tin cá nhân"] == "có thông tin cá nhân" and about["Người xuất"] == "tester"
+    assert list(back["Giải thích cột"].columns) == ["Cột", "Ý nghĩa"]
+    english = export_table(table, tmp_path / "e.xlsx", "t", {}, ds.label, personal=True, lang="en")
+    about = dict(pd.read_excel(english, sheet_name="About", dtype=str, engine="openpyxl").to_numpy())
+    assert about["Personal fields"] == "includes personal fields"
 
 
 def test_cli_export_data_indicator_table(tmp_path, capsys):
@@ -145,6 +149,6 @@ def test_cli_export_data_indicator_table(tmp_path, capsys):
     assert main(["export-data", "--table", "indicators", "--indicator", "2", "--year", "2023", "--out", str(out)]) == 0
     back = gpd.read_file(out, layer="data")
     assert len(back) == 161 and {"status", "gap", "expected"} <= set(back.columns)
-    about = gpd.read_file(out, layer="about")
-    assert "filter: indicator" in set(about["key"])
+    about = dict(gpd.read_file(out, layer="about")[["key", "value"]].to_numpy())
+    assert about["Bộ lọc: Chỉ tiêu"] == "2. Tỷ lệ hộ nghèo DTTS" and about["Bộ lọc: Năm"] == "2023"
     assert main(["export-data", "--table", "indicators", "--out", str(tmp_path / "x.txt")]) == 2
