@@ -195,13 +195,6 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     p.add_argument("--in-zones-only", action="store_true", help="write only the households in a zone (default: all)")
     p.add_argument("--out", type=Path, help="output .csv, .gpkg or .geojson")
 
-    p = sub.add_parser("resettlement", parents=[dataset], help="progress towards resettling 60%% of at-risk households")
-    p.add_argument("--year", type=year, default=2025, help="progress at the end of this year (default 2025)")
-    p.add_argument("--units", choices=("2020", "2025"), default="2020", help="communes of 2020-2025 or 2025 units")
-    p.add_argument("--min-level", type=level, default=4, help="hazard level that makes a household at risk (default 4, high)")
-    p.add_argument("--buffer-m", type=metres, default=0.0, help="buffer around zones in metres (default 0)")
-    p.add_argument("--out", type=Path, help="write the per-commune table to this .csv")
-
     # The risk page's filters, shared by export-map --map risk, atlas --map risk and export-data.
     risk = argparse.ArgumentParser(add_help=False)
     risk.add_argument("--types", default=",".join(HAZARD_TYPES),
@@ -212,6 +205,12 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     risk.add_argument("--status", action="append", choices=RESETTLEMENT_STATUSES,
                       help="keep this resettlement status (repeatable)")
     risk.add_argument("--at-risk-only", action="store_true", help="only scattered ethnic-minority households")
+    p = sub.add_parser("resettlement", parents=[dataset, risk], help="progress towards resettling 60%% of at-risk households")
+    p.add_argument("--year", type=year, default=2025, help="progress at the end of this year (default 2025)")
+    p.add_argument("--units", choices=("2020", "2025"), default="2020", help="communes of 2020-2025 or 2025 units")
+    p.add_argument("--commune", action="append", help="commune code (repeatable); default: the province")
+    p.add_argument("--out", type=Path, help="write the per-commune table to this .csv")
+
     where = argparse.ArgumentParser(add_help=False)
     where.add_argument("--commune", action="append", help="commune code (repeatable); default: the province")
     where.add_argument("--indicator", default="12", help="indicator id for the indicator map (default 12)")
@@ -380,6 +379,12 @@ def _status(args: argparse.Namespace) -> None:
     lang = args.lang
     ds = _dataset(args)
     table = commune_status(ds, args.indicator, args.year, args.units)
+    unbounded = table.loc[~table["boundary"], "ma_xa"].tolist()
+    if len(ds.communes(int(args.units))) == 0:
+        print(t("cli_status_no_boundaries", lang, n=fmt_count(len(unbounded), lang)), file=sys.stderr)
+    elif unbounded:
+        print(t("cli_status_unbounded", lang, n=fmt_count(len(unbounded), lang), codes=", ".join(unbounded)),
+              file=sys.stderr)
     if args.out:
         from geo.io import write_table
 
@@ -402,6 +407,8 @@ def _flag(args: argparse.Namespace) -> None:
     ds = _dataset(args) if args.households is None or args.hazards is None or args.dataset else None
     households = read_points(args.households) if args.households else ds.households
     zones = read_zones(args.hazards) if args.hazards else ds.zones
+    if len(zones) == 0:  # "0 in a zone" would read as "nobody at risk"
+        raise Refusal("cli_err_no_zones", path=args.hazards or args.dataset or "demo")
     if args.communes:
         communes = read_layer(args.communes)
         if "ma_xa" not in communes:
@@ -443,35 +450,32 @@ def _labelled(frame: pd.DataFrame, ds) -> pd.DataFrame:
 
 
 def _resettlement(args: argparse.Namespace) -> None:
-    from geo.hazards import flag_households
-    from geo.resettlement import check_sites, path_by_year, progress
-    from geo.units import to_2025
-
     lang = args.lang
     ds = _dataset(args)
     _require(args, "see_household_counts")
-    homes = ds.households
-    if args.signed is not None and args.signed[0].communes is not None:
-        homes = homes.loc[homes["ma_xa"].isin(args.signed[0].communes)]
-    flags = flag_households(homes, ds.zones, buffer_m=args.buffer_m)
-    by = homes["ma_xa"] if args.units == "2020" else to_2025(homes["ma_xa"]).set_axis(homes.index)
-    table = progress(homes, flags, args.year, args.min_level, by=by.rename("ma_xa"))
+    view = _view(ds, args)
+    table, total = view.progress, view.totals
     communes = table.drop(index="province")
-    total = table.loc["province"]
     n = partial(fmt_count, lang=lang)
     share = partial(fmt_percent, lang=lang)
     print(t("cli_rs_title", lang, level=args.min_level, level_name=t(f"level_{args.min_level}", lang).lower(),
             year=args.year))
-    print(t("cli_rs_total", lang, at_risk=n(total.at_risk), done=n(total.done), share=share(total.share, 1),
-            expected=share(total.expected_share, 0), year=args.year, line=n(total.target_households),
-            needed=n(total.needed)))
-    print(t("cli_rs_forms", lang, concentrated=n(total.form_concentrated), interspersed=n(total.form_interspersed),
-            in_place=n(total.form_in_place), in_progress=n(total.in_progress)))
-    print(t("cli_rs_sum", lang, n=n(len(communes)), at_risk=n(communes.at_risk.sum()), done=n(communes.done.sum())))
-    years = ", ".join(t("cli_rs_year", lang, year=y, share=share(r.share, 0), expected=share(r.expected_share, 0))
-                      for y, r in path_by_year(homes, flags, args.min_level).iterrows())
-    print(t("cli_rs_path", lang, years=years))
-    for site in check_sites(ds.sites, ds.zones, min_level=args.min_level).itertuples(index=False):
+    print("  " + "; ".join(f"{label}: {words}" for label, words in view.filter.describe(lang)))
+    if not total.at_risk:
+        print("  " + t("nothing_at_risk", lang))
+    else:
+        print(t("cli_rs_total", lang, at_risk=n(total.at_risk), done=n(total.done), share=share(total.share, 1),
+                expected=share(total.expected_share, 0), year=args.year, line=n(total.target_households),
+                needed=n(total.needed)))
+        print(t("cli_rs_forms", lang, concentrated=n(total.form_concentrated),
+                interspersed=n(total.form_interspersed), in_place=n(total.form_in_place),
+                in_progress=n(total.in_progress)))
+        print(t("cli_rs_sum", lang, n=n(len(communes)), at_risk=n(communes.at_risk.sum()),
+                done=n(communes.done.sum())))
+        years = ", ".join(t("cli_rs_year", lang, year=y, share=share(r.share, 0), expected=share(r.expected_share, 0))
+                          for y, r in view.path.iterrows())
+        print(t("cli_rs_path", lang, years=years))
+    for site in view.unsafe_sites.itertuples(index=False):
         print(t("cli_rs_site", lang, site=site.site_id, name=site.name_vi, hazard=t(site.hazard_type, lang).lower(),
                 level=site.level, level_name=t(f"level_{site.level}", lang).lower()), file=sys.stderr)
     if args.out:
@@ -490,24 +494,22 @@ def _demo(args: argparse.Namespace) -> None:
             seed=seed))
 
 
-def _risk_filters(args: argparse.Namespace) -> dict:
+def _view(ds, args: argparse.Namespace):
+    """The officers' view (:func:`geo.risk.risk_view`) of the command's filters, within the user's communes."""
+    from geo.risk import RiskFilter, risk_view
+
     signed = getattr(args, "signed", None)
-    if signed is not None and signed[0].communes is not None and args.commune:
-        outside = sorted(set(args.commune) - signed[0].communes)
+    communes = getattr(args, "commune", None)
+    if signed is not None and signed[0].communes is not None and communes:
+        outside = sorted(set(communes) - signed[0].communes)
         if outside:  # a request for another commune's data: refused and logged
             signed[1].refuse(signed[0], f"communes {', '.join(outside)}", communes=outside)
     types = [v.strip() for v in args.types.split(",") if v.strip()]
-    unknown = set(types) - set(HAZARD_TYPES)
-    if unknown or not types:
-        raise Refusal("cli_err_types", value=", ".join(sorted(unknown)) or "''", choices=", ".join(HAZARD_TYPES))
-    return {"types": types, "min_level": args.min_level, "communes": args.commune,
-            "ethnicities": args.ethnicity, "statuses": args.status, "at_risk_only": args.at_risk_only}
-
-
-def _flagged(ds, args: argparse.Namespace):
-    from geo.hazards import flag_register
-
-    return _scoped(args, flag_register(ds.households, ds.zones, ds.communes(2020), buffer_m=args.buffer_m))
+    if not types:
+        raise Refusal("cli_err_types", value="''", choices=", ".join(HAZARD_TYPES))
+    flt = RiskFilter(types, args.min_level, args.buffer_m, communes, args.ethnicity, args.status,
+                     args.at_risk_only, getattr(args, "year", TARGET_YEAR), getattr(args, "units", "2020"))
+    return risk_view(ds, flt, signed[0] if signed is not None else None)
 
 
 def _export_map(args: argparse.Namespace) -> None:
@@ -519,9 +521,8 @@ def _export_map(args: argparse.Namespace) -> None:
     if args.map == "indicator":
         figure = indicator_figure(ds, args.indicator, args.year, args.units, **common)
     else:
-        filters = _risk_filters(args)
-        filters.pop("communes")
-        figure = risk_figure(ds, _flagged(ds, args), buffer_m=args.buffer_m, **filters, **common)
+        common.pop("communes")
+        figure = risk_figure(ds, _view(ds, args), **common)
     path = save_figure(figure, args.out, dpi=args.dpi, fmt=args.format)
     print(t("cli_written_size", args.lang, path=path, size=fmt_number(path.stat().st_size / 1024, 0, args.lang)))
 
@@ -532,8 +533,8 @@ def _atlas(args: argparse.Namespace) -> None:
     ds = _dataset(args)
     if args.out.suffix.lower() != ".pdf":
         raise Refusal("cli_err_atlas", path=args.out)
-    flagged = _flagged(ds, args) if args.map == "risk" else None
-    path = atlas(ds, args.out, args.map, args.year, args.commune, flagged, args.min_level, args.lang)
+    view = _view(ds, args) if args.map == "risk" else None
+    path = atlas(ds, args.out, args.map, args.year, args.commune, view, args.lang)
     print(t("cli_written_pages", args.lang, path=path, n=fmt_count(len(args.commune or ds.communes(2020)), args.lang)))
 
 
@@ -542,14 +543,13 @@ def _export_data(args: argparse.Namespace) -> None:
 
     ds = _dataset(args)
     if args.table == "households":
-        from geo.risk import filter_register
-
-        filters = _risk_filters(args)
-        table = filter_register(_flagged(ds, args), **filters)
+        _require(args, "see_households")
+        view = _view(ds, args)
+        table = view.shown
         if args.personal:
             _require(args, "export_personal")
             table = with_personal_fields(table, ds.people())
-        recorded = {**filters, "buffer_m": args.buffer_m}
+        recorded = view.filter.filters()
         title = "Flagged households / Hộ trong vùng nguy cơ"
     else:
         from geo.status import commune_status
@@ -562,7 +562,8 @@ def _export_data(args: argparse.Namespace) -> None:
         recorded = {"indicator": args.indicator, "year": args.year, "units": args.units, "communes": args.commune}
         title = f"Indicator {args.indicator}, {args.year} / Chỉ tiêu {args.indicator}, năm {args.year}"
     who = args.signed[0].username if args.signed else os.environ.get("USER") or None
-    path = export_table(table, args.out, title, recorded, ds.label, personal=args.personal, exported_by=who)
+    path = export_table(table, args.out, title, recorded, ds.label, personal=args.personal, exported_by=who,
+                        lang=args.lang)
     if args.signed:
         args.signed[1].record(args.signed[0], "export", f"{args.table}, {len(table)} rows, personal={args.personal}")
     personal = t("cli_personal" if args.personal else "cli_no_personal", args.lang)
@@ -601,6 +602,7 @@ def _import(args: argparse.Namespace) -> None:
 def _hazard_changes(args: argparse.Namespace) -> None:
     from geo.dataset import load
     from geo.hazards import changed_between
+    from geo.risk import flagged_register
     from geo.io import write_table
     from geo.workspace import Workspace
 
@@ -613,7 +615,8 @@ def _hazard_changes(args: argparse.Namespace) -> None:
     old = args.old or (older[-1] if older else None)
     if old is None or new is None or old not in versions or new not in versions or old >= new:
         raise Refusal("cli_err_versions", path=args.workspace, versions=", ".join(map(str, versions)) or "–")
-    households = _scoped(args, load(args.workspace).households)
+    ds = load(args.workspace)
+    households = _scoped(args, ds.households.assign(ma_xa_located=flagged_register(ds)["ma_xa_located"].to_numpy()))
     changed = changed_between(households, workspace.read_layer("hazard_zones", old),
                               workspace.read_layer("hazard_zones", new))
     print(t("cli_hazard_changes", lang, old=old, new=new, changed=fmt_count(len(changed), lang),

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+from dataclasses import replace
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
@@ -47,8 +48,7 @@ from geo.i18n import (
     unit_text,
 )
 from geo.indicators import STATUSES
-from geo.resettlement import check_sites
-from geo.risk import filter_register
+from geo.risk import RiskView, risk_view
 from geo.status import commune_profile, commune_status
 from geo.style import (
     HAZARD_COLOURS,
@@ -257,14 +257,7 @@ def indicator_figure(
 
 def risk_figure(
     ds: Dataset,
-    flagged: gpd.GeoDataFrame,
-    types: Collection[str] = HAZARD_TYPES,
-    min_level: int = 4,
-    communes: Collection[str] | None = None,
-    ethnicities: Collection[str] | None = None,
-    statuses: Collection[str] | None = None,
-    at_risk_only: bool = False,
-    buffer_m: float = 0.0,
+    view: RiskView,
     bbox: Sequence[float] | None = None,
     paper: str = "a4",
     landscape: bool = False,
@@ -273,18 +266,18 @@ def risk_figure(
     province_extent: bool = False,
     show_households: bool = True,
 ) -> Figure:
-    """The risk map: hazard zones, flagged households and resettlement sites.
+    """The risk map of a :func:`geo.risk.risk_view`: hazard zones, its households and resettlement sites.
 
-    ``flagged`` is :func:`geo.hazards.flag_register` of the dataset (with the
-    ``buffer_m`` it was made with); the filters are those of
-    :func:`geo.risk.filter_register`, as on the app's risk page. The map
-    shows the chosen communes, unless ``bbox`` is given or
+    The map shows the view's communes, unless ``bbox`` is given or
     ``province_extent`` asks for the whole province. With
     ``show_households=False`` (viewers, planners) no household is drawn: the
     legend keeps only the counts per level.
     """
+    flt = view.filter
+    types, min_level, communes = flt.types, flt.min_level, flt.communes
+    ethnicities, statuses, at_risk_only, buffer_m = flt.ethnicities, flt.statuses, flt.at_risk_only, flt.buffer_m
     with matplotlib.rc_context(_RC):
-        shown = filter_register(flagged, types, min_level, communes, ethnicities, statuses, at_risk_only)
+        shown = view.shown
         extent = _extent(ds, None if province_extent else communes, bbox)
         fig, ax, side = _page(paper, landscape)
         area = ds.communes(2020)
@@ -304,7 +297,7 @@ def risk_figure(
             if len(part) and show_households:
                 ax.scatter(part.geometry.x, part.geometry.y, s=size, c=colour, linewidths=0, zorder=3,
                            rasterized=many)
-        unsafe = set(check_sites(ds.sites, ds.zones)["site_id"])
+        unsafe = set(view.unsafe_sites["site_id"])
         sites = ds.sites
         bad = sites["site_id"].isin(unsafe).to_numpy()
         ax.scatter(sites.geometry.x[~bad], sites.geometry.y[~bad], marker="^", s=40, c="#1a9641",
@@ -400,12 +393,11 @@ def _shortened(text: str, letters: int) -> str:
     return text if len(text) <= letters else text[:letters - 1].rstrip(" ,;") + "…"
 
 
-def _commune_page(ds: Dataset, code: str, kind: str, year: int, flagged: gpd.GeoDataFrame | None,
-                  min_level: int, lang: str) -> Figure:
+def _commune_page(ds: Dataset, code: str, kind: str, year: int, view: RiskView | None, lang: str) -> Figure:
     names = ds.communes(2020).set_index("ma_xa")
-    if kind == "risk":
-        fig = risk_figure(ds, flagged, min_level=min_level, communes=[code], lang=lang, labels=True)
-        return fig
+    if kind == "risk":  # the view narrowed to this commune: the same filters, households flagged once
+        page = risk_view(ds, replace(view.filter, communes=(code,)), flagged=view.flagged)
+        return risk_figure(ds, page, lang=lang, labels=True)
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=_inches("a4", False))
         ax = fig.add_axes((0.05, 0.62, 0.42, 0.28))
@@ -441,20 +433,19 @@ def atlas(
     kind: str = "indicator",
     year: int = 2025,
     communes: Collection[str] | None = None,
-    flagged: gpd.GeoDataFrame | None = None,
-    min_level: int = 4,
+    view: RiskView | None = None,
     lang: str = "vi",
 ) -> Path:
     """A multi-page PDF with one page per commune (2020-2025 communes).
 
     ``kind="indicator"``: the commune's location and every indicator's
-    status in ``year``; ``kind="risk"``: its hazard zones and flagged
-    households (``flagged`` from :func:`geo.hazards.flag_register`).
+    status in ``year``; ``kind="risk"``: its hazard zones and households
+    under the filters of ``view`` (a :func:`geo.risk.risk_view`).
     """
     if kind not in ("indicator", "risk"):
         raise ValueError(f"kind must be 'indicator' or 'risk', got {kind!r}")
-    if kind == "risk" and flagged is None:
-        raise ValueError("a risk atlas needs the flagged households (geo.hazards.flag_register)")
+    if kind == "risk" and view is None:
+        raise ValueError("a risk atlas needs the officers' view (geo.risk.risk_view)")
     codes = list(communes) if communes is not None and len(communes) else ds.communes(2020)["ma_xa"].tolist()
     path = Path(path)
     with matplotlib.rc_context(_RC), warnings.catch_warnings(), PdfPages(path, metadata={
@@ -463,5 +454,5 @@ def atlas(
             "Creator": "geo (Cao Bằng programme tracker)"}) as pdf:
         warnings.filterwarnings("error", message=".*Glyph .* missing from font.*")
         for code in codes:  # one page per commune
-            pdf.savefig(_commune_page(ds, code, kind, year, flagged, min_level, lang))
+            pdf.savefig(_commune_page(ds, code, kind, year, view, lang))
     return path

@@ -1,33 +1,209 @@
-"""The disaster-prevention officer's view: flagged households under filters.
+"""The disaster-prevention officers' view: one filter, one function, every surface.
 
-One function, :func:`filter_register`, applies the filters that the app's risk
-page and the exports share, so that the map, the counts and the table always
-agree.
+:class:`RiskFilter` holds what an officer chooses (hazard types, minimum level,
+buffer, communes, ethnicities, statuses, at-risk only, year, unit vintage) and
+:func:`risk_view` turns (dataset, filter, user) into everything the officers see:
+households flagged and placed in the commune their point lies in, the rows
+under the filters, progress to 60% per commune and for the province, the path by
+year and the unsafe resettlement sites. The app's risk page, the command line,
+the print map, the atlas and the data export all call it, so they agree.
 
 Examples
 --------
 >>> from geo.dataset import load
->>> from geo.hazards import flag_register
->>> ds = load()
->>> flagged = flag_register(ds.households, ds.zones, ds.communes(2020))
->>> high = filter_register(flagged, min_level=4)
->>> bool((high["level"] >= 4).all()), len(high) < len(flagged)
+>>> view = risk_view(load(), RiskFilter(min_level=4))
+>>> bool((view.shown["level"] >= 4).all()), int(view.totals["at_risk"]) <= len(view.in_scope)
 (True, True)
+>>> view.filter.types
+('landslide', 'flash_flood', 'tube_flood')
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
 from geo import resettlement
+from geo.access import User
 from geo.crs import METRIC_CRS, WGS84
-from geo.hazards import HAZARD_TYPES
+from geo.dataexport import filter_table
+from geo.dataset import Dataset, load
+from geo.hazards import HAZARD_TYPES, flag_register
+from geo.i18n import Refusal
+from geo.indicators import BASELINE_YEAR, TARGET_YEAR
 
-__all__ = ["filter_register", "selected_level", "nearest_household"]
+__all__ = ["RiskFilter", "RiskView", "risk_view", "flagged_register", "within_scope", "filter_register",
+           "selected_level", "nearest_household"]
+
+#: The commune column every count uses: where the household's point lies (its record's when no boundaries).
+COMMUNE = "ma_xa_located"
+
+
+def _tuple(values: Iterable[str] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(dict.fromkeys(str(v) for v in values))
+
+
+@dataclass(frozen=True)
+class RiskFilter:
+    """What the officer chose; ``None`` for communes, ethnicities or statuses keeps all.
+
+    >>> RiskFilter(types=["tube_flood"], min_level=3, communes=["01267"]).describe("en")[:2]
+    [('Hazard types', 'Tube flood'), ('Minimum hazard level', '3 (Medium)')]
+    >>> RiskFilter(min_level=7)
+    Traceback (most recent call last):
+    ...
+    geo.i18n.Refusal: mức nguy cơ phải từ 1 đến 5, không phải 7
+    """
+
+    types: tuple[str, ...] = HAZARD_TYPES
+    min_level: int = 4
+    buffer_m: float = 0.0
+    communes: tuple[str, ...] | None = None
+    ethnicities: tuple[str, ...] | None = None
+    statuses: tuple[str, ...] | None = None
+    at_risk_only: bool = False
+    year: int = TARGET_YEAR
+    units: str = "2020"
+
+    def __post_init__(self) -> None:
+        for name in ("types", "communes", "ethnicities", "statuses"):
+            value = getattr(self, name)
+            object.__setattr__(self, name, _tuple(value) if value is not None and len(value) else
+                               (() if name == "types" else None))
+        unknown = sorted(set(self.types) - set(HAZARD_TYPES))
+        if unknown:
+            raise Refusal("risk_err_types", value=", ".join(unknown), choices=", ".join(HAZARD_TYPES))
+        if not 1 <= int(self.min_level) <= 5:
+            raise Refusal("risk_err_level", value=self.min_level)
+        if not float(self.buffer_m) >= 0:
+            raise Refusal("risk_err_buffer", value=self.buffer_m)
+        if not BASELINE_YEAR <= int(self.year) <= TARGET_YEAR:
+            raise Refusal("risk_err_year", value=self.year, first=BASELINE_YEAR, last=TARGET_YEAR)
+        if self.units not in ("2020", "2025"):
+            raise Refusal("risk_err_units", value=self.units)
+        unknown = sorted(set(self.statuses or ()) - set(resettlement.STATUSES))
+        if unknown:
+            raise Refusal("risk_err_statuses", value=", ".join(unknown), choices=", ".join(resettlement.STATUSES))
+        object.__setattr__(self, "min_level", int(self.min_level))
+        object.__setattr__(self, "buffer_m", float(self.buffer_m))
+        object.__setattr__(self, "year", int(self.year))
+
+    def filters(self) -> dict[str, object]:
+        """The filter as codes by name (what an export records; :func:`geo.dataexport.filter_table` words it)."""
+        return {"types": list(self.types), "min_level": self.min_level, "buffer_m": self.buffer_m,
+                "communes": self.communes, "ethnicities": self.ethnicities, "statuses": self.statuses,
+                "at_risk_only": self.at_risk_only, "year": self.year, "units": self.units}
+
+    def describe(self, lang: str = "vi") -> list[tuple[str, str]]:
+        """The filter as (label, words) pairs, for a subtitle, a report line or a filters sheet."""
+        return [tuple(row) for row in filter_table(self.filters(), lang).to_numpy().tolist()]
+
+
+@dataclass(frozen=True)
+class RiskView:
+    """Everything the officers see for one (dataset, filter, user); see :func:`risk_view`.
+
+    ``flagged``: every household the user may see, with its levels and located
+    commune; ``in_scope``: those in a zone of the chosen types at or above the
+    minimum level in the chosen communes (what progress counts); ``shown``: those
+    also matching ethnicity, status and at-risk-only (the map and the table);
+    ``progress``: per unit (2020 commune or 2025 unit) plus a ``province`` row;
+    ``path``: the province by year; ``unsafe_sites``: sites in a zone of any type
+    at or above the minimum level.
+    """
+
+    filter: RiskFilter
+    flagged: gpd.GeoDataFrame = field(repr=False)
+    in_scope: gpd.GeoDataFrame = field(repr=False)
+    shown: gpd.GeoDataFrame = field(repr=False)
+    progress: pd.DataFrame = field(repr=False)
+    path: pd.DataFrame = field(repr=False)
+    unsafe_sites: pd.DataFrame = field(repr=False)
+
+    @property
+    def totals(self) -> pd.Series:
+        """The province row of :attr:`progress`."""
+        return self.progress.loc["province"]
+
+    @property
+    def by_unit(self) -> pd.DataFrame:
+        """:attr:`progress` without the province row, most households still needed first."""
+        return self.progress.drop(index="province").sort_values(["needed", "at_risk"], ascending=False)
+
+    def counts(self, by: str = COMMUNE) -> pd.Series:
+        """Households shown per commune (or per ``by``): counts only, no row."""
+        return self.shown.groupby(by).size().rename("households")
+
+
+def _register(ds: Dataset, buffer_m: float) -> gpd.GeoDataFrame:
+    flagged = flag_register(ds.households, ds.zones, ds.communes(2020), buffer_m=buffer_m)
+    lonlat = flagged.geometry.to_crs(WGS84)
+    return flagged.assign(lon=lonlat.x.round(5), lat=lonlat.y.round(5))
+
+
+@lru_cache(maxsize=8)
+def _shared_register(path, revision: str, buffer_m: float) -> gpd.GeoDataFrame:
+    return _register(load(path), buffer_m)
+
+
+def flagged_register(ds: Dataset, buffer_m: float = 0.0) -> gpd.GeoDataFrame:
+    """Every household of ``ds`` with its hazard levels, located commune and WGS 84 ``lon``/``lat``.
+
+    Computed once per dataset version and buffer and shared by every caller in
+    the process (never modify it); a dataset built in memory (no revision) is
+    flagged on each call.
+    """
+    if ds.revision:
+        return _shared_register(ds.path, ds.revision, float(buffer_m))
+    return _register(ds, float(buffer_m))
+
+
+def within_scope(user: User | None, frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``frame`` in ``user``'s communes (by located commune); all rows without a scope.
+
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"ma_xa_located": ["01267", "01270"], "ma_xa": ["01270", "01270"]})
+    >>> within_scope(User("canbo", "officer", frozenset({"01267"})), frame)["ma_xa"].tolist()
+    ['01270']
+    """
+    if user is None or user.communes is None:
+        return frame
+    column = frame[COMMUNE] if COMMUNE in frame else frame["ma_xa"]
+    return frame.loc[column.isin(user.communes)]
+
+
+def risk_view(ds: Dataset, flt: RiskFilter = RiskFilter(), user: User | None = None,
+              flagged: gpd.GeoDataFrame | None = None) -> RiskView:
+    """Everything the officers see, computed once for every surface (page, CLI, print, export).
+
+    A household counts in the commune its point lies in (the commune its record
+    names when the dataset has no boundaries yet); ``user`` limits every row and
+    count to their communes. ``flagged`` reuses the households of another view of
+    the same dataset and buffer (an atlas narrows one view to each commune).
+    """
+    if flagged is None:
+        flagged = flagged_register(ds, flt.buffer_m)
+    flagged = within_scope(user, flagged)
+    in_scope = filter_register(flagged, flt.types, flt.min_level, flt.communes)
+    shown = filter_register(flagged, flt.types, flt.min_level, flt.communes, flt.ethnicities, flt.statuses,
+                            flt.at_risk_only)
+    levels = in_scope[["level"]].rename(columns={"level": "max_level"})
+    unit = in_scope[COMMUNE]
+    if flt.units == "2025":
+        from geo.units import to_2025
+
+        unit = to_2025(unit).set_axis(in_scope.index)
+    table = resettlement.progress(in_scope, levels, flt.year, flt.min_level, by=unit.rename("ma_xa"))
+    path = resettlement.path_by_year(in_scope, levels, flt.min_level)
+    # A site in any zone at the level asked is an error, whatever types are chosen: a filter never hides it.
+    unsafe = resettlement.check_sites(ds.sites, ds.zones, min_level=flt.min_level) if len(ds.sites) and len(ds.zones) \
+        else pd.DataFrame(columns=["site_id", "name_vi", "hazard_type", "level"])
+    return RiskView(flt, flagged, in_scope, shown, table, path, unsafe)
 
 
 def selected_level(flagged: pd.DataFrame, types: Collection[str] = HAZARD_TYPES) -> pd.Series:

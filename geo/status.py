@@ -24,7 +24,7 @@ import pandas as pd
 from geo.catalogue import load_catalogue
 from geo.dataset import Dataset, load
 from geo.indicators import BASELINE_YEAR, STATUSES, TARGET_YEAR, aggregate, evaluate
-from geo.units import PROVINCE_CODE, crosswalk
+from geo.units import PROVINCE_CODE, communes as official_communes, crosswalk
 
 __all__ = ["UNIT_SETS", "unit_values", "evaluated", "commune_status", "province_summary", "commune_profile",
            "trajectory", "status_grid"]
@@ -94,8 +94,9 @@ def commune_status(ds: Dataset, indicator: str, year: int, units: str = "2020") 
     -------
     DataFrame
         One row per commune: ``ma_xa``, ``name_vi``, (``district_vi`` for
-        2020) and the columns of :func:`geo.indicators.evaluate`, sorted by
-        how far behind the path the commune is (furthest first).
+        2020), ``boundary`` (False for a unit with values but no boundary in
+        the dataset) and the columns of :func:`geo.indicators.evaluate`, sorted
+        by how far behind the path the commune is (furthest first).
     """
     units = _check_units(units)
     if units == "province":
@@ -107,7 +108,15 @@ def commune_status(ds: Dataset, indicator: str, year: int, units: str = "2020") 
     result = all_rows.loc[all_rows["indicator_id"] == indicator]
     names = ds.communes(int(units)).drop(columns="geometry")
     keep = [c for c in ("ma_xa", "name_vi", "district_vi") if c in names]  # imported boundaries may lack districts
-    table = names[keep].merge(result.rename(columns={"unit_code": "ma_xa"}), on="ma_xa", how="left")
+    # Units with values but no boundary in the dataset (none imported yet, or a partial layer) are kept, named
+    # from the official list, with ``boundary`` False: a table never drops them without a word.
+    official = official_communes(int(units)).set_index("ma_xa")
+    unbounded = sorted(set(result["unit_code"].dropna()) - set(names["ma_xa"]))
+    extra = pd.DataFrame({"ma_xa": unbounded, "name_vi": official["name_vi"].reindex(unbounded).to_numpy()})
+    if "district_vi" in keep and "district_vi" in official:
+        extra["district_vi"] = official["district_vi"].reindex(unbounded).to_numpy()
+    listed = pd.concat([names[keep].assign(boundary=True), extra.assign(boundary=False)], ignore_index=True)
+    table = listed.merge(result.rename(columns={"unit_code": "ma_xa"}), on="ma_xa", how="left")
     table["indicator_id"] = indicator
     table["year"] = year
     table["status"] = table["status"].fillna("no_data")

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from geo.i18n import TEXT, fmt_date, fmt_number, header, t
 
@@ -119,26 +120,35 @@ def number_formats(frame: pd.DataFrame, lang: str = "vi", digits: Mapping[str, i
 
 
 def styled(frame: pd.DataFrame, lang: str = "vi", digits: Mapping[str, int] | None = None,
-           default_digits: int = 1):
-    """A pandas Styler of a :func:`readable` table for a data grid: numbers in ``lang``'s format, "–" when missing.
+           default_digits: int = 1) -> pd.DataFrame | Styler:
+    """A :func:`readable` table for a data grid: numbers in ``lang``'s format, "–" when missing.
 
-    Complete numeric columns stay numbers (sorted as numbers, shown formatted); a
-    numeric column with gaps becomes its formatted text, since a grid shows a
-    missing number as "None" whatever the format says.
+    Complete numeric columns stay numbers (sorted as numbers, shown formatted by
+    a Styler); a numeric column with gaps becomes its formatted text, since a
+    grid shows a missing number as "None" whatever the format says. Columns that
+    read the same in every language (small whole numbers, years) are left alone,
+    and a table too large for a Styler gets its formatted columns as text.
 
     >>> import pandas as pd
     >>> table = styled(pd.DataFrame({"Giá trị": [46.4876, None], "Số hộ": [9178, 12], "Xã": ["A", None]}))
     >>> table.data.to_dict("list")
     {'Giá trị': ['46,5', '–'], 'Số hộ': [9178, 12], 'Xã': ['A', '–']}
-    >>> table.format_index(str).to_html().count("9.178")
+    >>> table.to_html().count("9.178")
     1
+    >>> type(styled(pd.DataFrame({"Số khẩu": [5, 7]}))).__name__  # nothing to format: the frame itself
+    'DataFrame'
     """
-    formats = number_formats(frame, lang, digits, default_digits)
-    gaps = [c for c in formats if frame[c].isna().any()]
-    out = frame.assign(**{c: frame[c].map(formats[c]) for c in gaps})
+    plain = {header(c, lang) for c in _PLAIN_INTEGERS} | set(_PLAIN_INTEGERS)
+    formats = {c: f for c, f in number_formats(frame, lang, digits, default_digits).items()
+               if c not in plain and (pd.api.types.is_float_dtype(frame[c]) or frame[c].abs().max() >= 1000)}
+    as_text = [c for c in formats if frame[c].isna().any()]
+    if frame.size > pd.get_option("styler.render.max_elements"):
+        as_text = list(formats)
+    out = frame.assign(**{c: frame[c].map(formats[c]) for c in as_text})
     text = out.select_dtypes(include=["object", "string"]).columns
     out[text] = out[text].astype(object).where(out[text].notna(), "–")
-    return out.style.format({c: f for c, f in formats.items() if c not in gaps}, na_rep="–")
+    rest = {c: f for c, f in formats.items() if c not in as_text}
+    return out.style.format(rest, na_rep="–") if rest else out
 
 
 def record_card(record: pd.Series, lang: str = "vi", names: Mapping[str, str] | None = None) -> str:

@@ -130,7 +130,7 @@ def test_cli_with_a_protected_workspace(tmp_path, monkeypatch, capsys):
     import pandas as pd
 
     rows = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
-    assert len(rows) > 0 and set(rows["ma_xa_located"]) == {"01267"}  # nothing of another commune
+    assert len(rows) > 0 and set(rows["Xã (theo tọa độ)"]) == {"01267"}  # nothing of another commune
     assert main(base + ["--user", "canbo_a", "--commune", "01303"]) == 2  # another commune: refused
     err = capsys.readouterr().err
     assert "canbo_a không được xem" in err and "01303" in err

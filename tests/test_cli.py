@@ -230,16 +230,14 @@ def test_flag_counts_and_levels_in_words(capsys):
     assert out.startswith(f"{households:,} households, ") and "  level 5 (Very high): " in out
 
 
-def test_nothing_at_risk_prints_a_dash_not_nan(capsys, monkeypatch):
-    import geo.hazards
-
-    def none_at_risk(homes, zones, buffer_m=0.0):
-        levels = ["level_landslide", "level_flash_flood", "level_tube_flood", "max_level"]
-        return pd.DataFrame(0, index=homes.index, columns=levels, dtype="int8").assign(hazard_types="")
-
-    monkeypatch.setattr(geo.hazards, "flag_households", none_at_risk)
-    code, out, _ = run(capsys, "resettlement")
-    assert code == 0 and "cần bố trí 0 hộ" in out and "(–)" in out and "nan" not in out.lower()
+def test_nothing_at_risk_is_said_in_a_sentence_never_nan(capsys):
+    # no tube-flood zone of level 5 in Sông Hiến: nobody at risk under this filter
+    code, out, _ = run(capsys, "resettlement", "--types", "tube_flood", "--min-level", "5", "--commune", "01267")
+    assert code == 0 and "Không có hộ DTTS cư trú phân tán nào trong vùng nguy cơ theo bộ lọc này." in out
+    assert "nan" not in out.lower() and "Xã: 01267" in out
+    code, out, _ = run(capsys, "resettlement", "--types", "tube_flood", "--min-level", "5", "--commune", "01267",
+                       "--lang", "en")
+    assert "No scattered ethnic-minority household lies in a hazard zone under these filters." in out
 
 
 def test_unexpected_error_is_one_line_or_a_traceback_with_debug(capsys, monkeypatch):

@@ -16,7 +16,7 @@ from geo.dataexport import export_table, with_personal_fields
 from geo.dataset import load
 from geo.hazards import flag_register
 from geo.mapexport import atlas, indicator_figure, risk_figure, save_figure
-from geo.risk import filter_register
+from geo.risk import RiskFilter, filter_register, risk_view
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,8 @@ def test_vietnamese_text_renders_without_missing_glyphs(ds, tmp_path):
 def test_images_differ_when_filters_differ(ds, flagged, tmp_path):
     digests = set()
     for level in (3, 5):
-        path = save_figure(risk_figure(ds, flagged, min_level=level), tmp_path / f"r{level}.png", dpi=100)
+        path = save_figure(risk_figure(ds, risk_view(ds, RiskFilter(min_level=level))), tmp_path / f"r{level}.png",
+                           dpi=100)
         digests.add(hashlib.sha256(path.read_bytes()).hexdigest())
     assert len(digests) == 2
 
@@ -101,7 +102,7 @@ def test_atlas_has_a_page_per_commune(ds, flagged, tmp_path):
     reader = PdfReader(path)
     assert len(reader.pages) == 3
     assert "Sông Hiến (01267)" in reader.pages[0].extract_text()
-    risk = atlas(ds, tmp_path / "r.pdf", "risk", communes=["01303"], flagged=flagged)
+    risk = atlas(ds, tmp_path / "r.pdf", "risk", communes=["01303"], view=risk_view(ds))
     assert len(PdfReader(risk).pages) == 1
 
 

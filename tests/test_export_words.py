@@ -17,7 +17,7 @@ from geo.dataset import load
 from geo.hazards import flag_register
 from geo.i18n import fmt_count, fmt_number, fmt_value
 from geo.mapexport import atlas, indicator_figure, risk_figure, save_figure
-from geo.risk import filter_register
+from geo.risk import RiskFilter, filter_register, risk_view
 from geo.status import commune_profile, commune_status
 
 RISK_FILTERS = {"types": ["landslide", "flash_flood"], "min_level": 3, "buffer_m": 50.0, "communes": None,
@@ -136,16 +136,18 @@ def _pdf_text(path) -> str:
 
 
 def test_printed_numbers_are_vietnamese(ds, households, tmp_path):
-    flagged = flag_register(ds.households, ds.zones, ds.communes(2020))
-    text = _pdf_text(save_figure(risk_figure(ds, flagged, min_level=3, buffer_m=50.0), tmp_path / "r.pdf"))
+    text = _pdf_text(save_figure(risk_figure(ds, risk_view(ds, RiskFilter(min_level=3, buffer_m=50.0))),
+                                 tmp_path / "r.pdf"))
+    households = risk_view(ds, RiskFilter(min_level=3, buffer_m=50.0)).shown
     total = len(households)
     assert total >= 1000 and f"{fmt_count(total)} hộ dân" in text and f"{total:,}" not in text
     levels = households["level"].value_counts()
     assert f"Rất cao ({fmt_count(levels[5])} hộ dân)" in text and "Vùng đệm (m) 50" in text
     assert "Sạt lở đất" in text and "landslide" not in text
     assert re.search(r"Xuất ngày \d\d/\d\d/20\d\d", text)
-    english = _pdf_text(save_figure(risk_figure(ds, flagged, min_level=3, lang="en"), tmp_path / "e.pdf"))
-    assert f"{total:,} households" in english
+    english = _pdf_text(save_figure(risk_figure(ds, risk_view(ds, RiskFilter(min_level=3)), lang="en"),
+                                    tmp_path / "e.pdf"))
+    assert f"{len(risk_view(ds, RiskFilter(min_level=3)).shown):,} households" in english
 
 
 def test_atlas_table_prints_each_unit_at_its_precision(ds, tmp_path):
@@ -173,10 +175,8 @@ def _outside_page(figure) -> list[str]:
 
 @pytest.mark.parametrize("landscape", [False, True])
 def test_no_text_runs_off_the_page(ds, landscape):
-    flagged = flag_register(ds.households, ds.zones, ds.communes(2020))
     communes = list(ds.communes(2020)["ma_xa"][:30])
-    figures = [indicator_figure(ds, "1", 2023, landscape=landscape),
-               risk_figure(ds, flagged, min_level=3, communes=communes, statuses=["planned"], buffer_m=50.0,
-                           landscape=landscape)]
+    view = risk_view(ds, RiskFilter(min_level=3, communes=communes, statuses=["planned"], buffer_m=50.0))
+    figures = [indicator_figure(ds, "1", 2023, landscape=landscape), risk_figure(ds, view, landscape=landscape)]
     for figure in figures:
         assert _outside_page(figure) == []

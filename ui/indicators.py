@@ -140,5 +140,6 @@ def _grid(ctx: Context, year: int, units: str) -> None:
 def _table_file(ctx: Context, table: pd.DataFrame, units: str, path: Path, title: str, indicator: str,
                 year: int) -> None:
     shapes = ctx.ds.communes(int(units))[["ma_xa", "geometry"]].merge(table, on="ma_xa")
-    export_table(shapes, path, title, {"indicator": indicator, "year": year, "units": units}, ctx.ds.label)
+    export_table(shapes, path, title, {"indicator": indicator, "year": year, "units": units}, ctx.ds.label,
+                 lang=ctx.lang)
 

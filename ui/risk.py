@@ -8,15 +8,14 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.access import household_counts, require, scope_households
+from geo.access import require
 from geo.dataexport import export_table, with_personal_fields
-from geo.dataset import load
-from geo.hazards import HAZARD_TYPES, flag_register
+from geo.hazards import HAZARD_TYPES
 from geo.i18n import fmt_count, fmt_percent, message
 from geo.mapexport import atlas, risk_figure
-from geo.maps import risk_map, with_lonlat
-from geo.resettlement import FORMS, STATUSES as RESETTLEMENT_STATUSES, check_sites, path_by_year, progress
-from geo.risk import filter_register, nearest_household
+from geo.maps import risk_map
+from geo.resettlement import FORMS, STATUSES as RESETTLEMENT_STATUSES
+from geo.risk import RiskFilter, RiskView, nearest_household, risk_view
 from geo.tables import record_card
 from geo.workspace import ConflictError, Workspace
 from ui.common import export_panel, missing, provenance, show_table, words
@@ -31,67 +30,62 @@ PUBLIC_COLUMNS = ["household_id", "ma_xa_located", "ma_xa", "village_id", "ethni
                   "mismatch"]
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)  # shared, not copied: callers never modify it
-def _flagged(path, revision: str, buffer_m: float):  # keyed on the data's revision: re-read when it changes
-    ds = load(path)
-    return with_lonlat(flag_register(ds.households, ds.zones, ds.communes(2020), buffer_m=buffer_m))
-
-
-def page(ctx: Context) -> None:
-    """Filters, the four cards, the map, progress charts and the household table or counts."""
-    ds = ctx.ds
+def _filter(ctx: Context, names: pd.Series, known: list[str]) -> RiskFilter:
+    """The sidebar's filters as one :class:`RiskFilter`."""
     st.sidebar.subheader(ctx.t("filters"))
     types = st.sidebar.multiselect(ctx.t("hazard_types"), list(HAZARD_TYPES), default=list(HAZARD_TYPES),
                                    key="types", format_func=ctx.t, placeholder=ctx.t("choose"))
     min_level = st.sidebar.select_slider(ctx.t("min_level"), options=[1, 2, 3, 4, 5], value=4, key="min_level",
                                          format_func=lambda v: f"{v} — {ctx.t(f'level_{v}')}")
     buffer_m = st.sidebar.number_input(ctx.t("buffer_m"), 0, 1000, 0, step=50, key="buffer_m")
-    communes_2020 = ds.communes(2020)
-    names = communes_2020.set_index("ma_xa")["name_vi"]
-    flagged = _flagged(ds.path, ds.revision, float(buffer_m))
     user = ctx.user
-    if user is not None and user.communes is not None:  # an officer: nothing of other communes, anywhere
-        flagged = scope_households(user, flagged)
-    # Roles: household rows only for officers (their communes) and admins; demo mode shows the demo's.
-    detail = ctx.can("see_households")
-    known = list(names.index) if len(names) else sorted(flagged["ma_xa_located"].dropna().unique())
     allowed = known if user is None or user.communes is None else sorted(user.communes)
     communes = st.sidebar.multiselect(ctx.t("communes_filter"), allowed, key="communes",
                                       format_func=lambda c: f"{names.get(c, c)} ({c})", placeholder=ctx.t("all"))
-    ethnic = sorted(ds.households["ethnicity"].dropna().unique()) if "ethnicity" in ds.households else []
+    households = ctx.ds.households
+    ethnic = sorted(households["ethnicity"].dropna().unique()) if "ethnicity" in households else []
     ethnicities = st.sidebar.multiselect(ctx.t("ethnicity"), ethnic, key="ethnicities", placeholder=ctx.t("all"))
     statuses = st.sidebar.multiselect(ctx.t("resettlement_status"), list(RESETTLEMENT_STATUSES), key="statuses",
                                       format_func=ctx.t, placeholder=ctx.t("all"))
     at_risk_only = st.sidebar.checkbox(ctx.t("at_risk_only"), key="at_risk_only")
+    return RiskFilter(types, min_level, buffer_m, communes or None, ethnicities or None, statuses or None,
+                      at_risk_only)
 
+
+def page(ctx: Context) -> None:
+    """Filters, the four cards, the map, progress charts and the household table or counts."""
+    ds = ctx.ds
+    communes_2020 = ds.communes(2020)
+    names = communes_2020.set_index("ma_xa")["name_vi"]
+    known = list(names.index) if len(names) else sorted(ds.households["ma_xa"].dropna().unique()) \
+        if "ma_xa" in ds.households else []
+    flt = _filter(ctx, names, known)
     for layer in ("households", "hazard_zones", "communes_2020", "sites"):
         if ds.layers[layer].empty:
             missing(ctx, layer)
-
-    st.session_state["filters-signature"] = (ctx.view, tuple(types), min_level, buffer_m, tuple(communes),
-                                             tuple(ethnicities), tuple(statuses), at_risk_only, ctx.lang)
-    shown = filter_register(flagged, types, min_level, communes or None, ethnicities or None, statuses or None,
-                            at_risk_only)
-    in_scope = filter_register(flagged, types, min_level, communes or None)
-    levels = in_scope[["level"]].rename(columns={"level": "max_level"})
-    totals = progress(in_scope, levels, 2025, min_level, by="ma_xa_located").loc["province"]
+    st.session_state["filters-signature"] = (ctx.view, flt, ctx.lang)
+    view = risk_view(ds, flt, ctx.user)
+    # Roles: household rows only for officers (their communes) and admins; demo mode shows the demo's.
+    detail = ctx.can("see_households")
+    totals = view.totals
     cards = st.columns(4)
-    cards[0].metric(ctx.t("in_zones"), fmt_count(len(shown), ctx.lang))
+    cards[0].metric(ctx.t("in_zones"), fmt_count(len(view.shown), ctx.lang))
     cards[1].metric(ctx.t("at_risk"), fmt_count(totals["at_risk"], ctx.lang))
     cards[2].metric(ctx.t("done"), fmt_count(totals["done"], ctx.lang),
                     fmt_percent(totals["share"], 1, ctx.lang) if pd.notna(totals["share"]) else None)
     cards[3].metric(ctx.t("needed"), fmt_count(totals["needed"], ctx.lang))
 
-    unsafe = check_sites(ds.sites, ds.zones, min_level=min_level)
+    unsafe = view.unsafe_sites
     if not unsafe.empty:
         st.error(f"**{ctx.t('site_errors')}**: " + "; ".join(
             f"{r.name_vi} ({r.site_id}) — {ctx.t(r.hazard_type)}, {ctx.t(f'level_{r.level}')}"
             for r in unsafe.itertuples()))
     bounds = None
-    if communes and len(communes_2020):
-        bounds = tuple(communes_2020.loc[communes_2020["ma_xa"].isin(communes)].to_crs("EPSG:4326").total_bounds)
-    points = shown if detail else shown.iloc[:0]  # viewers and planners: no household on the map
-    m = risk_map(ds, points, ds.sites, set(unsafe["site_id"]), types, min_level, ctx.lang, ctx.basemap,
+    if flt.communes and len(communes_2020):
+        chosen = communes_2020.loc[communes_2020["ma_xa"].isin(flt.communes)]
+        bounds = tuple(chosen.to_crs("EPSG:4326").total_bounds)
+    points = view.shown if detail else view.shown.iloc[:0]  # viewers and planners: no household on the map
+    m = risk_map(ds, points, ds.sites, set(unsafe["site_id"]), flt.types, flt.min_level, ctx.lang, ctx.basemap,
                  ctx.local_tiles, bounds)
     clicked = st_folium(m, height=600, use_container_width=True, key="rmap", render=False,
                         returned_objects=["last_object_clicked", "bounds"])
@@ -99,61 +93,57 @@ def page(ctx: Context) -> None:
     provenance(ctx, ["hazard_zones", "households", "sites", "communes_2020"])
     point = (clicked or {}).get("last_object_clicked")
     if point and detail:
-        record = nearest_household(shown, point["lng"], point["lat"])
+        record = nearest_household(view.shown, point["lng"], point["lat"])
         if record is not None:
             columns = [c for c in PUBLIC_COLUMNS if c in record.index]
             st.info(f"**{ctx.t('household_record')}**  \n" + record_card(record[columns], ctx.lang, names.to_dict()))
 
-    _progress(ctx, in_scope, levels, totals, min_level, names)
-    filters = {"types": types, "min_level": min_level, "buffer_m": buffer_m, "communes": communes,
-               "ethnicities": ethnicities, "statuses": statuses, "at_risk_only": at_risk_only}
-    columns = [col for col in PUBLIC_COLUMNS if col in shown]
-    counts = _table(ctx, shown, columns, detail, names, totals)
+    _progress(ctx, view, names)
+    columns = [col for col in PUBLIC_COLUMNS if col in view.shown]
+    counts = _table(ctx, view, columns, detail, names)
+    user = ctx.user
 
     def households_table(path: Path, personal: bool) -> None:
         if detail:
-            frame = shown[columns + ["geometry"]]
+            frame = view.shown[columns + ["geometry"]]
             if personal:
                 frame = with_personal_fields(frame, ds.people())
         else:
             frame = counts
-        export_table(frame, path, ctx.t("flagged_table"), filters, ds.label, personal=personal,
-                     exported_by=user.username if user is not None else "")
+        export_table(frame, path, ctx.t("flagged_table"), flt.filters(), ds.label, personal=personal,
+                     exported_by=user.username if user is not None else "", lang=ctx.lang)
         if user is not None:
             ctx.accounts.record(user, "export", f"risk table, {len(frame)} rows, personal={personal}")
 
     if detail:
-        _status_editor(ctx, shown)
+        _status_editor(ctx, view.shown)
     personal = detail and ctx.can("export_personal") and st.checkbox(ctx.t("personal_fields"), key="personal")
 
     def risk_image(communes_extent: list[str] | None, **options):
         # The on-screen filters always apply; the extent is the province, the communes or the view.
-        return risk_figure(ds, flagged, types, min_level, communes or None, ethnicities or None, statuses or None,
-                           at_risk_only, buffer_m, province_extent=communes_extent is None,
-                           show_households=detail, **options)
+        return risk_figure(ds, view, province_extent=communes_extent is None, show_households=detail, **options)
 
-    export_panel(ctx, "risk", lambda communes=None, **o: risk_image(communes, **o), households_table, communes,
+    chosen = list(flt.communes or [])
+    export_panel(ctx, "risk", lambda communes=None, **o: risk_image(communes, **o), households_table, chosen,
                  (clicked or {}).get("bounds"), personal,
-                 atlas_pages=(lambda p: atlas(ds, p, "risk", communes=communes or None, flagged=flagged,
-                                              min_level=min_level, lang=ctx.lang))
+                 atlas_pages=(lambda p: atlas(ds, p, "risk", communes=chosen or None, view=view, lang=ctx.lang))
                  if detail and len(communes_2020) else None)
 
 
-def _progress(ctx: Context, in_scope: pd.DataFrame, levels: pd.DataFrame, totals: pd.Series, min_level: int,
-              names: pd.Series) -> None:
+def _progress(ctx: Context, view: RiskView, names: pd.Series) -> None:
     st.subheader(ctx.t("progress"))
+    totals = view.totals
     if not totals["at_risk"]:
         st.info(ctx.t("nothing_at_risk"))
         return
-    table = progress(in_scope, levels, 2025, min_level, by="ma_xa_located")
     a, b, c = st.columns(3)
     if ctx.can("see_household_counts"):  # viewers: province figures only
-        by_commune = table.drop(index="province").sort_values("needed", ascending=False).head(15)
+        by_commune = view.by_unit.head(15)
         by_commune.index = by_commune.index.map(lambda code: names.get(code, code))
         a.caption(ctx.t("progress_by_commune"))
         a.bar_chart(by_commune[["done", "needed"]].rename(columns={"done": ctx.t("done"), "needed": ctx.t("needed")}),
-                    horizontal=True, stack=True)
-    years = path_by_year(in_scope, levels, min_level)
+                    horizontal=True, stack=True, sort=False)
+    years = view.path.copy()
     years.index = years.index.astype(str)  # years as labels, never "2,020"
     b.caption(ctx.t("progress_by_year") + " (%)")
     b.line_chart((100 * years[["share", "expected_share"]]).rename(
@@ -163,24 +153,23 @@ def _progress(ctx: Context, in_scope: pd.DataFrame, levels: pd.DataFrame, totals
     c.bar_chart(forms)
 
 
-def _table(ctx: Context, shown: pd.DataFrame, columns: list[str], detail: bool, names: pd.Series,
-           totals: pd.Series) -> pd.DataFrame:
+def _table(ctx: Context, view: RiskView, columns: list[str], detail: bool, names: pd.Series) -> pd.DataFrame:
     """The household table (officers, admins), counts per commune and village (planners), or nothing (viewers)."""
     if detail:
         st.subheader(ctx.t("flagged_table"))
-        show_table(ctx, shown[columns], height=360, digits={"members": 0})
+        show_table(ctx, view.shown[columns], height=360, digits={"members": 0})
         provenance(ctx, ["households", "hazard_zones"])
-        return shown[columns]
+        return view.shown[columns]
     if ctx.can("see_household_counts"):  # planners: counts per commune and village, no household
         st.subheader(ctx.t("counts_by_commune"))
-        counts = household_counts(ctx.user, shown, "ma_xa_located").rename_axis("ma_xa").reset_index()
+        counts = view.counts().rename_axis("ma_xa").reset_index()
         counts.insert(1, "name_vi", counts["ma_xa"].map(names))
         show_table(ctx, counts, height=360, keep={"name_vi": ctx.t("commune")})
         st.caption(ctx.t("counts_by_village"))
-        show_table(ctx, household_counts(ctx.user, shown, "village_id").reset_index(), height=240)
+        show_table(ctx, view.counts("village_id").reset_index(), height=240)
         return counts
     # viewers: the province totals above, nothing finer
-    return pd.DataFrame([{"in_zones": len(shown), **totals[["at_risk", "done", "needed"]].to_dict()}])
+    return pd.DataFrame([{"in_zones": len(view.shown), **view.totals[["at_risk", "done", "needed"]].to_dict()}])
 
 
 def _status_editor(ctx: Context, shown: pd.DataFrame) -> None:
