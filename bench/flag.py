@@ -6,7 +6,14 @@ valleys; 200 communes) and times, from coordinate arrays, the highest hazard
 level of each type for every household plus the count of high-risk households
 (level >= 4) per commune:
 
-* ``geo``: :func:`geo.hazards.levels_at` (zone validation included) + ``np.bincount``;
+* ``geo``: :func:`geo.hazards.levels_at` on the plain GeoDataFrame (zone
+  validation included, as every call did before zones were prepared once) +
+  ``np.bincount``;
+* ``geo prepared``: the same on :class:`geo.hazards.HazardZones` prepared
+  before the timing (as the app, the command line and a dataset hold them);
+  ``% geo`` is its time as a share of ``geo``'s;
+* ``prepare``: :meth:`geo.hazards.HazardZones.prepare` alone (validation,
+  repair, coding), paid once per import or loaded dataset;
 * ``sjoin``: the plain baseline, ``geopandas.sjoin`` then ``groupby``;
 * ``floor``: one vectorised bounding-box test of all points (NumPy), a lower
   bound no exact method can beat.
@@ -22,10 +29,11 @@ a random sample of households.
     python bench/flag.py --sizes 1e5x1e3 4e6x3e5 --repeat 3
     python bench/flag.py --sizes grid           # all twelve sizes (about 15 minutes)
     python bench/flag.py --compare HEAD~5 HEAD  # two git revisions, interleaved runs
+    python bench/flag.py --sizes 1e5x1e4 1e6x1e4 --methods geo "geo prepared" prepare --repeat 3
 
 Columns: seconds, millions of households per second, speed-up over sjoin
-(x), peak memory in MB. The verdicts (same result or not) go to stderr, and
-the exit code is 1 if geo ever differs.
+(x), time as a share of ``geo``'s (% geo), peak memory in MB. The verdicts
+(same result or not) go to stderr, and the exit code is 1 if geo ever differs.
 """
 
 from __future__ import annotations
@@ -49,6 +57,10 @@ target_root()
 from geo.crs import METRIC_CRS  # noqa: E402
 from geo.hazards import HAZARD_TYPES, flag_households  # noqa: E402
 
+try:
+    from geo.hazards import HazardZones  # noqa: E402
+except ImportError:  # a revision from before prepared zones, under --compare: those methods are skipped
+    HazardZones = None
 try:
     from geo.hazards import levels_at  # noqa: E402
 except ImportError:  # a revision from before levels_at, under --compare: through point geometries
@@ -121,6 +133,10 @@ def run_geo(xy: np.ndarray, zones: gpd.GeoDataFrame, commune: np.ndarray):
     return levels, np.bincount(commune, weights=levels.max(axis=1) >= 4).astype(np.int64)
 
 
+def run_prepare(xy: np.ndarray, zones: gpd.GeoDataFrame, commune: np.ndarray) -> None:
+    HazardZones.prepare(zones)  # nothing to send back to the parent
+
+
 def run_sjoin(xy: np.ndarray, zones: gpd.GeoDataFrame, commune: np.ndarray):
     homes = gpd.GeoDataFrame({"commune": commune}, geometry=shapely.points(xy), crs=METRIC_CRS)
     joined = gpd.sjoin(homes, zones, predicate="intersects")
@@ -136,7 +152,8 @@ def run_floor(xy: np.ndarray, zones: gpd.GeoDataFrame, commune: np.ndarray):
     return inside, np.bincount(commune, weights=inside)
 
 
-METHODS = {"floor": run_floor, "sjoin": run_sjoin, "geo": run_geo}
+METHODS = {"floor": run_floor, "sjoin": run_sjoin, "geo": run_geo, "geo prepared": run_geo, "prepare": run_prepare}
+PREPARED = ("geo prepared", "prepare")  # methods that need geo.hazards.HazardZones
 DIFFER: list[str] = []  # sizes where geo's result is not the baseline's
 GRID = [f"{h}x{z}" for h in ("1e5", "1e6", "4e6") for z in ("1e3", "1e4", "1e5", "3e5")]
 
@@ -204,26 +221,41 @@ def _one_size(size: str, args: argparse.Namespace) -> tuple[list[Measure], bool]
     xy, zones, communes = make_inputs(n_homes, n_zones)
     commune = _commune_of(xy, communes)
     pairs = _estimated_pairs(xy, zones)
-    methods = ["floor", "geo"] + (["sjoin"] if pairs <= args.baseline_max_pairs else [])
-    runs = {name: [_forked(_timed, name, xy, zones, commune) for _ in range(args.repeat)] for name in methods}
+    methods = [m for m in METHODS if m in args.methods and (m != "sjoin" or pairs <= args.baseline_max_pairs)
+               and (m not in PREPARED or HazardZones is not None)]
+    prepared = HazardZones.prepare(zones) if "geo prepared" in methods else None  # outside every timing
+    runs = {name: [_forked(_timed, name, xy, prepared if name == "geo prepared" else zones, commune)
+                   for _ in range(args.repeat)] for name in methods}
     seconds = {name: statistics.median(r[0][0] for r in runs[name]) for name in methods}
-    geo = runs["geo"][0][0][1]
+    results = [(name, runs[name][0][0][1]) for name in ("geo", "geo prepared") if name in runs]
+    same = True
     if "sjoin" in runs:
         base = runs["sjoin"][0][0][1]
-        same = bool((geo[0] == base[0]).all() and (geo[1] == base[1]).all())
-        print(f"{label}: geo and sjoin give the same levels and counts: {same}", file=sys.stderr)
+        for name, result in results:
+            agree = bool((result[0] == base[0]).all() and (result[1] == base[1]).all())
+            print(f"{label}: {name} and sjoin give the same levels and counts: {agree}", file=sys.stderr)
+            same &= agree
     else:
-        same = _sample_check(xy, zones, geo[0])
-        print(f"{label}: sjoin skipped (~{pairs / 1e6:,.0f}M candidate pairs); geo equals the pairwise test on "
-              f"20,000 sampled households: {same}", file=sys.stderr)
+        for name, result in results:
+            agree = _sample_check(xy, zones, result[0])
+            skipped = "skipped" if "sjoin" in args.methods else "not asked for"
+            print(f"{label}: sjoin {skipped} (~{pairs / 1e6:,.0f}M candidate pairs); {name} equals the pairwise "
+                  f"test on 20,000 sampled households: {agree}", file=sys.stderr)
+            same &= agree
+    if len(results) == 2:
+        agree = bool(all((a == b).all() for a, b in zip(results[0][1], results[1][1])))
+        print(f"{label}: geo and geo prepared give the same levels and counts: {agree}", file=sys.stderr)
+        same &= agree
     out = []
-    for name in ("floor", "sjoin", "geo"):
-        if name not in runs:
-            continue
+    for name in methods:
         step = f"{label} {name}"
-        out += [Measure(step, "s", seconds[name]), Measure(step, "M/s", n_homes / seconds[name] / 1e6)]
-        if "sjoin" in seconds:
-            out.append(Measure(step, "x", seconds["sjoin"] / seconds[name]))
+        out.append(Measure(step, "s", seconds[name]))
+        if name != "prepare":  # preparing zones involves no households
+            out.append(Measure(step, "M/s", n_homes / seconds[name] / 1e6))
+            if "sjoin" in seconds:
+                out.append(Measure(step, "x", seconds["sjoin"] / seconds[name]))
+        if name != "geo" and "geo" in seconds:
+            out.append(Measure(step, "% geo", 100 * seconds[name] / seconds["geo"]))
         out.append(Measure(step, "MB", max(r[1] for r in runs[name])))
     return out, same
 
@@ -239,6 +271,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", default=["1e6x1e4"],
                         help="HOUSEHOLDSxZONES, e.g. 1e6x1e4; 'grid' for all of 1e5, 1e6, 4e6 x 1e3, 1e4, 1e5, 3e5")
+    parser.add_argument("--methods", nargs="+", choices=list(METHODS), default=list(METHODS), metavar="METHOD",
+                        help=f"methods to time (default all: {', '.join(METHODS)})")
     parser.add_argument("--baseline-max-pairs", type=float, default=3e7,
                         help="skip sjoin above this many (household, zone) bounding-box pairs, estimated")
     run(parser, measure_sizes)

@@ -65,25 +65,33 @@ def _default_workers() -> int:
     return min(4, len(os.sched_getaffinity(0)))
 
 
-def point_polygon_pairs(points: np.ndarray, polygons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def point_polygon_pairs(points: np.ndarray, polygons: np.ndarray,
+                        tree: shapely.STRtree | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Every (point, polygon) pair where the point lies in or on the polygon.
 
-    Candidates come from one STRtree bounding-box query; each is then tested
-    with ``shapely.intersects_xy`` on prepared polygons, which is much faster
-    than a predicate query that prepares the (trivial) point side.
+    Candidates come from one STRtree bounding-box query (on ``tree``, an
+    index of ``polygons`` built once by the caller, or on a new one); each
+    is then tested with ``shapely.intersects_xy`` on prepared copies of the
+    candidate polygons, which is much faster than a predicate query that
+    prepares the (trivial) point side.
 
     Returns
     -------
     (point_index, polygon_index), both sorted by point.
+
+    >>> from shapely import box, points
+    >>> polygons = np.array([box(0, 0, 10, 10), box(5, 5, 20, 20)])
+    >>> [a.tolist() for a in point_polygon_pairs(points([[1, 1], [7, 7], [30, 30]]), polygons)]
+    [[0, 1, 1], [0, 0, 1]]
     """
-    tree = shapely.STRtree(polygons)
-    pt, poly = tree.query(points)
+    pt, poly = (shapely.STRtree(polygons) if tree is None else tree).query(points)
     if not len(pt):
         return pt, poly
-    prepared = _private_copies(polygons)
+    candidates, which = np.unique(poly, return_inverse=True)
+    prepared = _private_copies(polygons[candidates])
     shapely.prepare(prepared)
     x, y = shapely.get_x(points[pt]), shapely.get_y(points[pt])
-    keep = shapely.intersects_xy(prepared[poly], x, y)
+    keep = shapely.intersects_xy(prepared[which], x, y)
     return pt[keep], poly[keep]
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -26,6 +26,7 @@ import pyogrio
 
 from geo.crs import METRIC_CRS
 from geo.demo import DEMO_LABEL, DEMO_PATH
+from geo.hazards import HazardZones
 from geo.pgstore import PgLocation, PgStore
 
 __all__ = ["Dataset", "load", "LAYERS", "HISTORY"]
@@ -90,6 +91,16 @@ class Dataset:
     @property
     def zones(self) -> gpd.GeoDataFrame:
         return self.layers["hazard_zones"]
+
+    @cached_property
+    def hazard_zones(self) -> HazardZones:
+        """The hazard zones prepared for flagging, once per loaded dataset (see :class:`geo.hazards.HazardZones`).
+
+        >>> ds = load()
+        >>> ds.hazard_zones is ds.hazard_zones, len(ds.hazard_zones) == len(ds.zones)
+        (True, True)
+        """
+        return HazardZones.prepare(self.zones, name="hazard_zones layer")
 
     @property
     def sites(self) -> gpd.GeoDataFrame:

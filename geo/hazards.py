@@ -22,6 +22,13 @@ Examples
 >>> flags = flag_households(homes, zones)
 >>> flags[["level_landslide", "level_flash_flood", "max_level"]].to_numpy().tolist()
 [[4, 0, 4], [4, 5, 5], [0, 0, 0]]
+
+Zones used more than once are prepared once (validated, repaired, coded, in
+EPSG:9210) as :class:`HazardZones`, which every function here accepts and trusts:
+
+>>> prepared = HazardZones.prepare(zones)
+>>> flag_households(homes, prepared)["max_level"].tolist()
+[4, 5, 0]
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ from __future__ import annotations
 import numbers
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
 
 import geopandas as gpd
 import numpy as np
@@ -60,6 +69,7 @@ __all__ = [
     "parse_hazard_types",
     "parse_levels",
     "prepare_zones",
+    "HazardZones",
     "levels_at",
     "flag_households",
     "flag_register",
@@ -348,7 +358,15 @@ def prepare_zones(zones: gpd.GeoDataFrame, name: str = "hazard zones") -> gpd.Ge
 
     ``hazard_type`` and ``level`` are parsed (see :func:`parse_hazard_types`,
     :func:`parse_levels`); invalid polygons are repaired with ``make_valid``
-    and empty or non-polygonal features raise.
+    and empty or non-polygonal features raise. This is the frame of
+    :meth:`HazardZones.prepare`; flag with that, which keeps the work.
+
+    >>> from shapely import Polygon
+    >>> bow_tie = Polygon([(0, 0), (10, 10), (10, 0), (0, 10)])
+    >>> frame = prepare_zones(gpd.GeoDataFrame({"hazard_type": ["Lũ ống"], "level": ["cao"]}, geometry=[bow_tie],
+    ...                                        crs="EPSG:9210"))
+    >>> frame["hazard_type"].tolist(), frame["level"].tolist(), frame.geometry.iloc[0].geom_type, frame.crs.to_epsg()
+    (['tube_flood'], [4], 'MultiPolygon', 9210)
     """
     for column in ("hazard_type", "level"):
         if column not in zones:
@@ -376,7 +394,90 @@ def prepare_zones(zones: gpd.GeoDataFrame, name: str = "hazard zones") -> gpd.Ge
     return frame
 
 
-def levels_at(x: np.ndarray, y: np.ndarray, zones: gpd.GeoDataFrame, min_level: int = 1) -> np.ndarray:
+@dataclass(frozen=True, eq=False, repr=False)
+class HazardZones:
+    """Hazard zones validated once and ready for flagging.
+
+    Build it with :meth:`prepare` (or :meth:`of`). The flagging functions
+    (:func:`levels_at`, :func:`flag_households`, :func:`flag_register`,
+    :func:`changed_between`, :func:`geo.resettlement.check_sites`) take it
+    as it is, with no validation; given a plain GeoDataFrame they prepare it
+    first, on every call.
+
+    Attributes
+    ----------
+    frame : GeoDataFrame
+        The zones as :func:`prepare_zones` returns them (EPSG:9210, repaired
+        polygons, ``hazard_type`` codes, ``level`` as int8), index and other
+        columns kept: for display and tables. Not to be modified.
+    geometries : ndarray of shapely geometries
+        The polygons of ``frame``, read-only.
+    type_code : ndarray of int8
+        Hazard type of each zone as its position in :data:`HAZARD_TYPES`, read-only.
+    level : ndarray of int8
+        Level 1-5 of each zone, read-only.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> zones = HazardZones.prepare(gpd.GeoDataFrame(
+    ...     {"hazard_type": ["lũ ống", "sạt lở"], "level": ["cao", 2]},
+    ...     geometry=[box(106, 22, 106.01, 22.01), box(106, 22, 106.02, 22.02)], crs="EPSG:4326"))
+    >>> zones, zones.type_code.tolist(), zones.level.tolist(), zones.frame.crs.to_epsg()
+    (HazardZones(2 zones), [2, 0], [4, 2], 9210)
+    >>> HazardZones.of(zones) is zones
+    True
+    """
+
+    frame: gpd.GeoDataFrame
+    geometries: np.ndarray
+    type_code: np.ndarray
+    level: np.ndarray
+
+    @classmethod
+    def prepare(cls, zones: gpd.GeoDataFrame, name: str = "hazard zones") -> HazardZones:
+        """Validate, repair, code and reproject ``zones`` (see :func:`prepare_zones`); raise ``ValueError``
+        naming ``name`` and the feature on a problem."""
+        frame = prepare_zones(zones, name)
+        geometries = np.array(frame.geometry.values, dtype=object)  # a copy of the array, not of the polygons
+        type_code = pd.Index(HAZARD_TYPES).get_indexer(frame["hazard_type"]).astype(np.int8)
+        level = frame["level"].to_numpy(dtype=np.int8, copy=True)
+        for array in (geometries, type_code, level):
+            array.flags.writeable = False
+        return cls(frame, geometries, type_code, level)
+
+    @classmethod
+    def of(cls, zones: HazardZones | gpd.GeoDataFrame) -> HazardZones:
+        """``zones`` if already prepared, else ``HazardZones.prepare(zones)``."""
+        return zones if isinstance(zones, cls) else cls.prepare(zones)
+
+    def __len__(self) -> int:
+        return len(self.level)
+
+    def __repr__(self) -> str:
+        return f"HazardZones({len(self)} zones)"
+
+    @cached_property
+    def tree(self) -> shapely.STRtree:
+        """Spatial index of :attr:`geometries`, built on first use."""
+        return shapely.STRtree(self.geometries)
+
+    def at_least(self, min_level: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Geometries, type codes and levels of the zones of ``min_level`` or above.
+
+        >>> from shapely import box
+        >>> zones = HazardZones.prepare(gpd.GeoDataFrame({"hazard_type": ["lũ quét"] * 2, "level": [2, 5]},
+        ...                                              geometry=[box(0, 0, 1, 1)] * 2, crs="EPSG:9210"))
+        >>> [a.tolist() for a in zones.at_least(3)[1:]]
+        [[1], [5]]
+        """
+        if min_level <= 1:
+            return self.geometries, self.type_code, self.level
+        keep = self.level >= min_level
+        return self.geometries[keep], self.type_code[keep], self.level[keep]
+
+
+def levels_at(x: np.ndarray, y: np.ndarray, zones: HazardZones | gpd.GeoDataFrame, min_level: int = 1) -> np.ndarray:
     """Highest hazard level of each type at points given by their EPSG:9210 coordinates.
 
     The core of :func:`flag_households`, for callers that hold coordinates
@@ -387,8 +488,9 @@ def levels_at(x: np.ndarray, y: np.ndarray, zones: gpd.GeoDataFrame, min_level: 
     ----------
     x, y : ndarray of float
         Eastings and northings in EPSG:9210; NaN for a household without a location.
-    zones : GeoDataFrame
-        Polygons with ``hazard_type`` and ``level`` columns, any CRS.
+    zones : HazardZones or GeoDataFrame
+        Prepared zones, used as they are; or polygons with ``hazard_type``
+        and ``level`` columns in any CRS, prepared first.
     min_level : int, default 1
         Zones below this level are ignored.
 
@@ -407,20 +509,12 @@ def levels_at(x: np.ndarray, y: np.ndarray, zones: gpd.GeoDataFrame, min_level: 
     """
     if min_level not in LEVELS:
         raise ValueError(f"min_level must be 1-5, got {min_level}")
-    return highest_covering_value(x, y, *_coded(zones, min_level), len(HAZARD_TYPES))
-
-
-def _coded(zones: gpd.GeoDataFrame, min_level: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Validated zones of ``min_level`` or above: geometries (EPSG:9210), type index, level."""
-    zones = prepare_zones(zones)
-    zones = zones.loc[zones["level"] >= min_level]
-    type_index = zones["hazard_type"].map({t: i for i, t in enumerate(HAZARD_TYPES)}).to_numpy(dtype=np.int64)
-    return np.asarray(zones.geometry.values), type_index, zones["level"].to_numpy()
+    return highest_covering_value(x, y, *HazardZones.of(zones).at_least(min_level), len(HAZARD_TYPES))
 
 
 def flag_households(
     households: gpd.GeoDataFrame,
-    zones: gpd.GeoDataFrame,
+    zones: HazardZones | gpd.GeoDataFrame,
     buffer_m: float = 0.0,
     min_level: int = 1,
 ) -> pd.DataFrame:
@@ -430,8 +524,9 @@ def flag_households(
     ----------
     households : GeoDataFrame
         Point features, any CRS.
-    zones : GeoDataFrame
-        Polygons with ``hazard_type`` and ``level`` columns, any CRS.
+    zones : HazardZones or GeoDataFrame
+        Prepared zones, used as they are; or polygons with ``hazard_type``
+        and ``level`` columns in any CRS, prepared first.
     buffer_m : float, default 0
         A household also counts as inside a zone that lies within this many
         metres of it (measured in EPSG:9210).
@@ -453,11 +548,13 @@ def flag_households(
     points = to_metric(households, "households").geometry.values
     if len(points) and not (shapely.get_type_id(points[~shapely.is_missing(points)]) == 0).all():
         raise ValueError("households must be points")
+    zones = HazardZones.of(zones)
     if buffer_m > 0:
-        geoms, type_index, zone_level = _coded(zones, min_level)
-        home, zone = shapely.STRtree(geoms).query(points, predicate="dwithin", distance=buffer_m)
+        home, zone = zones.tree.query(points, predicate="dwithin", distance=buffer_m)
+        high = zones.level[zone] >= min_level
+        home, zone = home[high], zone[high]
         levels = np.zeros((len(points), len(HAZARD_TYPES)), dtype="int8")
-        np.maximum.at(levels, (home, type_index[zone]), zone_level[zone])
+        np.maximum.at(levels, (home, zones.type_code[zone]), zones.level[zone])
     else:
         levels = levels_at(shapely.get_x(points), shapely.get_y(points), zones, min_level=min_level)
 
@@ -475,7 +572,7 @@ def flag_households(
 
 def flag_register(
     households: gpd.GeoDataFrame,
-    zones: gpd.GeoDataFrame,
+    zones: HazardZones | gpd.GeoDataFrame,
     communes: gpd.GeoDataFrame | None = None,
     buffer_m: float = 0.0,
     min_level: int = 1,
@@ -486,6 +583,7 @@ def flag_register(
     with ``communes``, the commune each point lies in is added as
     ``ma_xa_located`` with ``assignment`` and ``gap_m``; where the register has
     a ``ma_xa`` column and it differs, ``mismatch`` is set and both are kept.
+    ``zones`` as in :func:`flag_households`.
 
     Returns
     -------
@@ -516,10 +614,11 @@ def flag_register(
     return out
 
 
-def changed_between(households: gpd.GeoDataFrame, old_zones: gpd.GeoDataFrame, new_zones: gpd.GeoDataFrame,
-                    buffer_m: float = 0.0) -> pd.DataFrame:
+def changed_between(households: gpd.GeoDataFrame, old_zones: HazardZones | gpd.GeoDataFrame,
+                    new_zones: HazardZones | gpd.GeoDataFrame, buffer_m: float = 0.0) -> pd.DataFrame:
     """Households whose hazard levels differ between two versions of the zones.
 
+    Each version is prepared zones or a plain GeoDataFrame (see :func:`flag_households`).
     Returns the rows of ``households`` (without geometry) that changed, with
     ``old_<column>`` and ``new_<column>`` for every level column and
     ``max_level``.

@@ -25,7 +25,7 @@ import pandas as pd
 import pyogrio
 
 from geo.crs import WGS84, to_metric
-from geo.hazards import prepare_zones
+from geo.hazards import HazardZones
 
 __all__ = ["InputError", "read_layer", "read_points", "read_zones", "write_table", "csv_bytes"]
 
@@ -120,11 +120,21 @@ def read_points(path: str | Path, layer: str | None = None) -> gpd.GeoDataFrame:
     return frame
 
 
-def read_zones(path: str | Path, layer: str | None = None) -> gpd.GeoDataFrame:
-    """Read and validate hazard-zone polygons with ``hazard_type`` and ``level`` columns.
+def read_zones(path: str | Path, layer: str | None = None) -> HazardZones:
+    """Read hazard-zone polygons with ``hazard_type`` and ``level`` columns, validated once.
 
-    Returns the zones as :func:`geo.hazards.prepare_zones` gives them (coded
-    types and levels, EPSG:9210, invalid polygons repaired).
+    Returns :class:`geo.hazards.HazardZones` (coded types and levels,
+    EPSG:9210, invalid polygons repaired; the table is its ``frame``), which
+    the flagging functions use without validating again.
+
+    >>> import tempfile, pathlib
+    >>> from shapely import box
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "zones.geojson"
+    >>> gpd.GeoDataFrame({"hazard_type": ["Sạt lở"], "level": ["cao"]}, geometry=[box(106.2, 22.6, 106.3, 22.7)],
+    ...                  crs=WGS84).to_file(path)
+    >>> zones = read_zones(path)
+    >>> len(zones), zones.frame["hazard_type"].tolist(), zones.level.tolist(), zones.frame.crs.to_epsg()
+    (1, ['landslide'], [4], 9210)
     """
     path = _exists(path)
     frame = read_layer(path, layer)
@@ -138,7 +148,7 @@ def read_zones(path: str | Path, layer: str | None = None) -> gpd.GeoDataFrame:
     if kinds - {"Polygon", "MultiPolygon"}:
         raise InputError(f"{path}: holds {', '.join(sorted(kinds))} features; hazard zones must be polygons")
     try:
-        return prepare_zones(frame, name=str(path))
+        return HazardZones.prepare(frame, name=str(path))
     except ValueError as exc:
         message = str(exc)
         raise InputError(message if message.startswith(str(path)) else f"{path}: {message}") from exc

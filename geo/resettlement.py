@@ -20,7 +20,6 @@ Examples
 
 from __future__ import annotations
 
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -28,7 +27,7 @@ import pandas as pd
 from geo._spatial import point_polygon_pairs
 from geo.catalogue import load_catalogue
 from geo.crs import to_metric
-from geo.hazards import prepare_zones
+from geo.hazards import HAZARD_TYPES, HazardZones
 from geo.indicators import BASELINE_YEAR, TARGET_YEAR
 from geo.text import loose_key
 
@@ -208,19 +207,28 @@ def path_by_year(
     return rows[columns].swaplevel().sort_index()
 
 
-def check_sites(sites: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, min_level: int = 1) -> pd.DataFrame:
+def check_sites(sites: gpd.GeoDataFrame, zones: HazardZones | gpd.GeoDataFrame, min_level: int = 1) -> pd.DataFrame:
     """Resettlement sites that lie inside a hazard zone (an error to fix).
 
-    Returns one row per (site, zone) hit with the site's columns,
-    ``hazard_type``, ``level`` and ``zone_index``; empty when every site is
-    safe.
+    ``zones`` are prepared :class:`~geo.hazards.HazardZones`, used as they
+    are, or a plain GeoDataFrame, prepared first. Returns one row per
+    (site, zone) hit with the site's columns, ``hazard_type``, ``level`` and
+    ``zone_index`` (the zone's index label); empty when every site is safe.
+
+    >>> from shapely import box, points
+    >>> zones = HazardZones.prepare(gpd.GeoDataFrame({"hazard_type": ["lũ quét"], "level": [5]},
+    ...                                              geometry=[box(0, 0, 10, 10)], crs="EPSG:9210"))
+    >>> sites = gpd.GeoDataFrame({"site_id": ["S1", "S2"]}, geometry=points([[5, 5], [50, 5]]), crs="EPSG:9210")
+    >>> check_sites(sites, zones).to_numpy().tolist()
+    [['S1', 'flash_flood', 5, 0]]
     """
     site_pts = to_metric(sites, "resettlement sites")
-    zones = prepare_zones(zones)
-    zones = zones.loc[zones["level"] >= min_level]
-    site_idx, zone_idx = point_polygon_pairs(site_pts.geometry.values, zones.geometry.values)
+    zones = HazardZones.of(zones)
+    site_idx, zone_idx = point_polygon_pairs(site_pts.geometry.values, zones.geometries, tree=zones.tree)
+    high = zones.level[zone_idx] >= min_level
+    site_idx, zone_idx = site_idx[high], zone_idx[high]
     hits = pd.DataFrame(site_pts.drop(columns=site_pts.geometry.name).iloc[site_idx]).reset_index(drop=True)
-    hits["hazard_type"] = zones["hazard_type"].to_numpy()[zone_idx]
-    hits["level"] = zones["level"].to_numpy()[zone_idx]
-    hits["zone_index"] = zones.index.to_numpy()[zone_idx]
+    hits["hazard_type"] = np.array(HAZARD_TYPES, dtype=object)[zones.type_code[zone_idx]]
+    hits["level"] = zones.level[zone_idx]
+    hits["zone_index"] = zones.frame.index.to_numpy()[zone_idx]
     return hits.sort_values(["level"], ascending=False, kind="stable").reset_index(drop=True)

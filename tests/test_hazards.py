@@ -9,7 +9,9 @@ import pytest
 import shapely
 from shapely import Polygon, box
 
+import geo.hazards
 from geo.crs import METRIC_CRS, WGS84
+from geo.dataset import load
 from geo.hazards import (
     HAZARD_TYPES,
     LEVEL_COLUMNS,
@@ -22,14 +24,19 @@ from geo.hazards import (
     LEVEL_WORDS_VI,
     TYPE_FORMS,
     TYPE_TERMS,
+    HazardZones,
+    changed_between,
     code_hazard_types,
     code_levels,
     flag_households,
+    flag_register,
+    levels_at,
     parse_hazard_types,
     parse_levels,
     prepare_zones,
     suggest,
 )
+from geo.io import InputError, read_zones
 from geo.text import loose_key
 
 X0, Y0 = 551_000.0, 2_506_000.0  # central Cao Bằng in EPSG:9210
@@ -468,3 +475,146 @@ def test_hazard_types_lists_types_present():
     assert result["max_level"].tolist() == [3, 5, 3, 2, 0, 2]
     only_high = flag_households(homes, zones, min_level=3)
     assert only_high["hazard_types"].tolist() == ["tube_flood", "landslide", "tube_flood", "", "", ""]
+
+
+# --------------------------------------------------------------------------- prepared zones
+
+
+def _bow_tie_zones(crs=METRIC_CRS) -> gpd.GeoDataFrame:
+    """A self-intersecting flash-flood zone and a plain landslide zone, words for types and levels."""
+    bow_tie = Polygon([(X0, Y0), (X0 + 100, Y0 + 100), (X0 + 100, Y0), (X0, Y0 + 100)])
+    zones = pd.concat([_zone(bow_tie, "lũ quét", "rất cao"), _zone(box(X0 + 50, Y0 + 40, X0 + 600, Y0 + 60), "sạt lở", 2)],
+                      ignore_index=True)
+    return zones.set_index(pd.Index([7, 3])).to_crs(crs)
+
+
+_BOW_TIE_HOMES = [[X0 + 10, Y0 + 50], [X0 + 90, Y0 + 50], [X0 + 50, Y0 + 10], [X0 + 300, Y0 + 50], [X0 + 50, Y0 + 95]]
+# flash flood in the bow tie's two triangles only; landslide along the strip
+_BOW_TIE_LEVELS = [[0, 5, 0], [2, 5, 0], [0, 0, 0], [2, 0, 0], [0, 0, 0]]
+
+
+@pytest.mark.parametrize(("seed", "buffer_m", "min_level"), [(21, 0, 1), (23, 60, 1), (25, 0, 4), (27, 60, 3)])
+def test_prepared_zones_flag_as_the_plain_path(seed, buffer_m, min_level):
+    zones, homes = random_zones(seed), random_homes(seed + 100)
+    prepared = HazardZones.prepare(zones)
+    plain = flag_households(homes, zones, buffer_m=buffer_m, min_level=min_level)
+    pd.testing.assert_frame_equal(flag_households(homes, prepared, buffer_m=buffer_m, min_level=min_level), plain)
+    _check_result(plain, homes, brute_force(homes, zones, buffer_m, min_level))
+    assert (plain["max_level"] > 0).any()
+    xy = shapely.get_coordinates(homes.geometry.values)
+    assert levels_at(xy[:, 0], xy[:, 1], prepared, min_level).tolist() == \
+        levels_at(xy[:, 0], xy[:, 1], zones, min_level).tolist()
+    pd.testing.assert_frame_equal(flag_register(homes, prepared, buffer_m=buffer_m, min_level=min_level),
+                                  flag_register(homes, zones, buffer_m=buffer_m, min_level=min_level))
+
+
+def test_prepared_bow_tie_is_repaired_and_flags_as_the_plain_path():
+    zones = _bow_tie_zones()
+    prepared = HazardZones.prepare(zones)
+    assert shapely.is_valid(prepared.geometries).all()
+    assert prepared.geometries[0].area == pytest.approx(5000)  # both triangles kept
+    assert prepared.type_code.tolist() == [HAZARD_TYPES.index("flash_flood"), HAZARD_TYPES.index("landslide")]
+    assert prepared.level.tolist() == [5, 2] and prepared.level.dtype == np.int8
+    assert prepared.frame.index.tolist() == [7, 3]
+    assert not zones.geometry.iloc[0].is_valid  # the input is not modified
+    homes = _homes(_BOW_TIE_HOMES)
+    result = flag_households(homes, prepared)
+    assert result[LEVEL_COLUMNS].to_numpy().tolist() == _BOW_TIE_LEVELS
+    pd.testing.assert_frame_equal(result, flag_households(homes, zones))
+
+
+def test_zones_in_wgs84_are_prepared_in_metres():
+    metric = _bow_tie_zones()
+    prepared = HazardZones.prepare(_bow_tie_zones(WGS84))
+    assert prepared.frame.crs.to_epsg() == 9210
+    assert shapely.equals_exact(prepared.geometries[1], metric.geometry.iloc[1], tolerance=1e-3)
+    homes = _homes(_BOW_TIE_HOMES).to_crs(WGS84)
+    assert flag_households(homes, prepared)[LEVEL_COLUMNS].to_numpy().tolist() == _BOW_TIE_LEVELS
+    wide = flag_households(_homes([[X0 + 300, Y0 + 120]]), prepared, buffer_m=65)  # 60 m from the strip
+    assert wide["max_level"].tolist() == [2]
+
+
+def test_unknown_hazard_word_is_refused_when_preparing():
+    zones = pd.concat([_zone(box(0, 0, 1, 1)), _zone(box(0, 0, 1, 1), hazard_type="ngập lụt")], ignore_index=True)
+    with pytest.raises(ValueError, match="feature 2, column 'hazard_type': 'ngập lụt'"):
+        HazardZones.prepare(zones)
+    with pytest.raises(ValueError, match="feature 0 is not a polygon"):
+        HazardZones.prepare(pd.concat([_zone(shapely.Point(0, 0)), _zone(box(0, 0, 1, 1))], ignore_index=True))
+
+
+def _forbid_validation(monkeypatch) -> None:
+    """Make every validation step raise."""
+    def forbidden(*args, **kwargs):
+        raise AssertionError("validated again")
+
+    for name in ("prepare_zones", "parse_hazard_types", "parse_levels", "to_metric"):
+        monkeypatch.setattr(geo.hazards, name, forbidden)
+    monkeypatch.setattr(shapely, "is_valid", forbidden)
+    monkeypatch.setattr(shapely, "make_valid", forbidden)
+
+
+def test_levels_at_does_no_validation_on_prepared_zones(monkeypatch):
+    zones, homes = random_zones(31), random_homes(32)
+    xy = shapely.get_coordinates(homes.geometry.values)
+    prepared = HazardZones.prepare(zones)
+    expected = brute_force(homes, zones, 0, 2)
+    _forbid_validation(monkeypatch)
+    assert levels_at(xy[:, 0], xy[:, 1], prepared, min_level=2).tolist() == expected.tolist()
+    with pytest.raises(AssertionError, match="validated again"):  # the plain path does validate
+        levels_at(xy[:, 0], xy[:, 1], zones)
+
+
+def test_flagging_functions_trust_prepared_zones(monkeypatch):
+    zones, homes = random_zones(33), random_homes(34)
+    prepared, newer = HazardZones.prepare(zones), HazardZones.prepare(zones.assign(level=5))
+    expected = flag_households(homes, zones, buffer_m=50)
+    register = flag_register(homes, zones, min_level=3)
+    changed = changed_between(homes, zones, zones.assign(level=5))
+    assert len(changed) and register["in_hazard"].any()
+    monkeypatch.setattr(geo.hazards, "prepare_zones", lambda *a, **k: pytest.fail("validated again"))
+    pd.testing.assert_frame_equal(flag_households(homes, prepared, buffer_m=50), expected)
+    pd.testing.assert_frame_equal(flag_register(homes, prepared, min_level=3), register)
+    pd.testing.assert_frame_equal(changed_between(homes, prepared, newer), changed)
+
+
+def test_plain_zones_are_prepared_once_per_call(monkeypatch):
+    zones, homes = random_zones(35), random_homes(36, n=200)
+    calls = []
+    original = geo.hazards.prepare_zones
+    monkeypatch.setattr(geo.hazards, "prepare_zones", lambda *a, **k: calls.append(1) or original(*a, **k))
+    flag_register(homes, zones, buffer_m=30)
+    assert len(calls) == 1
+    changed_between(homes, zones, zones.assign(level=5))
+    assert len(calls) == 3  # one per version
+
+
+def test_prepared_zones_are_read_only_and_index_once():
+    prepared = HazardZones.prepare(random_zones(38))
+    for array in (prepared.geometries, prepared.type_code, prepared.level):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = array[1]
+    assert prepared.tree is prepared.tree
+    assert len(prepared) == 50 and repr(prepared) == "HazardZones(50 zones)"
+    assert HazardZones.of(prepared) is prepared
+    assert prepared.at_least(4)[2].tolist() == [v for v in prepared.level.tolist() if v >= 4]
+
+
+def test_read_zones_prepares_once(tmp_path):
+    path = tmp_path / "zones.geojson"
+    _bow_tie_zones(WGS84).to_file(path)
+    zones = read_zones(path)
+    assert isinstance(zones, HazardZones) and zones.frame.crs.to_epsg() == 9210
+    assert zones.frame["hazard_type"].tolist() == ["flash_flood", "landslide"]
+    assert flag_households(_homes(_BOW_TIE_HOMES), zones)[LEVEL_COLUMNS].to_numpy().tolist() == _BOW_TIE_LEVELS
+    _zone(box(0, 0, 1, 1), hazard_type="ngập lụt", crs=WGS84).to_file(tmp_path / "bad.geojson")
+    with pytest.raises(InputError, match="bad.geojson: feature 1, column 'hazard_type'"):
+        read_zones(tmp_path / "bad.geojson")
+
+
+def test_dataset_prepares_its_zones_once():
+    ds = load()
+    prepared = ds.hazard_zones
+    assert isinstance(prepared, HazardZones) and load().hazard_zones is prepared
+    assert len(prepared) == len(ds.zones) > 0
+    homes = ds.households.iloc[::50]
+    pd.testing.assert_frame_equal(flag_households(homes, prepared), flag_households(homes, ds.zones))

@@ -12,7 +12,9 @@ import pytest
 import shapely
 from shapely import box
 
+import geo.hazards
 from geo.crs import METRIC_CRS, WGS84
+from geo.hazards import HazardZones
 from geo.resettlement import FORMS, STATUSES, at_risk, check_sites, path_by_year, progress
 
 COUNTS = ["at_risk", "done", "resettled", "stabilised", "in_progress", "undated"] + [f"form_{f}" for f in FORMS]
@@ -225,7 +227,7 @@ def test_path_by_year_is_non_decreasing():
 # --------------------------------------------------------------------------- sites
 
 
-def test_check_sites_finds_sites_in_zones():
+def _zones_and_sites() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     x0, y0 = 551_000, 2_506_000
     zones = gpd.GeoDataFrame(
         {"hazard_type": ["sạt lở", "lũ quét", "landslide"], "level": ["cao", 5, 2]},
@@ -237,6 +239,14 @@ def test_check_sites_finds_sites_in_zones():
         geometry=shapely.points([[x0 + 60, y0 + 50], [x0 + 300, y0 + 50], [x0 + 550, y0 + 50], [x0 + 10, y0 + 10]]),
         crs=METRIC_CRS,
     ).to_crs(WGS84)
+    return zones, sites
+
+
+@pytest.mark.parametrize("prepared", [False, True])
+def test_check_sites_finds_sites_in_zones(prepared):
+    zones, sites = _zones_and_sites()
+    if prepared:
+        zones = HazardZones.prepare(zones.to_crs(WGS84))
     hits = check_sites(sites, zones)
     assert "safe" not in set(hits["site"])
     assert sorted(zip(hits["site"], hits["hazard_type"], hits["level"])) == [
@@ -250,3 +260,23 @@ def test_check_sites_finds_sites_in_zones():
     assert set(high["site"]) == {"in-both", "in-one"}
     none = check_sites(sites.iloc[[1]], zones)
     assert len(none) == 0
+
+
+def test_check_sites_trusts_prepared_zones(monkeypatch):
+    zones, sites = _zones_and_sites()
+    prepared = HazardZones.prepare(zones.set_index(pd.Index([30, 10, 20])))
+    expected = check_sites(sites, zones.set_index(pd.Index([30, 10, 20])), min_level=2)
+    calls = []
+    monkeypatch.setattr(geo.hazards, "prepare_zones", lambda *a, **k: calls.append(1) or pytest.fail("validated"))
+    pd.testing.assert_frame_equal(check_sites(sites, prepared, min_level=2), expected)
+    assert set(expected["zone_index"]) == {10, 20, 30}
+    assert not calls
+
+
+def test_check_sites_prepares_plain_zones_once(monkeypatch):
+    zones, sites = _zones_and_sites()
+    calls = []
+    original = geo.hazards.prepare_zones
+    monkeypatch.setattr(geo.hazards, "prepare_zones", lambda *a, **k: calls.append(1) or original(*a, **k))
+    assert len(check_sites(sites, zones)) == 4
+    assert len(calls) == 1

@@ -188,3 +188,16 @@ def test_pairs_leave_the_callers_polygons_unprepared():
     pt, poly = point_polygon_pairs(shapely.points([[5, 5], [45, 5], [15, 5]]), polygons)
     assert pt.tolist() == [0, 1] and poly.tolist() == [0, 1]
     assert not shapely.is_prepared(polygons[:2]).any()
+
+
+def test_pairs_with_the_callers_tree_are_the_same():
+    rng = np.random.default_rng(5)
+    polygons = shapely.buffer(shapely.points(rng.uniform(0, 100, (40, 2))), rng.uniform(1, 15, 40))
+    points = shapely.points(rng.uniform(0, 100, (500, 2)))
+    tree = shapely.STRtree(polygons)
+    pt, poly = point_polygon_pairs(points, polygons, tree=tree)
+    want_pt, want_poly = shapely.STRtree(polygons).query(points, predicate="intersects")
+    assert len(pt) > 100
+    assert sorted(zip(pt.tolist(), poly.tolist())) == sorted(zip(want_pt.tolist(), want_poly.tolist()))
+    assert (np.diff(pt) >= 0).all()
+    assert not shapely.is_prepared(polygons).any()
