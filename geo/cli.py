@@ -406,7 +406,7 @@ def _flag(args: argparse.Namespace) -> None:
         raise Refusal("cli_err_mix")
     ds = _dataset(args) if args.households is None or args.hazards is None or args.dataset else None
     households = read_points(args.households) if args.households else ds.households
-    zones = read_zones(args.hazards) if args.hazards else ds.zones
+    zones = read_zones(args.hazards) if args.hazards else ds.hazard_zones
     if len(zones) == 0:  # "0 in a zone" would read as "nobody at risk"
         raise Refusal("cli_err_no_zones", path=args.hazards or args.dataset or "demo")
     if args.communes:

@@ -141,7 +141,7 @@ class RiskView:
 
 
 def _register(ds: Dataset, buffer_m: float) -> gpd.GeoDataFrame:
-    flagged = flag_register(ds.households, ds.zones, ds.communes(2020), buffer_m=buffer_m)
+    flagged = flag_register(ds.households, ds.hazard_zones, ds.communes(2020), buffer_m=buffer_m)
     lonlat = flagged.geometry.to_crs(WGS84)
     return flagged.assign(lon=lonlat.x.round(5), lat=lonlat.y.round(5))
 
@@ -201,8 +201,8 @@ def risk_view(ds: Dataset, flt: RiskFilter = RiskFilter(), user: User | None = N
     table = resettlement.progress(in_scope, levels, flt.year, flt.min_level, by=unit.rename("ma_xa"))
     path = resettlement.path_by_year(in_scope, levels, flt.min_level)
     # A site in any zone at the level asked is an error, whatever types are chosen: a filter never hides it.
-    unsafe = resettlement.check_sites(ds.sites, ds.zones, min_level=flt.min_level) if len(ds.sites) and len(ds.zones) \
-        else pd.DataFrame(columns=["site_id", "name_vi", "hazard_type", "level"])
+    unsafe = (resettlement.check_sites(ds.sites, ds.hazard_zones, min_level=flt.min_level)
+              if len(ds.sites) and len(ds.zones) else pd.DataFrame(columns=["site_id", "name_vi", "hazard_type", "level"]))
     return RiskView(flt, flagged, in_scope, shown, table, path, unsafe)
 
 
