@@ -330,3 +330,185 @@ def test_viewer_never_gets_a_household_point_or_name(province_server, page):
     assert not [n for n in names if n in everything]  # no household head's name
     assert "markerClusterGroup" not in everything and "circleMarker(new L.LatLng" not in everything
     assert page.outside_requests == []
+
+
+# --- Day one in the browser: an empty workspace filled one import at a time --------------------------------------
+
+PASSWORD = "mật khẩu dài đủ"
+#: A few communes keep the files small (the whole province is tests/test_app_stages.py's job).
+FEW_COMMUNES = ["01267", "01270", "01273"]
+
+
+@pytest.fixture(scope="module")
+def empty_server(tmp_path_factory):
+    """The app on an empty workspace with three accounts: admin, an officer of commune 01267, a viewer."""
+    from geo.access import Accounts
+    from geo.workspace import Workspace
+
+    path = tmp_path_factory.mktemp("empty") / "tinh.gpkg"
+    accounts = Accounts(Workspace.create(path))
+    admin = accounts.create_first_admin("admin", PASSWORD)
+    accounts.add_user(admin, "canbo", PASSWORD, "officer", communes=["01267"])
+    accounts.add_user(admin, "xem", PASSWORD, "viewer")
+    with _app_server(path, "e2e_empty_server.log") as url:
+        yield url
+
+
+def _few_communes_files(folder: Path) -> list[tuple[str, Path, set[str]]]:
+    """Households (CSV), hazard zones and commune boundaries (GeoJSON) of a few demo communes, as offices send them."""
+    from geo.dataset import load
+
+    demo = load()
+    communes = demo.communes(2020)
+    communes = communes.loc[communes["ma_xa"].isin(FEW_COMMUNES)]
+    households = demo.households.loc[demo.households["ma_xa"].isin(FEW_COMMUNES)].to_crs(4326)
+    zones = demo.zones.loc[demo.zones.intersects(communes.to_crs(demo.zones.crs).union_all())]
+    assert len(households) > 100 and len(zones) > 3 and len(communes) == len(FEW_COMMUNES)
+    table = households.drop(columns="geometry").assign(lon=households.geometry.x.round(6),
+                                                       lat=households.geometry.y.round(6))
+    files = [("Hộ dân", folder / "ho_dan.csv", {"households"}),
+             ("Vùng nguy cơ thiên tai", folder / "vung_nguy_co.geojson", {"hazard_zones"}),
+             ("Ranh giới xã", folder / "ranh_gioi_xa.geojson", {"communes_2020"})]
+    table.to_csv(files[0][1], index=False, encoding="utf-8")
+    files[1][1].write_text(zones.to_crs(4326).to_json(), encoding="utf-8")
+    files[2][1].write_text(communes.to_crs(4326).to_json(), encoding="utf-8")
+    return files
+
+
+def _offline_page(browser):
+    """A page in a fresh browser context whose requests to any other host are aborted and recorded."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="vi-VN")
+    outside: list[str] = []
+
+    def only_local(route):
+        host = urlparse(route.request.url).hostname
+        if host in ("127.0.0.1", "localhost") or route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    page.outside_requests = outside
+    return page
+
+
+def _settled(page, marker) -> None:
+    """Wait until ``marker`` (something only the page asked for shows) is visible and the script run is over."""
+    from playwright.sync_api import expect
+
+    expect(marker).to_be_visible(timeout=90_000)
+    expect(page.locator("[data-testid='stApp']")).to_have_attribute("data-test-script-state", "notRunning",
+                                                                     timeout=90_000)
+    expect(page.locator("[data-stale='true']")).to_have_count(0, timeout=30_000)  # the previous page is gone
+
+
+def _log_in(page, url: str, name: str, role: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(url, wait_until="domcontentloaded")
+    # As a person would: once the demo page behind the form is drawn (its map's first report has been handled).
+    expect(_map_frame(page).locator(".leaflet-container")).to_be_visible(timeout=90_000)
+    _settled(page, page.get_by_role("button", name="Đăng nhập"))
+    page.get_by_label("Tên đăng nhập").fill(name)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.locator("[data-testid='stSidebar']").get_by_text(f"{name} ({role})")).to_be_visible(timeout=60_000)
+
+
+#: What each map page says is missing, in its order, and what only that page shows (to know it is on screen).
+MAP_PAGES = {"Chỉ tiêu theo xã": (["communes_2020", "indicator_values"], "Các xã chậm nhất"),
+             "Thiên tai và di dời dân cư": (["households", "hazard_zones", "communes_2020", "sites"],
+                                            "Hộ trong vùng nguy cơ")}
+
+
+def _visit_map_pages(page, present: set[str], may_import: bool) -> None:
+    """Open both map pages: no exception, no incident, exactly the expected "missing" sentences, a drawn map."""
+    import re
+
+    from playwright.sync_api import expect
+
+    from geo.i18n import t
+
+    sidebar = page.locator("[data-testid='stSidebar']")
+    main = page.locator("[data-testid='stMain']")
+    for view, (needs, marker) in MAP_PAGES.items():
+        sidebar.get_by_text(view, exact=True).click()
+        _settled(page, main.get_by_text(marker, exact=True).first)
+        where = f"{view} with {sorted(present)}"
+        expect(page.locator("[data-testid='stException']"), where).to_have_count(0)
+        expect(page.get_by_text("Mã sự cố"), where).to_have_count(0)
+        expected = [layer for layer in needs if layer not in present]
+        said = main.locator("[data-testid='stAlert']").filter(has_text=re.compile(r"^\s*Kho chưa có"))
+        expect(said, where).to_have_count(len(expected))
+        for i, layer in enumerate(expected):
+            sentence = t(f"missing_{layer}")
+            if not may_import:
+                sentence += " " + t("ask_admin")
+            expect(said.nth(i), where).to_have_text(sentence)
+        buttons = main.get_by_role("button", name=re.compile(r"^Nhập "))  # "import it" buttons: admins only
+        expect(buttons, where).to_have_count(len(expected) if may_import else 0)
+        frame = _map_frame(page)
+        expect(frame.locator(".leaflet-container"), where).to_be_visible(timeout=60_000)
+        expect(frame.locator(".leaflet-map-pane"), where).to_be_attached()
+
+
+def _import_file(page, kind: str, source: Path) -> None:
+    """Import ``source`` as ``kind`` through the import page, every row good."""
+    from playwright.sync_api import expect
+
+    main = page.locator("[data-testid='stMain']")
+    page.locator("[data-testid='stSidebar']").get_by_text("Nhập dữ liệu", exact=True).click()
+    _settled(page, main.locator("[data-testid='stSelectbox']").filter(has_text="Loại dữ liệu").first)
+    _choose_main(page, "Loại dữ liệu", kind)
+    expect(main.get_by_role("combobox", name="Loại dữ liệu")).to_have_value(kind)
+    page.locator("input[type='file']").set_input_files(str(source))
+    rejected = main.locator("[data-testid='stMetric']").filter(has_text="Dòng bị loại")
+    expect(rejected.locator("[data-testid='stMetricValue']"), source.name).to_have_text("0", timeout=60_000)
+    expect(main.locator("[data-testid='stException']")).to_have_count(0)
+    main.get_by_role("button", name="Nhập các dòng hợp lệ vào kho").click()
+    done = main.locator("[data-testid='stAlert']").filter(has_text="Đã nhập")
+    expect(done, source.name).to_contain_text("phiên bản 1", timeout=60_000)
+
+
+def test_day_one_in_the_browser_every_import_then_every_page(empty_server, browser, tmp_path):
+    from playwright.sync_api import expect
+
+    start = time.perf_counter()
+    files = _few_communes_files(tmp_path)
+    page = _offline_page(browser)
+    try:
+        _log_in(page, empty_server, "admin", "quản trị")
+        views = page.locator("[data-testid='stSidebar'] [data-testid='stRadio']").filter(has_text="Chỉ tiêu theo xã")
+        expect(views).to_contain_text("Nhập dữ liệu")  # the admin is offered the import page
+        present: set[str] = set()
+        _visit_map_pages(page, present, may_import=True)
+        for kind, source, layers in files:
+            _import_file(page, kind, source)
+            present |= layers
+            _visit_map_pages(page, present, may_import=True)
+        # Every commune drawn on the indicator map once their boundaries are in.
+        page.locator("[data-testid='stSidebar']").get_by_text("Chỉ tiêu theo xã", exact=True).click()
+        _settled(page, page.locator("[data-testid='stMain']").get_by_text("Các xã chậm nhất", exact=True).first)
+        expect(_map_frame(page).locator("path.leaflet-interactive")).to_have_count(len(FEW_COMMUNES),
+                                                                                   timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "e2e_day_one_admin.png"), full_page=True)
+        assert page.outside_requests == []
+    finally:
+        page.context.close()
+
+    viewer = _offline_page(browser)
+    try:
+        _log_in(viewer, empty_server, "xem", "xem")
+        views = viewer.locator("[data-testid='stSidebar'] [data-testid='stRadio']").filter(
+            has_text="Chỉ tiêu theo xã")
+        expect(views).to_contain_text("Thiên tai và di dời dân cư")
+        expect(views).not_to_contain_text("Nhập dữ liệu")
+        _visit_map_pages(viewer, present, may_import=False)
+        viewer.screenshot(path=str(ARTIFACTS / "e2e_day_one_viewer.png"), full_page=True)
+        assert viewer.outside_requests == []
+    finally:
+        viewer.context.close()
+    elapsed = time.perf_counter() - start
+    assert elapsed < 180, f"the day-one walk took {elapsed:.0f} s"
