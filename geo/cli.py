@@ -271,10 +271,12 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     p.add_argument("source", type=_location, help="GeoPackage or postgresql:// URL to copy ('demo': the demo dataset)")
     p.add_argument("destination", type=_location, help="new GeoPackage, or postgresql:// URL of a database without "
                                                        "a workspace yet")
+    p.add_argument("--user", help="an administrator of the source, when it has accounts (it copies them)")
 
     p = sub.add_parser("demo", parents=[common], help="regenerate the demo dataset (byte for byte reproducible)")
     p.add_argument("--out", type=Path, default=None, help="GeoPackage to write (default data/demo/caobang_demo.gpkg)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the shipped demo's)")
+    p.add_argument("--force", action="store_true", help="replace an existing file (never a workspace with accounts)")
     return parser
 
 
@@ -439,6 +441,7 @@ def _flag(args: argparse.Namespace) -> None:
     if args.out:
         rows = flagged.loc[inside] if args.in_zones_only else flagged
         write_table(_labelled(rows, ds), args.out)
+        _log_export(args, f"flag {Path(args.out).name}, {len(rows)} rows")
         print(t("cli_written_households", lang, path=args.out, n=n(len(rows))))
 
 
@@ -494,6 +497,13 @@ def _demo(args: argparse.Namespace) -> None:
             seed=seed))
 
 
+def _log_export(args: argparse.Namespace, what: str) -> None:
+    """Record a file taken out of a workspace with accounts in its access log (user names only)."""
+    signed = getattr(args, "signed", None)
+    if signed is not None:
+        signed[1].record(signed[0], "export", what)
+
+
 def _view(ds, args: argparse.Namespace):
     """The officers' view (:func:`geo.risk.risk_view`) of the command's filters, within the user's communes."""
     from geo.risk import RiskFilter, risk_view
@@ -524,6 +534,7 @@ def _export_map(args: argparse.Namespace) -> None:
         common.pop("communes")
         figure = risk_figure(ds, _view(ds, args), **common)
     path = save_figure(figure, args.out, dpi=args.dpi, fmt=args.format)
+    _log_export(args, f"{args.map} map {path.name}")
     print(t("cli_written_size", args.lang, path=path, size=fmt_number(path.stat().st_size / 1024, 0, args.lang)))
 
 
@@ -535,6 +546,7 @@ def _atlas(args: argparse.Namespace) -> None:
         raise Refusal("cli_err_atlas", path=args.out)
     view = _view(ds, args) if args.map == "risk" else None
     path = atlas(ds, args.out, args.map, args.year, args.commune, view, args.lang)
+    _log_export(args, f"{args.map} atlas {path.name}")
     print(t("cli_written_pages", args.lang, path=path, n=fmt_count(len(args.commune or ds.communes(2020)), args.lang)))
 
 
@@ -542,10 +554,9 @@ def _export_data(args: argparse.Namespace) -> None:
     from geo.dataexport import export_table, with_personal_fields
 
     ds = _dataset(args)
-    if args.table == "households":
-        _require(args, "see_households")
+    if args.table == "households":  # rows, counts per commune or totals: what the user's role may take away
         view = _view(ds, args)
-        table = view.shown
+        table = view.table_for(args.signed[0] if args.signed else None)
         if args.personal:
             _require(args, "export_personal")
             table = with_personal_fields(table, ds.people())
@@ -630,8 +641,58 @@ def _copy_workspace(args: argparse.Namespace) -> None:
     from geo.workspace import copy_workspace
 
     source = None if str(args.source) == "demo" else args.source
+    # The copy carries accounts, personal fields and the access log: an administrator of the source only.
+    args.signed = _signed_user(source, args.user, args.lang)
+    _require(args, "manage_users")
     names = copy_workspace(source, args.destination)
+    _log_export(args, f"copy-workspace to {args.destination}")
     print(t("cli_copied", args.lang, n=fmt_count(len(names), args.lang), path=args.destination, names=", ".join(names)))
+
+
+def _is_workspace_file(path: Path) -> bool:
+    """Whether ``path`` is an existing GeoPackage holding a dataset or workspace (a ``metadata`` table)."""
+    import pyogrio
+
+    try:
+        return path.is_file() and "metadata" in set(pyogrio.list_layers(path)[:, 0])
+    except Exception:  # not a GeoPackage at all
+        return False
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Before any work: every output goes to an existing folder, never onto or into a workspace.
+
+    ``demo --out`` over an existing file needs ``--force``, and never replaces a
+    workspace that has accounts (or any workspace other than a demo dataset).
+    """
+    outputs = [p for p in (getattr(args, "out", None), getattr(args, "rejects", None)) if p is not None]
+    sources = [getattr(args, name, None) for name in ("dataset", "workspace", "source", "destination")]
+    workspaces = [Path(s).resolve() for s in sources if isinstance(s, Path)]
+    if args.command == "demo":
+        out = Path(args.out) if args.out else None
+        if out is not None and out.exists():
+            if _is_workspace_file(out) and not _demo_file(out):
+                raise Refusal("cli_err_onto_workspace", path=out)
+            if not args.force:
+                raise Refusal("cli_err_exists_force", path=out)
+    for path in outputs:
+        path = Path(path)
+        resolved = path.resolve()
+        if any(resolved == w or w in resolved.parents for w in workspaces) or \
+                (args.command != "demo" and _is_workspace_file(path)):
+            raise Refusal("cli_err_onto_workspace", path=path)
+        if not resolved.parent.is_dir():
+            raise Refusal("cli_err_no_folder", path=path.parent)
+
+
+def _demo_file(path: Path) -> bool:
+    """Whether a GeoPackage is a demo dataset (``demo`` true in its metadata), which ``demo`` may regenerate."""
+    from geo.dataset import load
+
+    try:
+        return load(path).is_demo
+    except (ValueError, OSError):
+        return False
 
 
 _COMMANDS = {"indicators": _indicators, "status": _status, "flag": _flag, "resettlement": _resettlement,
@@ -645,6 +706,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     lang = _language(argv)
     try:
         args = _parser(lang).parse_args(argv)
+        _check_outputs(args)
         _COMMANDS[args.command](args)
     except SystemExit as exc:  # --help, or a usage error already printed in one line
         return int(exc.code or 0)

@@ -412,6 +412,11 @@ TEXT: dict[str, tuple[str, str]] = {
                "File: zipped Shapefile, GeoPackage, GeoJSON, KML/KMZ, FlatGeobuf, GeoParquet, MapInfo (zip), CSV, XLSX"),
     "imported_by": ("Người nhập", "Imported by"),
     "import_refused": ("Không nhập được tệp", "The file cannot be imported"),
+    # geo.safefiles: a zip that expands too much as a whole (sizes format themselves as {size:vi} / {size:en})
+    "zip_err_ratio": ("{file}: sẽ giải nén thành {unzipped:vi} từ {zipped:vi} dữ liệu nén, gấp hơn {limit} lần, "
+                      "giống bom zip; hãy tải lên dữ liệu gốc, nén zip bình thường",
+                      "{file}: would unzip to {unzipped:en} from {zipped:en} of compressed data, more than {limit}× "
+                      "its size, like a zip bomb; upload the original data, zipped normally"),
     "rows_in": ("Số dòng đọc được", "Rows read"),
     "rows_good": ("Dòng hợp lệ", "Good rows"),
     "rows_rejected": ("Dòng bị loại", "Rejected rows"),
@@ -506,6 +511,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "latest_values": ("Số liệu mới nhất là năm {year}: chọn năm đó để xem.",
                       "The latest values are for {year}: choose that year to see them."),
     "choose": ("Chọn", "Choose"),
+    "no_values_commune": ("Xã này chưa có số liệu của chỉ tiêu này.", "This commune has no values for this indicator."),
     "nothing_at_risk": ("Không có hộ DTTS cư trú phân tán nào trong vùng nguy cơ theo bộ lọc này.",
                         "No scattered ethnic-minority household lies in a hazard zone under these filters."),
     "auto": ("tự nhận", "auto"),
@@ -530,6 +536,10 @@ TEXT: dict[str, tuple[str, str]] = {
                              "# {n} communes have values but no boundary in the workspace: {codes}"),
     "cli_err_no_zones": ("{path}: không có vùng nguy cơ thiên tai nào: chưa thể xác định hộ trong vùng nguy cơ (nhập vùng nguy cơ trước)",
                          "{path}: no hazard zones: households in zones cannot be flagged (import the hazard zones first)"),
+    "cli_err_onto_workspace": ("{path}: là kho dữ liệu (hoặc nằm trong kho): không ghi đè; chọn một tệp khác",
+                               "{path}: is a workspace (or inside one): not overwritten; choose another file"),
+    "cli_err_exists_force": ("{path}: tệp đã có; thêm --force để thay thế", "{path}: already exists; add --force to replace it"),
+    "cli_err_no_folder": ("{path}: thư mục không tồn tại", "{path}: no such folder"),
     # the officers' filter
     "risk_err_types": ("loại thiên tai chưa biết: {value}; dùng {choices}", "unknown hazard type(s): {value}; use {choices}"),
     "risk_err_level": ("mức nguy cơ phải từ 1 đến 5, không phải {value}", "the hazard level must be 1-5, got {value}"),
@@ -683,6 +693,30 @@ TEXT: dict[str, tuple[str, str]] = {
     "cli_copied": ("đã chép {n} bảng vào {path}: {names}", "copied {n} tables into {path}: {names}"),
     "cli_demo_written": ("đã ghi bộ dữ liệu minh họa: {path} ({size} MB, seed {seed})",
                          "demo dataset written: {path} ({size} MB, seed {seed})"),
+    # check_workspace: one line per problem
+    "ws_missing": ("{path}: không có kho dữ liệu ở đây", "{path}: no workspace here"),
+    "ws_unreadable": ("{path}: không đọc được kho dữ liệu: {error}", "{path}: the workspace cannot be read: {error}"),
+    "ws_integrity": ("{path}: tệp bị hỏng (kiểm tra toàn vẹn): {error}", "{path}: damaged file (integrity check): {error}"),
+    "ws_no_schema": ("{path}: cơ sở dữ liệu chưa có kho (schema {schema})", "{path}: no workspace in this database (schema {schema})"),
+    "ws_no_table": ("thiếu bảng {table}", "table {table} is missing"),
+    "ws_version_missing": ("lịch sử nhập ghi {layer} phiên bản {version} nhưng không có bảng {table}",
+                           "the import history lists {layer} version {version} but there is no table {table}"),
+    "ws_orphan_version": ("bảng {table} không có trong lịch sử nhập ({layer} phiên bản {version})",
+                          "table {table} is not in the import history ({layer} version {version})"),
+    "ws_people_columns": ("bảng {table} thiếu cột: cần {columns}", "table {table} lacks columns: needs {columns}"),
+    "ws_orphan_people": ("{n} dòng của {table} không thuộc hộ nào (vd. {examples})",
+                         "{n} rows of {table} belong to no household (e.g. {examples})"),
+    "ws_users_columns": ("bảng tài khoản thiếu cột: {columns}", "account table: missing columns {columns}"),
+    "ws_user_no_name": ("bảng tài khoản: dòng {row} không có tên đăng nhập", "account table: row {row} has no user name"),
+    "ws_user_twice": ("bảng tài khoản: tên {user!r} có hai lần", "account table: user {user!r} appears twice"),
+    "ws_user_no_hash": ("bảng tài khoản: người dùng {user!r} không có mật khẩu (mã băm trống)",
+                        "account table: user {user!r} has no password hash"),
+    "ws_user_role": ("bảng tài khoản: người dùng {user!r} có vai trò lạ {role!r} (dùng {roles})",
+                     "account table: user {user!r} has an unknown role {role!r} (use {roles})"),
+    "imp_personal": ("thông tin cá nhân (họ tên chủ hộ, số định danh) của {n} hộ được lưu riêng trong bảng {table}, "
+                     "không nằm trong lớp hộ",
+                     "personal fields (household head's name, identity number) of {n} households are kept apart in "
+                     "table {table}, not in the households layer"),
     **IMPORT_TEXT,
 }
 

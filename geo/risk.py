@@ -29,7 +29,7 @@ import pandas as pd
 import shapely
 
 from geo import resettlement
-from geo.access import User
+from geo.access import User, can
 from geo.crs import METRIC_CRS, WGS84
 from geo.dataexport import filter_table
 from geo.dataset import Dataset, load
@@ -37,11 +37,17 @@ from geo.hazards import HAZARD_TYPES, flag_register
 from geo.i18n import Refusal
 from geo.indicators import BASELINE_YEAR, TARGET_YEAR
 
-__all__ = ["RiskFilter", "RiskView", "risk_view", "flagged_register", "within_scope", "filter_register",
+__all__ = ["PUBLIC_COLUMNS", "RiskFilter", "RiskView", "risk_view", "flagged_register", "within_scope", "filter_register",
            "selected_level", "nearest_household"]
 
 #: The commune column every count uses: where the household's point lies (its record's when no boundaries).
 COMMUNE = "ma_xa_located"
+#: The household fields any surface may show (page, print, export); personal fields (names, identity
+#: numbers) live apart and are added only on request, by those allowed to (see :mod:`geo.access`).
+PUBLIC_COLUMNS = ("household_id", "ma_xa_located", "ma_xa", "village_id", "ethnicity", "members", "poor",
+                  "scattered", "level", "level_landslide", "level_flash_flood", "level_tube_flood",
+                  "resettlement_status", "resettlement_form", "resettlement_date", "site_id", "assignment",
+                  "mismatch")
 
 
 def _tuple(values: Iterable[str] | None) -> tuple[str, ...] | None:
@@ -138,6 +144,25 @@ class RiskView:
     def counts(self, by: str = COMMUNE) -> pd.Series:
         """Households shown per commune (or per ``by``): counts only, no row."""
         return self.shown.groupby(by).size().rename("households")
+
+    def table_for(self, user: User | None) -> pd.DataFrame:
+        """What ``user`` may see and take away of the view, the same on the page and in every export.
+
+        Officers and administrators (and demo mode, ``user`` None): the household
+        rows, public fields only, with their geometry; planners: households per
+        commune; viewers: the province totals.
+
+        >>> from geo.dataset import load
+        >>> view = risk_view(load(), RiskFilter(min_level=5))
+        >>> list(view.table_for(User("kh", "planner")).columns), len(view.table_for(User("xem", "viewer")))
+        (['ma_xa', 'households'], 1)
+        """
+        if user is None or can(user, "see_households"):
+            return self.shown[[c for c in PUBLIC_COLUMNS if c in self.shown] + ["geometry"]]
+        if can(user, "see_household_counts"):
+            return self.counts().rename_axis("ma_xa").reset_index()
+        return pd.DataFrame([{"in_zones": len(self.shown),
+                              **{k: int(self.totals[k]) for k in ("at_risk", "done", "needed")}}])
 
 
 def _register(ds: Dataset, buffer_m: float) -> gpd.GeoDataFrame:

@@ -189,7 +189,7 @@ def test_risk_filters_change_counts_offline(server, page):
     page.get_by_text("Thiên tai và di dời dân cư").click()
     frame = _map_frame(page)
     frame.locator(".geo-legend").filter(has_text="Mức độ nguy cơ").wait_for(timeout=90_000)
-    high = int(_metric(page, "Hộ trong vùng nguy cơ").replace(",", ""))
+    high = int(_metric(page, "Hộ trong vùng nguy cơ").replace(".", ""))
     slider = page.locator("[data-testid='stSidebar'] [data-testid='stSlider'] input[type='range']").first
     slider.focus()
     slider.press("ArrowLeft")  # level 4 → 3
@@ -198,7 +198,7 @@ def test_risk_filters_change_counts_offline(server, page):
         ".find(e => e.innerText.includes('Hộ trong vùng nguy cơ')); "
         "return c && c.querySelector('[data-testid=stMetricValue]').innerText !== old; }",
         arg=f"{high:,}", timeout=60_000)
-    medium = int(_metric(page, "Hộ trong vùng nguy cơ").replace(",", ""))
+    medium = int(_metric(page, "Hộ trong vùng nguy cơ").replace(".", ""))
     assert medium > high
     frame.locator(".leaflet-marker-pane, canvas").first.wait_for(timeout=60_000)
     page.wait_for_timeout(1500)
@@ -240,7 +240,7 @@ def test_upload_validate_and_import(server, page, workspace_path, tmp_path):
     assert card.locator("[data-testid='stMetricValue']").inner_text() == "1"
     page.screenshot(path=str(ARTIFACTS / "e2e_import_report.png"), full_page=True)
     page.get_by_role("button", name="Nhập các dòng hợp lệ vào kho").click()
-    page.get_by_text("Đã nhập: households v1").wait_for(timeout=60_000)
+    page.get_by_text("Đã nhập hộ dân, phiên bản 1").wait_for(timeout=60_000)
     from geo.workspace import Workspace
 
     history = Workspace.open(workspace_path).history()
@@ -276,7 +276,7 @@ def test_a_word_the_import_did_not_know_is_answered_in_the_table_and_remembered(
     assert card.locator("[data-testid='stMetricValue']").inner_text() == "0"
     page.screenshot(path=str(ARTIFACTS / "e2e_import_values.png"), full_page=True)
     page.get_by_role("button", name="Nhập các dòng hợp lệ vào kho").click()
-    page.get_by_text("Đã nhập: hazard_zones v1").wait_for(timeout=60_000)
+    page.get_by_text("Đã nhập vùng nguy cơ, phiên bản 1").wait_for(timeout=60_000)
     workspace = Workspace.open(workspace_path)
     assert len(workspace.read_layer("hazard_zones")) == 120
     assert workspace.value_mappings() == {"Chưa đánh giá": "1"}

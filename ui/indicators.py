@@ -124,7 +124,10 @@ def _profile(ctx: Context, communes, indicator: str, year: int, units: str) -> N
     path = trajectory(ctx.ds, indicator, commune, units).set_index("year")
     path.index = path.index.astype(str)  # years as labels, never "2,020"
     b.caption(f"{ctx.t('trajectory')}: {ind.name(ctx.lang)} ({unit_text(ind.unit, ctx.lang)})")
-    b.line_chart(path[["value", "expected"]].rename(columns={"value": ctx.t("value"), "expected": ctx.t("path")}))
+    if path["value"].notna().any():
+        b.line_chart(path[["value", "expected"]].rename(columns={"value": ctx.t("value"), "expected": ctx.t("path")}))
+    else:
+        b.info(ctx.t("no_values_commune"))
 
 
 def _grid(ctx: Context, year: int, units: str) -> None:

@@ -15,19 +15,14 @@ from geo.i18n import fmt_count, fmt_percent, message
 from geo.mapexport import atlas, risk_figure
 from geo.maps import risk_map
 from geo.resettlement import FORMS, STATUSES as RESETTLEMENT_STATUSES
-from geo.risk import RiskFilter, RiskView, nearest_household, risk_view
+from geo.risk import PUBLIC_COLUMNS, RiskFilter, RiskView, nearest_household, risk_view
 from geo.tables import record_card
 from geo.workspace import ConflictError, Workspace
 from ui.common import export_panel, missing, provenance, show_table, words
 from ui.context import Context
 
-__all__ = ["page", "PUBLIC_COLUMNS"]
+__all__ = ["page"]
 
-#: The household fields any page may show (personal fields live apart, exported only on request).
-PUBLIC_COLUMNS = ["household_id", "ma_xa_located", "ma_xa", "village_id", "ethnicity", "members", "poor",
-                  "scattered", "level", "level_landslide", "level_flash_flood", "level_tube_flood",
-                  "resettlement_status", "resettlement_form", "resettlement_date", "site_id", "assignment",
-                  "mismatch"]
 
 
 def _filter(ctx: Context, names: pd.Series, known: list[str]) -> RiskFilter:
@@ -99,17 +94,12 @@ def page(ctx: Context) -> None:
             st.info(f"**{ctx.t('household_record')}**  \n" + record_card(record[columns], ctx.lang, names.to_dict()))
 
     _progress(ctx, view, names)
-    columns = [col for col in PUBLIC_COLUMNS if col in view.shown]
-    counts = _table(ctx, view, columns, detail, names)
+    table = view.table_for(ctx.user)  # the rows, counts or totals this user may see: on screen and exported
+    _table(ctx, view, table, detail, names)
     user = ctx.user
 
     def households_table(path: Path, personal: bool) -> None:
-        if detail:
-            frame = view.shown[columns + ["geometry"]]
-            if personal:
-                frame = with_personal_fields(frame, ds.people())
-        else:
-            frame = counts
+        frame = with_personal_fields(table, ds.people()) if personal else table
         export_table(frame, path, ctx.t("flagged_table"), flt.filters(), ds.label, personal=personal,
                      exported_by=user.username if user is not None else "", lang=ctx.lang)
         if user is not None:
@@ -153,23 +143,18 @@ def _progress(ctx: Context, view: RiskView, names: pd.Series) -> None:
     c.bar_chart(forms)
 
 
-def _table(ctx: Context, view: RiskView, columns: list[str], detail: bool, names: pd.Series) -> pd.DataFrame:
+def _table(ctx: Context, view: RiskView, table: pd.DataFrame, detail: bool, names: pd.Series) -> None:
     """The household table (officers, admins), counts per commune and village (planners), or nothing (viewers)."""
     if detail:
         st.subheader(ctx.t("flagged_table"))
-        show_table(ctx, view.shown[columns], height=360, digits={"members": 0})
+        show_table(ctx, table.drop(columns="geometry"), height=360, digits={"members": 0})
         provenance(ctx, ["households", "hazard_zones"])
-        return view.shown[columns]
-    if ctx.can("see_household_counts"):  # planners: counts per commune and village, no household
+    elif ctx.can("see_household_counts"):  # planners: counts per commune and village, no household
         st.subheader(ctx.t("counts_by_commune"))
-        counts = view.counts().rename_axis("ma_xa").reset_index()
-        counts.insert(1, "name_vi", counts["ma_xa"].map(names))
+        counts = table.assign(name_vi=table["ma_xa"].map(names))[["ma_xa", "name_vi", "households"]]
         show_table(ctx, counts, height=360, keep={"name_vi": ctx.t("commune")})
         st.caption(ctx.t("counts_by_village"))
         show_table(ctx, view.counts("village_id").reset_index(), height=240)
-        return counts
-    # viewers: the province totals above, nothing finer
-    return pd.DataFrame([{"in_zones": len(view.shown), **view.totals[["at_risk", "done", "needed"]].to_dict()}])
 
 
 def _status_editor(ctx: Context, shown: pd.DataFrame) -> None:
