@@ -7,9 +7,10 @@ any reader touches a file, :func:`check_file` makes sure that
 * its *content* is one of :data:`KINDS` (:func:`sniff` reads magic bytes and
   structure, never trusts the name), and agrees with the extension or the type
   the user chose;
-* zips are not zip bombs, path-traversal or symlink tricks, nested zips or
-  password-protected (:func:`safe_extract` extracts them with a running byte
-  count);
+* zips are not zip bombs (a member, or the zip as a whole, expanding more
+  than ``LIMITS["max_ratio"]`` times), path-traversal or symlink tricks,
+  nested zips or password-protected (:func:`safe_extract` extracts them with
+  a running byte count);
 * a layer made of several files (Shapefile, MapInfo TAB or MIF/MID) has all
   of them, in the zip or, for a .tab or .mif given on the command line,
   beside it; a MapInfo .tab is a native table, not a view, seamless, raster
@@ -51,6 +52,8 @@ from contextlib import closing
 from pathlib import Path
 from typing import IO, Any
 
+from geo.i18n import Refusal, fmt_count, fmt_number, t
+
 __all__ = [
     "UnsafeFileError",
     "LIMITS",
@@ -66,7 +69,7 @@ __all__ = [
 LIMITS: dict[str, int] = {
     "max_bytes": 200 * 2**20,  # the file as uploaded
     "max_unzipped_bytes": 1 * 2**30,  # all members of a zip together, uncompressed
-    "max_ratio": 100,  # uncompressed / compressed size of any one zip member
+    "max_ratio": 100,  # uncompressed / compressed size of any one zip member, and of the whole zip
     "max_members": 2000,  # entries in a zip
 }
 
@@ -191,6 +194,31 @@ def _clean(text: str, width: int = 120) -> str:
 
 def _refuse(label: str, problem: str, advice: str) -> UnsafeFileError:
     return UnsafeFileError(f"{label}: {problem}; {advice}", filename=label)
+
+
+class _Translated(UnsafeFileError, Refusal):
+    """A refusal worded in both languages: an i18n key whose ``{file}`` field is the file's name.
+
+    ``str()`` is Vietnamese, as for every :class:`~geo.i18n.Refusal`;
+    :func:`geo.i18n.message` gives either language.
+    """
+
+    def __init__(self, key: str, label: str, **fields: object) -> None:
+        self.key, self.fields, self.filename = key, {"file": label, **fields}, label
+        ValueError.__init__(self, " ".join(t(key, "vi", **self.fields).split()))
+
+
+class _Size(int):
+    """A byte count that formats itself in a language: ``f"{size:vi}"`` → ``1.000,0 MB``."""
+
+    def __format__(self, lang: str) -> str:
+        lang = lang or "en"
+        n = int(self)
+        if n >= 2**20:
+            return f"{fmt_number(n / 2**20, 1, lang)} MB"
+        if n >= 2**10:
+            return f"{fmt_number(n / 2**10, 1, lang)} KB"
+        return f"{fmt_count(n, lang)} {'byte' if lang == 'vi' else 'bytes'}"
 
 
 def _limits(limits: Mapping[str, int]) -> dict[str, int]:
@@ -393,9 +421,22 @@ def _member_parts(info: zipfile.ZipInfo, label: str) -> tuple[str, ...]:
 
 
 def _inspect_zip(
-    zf: zipfile.ZipFile, label: str, lim: Mapping[str, int], *, nested_ok: bool = False
+    zf: zipfile.ZipFile,
+    label: str,
+    lim: Mapping[str, int],
+    *,
+    nested_ok: bool = False,
+    upload_bytes: int | None = None,
 ) -> list[tuple[zipfile.ZipInfo, tuple[str, ...]]]:
-    """Check a zip's directory (names, sizes, ratios) without decompressing anything."""
+    """Check a zip's directory (names, sizes, ratios) without decompressing anything.
+
+    Besides each member, the whole zip may expand at most ``max_ratio`` times
+    (over 1 MiB): many members of 1 MiB each pass the per-member check, and
+    together they would fill the disk. The compressed size is the smaller of
+    the members' (as the directory says) and ``upload_bytes``, the zip file's
+    own size, which no header can inflate (members sharing their data, or
+    lying about their compressed size).
+    """
     infos = zf.infolist()
     if len(infos) > lim["max_members"]:
         raise _refuse(
@@ -405,6 +446,7 @@ def _inspect_zip(
     files: set[tuple[str, ...]] = set()
     folders: set[tuple[str, ...]] = set()
     total = 0
+    packed = 0
     for info in infos:
         parts = _member_parts(info, label)
         shown = repr(_clean(info.filename, 80))
@@ -420,6 +462,7 @@ def _inspect_zip(
             if not nested_ok and parts[-1].lower().endswith((".zip", ".kmz")):
                 raise _refuse(label, f"holds another zip ({shown})", "unzip the inner zip and upload its files")
             total += info.file_size
+            packed += info.compress_size
             _check_ratio(info.file_size, info, label, lim)
         members.append((info, parts))
     if files & folders:
@@ -431,6 +474,10 @@ def _inspect_zip(
             f"would unzip to {_mb(total)} (limit {_mb(lim['max_unzipped_bytes'])})",
             "split the data into smaller files",
         )
+    if upload_bytes is not None:
+        packed = min(packed, upload_bytes)
+    if total > _RATIO_FLOOR and total > lim["max_ratio"] * max(packed, 1):
+        raise _Translated("zip_err_ratio", label, unzipped=_Size(total), zipped=_Size(packed), limit=lim["max_ratio"])
     return members
 
 
@@ -489,7 +536,9 @@ def safe_extract(
     components, drive letters, control characters, symbolic links or a
     password; more than ``max_members`` entries; a total uncompressed size
     above ``max_unzipped_bytes``; any member larger than 1 MiB that expands
-    more than ``max_ratio`` times (a zip bomb); nested zips (by name). It then
+    more than ``max_ratio`` times, or a zip that does so as a whole (over
+    1 MiB in all, measured against the zip file's own size when that is
+    smaller: a zip bomb); nested zips (by name). It then
     extracts by streaming, with a running byte count checked against the same
     limits and the sizes in the header, and refuses a member whose content is
     itself a zip. On any refusal, whatever it wrote is removed again.
@@ -547,7 +596,7 @@ def safe_extract(
     root = dest.resolve()
     try:
         with _open_zip(src, label) as zf:
-            members = _inspect_zip(zf, label, lim)
+            members = _inspect_zip(zf, label, lim, upload_bytes=src.stat().st_size)
             total = [0]
             for info, parts in members:
                 target = root.joinpath(*parts)
@@ -837,7 +886,7 @@ def _missing_companion(names: set[str], main: str) -> str | None:
 
 def _check_zip(p: Path, label: str, kind: str, lim: Mapping[str, int]) -> None:
     with _open_zip(p, label) as zf:
-        members = _inspect_zip(zf, label, lim, nested_ok=kind == "xlsx")
+        members = _inspect_zip(zf, label, lim, nested_ok=kind == "xlsx", upload_bytes=p.stat().st_size)
         names = {"/".join(parts).lower() for info, parts in members if not info.is_dir()}
         for name in sorted(names):
             if name.endswith(_MAIN_FILES.get(kind, ())) and not _is_junk(name):

@@ -356,17 +356,55 @@ def _resolver() -> tuple[dict, dict, dict]:
     return by_pair, by_name, by_code
 
 
-def _resolve_one(name: str, district: str | None) -> tuple[str | None, str | None, int | None, str, str]:
-    by_pair, by_name, by_code = _resolver()
+_SUGGEST_CUTOFF = 0.75  # difflib's similarity a suggestion needs
+# rapidfuzz's ratio is 2·LCS/(len a + len b), never below difflib's (whose matching blocks are
+# one common subsequence), so this prefilter keeps every name difflib would keep.
+_PREFILTER = 100 * _SUGGEST_CUTOFF - 1
+_BLOCK = 4096  # queries scored against the official names per rapidfuzz call
+
+
+@lru_cache(maxsize=1)
+def _loose_tables() -> tuple[dict, dict, dict, list]:
+    """The accent-free lookups, built once from :func:`_resolver`'s tables.
+
+    ``{(loose name, loose district): {(ma_xa, ma_xa_2025): entry}}``,
+    ``{loose name: [name keys]}``, ``{loose key: name key}`` (the suggestions, the
+    last key of each loose key) and the list of those loose keys.
+    """
+    by_pair, by_name, _ = _resolver()
+    loose_pair: dict[tuple[str, str], dict] = {}
+    for (name, district), entry in by_pair.items():
+        loose_pair.setdefault((loose_key(name), loose_key(district)), {})[entry[:2]] = entry
+    loose_name: dict[str, list[str]] = {}
+    for name in by_name:
+        loose_name.setdefault(loose_key(name), []).append(name)
+    keys = {loose_key(k): k for k in by_name}
+    return loose_pair, loose_name, keys, list(keys)
+
+
+def _name_keys(name: str) -> tuple[str, str, str]:
+    """A name's GSO code (if it is one), name key and loose key, unit type left out."""
     query = nfc(name)
-    code = _normal_code(query)
+    bare = strip_unit_type(query)
+    return _normal_code(query), name_key(bare), loose_key(bare)
+
+
+def _district_keys(district: str | None) -> tuple[str, str] | None:
+    if not district:
+        return None
+    bare = strip_unit_type(district)
+    return name_key(bare), loose_key(bare)
+
+
+def _lookup(code: str, bare: str, loose: str, district: tuple[str, str] | None) -> tuple | None:
+    """The result by dictionary lookups alone, or None when only suggestions are left to find."""
+    by_pair, by_name, by_code = _resolver()
     if code in by_code:
         return (*by_code[code], "code", "")
-    bare = name_key(strip_unit_type(query))
     if not bare:
         return None, None, None, "none", ""
     if district:
-        hit = by_pair.get((bare, name_key(strip_unit_type(district))))
+        hit = by_pair.get((bare, district[0]))
         if hit is not None:
             return (*hit, "district-name" if hit[2] != 2019 else "before_2020", "")
     found = by_name.get(bare, [])
@@ -375,21 +413,44 @@ def _resolve_one(name: str, district: str | None) -> tuple[str | None, str | Non
         return (*entry, "name" if entry[2] != 2019 else "before_2020", "")
     if len(found) > 1:
         return None, None, None, "ambiguous", ""
-    loose = loose_key(strip_unit_type(query))
+    loose_pair, loose_name, _, _ = _loose_tables()
     if district:
-        wanted = loose_key(strip_unit_type(district))
-        in_district = {entry[:2]: entry for (n, d), entry in by_pair.items() if loose_key(n) == loose
-                       and loose_key(d) == wanted}
+        in_district = loose_pair.get((loose, district[1]), {})
         if len(in_district) == 1:
             return (*next(iter(in_district.values())), "loose", "")
-    loose_hits = {k: v for k, v in by_name.items() if loose_key(k) == loose}
-    if len(loose_hits) == 1:
-        (entries,) = loose_hits.values()
-        if len(entries) == 1:
-            return (*entries[0], "loose", "")
-    keys = {loose_key(k): k for k in by_name}
-    close = difflib.get_close_matches(loose, list(keys), n=3, cutoff=0.75)
-    return None, None, None, "none", "; ".join(keys[c] for c in close)
+    names = loose_name.get(loose, [])
+    if len(names) == 1 and len(by_name[names[0]]) == 1:
+        return (*by_name[names[0]][0], "loose", "")
+    return None
+
+
+def _suggest(queries: list[str]) -> list[str]:
+    """Close official names (up to 3, "; "-joined) for each loose key, as ``difflib.get_close_matches``.
+
+    rapidfuzz scores every query against every official name in one call per
+    block; difflib then ranks only the few names that pass the prefilter, so
+    the answer is difflib's own.
+    """
+    from rapidfuzz import fuzz, process
+
+    _, _, keys, choices = _loose_tables()
+    out = [""] * len(queries)
+    for start in range(0, len(queries), _BLOCK):
+        block = queries[start:start + _BLOCK]
+        scores = process.cdist(block, choices, scorer=fuzz.ratio, score_cutoff=_PREFILTER, dtype=np.uint8)
+        rows, columns = np.nonzero(scores)
+        for row in np.unique(rows):
+            near = [choices[c] for c in columns[rows == row]]
+            close = difflib.get_close_matches(block[row], near, n=3, cutoff=_SUGGEST_CUTOFF)
+            out[start + row] = "; ".join(keys[c] for c in close)
+    return out
+
+
+def _resolve_one(name: str, district: str | None) -> tuple[str | None, str | None, int | None, str, str]:
+    """:func:`resolve_communes` for one name: ``(ma_xa, ma_xa_2025, vintage, how, suggestions)``."""
+    code, bare, loose = _name_keys(name)
+    found = _lookup(code, bare, loose, _district_keys(district))
+    return found if found is not None else (None, None, None, "none", _suggest([loose])[0])
 
 
 def resolve_communes(names: pd.Series, districts: pd.Series | None = None) -> pd.DataFrame:
@@ -400,7 +461,10 @@ def resolve_communes(names: pd.Series, districts: pd.Series | None = None) -> pd
     it over), then the 56 units of 2025; case, spacing, the unit type
     ("Xã", "Phường", "Thị trấn"), where the tone mark sits and "y"/"i"
     spellings are ignored, and a district, when given, settles names that
-    several districts share. Each distinct (name, district) is resolved once.
+    several districts share. Each distinct name and district gets its keys
+    once and each distinct pair is looked up once; the names that match
+    nothing are scored against the official names in one batch (rapidfuzz),
+    and only those close enough are ranked for suggestions.
 
     Returns
     -------
@@ -414,14 +478,27 @@ def resolve_communes(names: pd.Series, districts: pd.Series | None = None) -> pd
     """
     if districts is None:
         districts = pd.Series(None, index=names.index, dtype=object)
-    pairs = pd.DataFrame({"name": names.astype(object).where(names.notna(), ""),
-                          "district": districts.astype(object).where(districts.notna(), "")}, index=names.index)
-    pairs["name"] = pairs["name"].astype(str)
-    pairs["district"] = pairs["district"].astype(str)
-    unique = pairs.drop_duplicates()
-    results = [_resolve_one(n, d or None) for n, d in unique.itertuples(index=False)]
-    table = pd.DataFrame(results, columns=["ma_xa", "ma_xa_2025", "vintage", "how", "suggestions"],
-                         index=pd.MultiIndex.from_frame(unique))
-    out = table.reindex(pd.MultiIndex.from_frame(pairs)).set_axis(names.index)
+    name_text = names.astype(object).where(names.notna(), "").astype(str)
+    district_text = districts.astype(object).where(districts.notna(), "").astype(str)
+    # Keys once per distinct name and per distinct district, lookups once per distinct pair.
+    name_codes, name_values = pd.factorize(name_text, use_na_sentinel=False)
+    district_codes, district_values = pd.factorize(district_text, use_na_sentinel=False)
+    name_keys = [_name_keys(n) for n in name_values]
+    district_keys = [_district_keys(d) for d in district_values]
+    pair_codes = name_codes.astype(np.int64) * max(len(district_values), 1) + district_codes
+    unique, inverse = np.unique(pair_codes, return_inverse=True)
+    results: list[tuple | None] = []
+    unmatched: dict[str, list[int]] = {}  # loose key → positions in ``results`` still needing suggestions
+    for position, pair in enumerate(unique.tolist()):
+        name, district = divmod(pair, max(len(district_values), 1))
+        found = _lookup(*name_keys[name], district_keys[district])
+        if found is None:
+            unmatched.setdefault(name_keys[name][2], []).append(position)
+        results.append(found)
+    for loose, suggestions in zip(unmatched, _suggest(list(unmatched))):
+        for position in unmatched[loose]:
+            results[position] = (None, None, None, "none", suggestions)
+    table = pd.DataFrame(results, columns=["ma_xa", "ma_xa_2025", "vintage", "how", "suggestions"])
+    out = table.iloc[inverse.reshape(-1)].set_axis(names.index)
     out["vintage"] = out["vintage"].astype("Int16")
     return out

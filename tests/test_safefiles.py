@@ -11,6 +11,7 @@ import struct
 import time
 import unicodedata
 import zipfile
+import zlib
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,6 +20,7 @@ import pytest
 from shapely.geometry import LineString, Point
 
 from geo import safefiles
+from geo.i18n import message
 from geo.safefiles import (
     KINDS,
     LIMITS,
@@ -200,6 +202,65 @@ def test_total_unzipped_size_limit(tmp_path):
     with pytest.raises(UnsafeFileError) as excinfo:
         safe_extract(zpath, tmp_path / "out", limits={"max_unzipped_bytes": 500})
     assert "would unzip to" in _refused(excinfo, "roads.zip")
+    assert _nothing_in(tmp_path / "out")
+
+
+def _zeros_zip(path: Path, count: int, size: int = 2**20) -> Path:
+    """A Shapefile zip of ``count`` members of ``size`` zero bytes, deflated once and written by hand (fast)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    data = packer.compress(bytes(size)) + packer.flush()
+    crc = zlib.crc32(bytes(size))
+    names = ["roads.shp", "roads.shx", "roads.dbf"] + [f"roads_{i:04d}.csv" for i in range(count - 3)]
+    body, central = bytearray(), bytearray()
+    for name in map(str.encode, names):
+        offset = len(body)
+        body += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, crc, len(data), size, len(name), 0)
+        body += name + data
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, crc, len(data), size,
+                               len(name), 0, 0, 0, 0, 0, offset) + name
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(names), len(names), len(central), len(body), 0)
+    path.write_bytes(bytes(body + central + end))
+    with zipfile.ZipFile(path) as zf:
+        assert zf.read("roads.shx") == bytes(size)  # a real zip
+    return path
+
+
+def test_many_members_each_under_the_ratio_floor_are_refused_as_a_whole(tmp_path):
+    # 1,000 members of 1 MiB of zeros: about 1 MB of zip that passes every per-member check.
+    zpath = _zeros_zip(tmp_path / "many.zip", 1000)
+    assert zpath.stat().st_size < 2 * 2**20
+    for refuse in (lambda: check_file(zpath), lambda: safe_extract(zpath, tmp_path / "out")):
+        with pytest.raises(UnsafeFileError) as excinfo:
+            refuse()
+        _refused(excinfo, "many.zip")
+        english, vietnamese = message(excinfo.value, "en"), message(excinfo.value, "vi")
+        assert english.startswith("many.zip: would unzip to 1,000.0 MB from ")
+        assert "more than 100× its size, like a zip bomb; upload the original data, zipped normally" in english
+        assert vietnamese.startswith("many.zip: sẽ giải nén thành 1.000,0 MB từ ") and "bom zip" in vietnamese
+        assert str(excinfo.value) == vietnamese and "\n" not in english
+    assert _nothing_in(tmp_path / "out")
+    # The ratio is a limit like the others; under 1 MiB in all, any ratio is harmless; a
+    # Shapefile zip expands far less than 100×.
+    assert check_file(zpath, limits={"max_ratio": 2000}) == "shapefile_zip"
+    assert check_file(_zeros_zip(tmp_path / "small.zip", 4, 2**18)) == "shapefile_zip"
+    assert check_file(_shapefile_zip(tmp_path)) == "shapefile_zip"
+
+
+def test_whole_zip_ratio_is_measured_against_the_file_size(tmp_path):
+    # A directory claiming each member is stored (compressed size = size) cannot hide that the
+    # zip file itself is about 1 MB: the expanded size is limited in proportion to the upload.
+    zpath = _zeros_zip(tmp_path / "claims.zip", 300)
+    raw = bytearray(zpath.read_bytes())
+    at = raw.find(b"PK\x01\x02")
+    while at >= 0:
+        struct.pack_into("<I", raw, at + 20, 2**20)  # compressed size in the central directory
+        at = raw.find(b"PK\x01\x02", at + 4)
+    zpath.write_bytes(bytes(raw))
+    with zipfile.ZipFile(zpath) as zf:
+        assert all(info.compress_size == info.file_size for info in zf.infolist())
+    with pytest.raises(UnsafeFileError) as excinfo:
+        safe_extract(zpath, tmp_path / "out")
+    assert "like a zip bomb" in message(excinfo.value, "en")
     assert _nothing_in(tmp_path / "out")
 
 

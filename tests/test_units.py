@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from geo.text import name_key
-from geo.units import communes, crosswalk, match_commune, match_communes, to_2025
+from geo import units
+from geo.units import _resolve_one, communes, crosswalk, match_commune, match_communes, resolve_communes, to_2025
 
 
 
@@ -237,3 +240,89 @@ def test_match_communes_equals_per_row_calls():
             match_commune(names[i], 2020).how,
             "; ".join(match_commune(names[i], 2020).suggestions),
         )
+
+
+# --------------------------------------------------------------------------- resolve_communes
+
+# (name, district) → (ma_xa, ma_xa_2025, vintage, how, suggestions), as the per-name matcher
+# gave them before matching was batched: codes, names of each vintage, accents left out,
+# names that repeat across districts, near misses and garbage. Suggestions are given here as
+# official names; resolve_communes gives their name keys (geo.text.name_key).
+RESOLVED = [
+    ("Sông Hiến", None, "01267", "01273", 2020, "name", ""),
+    ("Song Hien", None, "01267", "01273", 2020, "loose", ""),
+    ("Song Hiem", None, None, None, None, "none", "Sông Hiến"),
+    ("Phuong Song Hiem", None, None, None, None, "none", ""),
+    ("Quang Trung", None, None, None, None, "ambiguous", ""),
+    ("xã Quang Trung", "Huyện Hòa An", "01702", "01699", 2020, "district-name", ""),
+    ("Quang Trung", "trùng khánh", "01465", "01465", 2020, "district-name", ""),
+    ("Hung Dao", None, None, None, None, "none", "Hưng Đạo; Ngọc Đào; Hồng Đại"),
+    ("Hung Dao", "Bao Lac", "01351", "01351", 2020, "loose", ""),
+    ("Hưng Đạo", "Bảo Lạc", "01351", "01351", 2020, "district-name", ""),
+    ("01702", None, "01702", "01699", 2020, "code", ""),
+    ("1267", None, "01267", "01273", 2020, "code", ""),
+    (1267.0, None, "01267", "01273", 2020, "code", ""),
+    ("Xã Tân Việt", "Bảo Lâm", "01297", "01297", 2019, "before_2020", ""),
+    ("Tân Việt", None, "01297", "01297", 2019, "before_2020", ""),
+    ("Nam Quang", None, "01297", "01297", 2020, "name", ""),
+    ("Zzzzzzzz", None, None, None, None, "none", ""),
+    ("", None, None, None, None, "none", ""),
+    (None, "Hòa An", None, None, None, "none", ""),
+    ("Thuc Phang", None, None, None, None, "none", "Thục Phán"),
+    ("Đàm Thuỷ", None, "01495", "01501", 2020, "name", ""),
+    ("Hoà An", None, None, "01654", 2025, "name", ""),
+    ("Phuc Hoa", None, None, "01648", 2025, "loose", ""),
+    ("Bao Lac", "Bảo Lạc", "01321", "01321", 2020, "loose", ""),
+    ("Nước Hai", "Hòa An", "01654", "01654", 2020, "district-name", ""),
+    ("Ca Thanh", None, None, None, None, "none", "Ca Thành; Cao Thăng; Phan Thanh"),
+    ("Thông Nông", None, "01363", "01363", 2020, "name", ""),
+    ("Thong Nong", None, None, None, None, "none", "Thông Nông; Thượng Thôn"),
+    ("Đức Long", None, None, None, None, "ambiguous", ""),
+    ("Duc Long", "Thach An", "01822", "01822", 2020, "loose", ""),
+    ("Ly Quoc", None, None, None, None, "none", "Lý Quốc"),
+    ("Hồng Sỹ", None, "01429", "01438", 2020, "name", ""),
+    ("Hong Si", None, "01429", "01438", 2020, "loose", ""),
+    ("Xuan Truong", None, None, None, None, "none", "Xuân Trường; Quang Trung; Quang Trọng"),
+    ("Pac Miau", None, "01290", "01290", 2020, "loose", ""),
+    ("Dinh Phong", None, None, None, None, "none", "Đình Phong; Vĩnh Phong; Đình Phùng"),
+    ("99999", None, None, None, None, "none", ""),
+    ("Hoa Chung", None, "01285", "01288", 2020, "loose", ""),
+]
+
+
+def test_resolve_communes_gives_the_same_answers_as_before():
+    names = pd.Series([case[0] for case in RESOLVED] * 2, index=range(100, 100 + 2 * len(RESOLVED)), dtype=object)
+    districts = pd.Series([case[1] for case in RESOLVED] * 2, index=names.index, dtype=object)
+    out = resolve_communes(names, districts)
+    assert out.index.equals(names.index)
+    assert list(out.columns) == ["ma_xa", "ma_xa_2025", "vintage", "how", "suggestions"]
+    assert str(out["vintage"].dtype) == "Int16"
+    for case, row in zip(RESOLVED * 2, out.itertuples(index=False)):
+        expected = (*case[2:6], "; ".join(name_key(n) for n in case[6].split("; ")) if case[6] else "")
+        got = tuple(None if pd.isna(v) else v for v in row)
+        assert got == expected, case
+        name = "" if case[0] is None else str(case[0])
+        assert _resolve_one(name, case[1]) == expected, case  # one name alone: the same answer
+    assert len(resolve_communes(pd.Series([], dtype=object))) == 0
+
+
+def test_unknown_names_cost_a_few_key_lookups_each(monkeypatch):
+    """Each distinct unknown name gets its keys once and a fuzzy score in one batch, not a scan of every unit."""
+    resolve_communes(pd.Series(["Song Hiem"]), pd.Series(["Hòa An"]))  # lookup tables built
+    rng = np.random.default_rng(7)
+    garbage = ["".join(rng.choice(list("qwxzjf"), size=int(n))) for n in rng.integers(6, 14, 300)]
+    calls = {"loose_key": 0, "get_close_matches": 0}
+
+    def counted(name, real):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(units, "loose_key", counted("loose_key", units.loose_key))
+    monkeypatch.setattr(units.difflib, "get_close_matches", counted("get_close_matches", difflib.get_close_matches))
+    out = resolve_communes(pd.Series(garbage * 3), pd.Series(["Hòa An", None, "Bảo Lạc"] * 300))
+    assert set(out["how"]) == {"none"} and set(out["suggestions"]) == {""}
+    distinct = len(set(garbage))
+    assert calls["loose_key"] <= distinct + 2  # once per distinct name and district
+    assert calls["get_close_matches"] == 0  # nothing near enough to rank
