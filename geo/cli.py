@@ -399,27 +399,35 @@ def _status(args: argparse.Namespace) -> None:
         print(shown.to_string(index=False, max_rows=400, na_rep="–", formatters=number_formats(shown, lang)))
 
 
+def _read_user_file(path: Path, kind: str, lang: str, boundaries=None):
+    """The good rows of a user's file, read and checked as ``geo import --dry-run`` would; a summary on stderr."""
+    from geo.importer import prepare
+
+    report = prepare(path, kind, boundaries=boundaries, lang=lang)
+    print(report.summary().split("\n")[0], file=sys.stderr)
+    if report.good.empty:
+        raise Refusal("imp_err_no_rows", value=Path(path).name)
+    return report.good
+
+
 def _flag(args: argparse.Namespace) -> None:
     from geo.hazards import flag_register
-    from geo.io import read_layer, read_points, read_zones, write_table
+    from geo.io import write_table
 
     lang = args.lang
     if (args.households is None) != (args.hazards is None) and args.dataset is None:
         raise Refusal("cli_err_mix")
     ds = _dataset(args) if args.households is None or args.hazards is None or args.dataset else None
-    households = read_points(args.households) if args.households else ds.households
-    zones = read_zones(args.hazards) if args.hazards else ds.hazard_zones
+    # The user's own files are read exactly as an import reads them (formats, columns, words, CRS), not written.
+    communes = _read_user_file(args.communes, "communes", lang) if args.communes else \
+        ds.communes(2020) if ds is not None and len(ds.communes(2020)) else None
+    if communes is None:
+        print(t("cli_no_communes", lang), file=sys.stderr)
+    households = _read_user_file(args.households, "households", lang, communes) if args.households \
+        else ds.households
+    zones = _read_user_file(args.hazards, "hazards", lang) if args.hazards else ds.hazard_zones
     if len(zones) == 0:  # "0 in a zone" would read as "nobody at risk"
         raise Refusal("cli_err_no_zones", path=args.hazards or args.dataset or "demo")
-    if args.communes:
-        communes = read_layer(args.communes)
-        if "ma_xa" not in communes:
-            raise Refusal("cli_err_no_ma_xa", path=args.communes)
-    elif ds is not None and len(ds.communes(2020)):
-        communes = ds.communes(2020)
-    else:
-        communes = None
-        print(t("cli_no_communes", lang), file=sys.stderr)
     start = time.perf_counter()
     flagged = flag_register(households, zones, communes, buffer_m=args.buffer_m, min_level=args.min_level)
     if ds is not None and args.households is None:
