@@ -15,6 +15,15 @@ are read with (an indicator's unit, whole counts, shares to 0.1 point).
 * GeoJSON (WGS 84), GeoPackage (with an ``about`` table) and KML (Google
   Earth, field GPS units) are for GIS: machine column names and codes.
 
+Text from imported files is data, never a formula (OWASP "CSV injection"): a
+text cell of a CSV that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return gets a leading apostrophe (:func:`defused`); in XLSX such a
+cell is written as a string with Excel's own "quote prefix" (the apostrophe
+Excel keeps when one types ``'=1+1``), so it shows as written and stays text
+even when edited. Numbers stay numbers, negative ones too. Control characters
+XML cannot hold are written in the workbook format's own escape (``_x000B_``,
+which Excel reads back as the character), so a name with one still exports.
+
 Examples
 --------
 >>> import tempfile, pathlib, pandas as pd
@@ -26,11 +35,15 @@ Examples
 ['Dữ liệu', 'Giải thích cột', 'Bộ lọc', 'Thông tin xuất']
 >>> [(c.value, c.number_format) for c in book["Dữ liệu"][2]][:2], [c.value for c in book["Bộ lọc"][2]]
 ([('01267', 'General'), (1.5, '#,##0.0')], ['Năm', '2023'])
+>>> _ = export_table(pd.DataFrame({"ma_xa": ["=1+1"], "value": [-1.5]}), out, "Test", {})
+>>> [(c.value, c.data_type, c.quotePrefix) for c in load_workbook(out)["Dữ liệu"][2]][:2]
+[('=1+1', 's', True), (-1.5, 'n', False)]
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -41,6 +54,7 @@ import pyogrio
 
 from geo.catalogue import load_catalogue
 from geo.crs import WGS84
+from geo.hazardtypes import HAZARD_VOCAB
 from geo.i18n import TEXT, UNIT_DIGITS, fmt_date, fmt_number, header, t
 from geo.io import csv_bytes
 from geo.tables import DATE_COLUMNS, in_words, readable
@@ -54,6 +68,8 @@ __all__ = [
     "filter_table",
     "rounded",
     "with_personal_fields",
+    "FORMULA_PREFIXES",
+    "defused",
 ]
 
 FORMATS = ("csv", "xlsx", "geojson", "gpkg", "kml")
@@ -75,9 +91,7 @@ COLUMN_DOCS: dict[str, tuple[str, str]] = {
     "scattered": ("Cư trú phân tán", "Living scattered"),
     "level": ("Mức nguy cơ cao nhất theo loại đã chọn (1-5)", "Highest level over the chosen hazard types (1-5)"),
     "max_level": ("Mức nguy cơ cao nhất (1-5)", "Highest hazard level (1-5)"),
-    "level_landslide": ("Mức nguy cơ sạt lở đất (0 = không)", "Landslide level (0 = none)"),
-    "level_flash_flood": ("Mức nguy cơ lũ quét (0 = không)", "Flash-flood level (0 = none)"),
-    "level_tube_flood": ("Mức nguy cơ lũ ống (0 = không)", "Tube-flood level (0 = none)"),
+    **{h.level_column: h.level_doc for h in HAZARD_VOCAB},  # one per hazard type, data/hazards.yaml
     "hazard_types": ("Loại thiên tai tại vị trí của hộ", "Hazard types present at the household"),
     "in_hazard": ("Trong vùng nguy cơ", "In a hazard zone"),
     "at_risk": ("Đối tượng bố trí (DTTS, cư trú phân tán, trong vùng nguy cơ)",
@@ -130,6 +144,77 @@ _SHARES = ("share", "expected_share", "target_share")
 _COUNTS = ("households", "in_zones", "at_risk", "done", "needed", "target_households", "members", "capacity",
            "n_reported", "rows")
 _YEARS = ("year", "value_year", "baseline_year", "target_year", "version")
+
+
+#: The first characters that make a spreadsheet read a text cell as a formula (OWASP "CSV injection").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formula_like(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
+def _text_columns(frame: pd.DataFrame) -> list[int]:
+    """Positions of the columns that may hold text (neither numbers, booleans nor dates)."""
+    return [i for i, dtype in enumerate(frame.dtypes)
+            if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype))]
+
+
+def defused(frame: pd.DataFrame) -> pd.DataFrame:
+    r"""``frame`` with a leading apostrophe on every text cell and header a spreadsheet would run as a formula.
+
+    Only text changes: numbers (negative ones too), dates and missing values stay as they are.
+
+    >>> import pandas as pd
+    >>> defused(pd.DataFrame({"=id": ["=1+1", "-x", "@a", "\tb", "Nà Giàng"], "n": [-1, 2, 3, 4, 5],
+    ...                       "mixed": [-1.5, "+1", None, "∞", 0]})).to_dict("list")
+    {"'=id": ["'=1+1", "'-x", "'@a", "'\tb", 'Nà Giàng'], 'n': [-1, 2, 3, 4, 5], 'mixed': [-1.5, "'+1", None, '∞', 0]}
+    """
+    out = frame.copy()
+    for i in _text_columns(out):
+        out.isetitem(i, out.iloc[:, i].map(lambda v: "'" + v if _formula_like(v) else v))
+    out.columns = ["'" + c if _formula_like(c) else c for c in out.columns]
+    return out
+
+
+#: Characters an XLSX cannot hold as they are (openpyxl refuses them), and a text Excel would read as their escape.
+_XLSX_ESCAPED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]|_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def _ooxml_text(value: object) -> object:
+    """Text as an XLSX stores it (ECMA-376 ``ST_Xstring``): a control character as ``_xHHHH_``.
+
+    A literal ``_xHHHH_`` keeps its underscore as ``_x005F_``, so Excel shows it as written.
+
+    >>> _ooxml_text("a\\x0bb _x0041_"), _ooxml_text(-1)
+    ('a_x000B_b _x005F_x0041_', -1)
+    """
+    if not isinstance(value, str):
+        return value
+    return _XLSX_ESCAPED.sub(lambda m: f"_x{ord(m.group(0)):04X}_", value)
+
+
+def _xlsx_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text (headers too) as :func:`_ooxml_text`."""
+    out = frame.copy()
+    for i in _text_columns(out):
+        out.isetitem(i, out.iloc[:, i].map(_ooxml_text))
+    out.columns = [_ooxml_text(c) for c in out.columns]
+    return out
+
+
+def _defuse_sheet(ws, sheet: pd.DataFrame) -> None:
+    """Write every formula-like text cell of ``ws`` (``sheet`` written from A1 with its header) as text.
+
+    openpyxl stores a string starting with "=" as a formula: such cells become
+    strings again, and every formula-like text gets Excel's quote prefix.
+    """
+    columns = {1 + i for i in _text_columns(sheet)}
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "f" or (_formula_like(cell.value) and (cell.row == 1 or cell.column in columns)):
+                cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 def with_personal_fields(frame: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
@@ -283,7 +368,7 @@ def export_table(
                            demo_label or t("source_workspace", lang), len(table)],
     })
     if fmt == "csv":
-        path.write_bytes(csv_bytes(_human(_located(table), lang)))
+        path.write_bytes(csv_bytes(defused(_human(_located(table), lang))))
     elif fmt == "xlsx":
         _xlsx(table, path, filter_table(filters, lang), about, lang)
     else:
@@ -412,8 +497,10 @@ def _xlsx(table: pd.DataFrame, path: Path, filters: pd.DataFrame, about: pd.Data
               t("filters", lang): filters, t("exp_sheet_about", lang): about}
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, sheet in sheets.items():
+            sheet = _xlsx_cells(sheet)
             sheet.to_excel(writer, sheet_name=name, index=False, inf_rep="∞")
             ws = writer.sheets[name]
+            _defuse_sheet(ws, sheet)
             ws.freeze_panes = "A2"
             for letter, text in zip((c.column_letter for c in ws[1]), sheet.columns):
                 ws.column_dimensions[letter].width = min(60, max(10, len(str(text)) + 2))

@@ -7,6 +7,17 @@ from the installed XStatic packages by :func:`install_assets`, and drops the
 libraries these maps do not use. It raises if any element still needs a file
 from the network, so a new plugin cannot silently bring a CDN back.
 
+Text from the data (commune, site and village names, codes, ids) is data,
+never markup nor code:
+
+* Leaflet puts tooltips and legends into the page as HTML, so every text
+  that reaches the map is escaped (:func:`html.escape`) first; a site named
+  ``<img src=x onerror=...>`` is shown as those characters.
+* branca renders the output of each element's template once more as a Jinja
+  template (``Element(script(self, kwargs))``), so a name holding ``{{ ... }}``
+  would run on the server; every ``{`` of such a text is written as the HTML
+  character reference ``&#123;`` (the page still shows ``{``).
+
 Examples
 --------
 >>> import folium
@@ -163,9 +174,32 @@ def _with_geojson(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return frame
 
 
-def _collection(frame: pd.DataFrame, properties: list[str]) -> dict:
-    """A GeoJSON FeatureCollection from a display layer's cached geometries."""
+def _escaped(value: object) -> object:
+    """Text made inert for a folium map: HTML-escaped, and ``{`` as ``&#123;`` (no Jinja delimiter).
+
+    Leaflet shows tooltips and legends as HTML, and branca renders the map's
+    script a second time as a Jinja template; both show this text as it was.
+    Anything else (numbers, missing values) is returned as it is.
+
+    >>> _escaped('<img src=x onerror="alert(1)"> & co'), _escaped(None), _escaped(1.5)
+    ('&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; co', None, 1.5)
+    >>> _escaped("{{ 7*7 }}{% if x %}")
+    '&#123;&#123; 7*7 }}&#123;% if x %}'
+    """
+    return html.escape(value).replace("{", "&#123;") if isinstance(value, str) else value
+
+
+def _collection(frame: pd.DataFrame, properties: list[str], shown: Collection[str] = ()) -> dict:
+    """A GeoJSON FeatureCollection from a display layer's cached geometries.
+
+    ``shown``: the properties that may hold text from the data, escaped
+    (:func:`_escaped`: folium's GeoJsonTooltip writes them into the page as
+    HTML, and branca renders the script a second time as a template).
+    """
     records = frame[properties].to_dict("records")
+    for record in records:
+        for key in shown:
+            record[key] = _escaped(record[key])
     return {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": geometry, "properties": record}
         for geometry, record in zip(frame["geojson"], records)
@@ -231,23 +265,40 @@ def display_zones(ds: Dataset, tolerance: float = 30.0) -> gpd.GeoDataFrame:
     return _display_zones(ds.path, ds.revision, tolerance)
 
 
+def _tooltip(fields: list[str], aliases: list[str] | None = None, **options) -> folium.GeoJsonTooltip:
+    """A GeoJsonTooltip whose labels are escaped (its values are: :func:`_collection`'s ``shown``)."""
+    return folium.GeoJsonTooltip(fields=fields, aliases=None if aliases is None else [_escaped(a) for a in aliases],
+                                 **options)
+
+
 def _legend(title: str, rows: list[tuple[str, str, str]], position: str = "topright") -> branca.element.MacroElement:
-    """A Leaflet control listing (colour, border style, label) rows."""
+    r"""A Leaflet control listing (colour, border style, label) rows.
+
+    Title and labels are text (escaped); the HTML reaches the script as JSON,
+    never as template source, so a title holding ``{{ ... }}`` is only text.
+
+    >>> m = folium.Map(tiles=None)
+    >>> _ = _legend("{{ 7*7 }} <b>", [("#fff", "solid", "</script>")]).add_to(m)
+    >>> page = m.get_root().render()
+    >>> "\\u0026#123;\\u0026#123; 7*7 }} \\u0026lt;b\\u0026gt;" in page, "\\u0026lt;/script\\u0026gt;" in page
+    (True, True)
+    """
     items = "".join(
         f'<div><span style="display:inline-block;width:14px;height:14px;margin-right:6px;vertical-align:middle;'
-        f'background:{colour};border:1px {border} #444"></span>{html.escape(label)}</div>'
+        f'background:{colour};border:1px {border} #444"></span>{_escaped(label)}</div>'
         for colour, border, label in rows
     )
     content = (f'<div class="geo-legend" style="background:white;padding:6px 8px;font:12px \'DejaVu Sans\','
                f'\'Noto Sans\',sans-serif;border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.3)">'
-               f"<b>{html.escape(title)}</b>{items}</div>")
+               f"<b>{_escaped(title)}</b>{items}</div>")
     element = branca.element.MacroElement()
+    element.content = content
+    element.position = position
     element._template = branca.element.Template(
         "{% macro script(this, kwargs) %}"
-        "var legend = L.control({position: " + json.dumps(position) + "});"
+        "var legend = L.control({position: {{ this.position|tojson }}});"
         "legend.onAdd = function () { var d = L.DomUtil.create('div'); d.innerHTML = "
-        + json.dumps(content)
-        + "; return d; };"
+        "{{ this.content|tojson }}; return d; };"
         "legend.addTo({{ this._parent.get_name() }});"
         "{% endmacro %}"
     )
@@ -286,7 +337,7 @@ def _households_layer(households: gpd.GeoDataFrame, lang: str, max_points: int,
     rows = pd.DataFrame({"lat": households["lat"].to_numpy(), "lon": households["lon"].to_numpy(), "s": status})
     callback = (
         "function (row) { var colours = " + json.dumps(list(RESETTLEMENT_COLOURS.values())) + ";"
-        " var names = " + json.dumps([t(s, lang) for s in RESETTLEMENT_COLOURS], ensure_ascii=False) + ";"
+        " var names = " + json.dumps([_escaped(t(s, lang)) for s in RESETTLEMENT_COLOURS]) + ";"
         " return L.circleMarker(new L.LatLng(row[0], row[1]), {radius: 4, weight: 1, color: '#333',"
         " fillColor: colours[row[2]], fillOpacity: 0.9}).bindTooltip(names[row[2]]); }"
     )
@@ -306,14 +357,15 @@ def _sites_layer(sites: gpd.GeoDataFrame, unsafe_sites: set[str], lang: str) -> 
     bad = frame["site_id"].isin(list(unsafe_sites))
     frame = frame.assign(
         colour=np.where(bad, "#b2182b", "#1a9641"),
-        label=np.where(bad, "⚠ ", "") + frame["name_vi"] + " (" + frame["site_id"] + ")"
-        + np.where(bad, f" — {t('site_unsafe', lang)}", ""),
-    )[["site_id", "colour", "label", "geometry"]]
+        label=np.where(bad, "⚠ ", "") + frame["name_vi"].fillna("").astype(str) + " ("
+        + frame["site_id"].astype(str) + ")" + np.where(bad, f" — {t('site_unsafe', lang)}", ""),
+    )[["colour", "label", "geometry"]]
+    frame["label"] = frame["label"].map(_escaped)  # shown as HTML by the tooltip: a name is only text
     folium.GeoJson(
         json.loads(frame.to_json()),
         marker=folium.CircleMarker(radius=9, weight=3, fill=True, fill_opacity=0.35),
         style_function=lambda f: {"color": f["properties"]["colour"], "fillColor": f["properties"]["colour"]},
-        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+        tooltip=_tooltip(["label"], labels=False),
     ).add_to(group)
     return group
 
@@ -348,8 +400,9 @@ def indicator_map(
     m = _base_map(tuple(shapes.total_bounds), basemap, local_tiles)
     if data.empty:  # no commune boundaries yet: the legend alone says what is missing
         return localise(m)
+    tooltip_fields = ["name_vi", "ma_xa", "value_text", "target_value_text", "expected_text", "status_text", "gap_text"]
     folium.GeoJson(
-        _collection(data, keep[:-1]),
+        _collection(data, keep[:-1], shown=tooltip_fields),
         name=t("map_title", lang),
         style_function=lambda f: {
             "fillColor": f["properties"]["colour"],
@@ -359,10 +412,10 @@ def indicator_map(
             "dashArray": "4 3" if f["properties"]["status"] == "no_data" else None,
         },
         highlight_function=lambda f: {"weight": 3, "color": "#000000"},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["name_vi", "ma_xa", "value_text", "target_value_text", "expected_text", "status_text", "gap_text"],
-            aliases=[t("commune", lang), t("code", lang), t("value", lang), t("target", lang), t("expected", lang),
-                     t("status", lang), t("gap", lang)],
+        tooltip=_tooltip(
+            tooltip_fields,
+            [t("commune", lang), t("code", lang), t("value", lang), t("target", lang), t("expected", lang),
+             t("status", lang), t("gap", lang)],
         ),
     ).add_to(m)
     counts = data["status"].value_counts()
@@ -414,9 +467,9 @@ def risk_map(
     m = _base_map(extent, basemap, local_tiles, canvas=True)
     if not communes.empty:
         folium.GeoJson(
-            _collection(communes, ["ma_xa", "name_vi"]), name=t("commune", lang),
+            _collection(communes, ["ma_xa", "name_vi"], shown=["ma_xa", "name_vi"]), name=t("commune", lang),
             style_function=lambda f: {"fillOpacity": 0, "color": "#666666", "weight": 0.6},
-            tooltip=folium.GeoJsonTooltip(fields=["name_vi"], aliases=[t("commune", lang)]),
+            tooltip=_tooltip(["name_vi"], [t("commune", lang)]),
         ).add_to(m)
     zones = zones.loc[zones["hazard_type"].isin(list(types)) & (zones["level"] >= min_level)]
     if bounds is not None:
@@ -434,10 +487,10 @@ def risk_map(
         )
         group = folium.FeatureGroup(name=t(hazard, lang))
         folium.GeoJson(
-            _collection(part, ["hazard_type", "level", "colour", "level_text"]),
+            _collection(part, ["hazard_type", "level", "colour", "level_text"], shown=["level_text"]),
             style_function=lambda f: {"fillColor": f["properties"]["colour"], "fillOpacity": 0.65,
                                       "color": f["properties"]["colour"], "weight": 0.5},
-            tooltip=folium.GeoJsonTooltip(fields=["level_text"], aliases=[t(hazard, lang)]),
+            tooltip=_tooltip(["level_text"], [t(hazard, lang)]),
         ).add_to(group)
         group.add_to(m)
 
