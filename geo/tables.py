@@ -24,7 +24,7 @@ from pandas.io.formats.style import Styler
 from geo.i18n import TEXT, fmt_date, fmt_number, header, t
 
 __all__ = ["CODE_COLUMNS", "BOOLEAN_COLUMNS", "DATE_COLUMNS", "readable", "in_words", "number_formats",
-           "styled", "record_card"]
+           "styled", "record_card", "markdown_text"]
 
 #: Columns holding codes, and the i18n key of each code (``{}`` is the code).
 CODE_COLUMNS: dict[str, str] = {
@@ -176,10 +176,15 @@ def record_card(record: pd.Series, lang: str = "vi", names: Mapping[str, str] | 
             text = f"{names[value]} ({value})"
         elif text is None or (not isinstance(text, str) and pd.isna(text)):
             text = "–"
-        lines.append(f"**{header(str(column), lang)}**: {_escaped(str(text))}")
+        lines.append(f"**{header(str(column), lang)}**: {markdown_text(str(text))}")
     return "  \n".join(lines)
 
 
-def _escaped(text: str) -> str:
-    """Markdown special characters escaped, so a value from a file is shown as typed."""
+def markdown_text(text: object) -> str:
+    r"""Text from a file for a Markdown element: its special characters escaped, so it is shown as typed.
+
+    >>> print(markdown_text("[bấm](http://x) *đậm* <b>"))
+    \[bấm\](http://x) \*đậm\* \<b\>
+    """
+    text = str(text)
     return "".join("\\" + c if c in "\\`*_[]<>#|~$" else c for c in text)

@@ -13,7 +13,7 @@ from geo.dataexport import FORMATS as DATA_FORMATS
 from geo.i18n import TEXT, fmt_date, header, message, t
 from geo.incidents import record_incident
 from geo.mapexport import FORMATS as MAP_FORMATS, PAPERS, save_figure
-from geo.tables import readable, styled
+from geo.tables import markdown_text, readable, styled
 from ui.context import Context
 
 __all__ = ["guarded", "missing", "provenance", "workspace_status", "show_table", "export_panel", "prepared_download",
@@ -65,8 +65,8 @@ def provenance(ctx: Context, layers: list[str]) -> None:
         origin = ctx.ds.provenance(layer)
         name = ctx.t(f"layer_{layer}")
         if origin is not None:
-            parts.append(ctx.t("provenance_import", layer=name, file=origin.get("file_name", ""),
-                               version=origin.get("version", ""), by=origin.get("imported_by") or "–",
+            parts.append(ctx.t("provenance_import", layer=name, file=markdown_text(origin.get("file_name", "")),
+                               version=origin.get("version", ""), by=markdown_text(origin.get("imported_by") or "–"),
                                when=fmt_date(origin.get("imported_at"), ctx.lang, time=True)))
         elif ctx.ds.is_demo:
             parts.append(ctx.t("provenance_demo", layer=name, when=fmt_date(ctx.ds.changed, ctx.lang)))

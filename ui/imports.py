@@ -10,6 +10,7 @@ import streamlit as st
 from geo.hazards import HAZARD_TYPES
 from geo.i18n import fmt_count, message
 from geo.importer import KINDS, commit, known_to, prepare
+from geo.tables import markdown_text
 from geo.workspace import Workspace, exists as workspace_exists
 from ui.accounts import users_panel
 from ui.common import show_table, workspace_status
@@ -24,7 +25,7 @@ UPLOAD_TYPES = ["zip", "gpkg", "geojson", "json", "kml", "kmz", "fgb", "parquet"
 def page(ctx: Context) -> None:
     """The upload form, the report of the dry run, the import; then accounts, history and audit."""
     st.subheader(ctx.t("view_import"))
-    st.caption(f"{ctx.t('workspace')}: {ctx.workspace}")
+    st.caption(f"{ctx.t('workspace')}: {markdown_text(ctx.workspace)}")
     if not ctx.ds.is_demo:
         workspace_status(ctx, expanded=True)
     _upload(ctx)
@@ -68,7 +69,7 @@ def _upload(ctx: Context) -> None:
             report = prepare(path, kind, layer or None, None if crs == "auto" else crs, encoding,
                              columns or None, values, hazard_type, known["boundaries"], ctx.lang)
         except Exception as exc:  # whatever the file, a message, never a traceback
-            st.error(f"{ctx.t('import_refused')}: {message(exc, ctx.lang)}")
+            st.error(f"{ctx.t('import_refused')}: {markdown_text(message(exc, ctx.lang))}")
             return
     cards = st.columns(4)
     cards[0].metric(ctx.t("rows_in"), fmt_count(report.rows_in, ctx.lang))
@@ -79,7 +80,7 @@ def _upload(ctx: Context) -> None:
     if len(report.unknown):
         _values_table(ctx, report, round_)
     for note in report.notes:
-        st.info(note)
+        st.info(markdown_text(note))
     shown = {"row": ctx.t("row_in_file"), "reason": ctx.t("reason"), "message": ctx.t("remark")}
     if not report.rejected.empty:
         rejected = report.rejected.drop(columns=["what", "code"]).rename(columns=shown)
@@ -95,7 +96,7 @@ def _upload(ctx: Context) -> None:
         try:
             version = commit(report, ctx.workspace, who.strip())
         except Exception as exc:  # a locked or read-only workspace: say so
-            st.error(f"{ctx.t('import_refused')}: {message(exc, ctx.lang)}")
+            st.error(f"{ctx.t('import_refused')}: {markdown_text(message(exc, ctx.lang))}")
             return
         st.session_state["upload-round"] = round_ + 1
         st.session_state.pop("import-values", None)

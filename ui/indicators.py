@@ -16,6 +16,7 @@ from geo.mapexport import atlas, indicator_figure
 from geo.maps import commune_code_in, indicator_map
 from geo.status import commune_profile, commune_status, province_summary, reported_years, status_grid, trajectory
 from geo.style import STATUS_COLOURS
+from geo.tables import markdown_text
 from ui.common import export_panel, missing, provenance, show_table
 from ui.context import Context
 
@@ -110,7 +111,7 @@ def _profile(ctx: Context, communes, indicator: str, year: int, units: str) -> N
     if commune not in names.index:
         commune = names.index[0]
         st.session_state[f"profile-{units}"] = commune
-    st.subheader(f"{ctx.t('profile')}: {names.get(commune, commune)} ({commune})")
+    st.subheader(f"{ctx.t('profile')}: {markdown_text(names.get(commune, commune))} ({markdown_text(commune)})")
     commune = st.selectbox(ctx.t("profile_hint"), list(names.index), key=f"profile-{units}",
                            format_func=lambda c: f"{names[c]} ({c})")
     profile = commune_profile(ctx.ds, commune, year, units, ctx.lang)

@@ -16,7 +16,7 @@ from geo.mapexport import atlas, risk_figure
 from geo.maps import risk_map
 from geo.resettlement import FORMS, STATUSES as RESETTLEMENT_STATUSES
 from geo.risk import PUBLIC_COLUMNS, RiskFilter, RiskView, nearest_household, risk_view
-from geo.tables import record_card
+from geo.tables import markdown_text, record_card
 from geo.workspace import ConflictError, Workspace
 from ui.common import export_panel, missing, provenance, show_table, words
 from ui.context import Context
@@ -73,8 +73,8 @@ def page(ctx: Context) -> None:
     unsafe = view.unsafe_sites
     if not unsafe.empty:
         st.error(f"**{ctx.t('site_errors')}**: " + "; ".join(
-            f"{r.name_vi} ({r.site_id}) — {ctx.t(r.hazard_type)}, {ctx.t(f'level_{r.level}')}"
-            for r in unsafe.itertuples()))
+            f"{markdown_text(r.name_vi)} ({markdown_text(r.site_id)}) — {ctx.t(r.hazard_type)}, "
+            f"{ctx.t(f'level_{r.level}')}" for r in unsafe.itertuples()))
     bounds = None
     if flt.communes and len(communes_2020):
         chosen = communes_2020.loc[communes_2020["ma_xa"].isin(flt.communes)]
