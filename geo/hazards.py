@@ -1,14 +1,16 @@
 """Hazard zones and the flagging of households that lie in them.
 
-Three hazard types (landslide, flash flood, tube flood) and five levels
-(1 = very low … 5 = very high). A household gets, for every type, the highest
-level among the zones of that type that contain it (or lie within
+The hazard types of ``data/hazards.yaml`` (:data:`HAZARD_TYPES`: landslide,
+flash flood, …) and five levels (1 = very low … 5 = very high). A household
+gets, for every type, the highest level among the zones of that type that
+contain it (or lie within
 ``buffer_m`` metres of it). All geometry work happens in the metric CRS
 EPSG:9210 whatever the inputs' CRS, with one spatial-index query for all
 households: no Python loop over households.
 
-Types and levels are read through the vocabulary tables below, with the
-wording of the national landslide zoning maps and of Decision 18/2021/QĐ-TTg
+Types and levels are read through the vocabulary (the types' terms in
+``data/hazards.yaml``, the level tables below), with the wording of the
+national landslide zoning maps and of Decision 18/2021/QĐ-TTg
 (:func:`code_hazard_types`, :func:`code_levels`; :func:`suggest` guesses the
 meaning of a value they do not know).
 
@@ -47,6 +49,7 @@ from rapidfuzz import fuzz, process
 
 from geo._spatial import highest_covering_value, in_threads
 from geo.crs import to_metric
+from geo.hazardtypes import HAZARD_VOCAB
 from geo.text import loose_key
 
 __all__ = [
@@ -77,45 +80,15 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------- vocabulary
+# The hazard types (codes, names, terms with their sources, hints, print hatch) live in
+# data/hazards.yaml, read by geo.hazardtypes: adding a term or a hazard type touches only
+# that file. The level tables below cite the same sources ([D18], [VIGMR]: see that file).
 # Terms are matched by a key that ignores case, accents, "đ" and separators
-# (space, _ - / . , : ; parentheses): "Trượt lở đất-đá" and "TRUOT_LO_DAT_DA" are one
-# term. Adding a term or a hazard type touches only these tables.
-#
-# Sources:
-# [LAW]  Luật Phòng, chống thiên tai 33/2013/QH13 (amended 60/2020/QH14), Điều 3 khoản 1:
-#        "lũ quét", "sạt lở đất ... do mưa lũ hoặc dòng chảy".
-# [D18]  Quyết định 18/2021/QĐ-TTg, Điều 4 khoản 3 (risk levels "cấp 1".."cấp 5": rủi ro thấp,
-#        trung bình, lớn, rất lớn, thảm họa), Điều 5 (definitions of "lũ quét", which
-#        "thường kèm theo bùn đá", and of "lũ ống"), Điều 46 (cấp độ rủi ro thiên tai do lũ
-#        quét, sạt lở đất, sụt lún đất do mưa lũ hoặc dòng chảy).
-# [VIGMR] Viện Khoa học Địa chất và Khoáng sản, Đề án "Điều tra, đánh giá và phân vùng cảnh
-#        báo nguy cơ trượt lở đất đá các vùng miền núi Việt Nam" (QĐ 351/QĐ-TTg, 2012):
-#        bản đồ hiện trạng / phân vùng cảnh báo nguy cơ trượt lở đất đá 1:50.000 (Cao Bằng
-#        among the provinces), five levels "nguy cơ rất thấp, thấp, trung bình, cao, rất cao"
-#        (thuyết minh, e.g. Quảng Ninh, Lai Châu, Hòa Bình).
-# [VAST] Viện Địa chất, VAST, đề tài VT.UD-05/18-20: "trượt - lở", "lũ quét - lũ bùn đá"
-#        (debris flow: flash flood carrying mud and rock).
-# [TLĐ]  Phạm Văn Hùng, Tạp chí Các Khoa học về Trái Đất 36(2), 2014: "trượt lở đất (TLĐ)".
-# [USE]  Wording of provincial reports and the press (Cao Bằng 2024: "cung sạt trượt").
+# (space, _ - / . , : ; parentheses): "Trượt lở đất-đá" and "TRUOT_LO_DAT_DA" are one term.
 
-#: hazard type code -> terms. The order of the codes is the order of :data:`HAZARD_TYPES`.
-TYPE_TERMS: dict[str, tuple[str, ...]] = {
-    "landslide": (
-        "landslide", "landslides", "landslip", "rockfall",           # English
-        "sạt lở", "sạt lở đất", "sạt lở đất đá", "lở đất",            # [LAW] [D18]
-        "sạt lở đất do mưa lũ hoặc dòng chảy",                        # [LAW]
-        "trượt lở", "trượt lở đất", "trượt lở đất đá", "trượt đất",   # [VIGMR] [VAST] [TLĐ]
-        "lở đá", "lở đất đá",                                         # [VIGMR]: rock falls are trượt lở đất đá
-        "TLĐ", "TLĐĐ",                                                # [TLĐ]; TLĐĐ by the same pattern
-        "sạt trượt", "sạt lở, trượt lở",                              # [USE]
-    ),
-    "flash_flood": (
-        "flash flood", "flash floods", "debris flow",                 # English; debris flow [VAST]
-        "lũ quét",                                                    # [LAW] [D18]
-        "lũ bùn đá", "lũ quét bùn đá", "lũ quét, lũ bùn đá",          # [D18] Điều 5, [VAST]
-    ),
-    "tube_flood": ("tube flood", "tube floods", "lũ ống"),            # [D18] Điều 5
-}
+#: hazard type code -> terms, from data/hazards.yaml. The order of the codes is the order of
+#: :data:`HAZARD_TYPES`.
+TYPE_TERMS: dict[str, tuple[str, ...]] = {h.code: h.terms for h in HAZARD_VOCAB}
 #: Ways a type term is written; "{}" is the term ([VIGMR]: "nguy cơ trượt lở đất đá").
 TYPE_FORMS = ("{}", "nguy cơ {}", "vùng nguy cơ {}", "vùng {}")
 
@@ -148,7 +121,7 @@ LEVEL_PHRASES: dict[int, tuple[str, ...]] = {
     5: ("rủi ro thảm họa", "rủi ro ở mức thảm họa", "thảm họa"),
 }
 
-HAZARD_TYPES = tuple(TYPE_TERMS)
+HAZARD_TYPES: tuple[str, ...] = tuple(TYPE_TERMS)
 LEVELS = {1: "very_low", 2: "low", 3: "medium", 4: "high", 5: "very_high"}
 LEVEL_COLUMNS = [f"level_{t}" for t in HAZARD_TYPES]
 
@@ -193,13 +166,20 @@ _LEVEL_INDEX = _index(
     (LEVEL_PHRASES, ("{}",)),
 )
 
-#: Words that point to one hazard type inside an unknown value ("Vùng có nguy cơ lở đá").
-#: Keys are loose words; "lũ" alone (river flood) and "lụt" point to none of the types.
-TYPE_WORD_RULES: dict[str, str] = {
-    "lo": "landslide", "truot": "landslide", "sat": "landslide", "landslide": "landslide", "slide": "landslide",
-    "quet": "flash_flood", "bun": "flash_flood", "flash": "flash_flood", "debris": "flash_flood",
-    "ong": "tube_flood", "tube": "tube_flood",
-}
+#: Loose words that point to one hazard type inside an unknown value ("Vùng có nguy cơ lở đá"),
+#: the ``hints`` of data/hazards.yaml; longest first, as :func:`suggest` tries them.
+#: "lũ" alone (river flood) and "lụt" point to none of the types.
+TYPE_WORD_RULES: dict[str, str] = {}
+for _hazard in HAZARD_VOCAB:
+    for _hint in _hazard.hints:
+        if _term_key(_hint) != _hint:
+            raise ValueError(f"data/hazards.yaml: type {_hazard.code!r}: hint {_hint!r} must be written as "
+                             f"{_term_key(_hint)!r} (lower case, no accents)")
+        if TYPE_WORD_RULES.setdefault(_hint, _hazard.code) != _hazard.code:
+            raise ValueError(f"data/hazards.yaml: hint {_hint!r} points to both {TYPE_WORD_RULES[_hint]!r} "
+                             f"and {_hazard.code!r}")
+TYPE_WORD_RULES = dict(sorted(TYPE_WORD_RULES.items(), key=lambda item: -len(item[0])))
+del _hazard, _hint
 _FUZZY_CUTOFF = 85  # rapidfuzz ratio: "sat loo" (92) matches "sat lo", "lu lut" (77) not "lu quet"
 
 
@@ -268,7 +248,11 @@ def code_levels(values: pd.Series, extra: Mapping[str, int] | None = None) -> pd
 
 def _suggest_type(key: str) -> str | None:
     words = key.split()
-    by_word = {TYPE_WORD_RULES[w] for w in words if w in TYPE_WORD_RULES}
+    padded, by_word = f" {key} ", set()
+    for hint, code in TYPE_WORD_RULES.items():  # longest first: "sat lo bo song" hides "sat" and "lo"
+        if f" {hint} " in padded:
+            by_word.add(code)
+            padded = padded.replace(f" {hint} ", "  ")
     by_initials = _TYPE_INITIALS.get(key, set()) if len(words) == 1 else set()
     codes = by_word | by_initials
     if codes:  # "Lũ quét - sạt lở" names two types and "LO" reads "lở" or "lũ ống": no guess
@@ -330,6 +314,10 @@ def _raise_unknown(values: pd.Series, coded: pd.Series, what: str, allowed: str)
         )
 
 
+#: What an unknown type is told to use: the codes and the Vietnamese names.
+_TYPES_ALLOWED = ", ".join([*HAZARD_TYPES, *(h.name_vi.lower() for h in HAZARD_VOCAB)])
+
+
 def parse_hazard_types(values: pd.Series) -> pd.Series:
     """Hazard types as codes (see :func:`code_hazard_types`); raise on an unknown value.
 
@@ -337,7 +325,7 @@ def parse_hazard_types(values: pd.Series) -> pd.Series:
     ['landslide', 'tube_flood', 'flash_flood']
     """
     coded = code_hazard_types(values)
-    _raise_unknown(values, coded, "hazard_type", "landslide, flash_flood, tube_flood, sạt lở, lũ quét, lũ ống")
+    _raise_unknown(values, coded, "hazard_type", _TYPES_ALLOWED)
     return coded
 
 
@@ -496,7 +484,7 @@ def levels_at(x: np.ndarray, y: np.ndarray, zones: HazardZones | gpd.GeoDataFram
 
     Returns
     -------
-    ndarray of int8, shape (n, 3)
+    ndarray of int8, shape (n, len(HAZARD_TYPES))
         Levels in the order of :data:`HAZARD_TYPES`; 0 = in no zone of that type.
 
     Examples
@@ -504,8 +492,11 @@ def levels_at(x: np.ndarray, y: np.ndarray, zones: HazardZones | gpd.GeoDataFram
     >>> from shapely import box
     >>> zones = gpd.GeoDataFrame({"hazard_type": ["sạt lở", "lũ ống"], "level": [2, "rất cao"]},
     ...                          geometry=[box(0, 0, 10, 10), box(5, 5, 20, 20)], crs="EPSG:9210")
-    >>> levels_at(np.array([1.0, 10.0, 30.0]), np.array([1.0, 10.0, 30.0]), zones).tolist()
-    [[2, 0, 0], [2, 0, 5], [0, 0, 0]]
+    >>> levels = levels_at(np.array([1.0, 10.0, 30.0]), np.array([1.0, 10.0, 30.0]), zones)
+    >>> levels.shape == (3, len(HAZARD_TYPES))
+    True
+    >>> levels[:, [HAZARD_TYPES.index("landslide"), HAZARD_TYPES.index("tube_flood")]].tolist()
+    [[2, 0], [2, 5], [0, 0]]
     """
     if min_level not in LEVELS:
         raise ValueError(f"min_level must be 1-5, got {min_level}")
@@ -536,8 +527,8 @@ def flag_households(
     Returns
     -------
     DataFrame
-        Aligned on ``households.index``: ``level_landslide``,
-        ``level_flash_flood``, ``level_tube_flood`` (0 = in no zone of that
+        Aligned on ``households.index``: :data:`LEVEL_COLUMNS`
+        (``level_landslide``, ``level_flash_flood``, …; 0 = in no zone of that
         type), ``max_level`` and ``hazard_types`` (``;``-joined codes of the
         types present).
     """
@@ -560,7 +551,7 @@ def flag_households(
 
     result = pd.DataFrame(levels, columns=LEVEL_COLUMNS, index=households.index)
     result["max_level"] = levels.max(axis=1) if len(points) else np.zeros(0, "int8")
-    # Each combination of types present is one of 8 bit masks: look its label up.
+    # Each combination of types present is one of 2**len(HAZARD_TYPES) bit masks: look its label up.
     mask = (levels > 0) @ (1 << np.arange(len(HAZARD_TYPES)))
     labels = np.array(
         [";".join(t for i, t in enumerate(HAZARD_TYPES) if m >> i & 1) for m in range(1 << len(HAZARD_TYPES))],

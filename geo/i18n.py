@@ -11,10 +11,18 @@ import unicodedata
 
 import pandas as pd
 
+from geo.hazardtypes import HAZARD_VOCAB
+
 __all__ = ["LANGS", "TEXT", "COLUMN_TEXT", "Refusal", "t", "header", "message", "fmt_number", "fmt_count",
            "fmt_percent", "fmt_date", "fmt_value", "unit_text", "UNIT_DIGITS"]
 
 LANGS = ("vi", "en")
+
+# The hazard types' names and level headers come from data/hazards.yaml (geo.hazardtypes).
+_HAZARD_CODES = [h.code for h in HAZARD_VOCAB]
+_HAZARD_BAR = "|".join(_HAZARD_CODES)
+_HAZARD_OR_VI = ", ".join(_HAZARD_CODES[:-1]) + " hoặc " + _HAZARD_CODES[-1]  # "a, b hoặc c"
+_HAZARD_OR_EN = ", ".join(_HAZARD_CODES[:-1]) + " or " + _HAZARD_CODES[-1]
 
 #: The import report: per-row reasons and warnings ("imp_<code>") and their
 #: grouped lines at the top of the report ("imp_g_<code>", with the count ``n``).
@@ -177,16 +185,16 @@ IMPORT_TEXT: dict[str, tuple[str, str]] = {
                             "no geometry and no coordinate columns (lon/lat, Kinh độ/Vĩ độ, or X/Y)"),
     "imp_err_id_column": ("không có cột {what} ({vietnamese} / {column}); chỉ định ở ô «Ghép cột» (TÊN_CỘT={column}; dòng lệnh: --column 'TÊN_CỘT={column}')",
                           "no {what} column ({vietnamese} / {column}); name it in «Map columns» (NAME={column}; command line: --column 'NAME={column}')"),
-    "imp_err_hazard_type": ("không có cột loại thiên tai: nếu cả tệp là một loại, chọn loại đó (ô «Bản đồ một loại thiên tai»; dòng lệnh: --hazard-type landslide|flash_flood|tube_flood), hoặc chỉ định cột (ô «Ghép cột»; dòng lệnh: --column 'TÊN_CỘT=hazard_type')",
-                            "no hazard type column: if the whole file is one hazard, choose it («Single-hazard map»; command line: --hazard-type landslide|flash_flood|tube_flood), or name the column («Map columns»; command line: --column 'NAME=hazard_type')"),
+    "imp_err_hazard_type": ("không có cột loại thiên tai: nếu cả tệp là một loại, chọn loại đó (ô «Bản đồ một loại thiên tai»; dòng lệnh: --hazard-type " + _HAZARD_BAR + "), hoặc chỉ định cột (ô «Ghép cột»; dòng lệnh: --column 'TÊN_CỘT=hazard_type')",
+                            "no hazard type column: if the whole file is one hazard, choose it («Single-hazard map»; command line: --hazard-type " + _HAZARD_BAR + "), or name the column («Map columns»; command line: --column 'NAME=hazard_type')"),
     "imp_err_level": ("không có cột cấp độ/mức độ nguy cơ; chỉ định ở ô «Ghép cột» (TÊN_CỘT=level; dòng lệnh: --column 'TÊN_CỘT=level')",
                       "no level column; name it in «Map columns» (NAME=level; command line: --column 'NAME=level')"),
     "imp_err_indicator_columns": ("không đọc được chỉ tiêu: cần cột Mã chỉ tiêu và Năm, bảng theo năm, hoặc biểu báo cáo có tên chỉ tiêu ở dòng tiêu đề",
                                   "no indicators found: give Mã chỉ tiêu and Năm columns, a table by year, or a report annex with indicator names in its header"),
     "imp_err_values": ("không có cột giá trị (Giá trị, hoặc Tử số và Mẫu số)", "no value, or numerator and denominator, columns (Giá trị / Tử số / Mẫu số)"),
     "imp_err_value_arg": ("--value {value}: viết dạng GIÁ_TRỊ=NGHĨA", "--value {value}: write it as VALUE=MEANING"),
-    "imp_err_hazard_arg": ("--hazard-type phải là landslide, flash_flood hoặc tube_flood, không phải {value}",
-                           "--hazard-type must be landslide, flash_flood or tube_flood, got {value}"),
+    "imp_err_hazard_arg": ("--hazard-type phải là " + _HAZARD_OR_VI + ", không phải {value}",
+                           "--hazard-type must be " + _HAZARD_OR_EN + ", got {value}"),
 }
 
 
@@ -208,9 +216,7 @@ COLUMN_TEXT: dict[str, tuple[str, str]] = {
     "scattered": ("Cư trú phân tán", "Scattered"),
     "level": ("Mức nguy cơ cao nhất", "Highest hazard level"),
     "max_level": ("Mức nguy cơ cao nhất", "Highest hazard level"),
-    "level_landslide": ("Mức sạt lở đất", "Landslide level"),
-    "level_flash_flood": ("Mức lũ quét", "Flash-flood level"),
-    "level_tube_flood": ("Mức lũ ống", "Tube-flood level"),
+    **{h.level_column: (h.level_header_vi, h.level_header_en) for h in HAZARD_VOCAB},  # data/hazards.yaml
     "resettlement_status": ("Tình trạng di dời", "Resettlement status"),
     "resettlement_form": ("Hình thức bố trí", "Resettlement form"),
     "resettlement_date": ("Ngày di dời", "Resettlement date"),
@@ -276,9 +282,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_data": ("Chưa có số liệu", "No data"),
     "not_applicable": ("Không áp dụng", "Not applicable"),
     # hazards
-    "landslide": ("Sạt lở đất", "Landslide"),
-    "flash_flood": ("Lũ quét", "Flash flood"),
-    "tube_flood": ("Lũ ống", "Tube flood"),
+    **{h.code: (h.name_vi, h.name_en) for h in HAZARD_VOCAB},  # the hazard types, data/hazards.yaml
     "level_1": ("Rất thấp", "Very low"),
     "level_2": ("Thấp", "Low"),
     "level_3": ("Trung bình", "Medium"),

@@ -38,6 +38,7 @@ from geo.catalogue import load_catalogue
 from geo.crs import METRIC_CRS, WGS84
 from geo.dataset import Dataset
 from geo.hazards import HAZARD_TYPES
+from geo.hazardtypes import HAZARD_VOCAB
 from geo.i18n import (
     UNIT_DIGITS,
     fmt_count,
@@ -64,7 +65,8 @@ PAPERS = {"a4": (210.0, 297.0), "a3": (297.0, 420.0)}
 FORMATS = ("png", "pdf", "svg")
 _RC = {"font.family": "DejaVu Sans", "pdf.fonttype": 42, "svg.fonttype": "none", "hatch.linewidth": 0.6}
 _DEMO_MARK = "Dữ liệu minh họa / DEMO DATA"
-_HAZARD_HATCH = {"landslide": None, "flash_flood": "....", "tube_flood": "xxxx"}
+#: Hatch of each hazard type's zones (colour shows the level), from data/hazards.yaml.
+_HAZARD_HATCH = {h.code: h.hatch for h in HAZARD_VOCAB}
 _MEASURE = TextToPath()
 
 

@@ -507,9 +507,10 @@ def flag_in_database(location: PgLocation, households: str = "households", zones
     Returns
     -------
     DataFrame
-        One row per household in table order (``RangeIndex``):
-        ``level_landslide``, ``level_flash_flood``, ``level_tube_flood``
-        (int8, 0 = in no zone of that type) and ``max_level``, as
+        One row per household in table order (``RangeIndex``): one
+        ``level_<type>`` column per type of ``data/hazards.yaml``
+        (:data:`geo.hazards.LEVEL_COLUMNS`; int8, 0 = in no zone of that
+        type) and ``max_level``, as
         ``geo.hazards.flag_households(...)[LEVEL_COLUMNS + ["max_level"]]``.
     """
     from geo.hazards import HAZARD_TYPES, LEVEL_COLUMNS

@@ -14,8 +14,8 @@ Examples
 >>> view = risk_view(load(), RiskFilter(min_level=4))
 >>> bool((view.shown["level"] >= 4).all()), int(view.totals["at_risk"]) <= len(view.in_scope)
 (True, True)
->>> view.filter.types
-('landslide', 'flash_flood', 'tube_flood')
+>>> view.filter.types == HAZARD_TYPES  # every type of data/hazards.yaml by default
+True
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from geo.access import User, can
 from geo.crs import METRIC_CRS, WGS84
 from geo.dataexport import filter_table
 from geo.dataset import Dataset, load
-from geo.hazards import HAZARD_TYPES, flag_register
+from geo.hazards import HAZARD_TYPES, LEVEL_COLUMNS, flag_register
 from geo.i18n import Refusal
 from geo.indicators import BASELINE_YEAR, TARGET_YEAR
 
@@ -45,9 +45,8 @@ COMMUNE = "ma_xa_located"
 #: The household fields any surface may show (page, print, export); personal fields (names, identity
 #: numbers) live apart and are added only on request, by those allowed to (see :mod:`geo.access`).
 PUBLIC_COLUMNS = ("household_id", "ma_xa_located", "ma_xa", "village_id", "ethnicity", "members", "poor",
-                  "scattered", "level", "level_landslide", "level_flash_flood", "level_tube_flood",
-                  "resettlement_status", "resettlement_form", "resettlement_date", "site_id", "assignment",
-                  "mismatch")
+                  "scattered", "level", *LEVEL_COLUMNS,  # level_<type> for each type of data/hazards.yaml
+                  "resettlement_status", "resettlement_form", "resettlement_date", "site_id", "assignment", "mismatch")
 
 
 def _tuple(values: Iterable[str] | None) -> tuple[str, ...] | None:

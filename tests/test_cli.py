@@ -76,7 +76,7 @@ def test_flag_demo_matches_brute_force(capsys, tmp_path):
     assert len(flagged) == len(ds.households)  # every household, with its levels
     in_zone = int((expected.max(axis=1) >= 1).sum())
     assert f"{in_zone:,} hộ trong vùng".replace(",", ".") in out and int(flagged["in_hazard"].sum()) == in_zone
-    got = flagged.set_index("household_id")[["level_landslide", "level_flash_flood", "level_tube_flood"]]
+    got = flagged.set_index("household_id")[[f"level_{t}" for t in HAZARD_TYPES]]
     want = pd.DataFrame(expected, index=ds.households["household_id"], columns=got.columns)
     assert got.equals(want.loc[got.index])
     assert (flagged["data_label"] == ds.label).all()  # demo results say so on every row

@@ -153,3 +153,20 @@ def test_cli_export_data_indicator_table(tmp_path, capsys):
     about = dict(gpd.read_file(out, layer="about")[["key", "value"]].to_numpy())
     assert about["Bộ lọc: Chỉ tiêu"] == "2. Tỷ lệ hộ nghèo DTTS" and about["Bộ lọc: Năm"] == "2023"
     assert main(["export-data", "--table", "indicators", "--out", str(tmp_path / "x.txt")]) == 2
+
+
+def test_every_hazard_type_in_the_print_legend_and_the_exported_columns(ds, flagged, tmp_path):
+    """Every type of data/hazards.yaml, with demo zones or not, is in the legend and in every export."""
+    from geo.hazardtypes import HAZARD_VOCAB
+
+    text = _pdf_text(save_figure(risk_figure(ds, risk_view(ds, RiskFilter(min_level=5))), tmp_path / "r.pdf"))
+    table = filter_register(flagged, min_level=5)
+    book = pd.read_excel(export_table(table, tmp_path / "h.xlsx", "t", {}, ds.label), sheet_name=None, dtype=str,
+                         engine="openpyxl")
+    explained = dict(book["Giải thích cột"].to_numpy())
+    csv = pd.read_csv(export_table(table, tmp_path / "h.csv", "t", {}, ds.label, lang="en"), dtype=str,
+                      encoding="utf-8-sig")
+    for hazard in HAZARD_VOCAB:
+        assert hazard.name_vi in text
+        assert explained[hazard.level_header_vi] == hazard.level_doc[0]
+        assert hazard.level_header_en in csv.columns

@@ -232,6 +232,66 @@ def test_suggest_checks_what():
         suggest("cao", "risk")
 
 
+# --------------------------------------------------------------------------- one vocabulary (data/hazards.yaml)
+
+
+def test_every_type_is_named_headed_hatched_and_exported():
+    """Everything per type derives from data/hazards.yaml: nothing else has to be edited for a new type."""
+    from geo.dataexport import COLUMN_DOCS
+    from geo.hazardtypes import HAZARD_VOCAB
+    from geo.i18n import header, t
+    from geo.mapexport import _HAZARD_HATCH
+    from geo.risk import PUBLIC_COLUMNS, RiskFilter
+
+    assert HAZARD_TYPES == tuple(h.code for h in HAZARD_VOCAB) == tuple(TYPE_TERMS)
+    assert LEVEL_COLUMNS == [f"level_{code}" for code in HAZARD_TYPES]
+    assert RiskFilter().types == HAZARD_TYPES
+    for hazard in HAZARD_VOCAB:
+        assert (t(hazard.code), t(hazard.code, "en")) == (hazard.name_vi, hazard.name_en)
+        assert header(hazard.level_column, "en") == hazard.level_header_en
+        assert hazard.level_column in PUBLIC_COLUMNS and hazard.level_column in COLUMN_DOCS
+        assert _HAZARD_HATCH[hazard.code] == hazard.hatch
+        assert code_hazard_types(pd.Series([hazard.code, hazard.name_vi, hazard.name_en])).tolist() == [hazard.code] * 3
+    assert len({h.hatch for h in HAZARD_VOCAB}) == len(HAZARD_VOCAB)  # colour shows the level, hatch the type
+
+
+_GOOD_TYPE = """
+  - code: rockfall_x
+    name: ["Đá lăn", "Rock fall"]
+    hatch: "oo"
+    terms:
+      EN: [rock fall]
+    hints: [da lan]
+"""
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda text: text, None),
+        (lambda text: text.replace("EN: [rock fall]", "NOPE: [rock fall]"), "cite 'NOPE'"),
+        (lambda text: text.replace('hatch: "oo"', 'hatch: "zz"'), "hatch"),
+        (lambda text: text.replace('hatch: "oo"', 'hatch: "oo"\n    colour: red'), "unknown field"),
+        (lambda text: text.replace("rockfall_x", "Rock Fall"), "code must be"),
+        (lambda text: text.replace('["Đá lăn", "Rock fall"]', '["Đá lăn"]'), "name must be"),
+        (lambda text: text + text.split("types:")[1], "share the code"),
+        (lambda text: text.replace("    hints: [da lan]", "    hints: [da lan]\n    hints: []"), "duplicate key"),
+    ],
+)
+def test_vocabulary_file_is_checked(tmp_path, edit, message):
+    from geo.hazardtypes import load_hazard_types
+
+    path = tmp_path / "hazards.yaml"
+    path.write_text(edit('sources:\n  EN: "English"\ntypes:' + _GOOD_TYPE), encoding="utf-8")
+    if message is None:
+        (rock,) = load_hazard_types(path)
+        assert (rock.code, rock.terms, rock.level_column, rock.level_header_vi) == (
+            "rockfall_x", ("rock fall",), "level_rockfall_x", "Mức đá lăn")
+    else:
+        with pytest.raises(ValueError, match=message):
+            load_hazard_types(path)
+
+
 # --------------------------------------------------------------------------- random data
 
 
@@ -254,8 +314,8 @@ def random_zones(seed: int, n: int = 50) -> gpd.GeoDataFrame:
         if i % 11 == 5:  # two parts
             shape = shapely.union(shape, _star(rng, cx + 6000, cy - 3000, 800))
         geoms.append(shape)
-    types = np.array(HAZARD_TYPES)[np.arange(n) % 3]
-    levels = (np.arange(n) // 3) % 5 + 1
+    types = np.array(HAZARD_TYPES)[np.arange(n) % len(HAZARD_TYPES)]
+    levels = (np.arange(n) // len(HAZARD_TYPES)) % 5 + 1
     rng.shuffle(types)
     rng.shuffle(levels)
     assert set(types) == set(HAZARD_TYPES) and set(levels) == {1, 2, 3, 4, 5}
@@ -275,7 +335,7 @@ def brute_force(homes: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, buffer_m: floa
     zone_types = parse_hazard_types(zones["hazard_type"]).tolist()
     zone_levels = parse_levels(zones["level"]).tolist()
     zone_geoms = list(zones.geometry)
-    expected = np.zeros((len(homes), 3), dtype=int)
+    expected = np.zeros((len(homes), len(HAZARD_TYPES)), dtype=int)
     for i, point in enumerate(homes.geometry):
         if point is None or point.is_empty:
             continue
@@ -315,7 +375,7 @@ def test_flag_households_equals_brute_force(seed, buffer_m, min_level):
     # The data exercise the interesting cases.
     assert (expected > 0).sum(axis=1).max() >= 2  # homes in zones of several types
     assert (expected == 0).all(axis=1).sum() > 0
-    assert result.loc[20].tolist()[:4] == [0, 0, 0, 0]
+    assert result.loc[20, [*LEVEL_COLUMNS, "max_level"]].tolist() == [0] * (len(LEVEL_COLUMNS) + 1)
 
 
 def test_buffer_widens_and_min_level_narrows():
@@ -443,7 +503,7 @@ def test_no_zone_left_gives_zeros():
     homes = _homes([[1, 1], [50, 50]])
     low = _zone(box(0, 0, 10, 10), level=2)
     result = flag_households(homes, low, min_level=3)
-    assert result[LEVEL_COLUMNS + ["max_level"]].to_numpy().tolist() == [[0, 0, 0, 0], [0, 0, 0, 0]]
+    assert result[LEVEL_COLUMNS + ["max_level"]].to_numpy().tolist() == [[0] * (len(LEVEL_COLUMNS) + 1)] * 2
     assert result["hazard_types"].tolist() == ["", ""]
     empty = flag_households(homes, low.iloc[:0])
     assert empty["max_level"].tolist() == [0, 0]
@@ -490,7 +550,12 @@ def _bow_tie_zones(crs=METRIC_CRS) -> gpd.GeoDataFrame:
 
 _BOW_TIE_HOMES = [[X0 + 10, Y0 + 50], [X0 + 90, Y0 + 50], [X0 + 50, Y0 + 10], [X0 + 300, Y0 + 50], [X0 + 50, Y0 + 95]]
 # flash flood in the bow tie's two triangles only; landslide along the strip
-_BOW_TIE_LEVELS = [[0, 5, 0], [2, 5, 0], [0, 0, 0], [2, 0, 0], [0, 0, 0]]
+def _row(**levels: int) -> list[int]:
+    """A row of level columns: the levels given by type, 0 for every other type."""
+    return [levels.get(t, 0) for t in HAZARD_TYPES]
+
+
+_BOW_TIE_LEVELS = [_row(flash_flood=5), _row(landslide=2, flash_flood=5), _row(), _row(landslide=2), _row()]
 
 
 @pytest.mark.parametrize(("seed", "buffer_m", "min_level"), [(21, 0, 1), (23, 60, 1), (25, 0, 4), (27, 60, 3)])
