@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 import warnings
 from dataclasses import replace
 from collections.abc import Collection, Sequence
@@ -70,6 +71,15 @@ _HAZARD_HATCH = {h.code: h.hatch for h in HAZARD_VOCAB}
 _MEASURE = TextToPath()
 
 
+def _printable(text: object) -> str:
+    """Text from a file as a printed map can draw it: control and format characters (no glyph) left out.
+
+    >>> _printable("Nà\x01 Pài\u200f")
+    'Nà Pài'
+    """
+    return "".join(c for c in str(text) if c == "\n" or unicodedata.category(c) not in ("Cc", "Cf", "Co", "Cs"))
+
+
 def _wrapped(text: str, width_in: float, size: float, bold: bool = False) -> str:
     """``text`` broken at spaces into lines no wider than ``width_in`` inches (DejaVu Sans, ``size`` points).
 
@@ -77,6 +87,7 @@ def _wrapped(text: str, width_in: float, size: float, bold: bool = False) -> str
     Điểm tái định cư: nằm trong
     vùng nguy cơ thiên tai (2)
     """
+    text = _printable(text)
     font = FontProperties(family="DejaVu Sans", size=size, weight="bold" if bold else "normal")
     room = 0.92 * 72 * width_in  # a PNG's hinted glyphs run up to 5% wider than the font's outlines
     lines: list[str] = []
@@ -185,7 +196,7 @@ def _decorate(fig: Figure, ds: Dataset, title: str, subtitle: str, lang: str) ->
 def _labels(ax: matplotlib.axes.Axes, frame: gpd.GeoDataFrame, size: float = 5.0) -> None:
     points = frame.geometry.representative_point()
     for x, y, name in zip(points.x, points.y, frame["name_vi"]):  # one label per commune (≤ 161)
-        ax.text(x, y, name, fontsize=size, ha="center", va="center", color="#222222", clip_on=True,
+        ax.text(x, y, _printable(name), fontsize=size, ha="center", va="center", color="#222222", clip_on=True,
                 bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6})
 
 

@@ -36,7 +36,6 @@ from geo.hazards import (
     prepare_zones,
     suggest,
 )
-from geo.io import InputError, read_zones
 from geo.text import loose_key
 
 X0, Y0 = 551_000.0, 2_506_000.0  # central Cao Bằng in EPSG:9210
@@ -709,18 +708,6 @@ def test_prepared_zones_are_read_only_and_index_once():
     assert len(prepared) == 50 and repr(prepared) == "HazardZones(50 zones)"
     assert HazardZones.of(prepared) is prepared
     assert prepared.at_least(4)[2].tolist() == [v for v in prepared.level.tolist() if v >= 4]
-
-
-def test_read_zones_prepares_once(tmp_path):
-    path = tmp_path / "zones.geojson"
-    _bow_tie_zones(WGS84).to_file(path)
-    zones = read_zones(path)
-    assert isinstance(zones, HazardZones) and zones.frame.crs.to_epsg() == 9210
-    assert zones.frame["hazard_type"].tolist() == ["flash_flood", "landslide"]
-    assert flag_households(_homes(_BOW_TIE_HOMES), zones)[LEVEL_COLUMNS].to_numpy().tolist() == _BOW_TIE_LEVELS
-    _zone(box(0, 0, 1, 1), hazard_type="ngập lụt", crs=WGS84).to_file(tmp_path / "bad.geojson")
-    with pytest.raises(InputError, match="bad.geojson: feature 1, column 'hazard_type'"):
-        read_zones(tmp_path / "bad.geojson")
 
 
 def test_dataset_prepares_its_zones_once():
