@@ -544,6 +544,8 @@ TEXT: dict[str, tuple[str, str]] = {
                                "{path}: is a workspace (or inside one): not overwritten; choose another file"),
     "cli_err_exists_force": ("{path}: tệp đã có; thêm --force để thay thế", "{path}: already exists; add --force to replace it"),
     "cli_err_no_folder": ("{path}: thư mục không tồn tại", "{path}: no such folder"),
+    "out_err_type": ("{path}: loại tệp kết quả chưa hỗ trợ; dùng {choices}", "{path}: unknown output type; use one of {choices}"),
+    "out_err_geometry": ("{path}: kết quả này không có hình học; ghi thành .csv", "{path}: this result has no geometry; write it as .csv"),
     # the officers' filter
     "risk_err_types": ("loại thiên tai chưa biết: {value}; dùng {choices}", "unknown hazard type(s): {value}; use {choices}"),
     "risk_err_level": ("mức nguy cơ phải từ 1 đến 5, không phải {value}", "the hazard level must be 1-5, got {value}"),
