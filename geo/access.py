@@ -181,16 +181,14 @@ class Accounts:
         self.workspace = workspace
 
     # ----------------------------------------------------------------- storage
+    # Every change to the accounts, and every login counted against the lock-out, reads, checks and
+    # writes inside one workspace transaction (its one write lock): concurrent changes queue, none is
+    # lost, and no more than MAX_FAILURES passwords are tried before the lock.
     def _users(self) -> pd.DataFrame:
-        table = self.workspace.read_table(_USERS)
-        if table.empty:
-            return pd.DataFrame(columns=["username", "password_hash", "role", "communes", "created_at"])
-        return table
+        return _users_of(self.workspace.read_table(_USERS))
 
     def _log(self, username: str, event: str, detail: str = "", at: dt.datetime | None = None) -> None:
-        row = pd.DataFrame([{"at": (at or dt.datetime.now()).isoformat(timespec="seconds"), "username": username,
-                             "event": event, "detail": detail}])
-        self.workspace.append_rows(_LOG, row)
+        self.workspace.append_rows(_LOG, _log_row(username, event, detail, at))
 
     def log(self) -> pd.DataFrame:
         """The access log, oldest first."""
@@ -204,9 +202,7 @@ class Accounts:
         return self._users().reindex(columns=USER_COLUMNS).reset_index(drop=True)
 
     def _row(self, username: str) -> pd.Series | None:
-        users = self._users()
-        row = users.loc[users["username"] == username]
-        return None if row.empty else row.iloc[0]
+        return _row_of(self._users(), username)
 
     @staticmethod
     def _user(row: pd.Series) -> User:
@@ -218,13 +214,6 @@ class Accounts:
         row = self._row(username)
         return None if row is None else self._user(row)
 
-    def _set_password(self, username: str, password: str) -> str:
-        """Store a new hash of ``password``; returns it."""
-        users, hashed = self._users(), _HASHER.hash(password)
-        users.loc[users["username"] == username, "password_hash"] = hashed
-        self.workspace.replace_table(_USERS, users)
-        return hashed
-
     def _manage(self, by: User, what: str) -> None:
         """Refuse (and log) user management by anyone but an admin."""
         if not can(by, "manage_users"):
@@ -232,7 +221,9 @@ class Accounts:
             raise not_allowed(by, "manage_users")
 
     # ----------------------------------------------------------------- management
-    def _store(self, username: str, password: str, role: str, communes: Collection[str] | None) -> User:
+    @staticmethod
+    def _new_row(username: str, password: str, role: str, communes: Collection[str] | None) -> pd.DataFrame:
+        """A checked account row, its password hashed (before any lock is taken: hashing takes time)."""
         if role not in ROLES:
             raise Refusal("err_role", roles=", ".join(ROLES), value=role)
         if not username or not username.strip():
@@ -240,44 +231,51 @@ class Accounts:
         _check_length(password)
         if role == "officer" and not communes:
             raise Refusal("err_officer_communes")
-        users = self._users()
-        if username in set(users["username"]):
-            raise Refusal("err_user_exists", value=username)
         scope = "*" if role == "admin" or communes is None else ";".join(sorted(communes))
-        row = pd.DataFrame([{"username": username, "password_hash": _HASHER.hash(password), "role": role,
-                             "communes": scope, "created_at": dt.datetime.now().isoformat(timespec="seconds")}])
-        self.workspace.replace_table(_USERS, pd.concat([users, row], ignore_index=True))
-        return self.get(username)
+        return pd.DataFrame([{"username": username, "password_hash": _HASHER.hash(password), "role": role,
+                              "communes": scope, "created_at": dt.datetime.now().isoformat(timespec="seconds")}])
+
+    def _add(self, row: pd.DataFrame, first: bool, log: pd.DataFrame) -> User:
+        """Add an account in one transaction: refused if the name is taken (or, ``first``, if any account exists)."""
+        username = row["username"].iloc[0]
+        with self.workspace.transaction() as tx:
+            users = _users_of(_table(tx, _USERS))
+            if first and not users.empty:
+                raise AccessError("err_accounts_exist")
+            if username in set(users["username"]):
+                raise Refusal("err_user_exists", value=username)
+            tx.write(_USERS, pd.concat([users, row], ignore_index=True) if len(users) else row)
+            tx.append(_LOG, log)
+        return self._user(row.iloc[0])
 
     def create_first_admin(self, username: str, password: str) -> User:
         """The first-run step: the first account, an admin. Refused once any account exists."""
         if self.has_users():
             raise AccessError("err_accounts_exist")
-        user = self._store(username, password, "admin", None)
-        self._log(username, "first_admin")
-        return user
+        return self._add(self._new_row(username, password, "admin", None), True, _log_row(username, "first_admin"))
 
     def add_user(self, by: User, username: str, password: str, role: str,
                  communes: Collection[str] | None = None) -> User:
         self._manage(by, f"add_user {username}")
-        user = self._store(username, password, role, communes)
-        self._log(by.username, "add_user", f"{username} as {role}")
-        return user
+        row = self._new_row(username, password, role, communes)
+        return self._add(row, False, _log_row(by.username, "add_user", f"{username} as {role}"))
 
     def remove_user(self, by: User, username: str) -> None:
         self._manage(by, f"remove_user {username}")
-        users = self._users()
-        if username not in set(users["username"]):
-            raise Refusal("err_no_user", value=username)
-        self.workspace.replace_table(_USERS, users.loc[users["username"] != username])
-        self._log(by.username, "remove_user", username)
+        with self.workspace.transaction() as tx:
+            users = _users_of(_table(tx, _USERS))
+            if username not in set(users["username"]):
+                raise Refusal("err_no_user", value=username)
+            tx.write(_USERS, users.loc[users["username"] != username])
+            tx.append(_LOG, _log_row(by.username, "remove_user", username))
 
     def change_password(self, user: User, old: str, new: str, session: Session | None = None,
                         now: dt.datetime | None = None) -> None:
         """``user`` changes their own password; ``old`` must be the current one.
 
         Every session of ``user`` ends, except ``session`` if given (the one making
-        the change). A wrong ``old`` counts towards the lock-out like a failed login.
+        the change). A wrong ``old`` counts towards the lock-out like a failed login;
+        the count, the check and its record are one transaction.
 
         Raises
         ------
@@ -288,17 +286,26 @@ class Accounts:
         """
         now = now or dt.datetime.now()
         _check_length(new)
-        if self._recent_failures(user.username, now) >= MAX_FAILURES:
-            self._log(user.username, "locked", "change_password", at=now)
-            raise AccessError("err_locked", n=MAX_FAILURES, minutes=LOCK_MINUTES)
-        row = self._row(user.username)
-        if row is None:
-            raise AccessError("err_account_gone")
-        if not _verifies(row["password_hash"], old):
-            self._log(user.username, "change_password_failed", at=now)
-            raise AccessError("err_wrong_password")
-        hashed = self._set_password(user.username, new)
-        self._log(user.username, "change_password", at=now)
+        hashed = _HASHER.hash(new)
+        refusal = None
+        with self.workspace.transaction() as tx:
+            if _recent_failures(_table(tx, _LOG), user.username, now) >= MAX_FAILURES:
+                tx.append(_LOG, _log_row(user.username, "locked", "change_password", now))
+                refusal = AccessError("err_locked", n=MAX_FAILURES, minutes=LOCK_MINUTES)
+            else:
+                users = _users_of(_table(tx, _USERS))
+                row = _row_of(users, user.username)
+                if row is None:
+                    raise AccessError("err_account_gone")
+                if not _verifies(row["password_hash"], old):
+                    tx.append(_LOG, _log_row(user.username, "change_password_failed", at=now))
+                    refusal = AccessError("err_wrong_password")
+                else:
+                    users.loc[users["username"] == user.username, "password_hash"] = hashed
+                    tx.write(_USERS, users)
+                    tx.append(_LOG, _log_row(user.username, "change_password", at=now))
+        if refusal is not None:  # raised after the commit, so the attempt stays in the log
+            raise refusal
         if session is not None and session.username == user.username:
             session.stamp = _stamp(hashed)
 
@@ -306,36 +313,42 @@ class Accounts:
         """An admin sets ``username``'s password (a forgotten one): every session of that user ends."""
         self._manage(by, f"reset_password {username}")
         _check_length(new)
-        if self._row(username) is None:
-            raise Refusal("err_no_user", value=username)
-        self._set_password(username, new)
-        self._log(by.username, "reset_password", username)
+        hashed = _HASHER.hash(new)
+        with self.workspace.transaction() as tx:
+            users = _users_of(_table(tx, _USERS))
+            if username not in set(users["username"]):
+                raise Refusal("err_no_user", value=username)
+            users.loc[users["username"] == username, "password_hash"] = hashed
+            tx.write(_USERS, users)
+            tx.append(_LOG, _log_row(by.username, "reset_password", username))
 
     # ----------------------------------------------------------------- sessions
     def _recent_failures(self, username: str, now: dt.datetime) -> int:
-        log = self.log()
-        if log.empty:
-            return 0
-        mine = log.loc[log["username"] == username]
-        since = now - dt.timedelta(minutes=LOCK_MINUTES)
-        times = pd.to_datetime(mine["at"])
-        last_ok = times[mine["event"].isin(_PROVEN)].max()
-        failed = mine["event"].isin(_FAILED) & (times >= since)
-        if pd.notna(last_ok):
-            failed &= times > last_ok
-        return int(failed.sum())
+        return _recent_failures(self.log(), username, now)
 
     def login(self, username: str, password: str, now: dt.datetime | None = None) -> Session:
-        """Check a password; return a session. Refusals say no more than "refused" or "locked"."""
+        """Check a password; return a session. Refusals say no more than "refused" or "locked".
+
+        Counting the recent failures, checking the password and recording the
+        outcome are one transaction under the workspace's write lock: however
+        many attempts arrive at once, at most :data:`MAX_FAILURES` passwords are
+        checked before the account locks, each one recorded in the access log.
+        """
         now = now or dt.datetime.now()
-        if self._recent_failures(username, now) >= MAX_FAILURES:
-            self._log(username, "locked", at=now)
-            raise AccessError("err_locked", n=MAX_FAILURES, minutes=LOCK_MINUTES)
-        row = self._row(username)
-        if row is None or not _verifies(row["password_hash"], password):
-            self._log(username, "login_failed", at=now)
-            raise AccessError("err_login")
-        self._log(username, "login", at=now)
+        refusal = None
+        with self.workspace.transaction() as tx:
+            if _recent_failures(_table(tx, _LOG), username, now) >= MAX_FAILURES:
+                tx.append(_LOG, _log_row(username, "locked", at=now))
+                refusal = AccessError("err_locked", n=MAX_FAILURES, minutes=LOCK_MINUTES)
+            else:
+                row = _row_of(_users_of(_table(tx, _USERS)), username)
+                if row is None or not _verifies(row["password_hash"], password):
+                    tx.append(_LOG, _log_row(username, "login_failed", at=now))
+                    refusal = AccessError("err_login")
+                else:
+                    tx.append(_LOG, _log_row(username, "login", at=now))
+        if refusal is not None:  # raised after the commit, so the attempt stays in the log
+            raise refusal
         return Session(username, last_seen=now, stamp=_stamp(row["password_hash"]))
 
     def user(self, session: Session, now: dt.datetime | None = None) -> User:
@@ -367,6 +380,42 @@ class Accounts:
         if communes:
             raise AccessError("err_other_communes", user=user.username, communes=", ".join(sorted(communes)))
         raise AccessError("err_may_not_see", user=user.username, what=what)
+
+
+_USER_TABLE = ["username", "password_hash", "role", "communes", "created_at"]
+
+
+def _table(tx, name: str) -> pd.DataFrame:
+    """A table read inside a transaction (empty if it does not exist yet)."""
+    return tx.read(name) if name in tx.layers() else pd.DataFrame()
+
+
+def _users_of(table: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(columns=_USER_TABLE) if table.empty else table
+
+
+def _row_of(users: pd.DataFrame, username: str) -> pd.Series | None:
+    row = users.loc[users["username"] == username]
+    return None if row.empty else row.iloc[0]
+
+
+def _log_row(username: str, event: str, detail: str = "", at: dt.datetime | None = None) -> pd.DataFrame:
+    return pd.DataFrame([{"at": (at or dt.datetime.now()).isoformat(timespec="seconds"), "username": username,
+                          "event": event, "detail": detail}])
+
+
+def _recent_failures(log: pd.DataFrame, username: str, now: dt.datetime) -> int:
+    """Failed password checks of ``username`` in the last LOCK_MINUTES, since the last proven one."""
+    if log.empty:
+        return 0
+    mine = log.loc[log["username"] == username]
+    since = now - dt.timedelta(minutes=LOCK_MINUTES)
+    times = pd.to_datetime(mine["at"])
+    last_ok = times[mine["event"].isin(_PROVEN)].max()
+    failed = mine["event"].isin(_FAILED) & (times >= since)
+    if pd.notna(last_ok):
+        failed &= times > last_ok
+    return int(failed.sum())
 
 
 def _check_length(password: str) -> None:

@@ -140,10 +140,31 @@ class Dataset:
         return pd.DataFrame(rows)
 
     def people(self) -> pd.DataFrame:
-        """Personal fields (names, identity numbers): read only when asked for."""
+        """Personal fields (``household_id``, ``head_name``, ``id_number``): read only when asked for.
+
+        A workspace without them (households imported with no names) gives an
+        empty table with those columns.
+
+        >>> list(load().people().columns)
+        ['household_id', 'head_name', 'id_number']
+        """
+        from geo.workspace import PEOPLE, PEOPLE_COLUMNS
+
         if isinstance(self.path, PgLocation):
-            return PgStore(self.path).read("household_people")
-        return pyogrio.read_dataframe(self.path, layer="household_people")
+            try:
+                people = PgStore(self.path).read(PEOPLE)
+            except KeyError:
+                people = None
+        elif PEOPLE in set(pyogrio.list_layers(self.path)[:, 0]):
+            people = pyogrio.read_dataframe(self.path, layer=PEOPLE)
+        else:
+            people = None
+        if people is None or people.empty:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in PEOPLE_COLUMNS})
+        for column in PEOPLE_COLUMNS:
+            if column not in people:
+                people[column] = None
+        return people
 
 
 def _read(path: Path, layer: str) -> pd.DataFrame:

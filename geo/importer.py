@@ -53,6 +53,7 @@ import shapely
 
 from geo.annex import read_annex
 from geo.catalogue import load_catalogue
+from geo.columns import _key as _header_key
 from geo.columns import by_content, map_columns
 from geo.crs import METRIC_CRS, WGS84
 from geo.crsguess import guess_crs, to_points
@@ -61,12 +62,12 @@ from geo.hazards import HAZARD_TYPES, code_hazard_types, code_levels, suggest
 from geo.i18n import TEXT, fmt_count, t
 from geo.indicators import BASELINE_YEAR, TARGET_YEAR
 from geo.locate import assign_communes
+from geo.pgstore import PgLocation
 from geo.readers import read_file
 from geo.resettlement import FORMS, STATUSES, YES_NO
 from geo.text import code_words, loose_key, name_key, strip_unit_type
 from geo.units import PROVINCE_CODE, before_2020, communes, crosswalk, normalise_codes, resolve_communes
-from geo.pgstore import PgLocation
-from geo.workspace import Workspace, exists
+from geo.workspace import PEOPLE, PEOPLE_COLUMNS, PERSONAL_FIELDS, Workspace, exists
 
 __all__ = ["KINDS", "LAYER_OF", "ImportReport", "prepare", "commit", "known_to", "parse_value_mappings"]
 
@@ -169,6 +170,9 @@ class ImportReport:
     values: dict[str, str] = field(default_factory=dict)
     lang: str = "vi"
     kept: int = -1  # rows of the file kept (commune polygons merged into fewer units); -1: len(good)
+    #: Personal fields of the good households (``household_id``, ``head_name``, ``id_number``), kept out of
+    #: ``good``: they go to the workspace's ``household_people`` table, never into the households layer.
+    people: pd.DataFrame | None = None
 
     def summary(self) -> str:
         """The report as text: what matters first (rows left out, then warnings, then values to map)."""
@@ -568,6 +572,11 @@ def _households(frame: pd.DataFrame, rows: _Rows, ctx: _Context) -> gpd.GeoDataF
     out["site_id"] = _text(frame, "site_id")
     out["ma_xa_declared"] = placed["ma_xa_declared"]
     out["commune_declared"] = placed["commune_declared"]
+    # Personal fields ride along to the split, then leave for household_people (see prepare).
+    if "head_name" in frame:
+        out["head_name"] = _text(frame, "head_name")
+    if "id_number" in frame:
+        out["id_number"] = _identifiers(frame["id_number"])
     return out
 
 
@@ -872,7 +881,14 @@ def _understand_columns(frame: pd.DataFrame, encoding: str, columns: Mapping[str
     if used != "utf-8":
         ctx.note("imp_header_encoding", value=used.upper())
         frame.columns = headers.tolist()
-    mapping = map_columns([str(c) for c in frame.columns if c not in ("_line", "geometry")], columns)
+    personal: dict[str, str] = {}
+    if kind == "households":  # identity numbers: a personal field the column names do not know
+        given = {h: n for h, n in (columns or {}).items() if n == "id_number"}
+        columns = {h: n for h, n in (columns or {}).items() if n != "id_number"}
+        personal = {**_identity_headers(c for c in frame.columns if str(c) not in columns), **given}
+    mapping = map_columns([str(c) for c in frame.columns if c not in ("_line", "geometry") and str(c) not in personal],
+                          columns)
+    mapping = {**mapping, **personal}
     renamed = {k: v for k, v in mapping.items() if k != v}
     if renamed:
         ctx.note("imp_columns", pairs=", ".join(f"{k} -> {v}" for k, v in renamed.items()))
@@ -886,6 +902,32 @@ def _understand_columns(frame: pd.DataFrame, encoding: str, columns: Mapping[str
         ctx.note("imp_columns_content", pairs=", ".join(f"{k} -> {v}" for k, v in content.items()))
     mapping = {**mapping, **content}
     return frame.rename(columns=mapping).reset_index(drop=True), mapping
+
+
+#: Headers of an identity number column (personal: kept in household_people only).
+_IDENTITY_HEADERS = ("Số định danh", "Số định danh cá nhân", "Mã định danh", "Số CCCD", "CCCD", "Số CMND", "CMND",
+                     "CMND/CCCD", "Số CMND/CCCD", "Căn cước", "Số căn cước", "Căn cước công dân", "So_CCCD",
+                     "So_dinh_danh", "identity number", "id number", "national id")
+_IDENTITY_KEYS = {_header_key(h) for h in _IDENTITY_HEADERS}
+
+
+def _identity_headers(headers: object) -> dict[str, str]:
+    """{header: "id_number"} for a column holding identity numbers (CCCD/CMND/số định danh)."""
+    return {str(h): "id_number" for h in headers if _header_key(h) in _IDENTITY_KEYS}
+
+
+def _personal_fields(good: pd.DataFrame, ctx: _Context) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The households without their personal fields, and those fields apart (None when the file has none)."""
+    personal = [c for c in PERSONAL_FIELDS if c in good]
+    if not personal:
+        return good, None
+    people = pd.DataFrame(good[["household_id", *personal]]).reset_index(drop=True)
+    for column in PERSONAL_FIELDS:
+        if column not in people:
+            people[column] = None
+    ctx.note("imp_personal", n=fmt_count(int(people[list(PERSONAL_FIELDS)].notna().any(axis=1).sum()), ctx.lang),
+             table=PEOPLE)
+    return good.drop(columns=personal), people[PEOPLE_COLUMNS]
 
 
 def prepare(
@@ -950,13 +992,17 @@ def prepare(
                 result, target, matches = _communes(frame, rows, ctx)
         good, rejected, warnings = rows.split(result)
         kept = len(good)
+        people = None
+        if kind == "households":
+            good, people = _personal_fields(good, ctx)
         if kind == "communes":
             good = _assemble_communes(good, target)
     if ctx.used:
         ctx.note("imp_values_used", pairs=", ".join(f"{k!r} = {v}" for k, v in ctx.used.items()))
     unknown = pd.DataFrame(ctx.unknown, columns=["column", "value", "count", "suggestion"])
     return ImportReport(path, kind, _sha256(path), len(frame), good.reset_index(drop=True), rejected,
-                        warnings, ctx.notes, target, unknown, matches, mapping, dict(ctx.used), lang, kept)
+                        warnings, ctx.notes, target, unknown, matches, mapping, dict(ctx.used), lang, kept,
+                        people)
 
 
 def known_to(location: str | Path | PgLocation | None) -> dict:
@@ -976,6 +1022,11 @@ def known_to(location: str | Path | PgLocation | None) -> dict:
 def commit(report: ImportReport, workspace: Workspace | str | Path | PgLocation, imported_by: str = "") -> int:
     """Write the good rows of ``report`` into ``workspace`` (one transaction); returns the layer's version.
 
+    Households go in with their personal fields (``report.people``) in the
+    separate ``household_people`` table, in the same transaction; the previous
+    layer (even one copied from the demo, never imported) and its personal
+    fields are kept as earlier versions.
+
     ``workspace`` may be a location: the workspace is created there if it does
     not exist, and removed again if the write fails, so a refused import
     leaves nothing behind. The value mappings the report used are remembered
@@ -992,9 +1043,19 @@ def commit(report: ImportReport, workspace: Workspace | str | Path | PgLocation,
     frame = report.good
     if "resettlement_date" in frame:
         frame = frame.assign(resettlement_date=pd.to_datetime(frame["resettlement_date"]))
+    companions = {}
+    if report.layer == "households":
+        # Personal fields go to household_people (a report's or any left in the rows), never into the layer:
+        # households and their personal fields are written, and versioned, in one transaction.
+        people = report.people
+        left = [c for c in PERSONAL_FIELDS if c in frame]
+        if people is None and left:
+            people = frame[["household_id", *left]]
+        frame = frame.drop(columns=left)
+        companions = {PEOPLE: people if people is not None else pd.DataFrame(columns=PEOPLE_COLUMNS)}
     try:
         version = workspace.write_layer(report.layer, frame, report.kind, report.source, report.sha256,
-                                        report.rows_in, len(report.rejected), imported_by)
+                                        report.rows_in, len(report.rejected), imported_by, companions)
     except BaseException:
         if created is not None and isinstance(created.path, Path):
             created.path.unlink(missing_ok=True)

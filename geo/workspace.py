@@ -11,8 +11,18 @@ can share. Both stores offer the same :class:`Workspace`:
   the workspace exactly as it was (and a stray ``.tmp`` copy that the next
   write removes); two writers at once queue, and neither loses the other's
   change. In PostGIS: a database transaction, writers queue on a row lock.
-* Re-importing a layer keeps the previous version as ``<layer>__v<N>``;
-  ``import_history`` lists them and :meth:`Workspace.read_layer` reads any.
+* Replacing a layer keeps the previous version as ``<layer>__v<N>``;
+  ``import_history`` lists them and :meth:`Workspace.read_layer` reads any. A
+  layer that was never imported (copied from the demo or another workspace)
+  is kept as ``<layer>__v0`` by the first import, which is version 1.
+* Personal fields (a household head's name, identity number) live apart, in
+  ``household_people`` (keyed by ``household_id``), versioned with
+  ``households``: replacing the households keeps the old personal fields as
+  ``household_people__v<N>`` beside ``households__v<N>``.
+* Accounts, the access log and every other write go through one lock and one
+  transaction (:meth:`Workspace.transaction`), so a read-check-write (a new
+  account, a login counted against the lock-out) never loses another's.
+* :func:`check_workspace` lists what is wrong with a workspace, one line each.
 * ``value_mappings`` remembers what users said an unknown word in their
   files means (:meth:`Workspace.value_mappings`).
 * ``import_history`` records every import (when, file, SHA-256, kind, rows in,
@@ -37,9 +47,10 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
+import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -53,7 +64,7 @@ from geo.demo import DEMO_PATH
 from geo.pgstore import PgLocation, PgStore, is_url
 
 __all__ = ["Workspace", "ReadOnlyWorkspace", "ConflictError", "DEFAULT_WORKSPACE", "target", "exists",
-           "copy_workspace"]
+           "copy_workspace", "check_workspace", "PEOPLE", "PEOPLE_COLUMNS", "PERSONAL_FIELDS"]
 
 DEFAULT_WORKSPACE = DEMO_PATH.parent.parent / "workspace.gpkg"
 _HISTORY = "import_history"
@@ -63,6 +74,13 @@ _HISTORY_COLUMNS = ["imported_at", "file_name", "sha256", "kind", "layer", "vers
                     "imported_by"]
 _AUDIT_COLUMNS = ["household_id", "old_status", "new_status", "changed_at", "changed_by", "expected_status",
                   "outcome"]
+#: The table of personal fields, kept apart from the households layer and read only on request.
+PEOPLE = "household_people"
+PERSONAL_FIELDS = ("head_name", "id_number")
+PEOPLE_COLUMNS = ["household_id", *PERSONAL_FIELDS]
+#: Tables replaced and versioned together with a layer: {layer: {table: its columns}}.
+_COMPANIONS: dict[str, dict[str, list[str]]] = {"households": {PEOPLE: PEOPLE_COLUMNS}}
+_PARENT = {table: layer for layer, tables in _COMPANIONS.items() for table in tables}
 
 Target = Path | PgLocation
 
@@ -161,7 +179,7 @@ class GpkgTransaction:
             self.write(name, pd.concat([existing, rows], ignore_index=True))
 
     def keep_as(self, name: str, kept: str) -> None:
-        pyogrio.write_dataframe(self.read(name), self.path, layer=kept, driver="GPKG")
+        self.write(kept, self.read(name))
 
     def lock_value(self, table: str, key_column: str, key: str, column: str) -> object:
         frame = self.read(table)
@@ -241,6 +259,24 @@ def _layers(path: Path) -> set[str]:
     return set(pyogrio.list_layers(path)[:, 0]) if path.exists() else set()
 
 
+#: Key columns of companion tables (never moved out of a layer).
+_KEYS = {"household_id"}
+
+
+def _empty_table(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+def _personal_table(rows: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A companion table with its columns (missing ones empty), as text, one row per key holding a value."""
+    out = pd.DataFrame(index=rows.index)
+    for column in columns:
+        values = rows[column] if column in rows else pd.Series(None, index=rows.index, dtype=object)
+        out[column] = values.astype(object).where(values.notna(), None)
+    out = out.loc[out[columns[1:]].notna().any(axis=1) & out[columns[0]].notna()]
+    return out.drop_duplicates(subset=columns[0], keep="first").reset_index(drop=True)
+
+
 def _same(a: object, b: object) -> bool:
     """Equal values, a missing value being equal to a missing value only."""
     return bool(pd.isna(a) and pd.isna(b)) or (not pd.isna(a) and not pd.isna(b) and a == b)
@@ -302,6 +338,22 @@ class Workspace:
             tx.write(_AUDIT, pd.DataFrame({c: pd.Series(dtype="str") for c in _AUDIT_COLUMNS}))
         return cls(path)
 
+    def transaction(self) -> AbstractContextManager[Transaction]:
+        """The workspace's one write lock and transaction: read, check and write inside it.
+
+        Every write (layers, accounts, the access log, settings) goes through
+        it: writers queue, each reads what the previous one committed, and
+        either all of its changes are kept or none is.
+
+        >>> import tempfile, pathlib
+        >>> ws = Workspace.create(pathlib.Path(tempfile.mkdtemp()) / "ws.gpkg")
+        >>> with ws.transaction() as tx:
+        ...     tx.write("settings", pd.DataFrame({"key": ["a"], "value": ["1"]}))
+        >>> ws.read_table("settings")["value"].tolist()
+        ['1']
+        """
+        return self._transaction()
+
     @contextmanager
     def _transaction(self) -> Iterator[Transaction]:
         if self.read_only:
@@ -339,9 +391,15 @@ class Workspace:
         return audit
 
     def versions(self, layer: str) -> list[int]:
-        """Versions of ``layer`` held (the current one last)."""
+        """Versions of ``layer`` held (the current one last); ``household_people`` has those of ``households``.
+
+        Version 0 is the data a layer held before its first import (copied
+        from the demo or another workspace), kept as ``<layer>__v0``.
+        """
         history = self.history()
-        return sorted(int(v) for v in history.loc[history["layer"] == layer, "version"].dropna())
+        layer = _PARENT.get(layer, layer)
+        versions = sorted(int(v) for v in history.loc[history["layer"] == layer, "version"].dropna())
+        return [0, *versions] if versions and f"{layer}__v0" in self.layers() else versions
 
     def read_layer(self, layer: str, version: int | None = None) -> pd.DataFrame:
         """A layer, the current version or an earlier one."""
@@ -362,18 +420,62 @@ class Workspace:
         rows_in: int,
         rows_rejected: int,
         imported_by: str = "",
+        companions: Mapping[str, pd.DataFrame] | None = None,
     ) -> int:
         """Replace ``layer`` with ``frame`` in one transaction; returns the new version.
 
-        The previous version, if any, is kept as ``<layer>__v<N>``.
+        The previous version is always kept as ``<layer>__v<N>``; a layer
+        present but never imported (copied from the demo or another
+        workspace) is kept as ``<layer>__v0``, version 0: what the workspace
+        held before its first import (:meth:`versions` lists it).
+
+        ``households`` come with their personal fields: ``companions``
+        ``{"household_people": frame}`` (``household_id``, ``head_name``,
+        ``id_number``) replaces that table in the same transaction, the old one
+        kept as ``household_people__v<N>`` beside ``households__v<N>``; without
+        it the new households have no personal fields (an empty table), so no
+        old names stay attached to households that are gone. Personal columns
+        left in ``frame`` are moved there too: they never enter the layer.
+
+        >>> import tempfile, pathlib
+        >>> ws = Workspace.create(pathlib.Path(tempfile.mkdtemp()) / "ws.gpkg")
+        >>> homes = pd.DataFrame({"household_id": ["H1"], "head_name": ["Nông Văn A"]})
+        >>> ws.write_layer("households", homes, "households", Path("a.csv"), "", 1, 0)
+        1
+        >>> list(ws.read_layer("households").columns), ws.read_table("household_people")["head_name"].tolist()
+        (['household_id'], ['Nông Văn A'])
+        >>> ws.write_layer("households", homes[["household_id"]], "households", Path("b.csv"), "", 1, 0)
+        2
+        >>> len(ws.read_table("household_people")), ws.read_layer("household_people", 1)["head_name"].tolist()
+        (0, ['Nông Văn A'])
         """
+        companions = dict(companions or {})
+        tables = _COMPANIONS.get(layer, {})
+        unknown = set(companions) - set(tables)
+        if unknown:
+            raise ValueError(f"{layer}: no companion table {', '.join(sorted(unknown))}")
+        for table, columns in tables.items():
+            personal = [c for c in columns if c in frame.columns and c not in _KEYS]
+            if personal:
+                key = columns[0]
+                moved = pd.DataFrame(frame[[key, *personal]])
+                if table in companions:
+                    raise ValueError(f"{layer}: personal fields {', '.join(personal)} both in the layer and in {table}")
+                companions[table] = moved
+                frame = frame.drop(columns=personal)
         with self._transaction() as tx:
             existing = tx.layers()
             history = tx.read(_HISTORY) if _HISTORY in existing else pd.DataFrame(columns=_HISTORY_COLUMNS)
             previous = [int(v) for v in history.loc[history["layer"] == layer, "version"].dropna()]
-            version = max(previous, default=0) + 1
-            if layer in existing and previous:
-                tx.keep_as(layer, f"{layer}__v{max(previous)}")
+            # The version replaced: the last one imported, or 0 for data held before any import (copied).
+            kept = max(previous, default=0)
+            version = kept + 1
+            for table in (layer, *tables):
+                if table in existing:
+                    tx.keep_as(table, f"{table}__v{kept}")
+            for table, columns in tables.items():
+                rows = companions.get(table)
+                tx.write(table, _empty_table(columns) if rows is None else _personal_table(rows, columns))
             tx.write(layer, frame)
             tx.append(_HISTORY, pd.DataFrame([{
                 "imported_at": _now(), "file_name": Path(source).name, "sha256": sha256, "kind": kind,
@@ -444,11 +546,13 @@ class Workspace:
 
     def remember_values(self, mappings: dict[str, str], added_by: str = "") -> None:
         """Record value mappings (``{word: meaning}``) used by an import, in one transaction."""
-        known = self.value_mappings()
-        new = {w: m for w, m in mappings.items() if known.get(w) != m}
-        if new:
-            self.append_rows(_VALUES, pd.DataFrame({"word": list(new), "meaning": list(new.values()),
-                                                    "added_by": added_by, "added_at": _now()}, dtype=object))
+        with self._transaction() as tx:
+            table = tx.read(_VALUES) if _VALUES in tx.layers() else pd.DataFrame(columns=["word", "meaning"])
+            known = dict(zip(table["word"], table["meaning"]))
+            new = {w: m for w, m in mappings.items() if known.get(w) != m}
+            if new:
+                tx.append(_VALUES, pd.DataFrame({"word": list(new), "meaning": list(new.values()),
+                                                 "added_by": added_by, "added_at": _now()}, dtype=object))
 
     def read_table(self, name: str) -> pd.DataFrame:
         """A non-spatial table of the workspace (empty if it does not exist yet)."""
@@ -486,3 +590,134 @@ def copy_workspace(source: str | Path | PgLocation, destination: str | Path | Pg
         for name in names:
             tx.write(name, src.audit() if name == _AUDIT else src.store.read(name))
     return names
+
+
+# ---------------------------------------------------------------------- checking
+#: Tables a workspace must hold: a GeoPackage, and a PostGIS schema (created by its migrations).
+_REQUIRED_GPKG = ("metadata",)
+_REQUIRED_PG = ("metadata", _HISTORY, _AUDIT, "users", "access_log")
+_USER_TABLE_COLUMNS = ["username", "password_hash", "role", "communes", "created_at"]
+_VERSIONED = re.compile(r"^(?P<layer>.+)__v(?P<version>\d+)$")
+
+
+def check_workspace(location: str | Path | PgLocation, lang: str = "vi") -> list[str]:
+    """What is wrong with a workspace: one line per problem, in ``lang`` ("vi" or "en"); ``[]`` when sound.
+
+    Checks, in order: the store itself (a GeoPackage's ``PRAGMA
+    integrity_check``; a PostGIS schema and the tables its migrations create),
+    that every version the import history lists exists as a layer, orphans
+    (``household_people`` rows without a household, ``<layer>__v<N>`` tables
+    the history does not list) and the account table (its columns, no empty
+    password hash, only known roles, no name twice). Nothing is written.
+
+    >>> import tempfile, pathlib
+    >>> ws = Workspace.create(pathlib.Path(tempfile.mkdtemp()) / "ws.gpkg")
+    >>> check_workspace(ws.path)
+    []
+    >>> ws.replace_table("users", pd.DataFrame({"username": ["a"], "password_hash": [""], "role": ["boss"],
+    ...                                         "communes": ["*"], "created_at": [""]}))
+    >>> for line in check_workspace(ws.path, "en"): print(line)
+    account table: user 'a' has no password hash
+    account table: user 'a' has an unknown role 'boss' (use viewer, planner, officer, admin)
+    """
+    from geo.access import ROLES
+    from geo.i18n import t
+
+    location = target(location)
+    problems: list[str] = []
+    say = lambda key, **fields: problems.append(t(key, lang, **fields))
+    if isinstance(location, PgLocation):
+        store = PgStore(location)
+        try:
+            if not store.exists():
+                say("ws_no_schema", path=location, schema=location.schema)
+                return problems
+            present = store.layers()
+        except (ConnectionError, OSError) as error:
+            say("ws_unreadable", path=location, error=error)
+            return problems
+        required = _REQUIRED_PG
+    else:
+        if not location.exists():
+            say("ws_missing", path=location)
+            return problems
+        try:
+            for line in _integrity(location):
+                say("ws_integrity", path=location, error=line)
+            present = _layers(location)
+        except Exception as error:  # noqa: BLE001 - not an SQLite file, or one GDAL cannot read
+            say("ws_unreadable", path=location, error=str(error).strip() or type(error).__name__)
+            return problems
+        if problems:
+            return problems  # a damaged file: its tables are not to be trusted
+        store = GpkgStore(location)
+        required = _REQUIRED_GPKG
+    for table in required:
+        if table not in present:
+            say("ws_no_table", table=table)
+
+    history = store.read(_HISTORY) if _HISTORY in present else pd.DataFrame(columns=_HISTORY_COLUMNS)
+    listed: dict[str, set[int]] = {}
+    for layer, version in zip(history.get("layer", []), history.get("version", [])):
+        number = pd.to_numeric(version, errors="coerce")
+        if isinstance(layer, str) and pd.notna(number):
+            listed.setdefault(layer, set()).add(int(number))
+    for layer, versions in sorted(listed.items()):
+        current = max(versions)
+        for version in sorted(versions):
+            name = layer if version == current else f"{layer}__v{version}"
+            if name not in present:
+                say("ws_version_missing", layer=layer, version=version, table=name)
+
+    for name in sorted(present):
+        found = _VERSIONED.match(name)
+        if found is None:
+            continue
+        layer, version = found["layer"], int(found["version"])
+        versions = listed.get(_PARENT.get(layer, layer), set())
+        if version not in versions and not (version == 0 and versions):  # v0: held before the first import
+            say("ws_orphan_version", table=name, layer=_PARENT.get(layer, layer), version=version)
+
+    if PEOPLE in present:
+        people = store.read(PEOPLE)
+        homes = store.read("households") if "households" in present else pd.DataFrame(columns=["household_id"])
+        if "household_id" not in people:
+            say("ws_people_columns", table=PEOPLE, columns=", ".join(PEOPLE_COLUMNS))
+        elif "household_id" in homes:
+            lost = people.loc[people["household_id"].notna() & ~people["household_id"].isin(homes["household_id"]),
+                              "household_id"]
+            if len(lost):
+                say("ws_orphan_people", n=len(lost), table=PEOPLE, examples=", ".join(map(str, lost.head(3))))
+
+    if "users" in present:
+        users = store.read("users")
+        missing = [c for c in _USER_TABLE_COLUMNS if c not in users]
+        if missing:
+            say("ws_users_columns", columns=", ".join(missing))
+        if "username" in users:
+            names = users["username"]
+            for name in names[names.isna() | (names.astype(str).str.strip() == "")].index:
+                say("ws_user_no_name", row=int(name) + 1)
+            for name in sorted(set(names[names.duplicated() & names.notna()])):
+                say("ws_user_twice", user=name)
+            if "password_hash" in users:
+                hashes = users["password_hash"]
+                for name in names[hashes.isna() | (hashes.astype(str).str.strip() == "")]:
+                    say("ws_user_no_hash", user=name)
+            if "role" in users:
+                for name, role in zip(names, users["role"]):
+                    if role not in ROLES:
+                        say("ws_user_role", user=name, role=role, roles=", ".join(ROLES))
+    return problems
+
+
+def _integrity(path: Path) -> list[str]:
+    """What SQLite's ``PRAGMA integrity_check`` finds wrong in a GeoPackage (``[]``: nothing), read-only."""
+    import sqlite3
+
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        lines = [row[0] for row in connection.execute("PRAGMA integrity_check").fetchall()]
+    finally:
+        connection.close()
+    return [] if lines == ["ok"] else lines

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
-from geo.access import (PERMISSIONS, ROLES, USER_COLUMNS, AccessError, Accounts, User, can, household_counts,
-                         not_allowed, require, scope_households)
+from geo.access import (MAX_FAILURES, PERMISSIONS, ROLES, USER_COLUMNS, AccessError, Accounts, User, can,
+                         household_counts, not_allowed, require, scope_households)
 from geo.dataexport import export_table
 from geo.dataset import load
 from geo.hazards import flag_register
@@ -270,3 +271,99 @@ def test_users_table_shows_no_password_hash(accounts):
         "admin": {"role": "admin", "communes": "*"}, "xem": {"role": "viewer", "communes": "*"},
         "kehoach": {"role": "planner", "communes": "*"}, "canbo_a": {"role": "officer", "communes": "01267"}}
     assert "$argon2" not in table.to_string()
+
+
+# ---------------------------------------------------------------------- many hands at once
+def _at_once(calls, workers: int | None = None) -> list:
+    """Run ``calls`` in threads released together; their results, or the exceptions they raised."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    start = threading.Barrier(len(calls))
+
+    def run(call):
+        start.wait()
+        try:
+            return call()
+        except Exception as error:  # noqa: BLE001 - returned for the test to look at
+            return error
+
+    with ThreadPoolExecutor(workers or len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def test_concurrent_account_changes_lose_none(accounts):
+    admin = accounts.get("admin")
+    results = _at_once([lambda i=i: accounts.add_user(admin, f"moi_{i}", PASSWORD, "viewer") for i in range(3)]
+                       + [lambda: accounts.remove_user(admin, "xem")])
+    assert not [r for r in results if isinstance(r, Exception)]
+    names = set(accounts.users_table()["username"])
+    assert {"moi_0", "moi_1", "moi_2"} <= names and "xem" not in names  # every change kept, none undone
+    with pytest.raises(AccessError):
+        accounts.login("xem", PASSWORD)  # the removed viewer cannot log in
+    events = accounts.log()["event"]
+    assert (events == "add_user").sum() == 3 + 3 and (events == "remove_user").sum() == 1
+
+
+def test_the_same_account_added_twice_at_once_is_added_once(accounts):
+    admin = accounts.get("admin")
+    results = _at_once([lambda: accounts.add_user(admin, "trung", PASSWORD, "viewer") for _ in range(3)])
+    assert sum(isinstance(r, Refusal) for r in results) == 2
+    assert (accounts.users_table()["username"] == "trung").sum() == 1
+
+
+def _password_checks(accounts, username: str) -> pd.Series:
+    log = accounts.log()
+    return log.loc[log["username"] == username, "event"]
+
+
+def test_parallel_logins_cannot_beat_the_lock_out(accounts):
+    results = _at_once([lambda: accounts.login("kehoach", "sai mật khẩu nhé") for _ in range(12)])
+    assert all(isinstance(r, AccessError) for r in results)
+    with pytest.raises(AccessError) as locked:
+        accounts.login("kehoach", PASSWORD)  # the right password, after the lock
+    assert locked.value.key == "err_locked"
+    events = _password_checks(accounts, "kehoach")
+    # At most MAX_FAILURES passwords were checked, each one recorded; every later attempt found the lock.
+    assert (events == "login_failed").sum() == MAX_FAILURES
+    assert (events == "locked").sum() == 12 - MAX_FAILURES + 1 and (events == "login").sum() == 0
+
+
+def test_parallel_password_changes_cannot_beat_the_lock_out(accounts):
+    user = accounts.get("kehoach")
+    results = _at_once([lambda: accounts.change_password(user, "sai mật khẩu nhé", "mật khẩu mới dài đủ")
+                        for _ in range(8)])
+    assert all(isinstance(r, AccessError) for r in results)
+    events = _password_checks(accounts, "kehoach")
+    assert (events == "change_password_failed").sum() == MAX_FAILURES and (events == "locked").sum() == 3
+
+
+def _login_in_process(path: str, username: str, password: str, ready, start) -> str:
+    from geo.access import AccessError, Accounts
+    from geo.workspace import Workspace
+
+    accounts = Accounts(Workspace.open(path))
+    ready.wait()
+    start.wait()
+    try:
+        accounts.login(username, password)
+        return "login"
+    except AccessError as error:
+        return error.key
+
+
+def test_logins_from_several_processes_cannot_beat_the_lock_out(accounts):
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    n = 8
+    with context.Manager() as manager:
+        ready, start = manager.Barrier(n), manager.Event()
+        with context.Pool(n) as pool:
+            jobs = [pool.apply_async(_login_in_process, (str(accounts.workspace.path), "xem", "sai mật khẩu nhé",
+                                                         ready, start)) for _ in range(n)]
+            start.set()
+            outcomes = [job.get(timeout=600) for job in jobs]
+    assert sorted(outcomes) == sorted(["err_login"] * MAX_FAILURES + ["err_locked"] * (n - MAX_FAILURES))
+    events = _password_checks(accounts, "xem")
+    assert (events == "login_failed").sum() == MAX_FAILURES and (events == "locked").sum() == n - MAX_FAILURES

@@ -311,7 +311,7 @@ def test_cli_lists_households_whose_hazard_level_changed(tmp_path, sample, capsy
     assert main(["hazard-changes", "--workspace", str(workspace), "--out", str(out)]) == 0
     changed = pd.read_csv(out, encoding="utf-8-sig")
     assert len(changed) > 0 and (changed["old_max_level"] == 1).all() and (changed["new_max_level"] == 5).all()
-    assert "v1 -> v2" in capsys.readouterr().out
+    assert "phiên bản 1 -> 2" in capsys.readouterr().out  # Vietnamese by default
 
 
 def test_messy_household_rows_are_each_listed(tmp_path):
@@ -373,3 +373,14 @@ def test_concurrent_writes_lose_nothing(tmp_path, sample):
     assert workspace.versions("hazard_zones") == [1] and "metadata" in workspace.layers()
     homes = load(workspace.path).households.set_index("household_id")
     assert (homes.loc[ids, "resettlement_status"] == "planned").all()
+
+
+def test_head_names_of_a_provincial_shapefile_go_to_household_people(tmp_path, sample):
+    report = prepare(_provincial_shapefile(tmp_path, sample), "households")
+    assert report.columns["CHU_HO"] == "head_name" and "head_name" not in report.good
+    assert commit(report, tmp_path / "ws.gpkg", "tester") == 1
+    ds = load(tmp_path / "ws.gpkg")
+    assert "head_name" not in ds.households  # the layer holds no name
+    people = ds.people().set_index("household_id")
+    expected = sample.set_index("household_id")["head"]
+    assert people.loc[expected.index, "head_name"].tolist() == expected.tolist()  # TCVN3 decoded, none lost

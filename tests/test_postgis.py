@@ -224,8 +224,9 @@ def test_accounts_on_a_postgis_workspace(pg_url):
     for i in range(5):
         with pytest.raises(AccessError):
             again.login("officer", "wrong password", now=now + dt.timedelta(seconds=1 + i))
-    with pytest.raises(AccessError, match="locked"):
+    with pytest.raises(AccessError) as locked:
         accounts.login("officer", "another passphrase", now=now + dt.timedelta(seconds=10))
+    assert locked.value.key == "err_locked"
     accounts.remove_user(admin, "officer")
     assert accounts.get("officer") is None
     events = accounts.log()["event"].tolist()
@@ -481,3 +482,90 @@ def test_a_role_without_create_rights_reads_and_edits(pg_url, demo):
         with psycopg.connect(pg_url.split("?")[0], autocommit=True) as conn:
             conn.execute(f"DROP OWNED BY {role}")
             conn.execute(f"DROP ROLE {role}")
+
+
+# ---------------------------------------------------------------------- many hands, kept versions, the check
+def _at_once(calls) -> list:
+    """Run ``calls`` in threads released together; their results, or the exceptions they raised."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    start = threading.Barrier(len(calls))
+
+    def run(call):
+        start.wait()
+        try:
+            return call()
+        except Exception as error:  # noqa: BLE001 - returned for the test to look at
+            return error
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def test_concurrent_account_changes_and_parallel_logins_on_postgis(pg_url):
+    from geo.access import MAX_FAILURES
+
+    accounts = Accounts(Workspace.open(pg_url))
+    admin = accounts.create_first_admin("admin", "a long passphrase")
+    accounts.add_user(admin, "viewer", "a long passphrase", "viewer")
+    results = _at_once([lambda i=i: Accounts(Workspace.open(pg_url)).add_user(admin, f"new_{i}", "a long passphrase",
+                                                                               "viewer") for i in range(3)]
+                       + [lambda: Accounts(Workspace.open(pg_url)).remove_user(admin, "viewer")])
+    assert not [r for r in results if isinstance(r, Exception)]
+    names = set(accounts.users_table()["username"])
+    assert {"new_0", "new_1", "new_2"} <= names and "viewer" not in names
+    results = _at_once([lambda: Accounts(Workspace.open(pg_url)).login("new_0", "a wrong passphrase")
+                        for _ in range(12)])
+    assert all(isinstance(r, AccessError) for r in results)
+    with pytest.raises(AccessError) as locked:
+        accounts.login("new_0", "a long passphrase")
+    assert locked.value.key == "err_locked"
+    log = accounts.log()
+    events = log.loc[log["username"] == "new_0", "event"]
+    assert (events == "login_failed").sum() == MAX_FAILURES and (events == "locked").sum() == 12 - MAX_FAILURES + 1
+
+
+def test_first_import_over_copied_data_keeps_it_on_postgis(pg_url, tmp_path, demo):
+    from geo.workspace import check_workspace
+
+    # A workspace holding households never imported (as a copy of the demo), copied into PostGIS.
+    source = tmp_path / "copied.gpkg"
+    homes = _small_households(demo, 60)
+    Workspace.create(source).replace_table("households", homes)
+    Workspace.open(source).replace_table("household_people", demo.people().iloc[:60].reset_index(drop=True))
+    copy_workspace(source, pg_url)
+    frame = gpd.GeoDataFrame({"household_id": homes["household_id"].iloc[:20], "head_name": "Nông Văn A",
+                              "id_number": "004100000001"}, geometry=homes.geometry.iloc[:20].to_numpy(),
+                             crs=homes.crs)
+    path = tmp_path / "ho_dan.gpkg"
+    frame.to_file(path)
+    version = commit(prepare(path, "households"), pg_url, "tester")
+    workspace = Workspace.open(pg_url)
+    assert version == 1 and workspace.versions("households") == [0, 1]
+    assert len(workspace.read_layer("households", 0)) == 60 and len(workspace.read_layer("household_people", 0)) == 60
+    assert not {"head_name", "id_number"} & set(workspace.read_layer("households").columns)
+    people = load(pg_url).people()
+    assert len(people) == 20 and set(people["id_number"]) == {"004100000001"}
+    assert check_workspace(pg_url, "en") == []
+
+
+def test_check_workspace_on_postgis(pg_url, postgres_url):
+    from geo.workspace import check_workspace
+
+    missing = f"{postgres_url}{'&' if '?' in postgres_url else '?'}options=-csearch_path%3Dno_such_{uuid.uuid4().hex[:8]}"
+    [line] = check_workspace(missing, "en")
+    assert "no workspace in this database" in line
+    workspace = Workspace.open(pg_url)
+    Accounts(workspace).create_first_admin("admin", "a long passphrase")
+    assert check_workspace(pg_url, "en") == []
+    with workspace.transaction() as tx:
+        tx.write("household_people", pd.DataFrame({"household_id": ["nobody"], "head_name": ["A"],
+                                                   "id_number": ["1"]}))
+        tx.write("sites__v3", pd.DataFrame({"site_id": ["S"]}))
+    with PgStore(PgLocation(pg_url)).connect() as conn, conn.transaction():
+        conn.execute("DROP TABLE access_log")
+    assert check_workspace(pg_url, "en") == [
+        "table access_log is missing",
+        "table sites__v3 is not in the import history (sites version 3)",
+        "1 rows of household_people belong to no household (e.g. nobody)",
+    ]
