@@ -273,6 +273,10 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
                                                        "a workspace yet")
     p.add_argument("--user", help="an administrator of the source, when it has accounts (it copies them)")
 
+    p = sub.add_parser("check-workspace", parents=[common], help="check a workspace's integrity (file, versions, "
+                                                                  "orphans, accounts): one line per problem")
+    p.add_argument("workspace", type=_location, help="GeoPackage or postgresql:// URL")
+
     p = sub.add_parser("demo", parents=[common], help="regenerate the demo dataset (byte for byte reproducible)")
     p.add_argument("--out", type=Path, default=None, help="GeoPackage to write (default data/demo/caobang_demo.gpkg)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the shipped demo's)")
@@ -676,10 +680,18 @@ def _check_outputs(args: argparse.Namespace) -> None:
     outputs = [p for p in (getattr(args, "out", None), getattr(args, "rejects", None)) if p is not None]
     sources = [getattr(args, name, None) for name in ("dataset", "workspace", "source", "destination")]
     workspaces = [Path(s).resolve() for s in sources if isinstance(s, Path)]
+    for name in ("dataset", "workspace", "source"):  # an existing path given as a workspace must be one
+        given = getattr(args, name, None)
+        if isinstance(given, Path) and given.exists() and not _is_workspace_file(given) and \
+                args.command != "check-workspace":  # which says itself what is wrong with the file
+            raise Refusal("cli_err_not_workspace", path=given)
+        creates = (name == "workspace" and args.command == "import") or (name == "source" and str(given) == "demo")
+        if isinstance(given, Path) and not given.exists() and not creates:
+            raise Refusal("cli_err_not_found", value=given)
     if args.command == "demo":
         out = Path(args.out) if args.out else None
         if out is not None and out.exists():
-            if _is_workspace_file(out) and not _demo_file(out):
+            if _is_workspace_file(out) and (not _demo_file(out) or _has_accounts(out)):
                 raise Refusal("cli_err_onto_workspace", path=out)
             if not args.force:
                 raise Refusal("cli_err_exists_force", path=out)
@@ -693,6 +705,14 @@ def _check_outputs(args: argparse.Namespace) -> None:
             raise Refusal("cli_err_no_folder", path=path.parent)
 
 
+def _has_accounts(path: Path) -> bool:
+    """Whether a workspace holds accounts (then it is the province's, whatever data it shows)."""
+    from geo.access import Accounts
+    from geo.workspace import Workspace
+
+    return Accounts(Workspace.open(path)).has_users()
+
+
 def _demo_file(path: Path) -> bool:
     """Whether a GeoPackage is a demo dataset (``demo`` true in its metadata), which ``demo`` may regenerate."""
     from geo.dataset import load
@@ -703,7 +723,19 @@ def _demo_file(path: Path) -> bool:
         return False
 
 
-_COMMANDS = {"indicators": _indicators, "status": _status, "flag": _flag, "resettlement": _resettlement,
+def _check_workspace(args: argparse.Namespace) -> None:
+    from geo.workspace import check_workspace
+
+    problems = check_workspace(args.workspace, args.lang)
+    for line in problems:
+        print(line)
+    if problems:
+        raise SystemExit(1)
+    print(t("cli_workspace_sound", args.lang, path=args.workspace))
+
+
+_COMMANDS = {"check-workspace": _check_workspace, "indicators": _indicators, "status": _status, "flag": _flag,
+             "resettlement": _resettlement,
              "export-map": _export_map, "atlas": _atlas, "export-data": _export_data, "import": _import,
              "hazard-changes": _hazard_changes, "copy-workspace": _copy_workspace, "demo": _demo}
 

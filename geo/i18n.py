@@ -544,6 +544,9 @@ TEXT: dict[str, tuple[str, str]] = {
                                "{path}: is a workspace (or inside one): not overwritten; choose another file"),
     "cli_err_exists_force": ("{path}: tệp đã có; thêm --force để thay thế", "{path}: already exists; add --force to replace it"),
     "cli_err_no_folder": ("{path}: thư mục không tồn tại", "{path}: no such folder"),
+    "cli_err_not_workspace": ("{path}: không phải kho dữ liệu (cần một tệp GeoPackage do công cụ tạo; tệp này là thư mục, tệp khác loại hoặc GeoPackage hỏng)",
+                              "{path}: not a workspace (a GeoPackage made by this tool is needed; this is a folder, another kind of file or a damaged GeoPackage)"),
+    "cli_workspace_sound": ("{path}: kho dữ liệu không có lỗi", "{path}: the workspace is sound"),
     "out_err_type": ("{path}: loại tệp kết quả chưa hỗ trợ; dùng {choices}", "{path}: unknown output type; use one of {choices}"),
     "out_err_geometry": ("{path}: kết quả này không có hình học; ghi thành .csv", "{path}: this result has no geometry; write it as .csv"),
     # the officers' filter

@@ -313,3 +313,103 @@ def test_export_data_counts_rows_in_the_language(capsys, tmp_path):
     assert code == 0 and re.search(r"\(\d{1,3}(\.\d{3})+ dòng, không kèm thông tin cá nhân\)$", out.strip())
     code, out, _ = run(capsys, "export-data", "--table", "indicators", "--out", str(tmp_path / "i.csv"), "--lang", "en")
     assert code == 0 and out.strip().endswith("(161 rows, personal fields excluded)")
+
+
+@pytest.fixture
+def protected(tmp_path, monkeypatch):
+    """A workspace copied from the demo, with an administrator and a viewer."""
+    import shutil
+
+    from geo.access import Accounts
+    from geo.demo import DEMO_PATH
+    from geo.workspace import Workspace
+
+    path = tmp_path / "tinh.gpkg"
+    shutil.copyfile(DEMO_PATH, path)
+    accounts = Accounts(Workspace.open(path))
+    admin = accounts.create_first_admin("admin", "mật khẩu dài đủ")
+    accounts.add_user(admin, "xem", "mật khẩu dài đủ", "viewer")
+    monkeypatch.setenv("GEO_PASSWORD", "mật khẩu dài đủ")
+    return path
+
+
+@pytest.mark.parametrize("command", [
+    ["flag", "--out", "{ws}"],
+    ["export-data", "--table", "households", "--out", "{ws}"],
+    ["resettlement", "--out", "{ws}"],
+    ["status", "--indicator", "2", "--out", "{ws}"],
+])
+def test_no_command_writes_onto_a_workspace(capsys, protected, command):
+    before = protected.read_bytes()
+    argv = [a.replace("{ws}", str(protected)) for a in command]
+    code, _, err = run(capsys, *argv, "--workspace", str(protected), "--user", "admin")
+    assert code == 2 and "là kho dữ liệu" in err
+    assert protected.read_bytes() == before  # byte for byte untouched
+
+
+def test_demo_over_a_workspace_is_refused_and_over_a_file_needs_force(capsys, protected, tmp_path):
+    before = protected.read_bytes()
+    code, _, err = run(capsys, "demo", "--out", str(protected), "--force")
+    assert code == 2 and "là kho dữ liệu" in err and protected.read_bytes() == before
+    other = tmp_path / "old.gpkg"
+    other.write_bytes(b"")
+    code, _, err = run(capsys, "demo", "--out", str(other))
+    assert code == 2 and "--force" in err
+
+
+def test_outputs_are_checked_before_any_work(capsys, monkeypatch, tmp_path):
+    import geo.risk
+
+    def never(*args, **kwargs):
+        raise AssertionError("the view was computed before the output folder was checked")
+
+    monkeypatch.setattr(geo.risk, "risk_view", never)
+    code, _, err = run(capsys, "export-data", "--table", "households", "--out", str(tmp_path / "no" / "f.csv"))
+    assert code == 2 and "thư mục không tồn tại" in err
+
+
+@pytest.mark.parametrize("make", [lambda p: p.mkdir(), lambda p: p.write_text("a,b\n"),
+                                  lambda p: p.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)])
+def test_a_workspace_that_is_not_one_is_one_line(capsys, tmp_path, make):
+    path = tmp_path / "kho.gpkg"
+    make(path)
+    code, _, err = run(capsys, "indicators", "--workspace", str(path))
+    assert code == 2 and err.count("\n") == 1 and "không phải kho dữ liệu" in err and "DataSourceError" not in err
+
+
+def test_copy_workspace_needs_an_administrator_of_the_source(capsys, protected, tmp_path):
+    code, _, err = run(capsys, "copy-workspace", str(protected), str(tmp_path / "copy.gpkg"))
+    assert code == 2 and not (tmp_path / "copy.gpkg").exists()
+    code, _, err = run(capsys, "copy-workspace", str(protected), str(tmp_path / "copy.gpkg"), "--user", "xem")
+    assert code == 2 and not (tmp_path / "copy.gpkg").exists()
+    code, _, err = run(capsys, "copy-workspace", str(protected), str(tmp_path / "copy.gpkg"), "--user", "admin")
+    assert code == 0, err
+
+
+def test_officer_exports_and_other_communes_are_logged(capsys, protected, tmp_path):
+    from geo.access import Accounts
+    from geo.workspace import Workspace
+
+    accounts = Accounts(Workspace.open(protected))
+    accounts.add_user(accounts.get("admin"), "canbo", "mật khẩu dài đủ", "officer", communes=["01267"])
+    base = ["--workspace", str(protected), "--user", "canbo"]
+    code, _, err = run(capsys, "atlas", "--map", "risk", "--commune", "01303", *base, "--out", str(tmp_path / "a.pdf"))
+    assert code == 2 and not (tmp_path / "a.pdf").exists()
+    code, _, _ = run(capsys, "export-map", "--map", "risk", *base, "--out", str(tmp_path / "m.png"))
+    assert code == 0
+    code, _, _ = run(capsys, "flag", *base, "--out", str(tmp_path / "f.csv"))
+    assert code == 0
+    log = accounts.log()
+    mine = log.loc[log["username"] == "canbo"]
+    assert "refused" in set(mine["event"])
+    exports = mine.loc[mine["event"] == "export", "detail"].tolist()
+    assert any("risk map m.png" in d for d in exports) and any("flag f.csv" in d for d in exports)
+
+
+def test_check_workspace_says_what_is_wrong_one_line_each(capsys, protected, tmp_path):
+    code, out, _ = run(capsys, "check-workspace", str(protected))
+    assert code == 0 and "không có lỗi" in out
+    damaged = tmp_path / "hong.gpkg"
+    damaged.write_bytes(protected.read_bytes()[:20_000])
+    code, out, _ = run(capsys, "check-workspace", str(damaged), "--lang", "en")
+    assert code == 1 and out.strip() and all(line.startswith(str(damaged)) for line in out.splitlines())
