@@ -54,6 +54,8 @@ def _timed(step: Callable[[], object]) -> float:
 
 def _app_steps(repeat: int) -> list[Measure]:
     """Server-side seconds of the first run and of redraws after filter changes (AppTest)."""
+    from geo.hazards import HAZARD_TYPES
+
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     measures = [Measure("first run of the app (cold: load data, flag)", "s", _timed(app.run))]
     indicator = {
@@ -65,7 +67,7 @@ def _app_steps(repeat: int) -> list[Measure]:
         "risk page: change minimum level": lambda i: app.sidebar.select_slider(key="min_level").set_value(
             [3, 4][i % 2]).run(),
         "risk page: change hazard types": lambda i: app.sidebar.multiselect(key="types").set_value(
-            [["landslide"], ["landslide", "flash_flood", "tube_flood"]][i % 2]).run(),
+            [["landslide"], list(HAZARD_TYPES)][i % 2]).run(),
         "risk page: filter to one commune": lambda i: app.sidebar.multiselect(key="communes").set_value(
             [["01267"], []][i % 2]).run(),
     }

@@ -23,14 +23,14 @@ from _revisions import Measure, run, target_root, timed
 target_root()
 
 from geo.dataset import load  # noqa: E402
-from geo.hazards import LEVEL_COLUMNS, flag_households, flag_register, prepare_zones  # noqa: E402
+from geo.hazards import HAZARD_TYPES, LEVEL_COLUMNS, flag_households, flag_register, prepare_zones  # noqa: E402
 from geo.locate import assign_communes  # noqa: E402
 
 
 def _sjoin_baseline(households: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> np.ndarray:
     joined = gpd.sjoin(households[["geometry"]], zones[["hazard_type", "level", "geometry"]], predicate="intersects")
     table = joined.groupby([joined.index, "hazard_type"])["level"].max().unstack(fill_value=0)
-    table = table.reindex(index=households.index, columns=["landslide", "flash_flood", "tube_flood"], fill_value=0)
+    table = table.reindex(index=households.index, columns=list(HAZARD_TYPES), fill_value=0)
     return table.to_numpy()
 
 

@@ -67,8 +67,15 @@ class Dataset:
 
     @property
     def is_demo(self) -> bool:
-        """Whether the data is generated demo data (to be labelled as such)."""
-        return self.meta.get("demo") == "true"
+        """Whether any of the data is generated demo data (to be labelled as such).
+
+        A workspace copied from the demo stays labelled while one of its layers
+        still holds the demo's rows, and loses the label once every such layer
+        has been replaced by an import.
+        """
+        if self.meta.get("demo") != "true":
+            return False
+        return any(len(self.layers[name]) and self.provenance(name) is None for name in LAYERS[:-1])
 
     @property
     def label(self) -> str:

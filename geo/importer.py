@@ -792,6 +792,7 @@ def _indicators(frame: pd.DataFrame, rows: _Rows, ctx: _Context) -> pd.DataFrame
     known = ids.isin(set(catalogue)).fillna(False).to_numpy()
     rows.reject(~known, "unknown_indicator", value=_shown(frame["indicator_id"]))
     year = pd.to_numeric(frame["year"], errors="coerce")
+    year = year.where(year == year.round())  # 2021.5 is no year: rejected below, never cast
     rows.reject(~year.between(BASELINE_YEAR, TARGET_YEAR).to_numpy(), "year", first=BASELINE_YEAR,
                 last=TARGET_YEAR, value=frame["year"].astype(str))
     parts = {}

@@ -163,3 +163,20 @@ def test_check_reports_a_damaged_file(tmp_path):
     garbage.write_bytes(b"not a geopackage at all" * 100)
     [line] = check_workspace(garbage, "en")
     assert line.startswith(f"{garbage}: ")
+
+
+def test_a_copy_of_the_demo_loses_its_label_only_when_every_demo_layer_is_replaced():
+    """Issue: a workspace made with copy-workspace demo kept the demo label after real data was imported."""
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from geo.dataset import HISTORY, LAYERS, load
+
+    demo = load()
+    filled = [name for name in LAYERS[:-1] if len(demo.layers[name])]
+    history = pd.DataFrame({"layer": filled[:1], "version": ["1"], "file_name": ["ho.csv"]})
+    partly = replace(demo, layers={**demo.layers, HISTORY: history})
+    assert partly.is_demo  # the other layers are still the demo's
+    history = pd.DataFrame({"layer": filled, "version": ["1"] * len(filled), "file_name": ["f"] * len(filled)})
+    assert not replace(demo, layers={**demo.layers, HISTORY: history}).is_demo
