@@ -66,6 +66,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "hhid",
     ),
     "head_name": ("Chủ hộ", "Họ tên chủ hộ", "Tên chủ hộ", "Họ và tên chủ hộ", "head", "head of household"),
+    # personal: kept in household_people only
+    "id_number": ("Số định danh", "Số định danh cá nhân", "Mã định danh", "Số CCCD", "CCCD", "Số CMND", "CMND",
+                  "CMND/CCCD", "Số CMND/CCCD", "Căn cước", "Số căn cước", "Căn cước công dân", "So_CCCD",
+                  "So_dinh_danh", "identity number", "id number", "national id"),
     "ethnicity": ("Dân tộc", "Dan_toc", "ethnic group", "ethnic"),
     "members": ("Số khẩu", "Số nhân khẩu", "Nhân khẩu", "So_khau", "household size", "members"),
     "poor": ("Hộ nghèo", "Ho_ngheo", "poor", "poor household"),

@@ -53,8 +53,7 @@ import shapely
 
 from geo.annex import read_annex
 from geo.catalogue import load_catalogue
-from geo.columns import _key as _header_key
-from geo.columns import by_content, map_columns
+from geo.columns import by_content, canonical, map_columns
 from geo.crs import METRIC_CRS, WGS84
 from geo.crsguess import guess_crs, to_points
 from geo.encodings import fix_column, fix_frame
@@ -905,16 +904,9 @@ def _understand_columns(frame: pd.DataFrame, encoding: str, columns: Mapping[str
     return frame.rename(columns=mapping).reset_index(drop=True), mapping
 
 
-#: Headers of an identity number column (personal: kept in household_people only).
-_IDENTITY_HEADERS = ("Số định danh", "Số định danh cá nhân", "Mã định danh", "Số CCCD", "CCCD", "Số CMND", "CMND",
-                     "CMND/CCCD", "Số CMND/CCCD", "Căn cước", "Số căn cước", "Căn cước công dân", "So_CCCD",
-                     "So_dinh_danh", "identity number", "id number", "national id")
-_IDENTITY_KEYS = {_header_key(h) for h in _IDENTITY_HEADERS}
-
-
 def _identity_headers(headers: object) -> dict[str, str]:
     """{header: "id_number"} for a column holding identity numbers (CCCD/CMND/số định danh)."""
-    return {str(h): "id_number" for h in headers if _header_key(h) in _IDENTITY_KEYS}
+    return {str(h): "id_number" for h in headers if canonical(str(h)) == "id_number"}
 
 
 def _personal_fields(good: pd.DataFrame, ctx: _Context) -> tuple[pd.DataFrame, pd.DataFrame | None]:
