@@ -171,6 +171,8 @@ IMPORT_TEXT: dict[str, tuple[str, str]] = {
     "rd_geopoint_parts": ("cột điểm GPS {name} được dùng làm vĩ độ và kinh độ", "geopoint columns {name} used as lat and lon"),
     "rd_geopoint_split": ("cột điểm GPS {name} được tách thành vĩ độ và kinh độ", "geopoint column {name} split into lat and lon"),
     "rd_geopoint_others": ("các điểm GPS khác giữ nguyên: {names}", "other geopoints kept as they are: {names}"),
+    "rd_err_quote": ("{file}: dòng {row} mở dấu ngoặc kép (\") mà không đóng, nên phần còn lại của tệp sẽ thành một ô; sửa dòng đó rồi nhập lại",
+                     "{file}: row {row} opens a double quote (\") that is never closed, so the rest of the file would be one cell; fix that row and import again"),
     # whole-file refusals
     "imp_err_no_crs": ("tệp không khai báo hệ tọa độ và không hệ nào đặt các điểm vào Cao Bằng; chọn ở ô «Hệ tọa độ» (dòng lệnh: --crs EPSG:XXXX; EPSG:9210 là VN-2000 / TM-3 105-45)",
                        "no coordinate system declared and none puts the points in Cao Bằng; choose it in «Coordinate system» (command line: --crs EPSG:XXXX; EPSG:9210 is VN-2000 / TM-3 105-45)"),

@@ -39,7 +39,7 @@ import pyogrio
 
 from geo.columns import canonical
 from geo.crs import recognise_crs
-from geo.i18n import t
+from geo.i18n import Refusal, t
 from geo.safefiles import check_file, check_gpkg, check_xml, safe_extract
 
 __all__ = ["AFTER_READ", "read_file"]
@@ -149,7 +149,11 @@ def _read_csv(path: Path, layer: str | None, notes: list[tuple[str, dict]]) -> t
         grid = pd.read_csv(StringIO(text), **options)
     except pd.errors.ParserError:  # title lines narrower than the table: read as wide as its widest row
         width = max(len(row) for row in csv.reader(StringIO(text), delimiter=separator))
-        grid = pd.read_csv(StringIO(text), names=range(width), **options)
+        try:
+            grid = pd.read_csv(StringIO(text), names=range(width), **options)
+        except pd.errors.ParserError as exc:  # a quote opened and never closed: the rest would be one cell
+            row = re.search(r"row (\d+)", str(exc))
+            raise Refusal("rd_err_quote", file=path.name, row=int(row.group(1)) + 1 if row else "?") from None
     return _with_header(grid, notes)
 
 

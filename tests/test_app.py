@@ -275,3 +275,16 @@ def test_admin_resets_a_password_and_a_user_changes_their_own(province):
     assert not viewer.exception and [s.value for s in viewer.sidebar.success] == ["Đã đổi mật khẩu"]
     assert accounts.login("canbo", "một mật khẩu khác hẳn")
     assert viewer.sidebar.radio(key="view").value == "indicators"  # still logged in after the change
+
+
+def test_an_empty_selection_is_zeros_never_a_crash(province):
+    """Hazards page, level 5, one commune with no household at that level: cards at 0, a sentence, no traceback."""
+    at = _login("canbo")
+    at.sidebar.radio(key="view").set_value("risk").run()
+    at.sidebar.multiselect(key="types").set_value(["tube_flood"])
+    at.sidebar.select_slider(key="min_level").set_value(5)
+    at.sidebar.multiselect(key="communes").set_value(["01267"]).run()
+    assert not at.exception and not [e for e in at.error if "Mã sự cố" in e.value]
+    cards = metrics(at)
+    assert cards["Hộ trong vùng nguy cơ"] == "0" and cards["Còn cần để đạt 60%"] == "0"
+    assert any("Không có hộ DTTS cư trú phân tán nào" in i.value for i in at.info)

@@ -337,3 +337,15 @@ def test_zip_with_two_mapinfo_layers_is_refused(tmp_path, homes):
             zf.write(path, path.name)
     with pytest.raises(ValueError, match=r"two\.zip: holds 2 \.tab or \.mif files; put exactly one layer in the zip"):
         prepare(archive, "households", lang="en")
+
+
+def test_an_unclosed_quote_is_one_line_naming_the_file_and_row(tmp_path):
+    from geo.i18n import Refusal, message
+    from geo.importer import prepare
+
+    path = tmp_path / "ho_dan.csv"
+    path.write_text('Mã hộ,Kinh độ,Vĩ độ\nA,106.2,22.6,"chưa đóng\nB,106.3,22.7\n', encoding="utf-8")
+    with pytest.raises(Refusal) as error:
+        prepare(path, "households")
+    assert message(error.value, "en").startswith("ho_dan.csv: row 2 opens a double quote")
+    assert "ParserError" not in str(error.value) and "tokenizing" not in str(error.value)
