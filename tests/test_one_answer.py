@@ -81,7 +81,7 @@ def _app(workspace: Path, user: str, flt: RiskFilter, monkeypatch) -> dict[str, 
     at.sidebar.checkbox(key="at_risk_only").set_value(flt.at_risk_only)
     at.run()
     assert not at.exception, at.exception
-    cards = {m.label: _count(m.value) for m in at.metric}
+    cards = {m.label: _count(m.value.split(" (")[0]) for m in at.metric}  # "1.210 (49,0%)": the count
     return {"in_zones": cards["Hộ trong vùng nguy cơ"], "at_risk": cards["Hộ DTTS phân tán cần bố trí"],
             "done": cards["Đã di dời hoặc ổn định"], "needed": cards["Còn cần để đạt 60%"]}
 

@@ -66,8 +66,8 @@ def page(ctx: Context) -> None:
     cards = st.columns(4)
     cards[0].metric(ctx.t("in_zones"), fmt_count(len(view.shown), ctx.lang))
     cards[1].metric(ctx.t("at_risk"), fmt_count(totals["at_risk"], ctx.lang))
-    cards[2].metric(ctx.t("done"), fmt_count(totals["done"], ctx.lang),
-                    fmt_percent(totals["share"], 1, ctx.lang) if pd.notna(totals["share"]) else None)
+    share = f" ({fmt_percent(totals['share'], 1, ctx.lang)})" if pd.notna(totals["share"]) else ""
+    cards[2].metric(ctx.t("done"), fmt_count(totals["done"], ctx.lang) + share)  # a share, not a change: no arrow
     cards[3].metric(ctx.t("needed"), fmt_count(totals["needed"], ctx.lang))
 
     unsafe = view.unsafe_sites
