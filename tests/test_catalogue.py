@@ -334,3 +334,40 @@ def test_error_duplicate_key_in_entry(tmp_path):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match=r"duplicate key 'rule'"):
         load_catalogue(path)
+
+
+# ----------------------------------------------------------------- data contract (issue 16)
+
+
+@pytest.mark.parametrize(
+    ("ident", "change", "message"),
+    [
+        ("2", {"needs": ["value"]}, "needs must list numerator and denominator"),
+        ("3a", {"needs": ["numerator"]}, r"needs must be \[value\]"),
+        ("2", {"population": "dtts_only"}, "population"),
+        ("2", {"min_coverage": 1.5}, "min_coverage"),
+        ("3a", {"min_coverage": 0.8}, "partial count understates"),
+        ("25", {"reference_en": None}, "parity rule"),
+        ("12", {"counts_from": 2019}, "counts_from"),
+        ("2", {"changes": [{"from_year": 2022, "note_vi": "x"}]}, "changes needs from_year"),
+        ("8", {"denominator_en": None}, "must say what is counted"),
+    ],
+)
+def test_error_contract_fields(tmp_path, raw_doc, ident, change, message):
+    """"tỷ lệ hộ nghèo trong đồng bào dân tộc thiểu số": every indicator's data contract is written and checked."""
+    path = _write_variant(tmp_path, raw_doc, lambda es: _by_id(es, ident).update(change))
+    with pytest.raises(ValueError, match=message):
+        load_catalogue(path)
+
+
+def test_contract_of_every_indicator(catalogue):
+    """"Bảo đảm tỷ lệ cán bộ [...] phù hợp với tỷ lệ dân số là người dân tộc thiểu số": the reference share of
+    target 25 is part of its contract; every share says what its numerator and denominator count."""
+    for ind in catalogue.values():
+        assert ind.population in ("dtts", "all", "none")
+        assert 0 < ind.min_coverage <= 1
+        if ind.aggregate == "ratio":
+            assert ind.numerator_en and ind.denominator_en
+    assert catalogue["25"].needs == ("numerator", "denominator", "ref_numerator", "ref_denominator")
+    assert catalogue["12"].counts_from == 2021
+    assert "basically" in catalogue["10"].interpretation_en or "level 2" in catalogue["10"].interpretation_en
