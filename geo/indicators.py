@@ -15,8 +15,16 @@ The status of a unit in a year is
 * ``behind``: neither;
 * ``no_data``: the value, or the baseline a rule needs, is missing;
 * ``not_applicable``: the rule does not apply to the unit (no couples to reduce
-  in 2020, no unit on the extremely-difficult list, no households to count, an
-  indicator assessed only for the province).
+  in 2020, no households to count, an indicator assessed only for the province,
+  and "units leaving the extremely-difficult list" below the province, whose
+  units are described by ``listing`` instead: ``left``, ``still_listed``,
+  ``entered`` or ``not_listed``).
+
+A unit built from sub-units (a merged commune, the province) is judged only when
+at least the catalogue's ``min_coverage`` of them report (``n_reported`` of
+``n_units``); below it its status is ``no_data``. A sub-unit that gives only a
+value where numerator and denominator are needed cannot be weighted into the
+share: it is left out of the sums and counted in ``n_value_only``.
 
 Examples
 --------
@@ -36,12 +44,14 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from geo import resettlement
 from geo.catalogue import Indicator, load_catalogue
 
 __all__ = [
     "BASELINE_YEAR",
     "TARGET_YEAR",
     "STATUSES",
+    "LISTINGS",
     "VALUE_COLUMNS",
     "normalise_values",
     "aggregate",
@@ -51,6 +61,9 @@ __all__ = [
 BASELINE_YEAR = 2020
 TARGET_YEAR = 2025
 STATUSES = ("achieved", "on_track", "behind", "no_data", "not_applicable")
+#: Where a unit stands on the ĐBKK list (targets 3a, 3b) against 2020: below the province
+#: the plan sets no count, so units are described, never judged.
+LISTINGS = ("left", "still_listed", "entered", "not_listed")
 VALUE_COLUMNS = [
     "unit_code",
     "indicator_id",
@@ -69,7 +82,8 @@ def _scale(ind: Indicator) -> float:
     return 100.0 if ind.unit == "%" else 1.0
 
 
-def normalise_values(values: pd.DataFrame, catalogue: Mapping[str, Indicator] | None = None) -> pd.DataFrame:
+def normalise_values(values: pd.DataFrame, catalogue: Mapping[str, Indicator] | None = None,
+                     _derive_leaving: bool = True) -> pd.DataFrame:
     """Complete a value table: every column of :data:`VALUE_COLUMNS`, with
     ``value`` derived from numerator and denominator where both are given and
     the numerator derived from ``value`` where only it and the denominator are.
@@ -114,7 +128,36 @@ def normalise_values(values: pd.DataFrame, catalogue: Mapping[str, Indicator] | 
     frame.loc[fill_num, "numerator"] = (frame["value"] * frame["denominator"] / scale)[fill_num]
     frame.loc[~ratio, "value"] = frame.loc[~ratio, "value"].fillna(frame.loc[~ratio, "numerator"])
     frame.loc[~ratio, "numerator"] = frame.loc[~ratio, "numerator"].fillna(frame.loc[~ratio, "value"])
+    if _derive_leaving:
+        _leaving_parts(frame, catalogue)
     return frame
+
+
+def _leaving_parts(frame: pd.DataFrame, catalogue: Mapping[str, Indicator]) -> None:
+    """Units leaving the ĐBKK list: ``value`` is the count on the list that year; the parts are derived.
+
+    A row as reported (no denominator) gets ``denominator`` = its unit's count on the
+    list in 2020 and ``numerator`` = how many of those are off it now, max(2020 - now, 0):
+    for one unit (1 on the list, 0 off) that is exactly "on the list in 2020 and off it
+    now", and a unit that enters (0 -> 1) leaves nothing, it is counted apart as
+    ``entered`` = now - (2020 - left). Sums of these parts over units (aggregate) count each
+    unit once; a count given for a whole area can only be read as its net change.
+    """
+    leaving = frame["indicator_id"].map({k: v.aggregate == "leaving" for k, v in catalogue.items()}).astype(bool)
+    raw = leaving & frame["denominator"].isna()
+    if "n_units" in frame:  # a value summed from sub-units (aggregate) is never re-derived: it would be the net
+        raw &= frame["n_units"].isna()
+    if not raw.any():
+        return
+    rows = frame.loc[raw]
+    base = rows.loc[rows["year"] == BASELINE_YEAR].drop_duplicates(["unit_code", "indicator_id"])
+    on_2020 = pd.Series(base["value"].to_numpy(), index=pd.MultiIndex.from_frame(base[["unit_code", "indicator_id"]]))
+    keys = pd.MultiIndex.from_frame(rows[["unit_code", "indicator_id"]])
+    b = on_2020.reindex(keys).to_numpy(float)
+    v = rows["value"].to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        frame.loc[raw, "denominator"] = b
+        frame.loc[raw, "numerator"] = np.where(np.isnan(v) | np.isnan(b), np.nan, np.maximum(b - v, 0.0))
 
 
 def aggregate(
@@ -142,7 +185,13 @@ def aggregate(
     -------
     DataFrame
         Parent values with :data:`VALUE_COLUMNS` plus ``n_units`` (children
-        in the mapping) and ``n_reported`` (children with a value).
+        in the mapping), ``n_reported`` (children counted in the value) and
+        ``n_value_only`` (children that gave a share as a value alone, without
+        numerator and denominator: it cannot be weighted, so it is left out of
+        the parent's share and counted here). For "units leaving the list" the
+        parts are summed (``numerator``: units of the 2020 list off it,
+        ``denominator``: units on it in 2020) and ``value`` is the count on the
+        list that year, so each unit counts once.
 
     Examples
     --------
@@ -158,7 +207,11 @@ def aggregate(
     frame["parent"] = frame["unit_code"].map(parent)
     frame = frame.loc[frame["parent"].notna()]
     kind = frame["indicator_id"].map({k: v.aggregate for k, v in catalogue.items()})
-    frame["reported"] = np.where(kind == "ratio", frame["numerator"].notna() & frame["denominator"].notna(), frame["value"].notna())
+    both = frame["numerator"].notna() & frame["denominator"].notna()
+    frame["reported"] = np.where(kind == "ratio", both, frame["value"].notna())
+    frame["has_parts"] = both
+    # A share given as a value alone cannot be weighted into the parent's share: counted apart.
+    frame["value_only"] = (kind == "ratio") & ~frame["reported"] & frame["value"].notna()
     # A ratio child adds its parts only when both are known: a lone denominator
     # (or population) would dilute the parent's share.
     is_ratio = (kind == "ratio").to_numpy()
@@ -169,17 +222,24 @@ def aggregate(
     grouped = frame.groupby(keys, sort=True)
     out = grouped[_PARTS].sum(min_count=1)
     out["value_min"] = grouped["value"].min()
+    out["value_sum"] = grouped["value"].sum(min_count=1)
     out["n_reported"] = grouped["reported"].sum()
+    out["n_value_only"] = grouped["value_only"].sum()
+    out["n_parts"] = grouped["has_parts"].sum()
     out = out.reset_index().rename(columns={"parent": "unit_code"})
     # Every child in the mapping is expected to report, whether or not it has a row.
     out["n_units"] = out["unit_code"].map(parent.value_counts())
     kind = out["indicator_id"].map({k: v.aggregate for k, v in catalogue.items()})
     complete = out["n_reported"] == out["n_units"]
-    out.loc[kind.isin(["sum", "leaving", "min"]) & ~complete, _PARTS + ["value_min"]] = np.nan
-    out["value"] = np.where(kind == "min", out["value_min"], np.nan)
-    out = out.drop(columns="value_min")
+    out.loc[kind.isin(["sum", "leaving", "min"]) & ~complete, _PARTS + ["value_min", "value_sum"]] = np.nan
+    out["value"] = np.where(kind == "min", out["value_min"], np.where(kind == "leaving", out["value_sum"], np.nan))
+    # Units leaving: the count on the list needs every child's value, who left also its 2020 value.
+    out.loc[(kind == "leaving") & (out["n_parts"] < out["n_units"]), ["numerator", "denominator"]] = np.nan
+    out = out.drop(columns=["value_min", "value_sum", "n_parts"])
     out.loc[(kind == "ratio") & (out["n_reported"] == 0), _PARTS] = np.nan
-    return normalise_values(out, catalogue)[VALUE_COLUMNS + ["n_units", "n_reported"]]
+    # parts of "units leaving" are sums of the children's: never re-derived from the parent's counts
+    return normalise_values(out, catalogue, _derive_leaving=False)[VALUE_COLUMNS + ["n_units", "n_reported",
+                                                                                     "n_value_only"]]
 
 
 def evaluate(
@@ -232,10 +292,17 @@ def evaluate(
     table["value"] = now["value"].reindex(index).to_numpy()
     table["baseline"] = base["value"].reindex(index).to_numpy()
     table["reference"] = (100.0 * now["ref_numerator"] / now["ref_denominator"]).reindex(index).to_numpy()
+    table["numerator"] = now["numerator"].reindex(index).to_numpy()
     table["denominator"] = now["denominator"].reindex(index).to_numpy()
+    table["base_numerator"] = base["numerator"].reindex(index).to_numpy()
+    # Sub-units behind the value (NaN for a unit reported as it is): coverage is judged on them.
+    for column in ("n_units", "n_reported", "n_value_only"):
+        table[column] = (now[column].reindex(index).to_numpy(float) if column in now
+                         else np.full(len(table), np.nan))
     parts = [_evaluate_indicator(group, catalogue[ind], year, province) for ind, group in table.groupby("indicator_id", sort=False)]
     columns = ["unit_code", "indicator_id", "year", "value", "baseline", "reference", "target_value",
-               "expected", "status", "gap", "behind_path", "years_needed"]
+               "expected", "status", "gap", "behind_path", "years_needed", "entered", "listing",
+               "n_units", "n_reported", "n_value_only", "done_before"]
     if not parts:
         return pd.DataFrame(columns=columns)
     result = pd.concat(parts, ignore_index=True)[columns]
@@ -252,23 +319,47 @@ def _evaluate_indicator(table: pd.DataFrame, ind: Indicator, year: int, province
     applicable = np.ones(len(t), bool)
     rule, goal = ind.rule, ind.target
 
+    entered = np.full(len(t), np.nan)
+    listing = np.full(len(t), None, dtype=object)
+    done_before = np.full(len(t), np.nan)
     if rule in ("min_share", "max_share"):
         target = np.full(len(t), goal, float)
+        if ind.counts_from is not None:
+            # Target 12: only work from the programme's start counts; what the 2020 figure already
+            # holds was done before it and is left out of both counts (reported as ``done_before``).
+            n0 = t["base_numerator"].to_numpy(float)
+            n, d = t["numerator"].to_numpy(float), t["denominator"].to_numpy(float)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                from_parts = np.where(d - n0 > 0, 100.0 * (n - n0) / (d - n0), np.nan)
+                from_shares = np.where(b < 100, 100.0 * (v - b) / (100.0 - b), np.nan)
+            v = np.where(np.isnan(n) | np.isnan(n0) | np.isnan(d), from_shares, from_parts)
+            applicable = ~(d - np.nan_to_num(n0) == 0)
+            done_before = n0
+            b = np.where(np.isnan(b), np.nan, 0.0)  # the programme starts from nothing done
     elif rule == "ratio_to_baseline":
         target = goal * b
     elif rule == "yearly_reduction_pp":
-        target = np.maximum(b - goal * (TARGET_YEAR - BASELINE_YEAR), 0.0)
+        # No floor: the plan asks 4 points a year whatever the baseline. Below a 20% baseline the
+        # 2025 target is under 0; a rate of 0 (nothing left to fall) meets it, see ``met`` below.
+        target = b - goal * (TARGET_YEAR - BASELINE_YEAR)
     elif rule == "yearly_relative_reduction":
         target = b * (1.0 - goal / 100.0) ** (TARGET_YEAR - BASELINE_YEAR)
         applicable = ~(b == 0)
     elif rule == "units_leaving":
-        # value: units on the list this year; progress: units that have left.
-        on_list_2020 = b
-        v = on_list_2020 - v
-        b = np.zeros(len(t))
-        b[np.isnan(on_list_2020)] = np.nan
-        target = np.full(len(t), goal, float) if province else on_list_2020
-        applicable = ~(on_list_2020 == 0)
+        # numerator: units of the 2020 list off it this year (each counted once); denominator:
+        # units on the list in 2020; value: units on it this year. Entries are counted apart.
+        left = t["numerator"].to_numpy(float)
+        listed_2020 = t["denominator"].to_numpy(float)
+        on_now = v
+        entered = on_now - (listed_2020 - left)
+        v = left
+        b = np.where(np.isnan(listed_2020), np.nan, 0.0)
+        target = np.full(len(t), goal, float)
+        listing = np.select([np.isnan(left) | np.isnan(on_now), entered > 0, on_now > 0, left > 0],
+                            [None, "entered", "still_listed", "left"], default="not_listed").astype(object)
+        listing[np.isnan(left) | np.isnan(on_now)] = None
+        # The plan sets a province count only: below the province a unit is described, never judged.
+        applicable = np.full(len(t), province) & ~(listed_2020 == 0)
     elif rule == "parity":
         target = t["reference"].to_numpy(float)
     elif rule == "qualitative":
@@ -287,6 +378,8 @@ def _evaluate_indicator(table: pd.DataFrame, ind: Indicator, year: int, province
         # The path starts at the baseline, or at the target if the unit began past it.
         start = np.where(sign * (b - target) >= 0, target, b)
         expected = np.where(frac >= 1, target, start + (target - start) * frac)
+        if ind.counts_from is not None:  # the one path of target 12, in geo.resettlement
+            expected = 100.0 * resettlement.expected_share(year) * np.ones(len(t))
         if ind.strict:
             met = sign * (v - target) > _EPS
         else:
@@ -294,6 +387,11 @@ def _evaluate_indicator(table: pd.DataFrame, ind: Indicator, year: int, province
         on_path = sign * (v - expected) >= -_EPS
         gap = np.maximum(sign * (target - v), 0.0)
         behind_path = np.maximum(sign * (expected - v), 0.0)
+        if rule == "yearly_reduction_pp":
+            # A rate cannot fall below 0: reaching 0 meets any target, and what remains is measured to 0.
+            met = met | (v <= _EPS)
+            gap = np.maximum(v - np.maximum(target, 0.0), 0.0)
+            behind_path = np.maximum(v - np.maximum(expected, 0.0), 0.0)
         elapsed = year - BASELINE_YEAR
         pace = sign * (v - b) / elapsed if elapsed else np.full(len(t), np.nan)
         years_needed = np.where(pace > 0, gap / np.where(pace > 0, pace, 1.0), np.inf)
@@ -310,9 +408,17 @@ def _evaluate_indicator(table: pd.DataFrame, ind: Indicator, year: int, province
     if rule == "qualitative":
         missing = np.isnan(v)
 
+    described = rule == "units_leaving" and not province  # no data is still told, never "not applicable"
+    if described:
+        missing = np.isnan(v) | np.isnan(t["value"].to_numpy(float))
+    # A value resting on too few of its sub-units is not judged (catalogue: min_coverage).
+    n_units, n_reported = t["n_units"].to_numpy(float), t["n_reported"].to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        thin = (n_units > 0) & (n_reported / n_units < ind.min_coverage - _EPS)
+    missing = missing | thin
     status = np.select(
-        [~applicable, missing, met, on_path & (year < TARGET_YEAR)],
-        ["not_applicable", "no_data", "achieved", "on_track"],
+        [missing & (applicable | described), ~applicable, met, on_path & (year < TARGET_YEAR)],
+        ["no_data", "not_applicable", "achieved", "on_track"],
         default="behind",
     )
     years_needed = np.where(met, 0.0, years_needed)
@@ -326,6 +432,12 @@ def _evaluate_indicator(table: pd.DataFrame, ind: Indicator, year: int, province
     t["gap"] = gap
     t["behind_path"] = behind_path
     t["years_needed"] = years_needed
+    if described:  # the plan's count is the province's: a unit below it has no target of its own
+        t["target_value"] = np.nan
+        t["expected"] = np.nan
+    t["entered"] = entered
+    t["listing"] = listing
+    t["done_before"] = done_before
     blank = np.isin(status, ["no_data", "not_applicable"])
     t.loc[blank, ["gap", "behind_path", "years_needed"]] = np.nan
     return t

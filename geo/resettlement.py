@@ -7,6 +7,15 @@ is ``resettled`` (moved to a concentrated site or interspersed into a
 village) or ``stabilised`` (made safe in place) with a date on or before the
 end of the year asked for. The household's point stays its original dwelling.
 
+The programme window is explicit: :data:`PROGRAMME_START` (2021) to
+:data:`PROGRAMME_END` (2025). The plan counts the households "đang cư trú phân
+tán nơi có nguy cơ" (still living there when the programme starts), so a
+household done before 2021 is out of both counts and reported apart
+(``done_before_2021``). The one path to 60% is :func:`expected_share`: 0 at the
+end of 2020, 60% at the end of 2025, 12 points a year. The indicator table
+(:func:`geo.indicators.evaluate`, target 12), the risk page, the command line
+and the exports all use it.
+
 Examples
 --------
 >>> import pandas as pd
@@ -16,6 +25,8 @@ Examples
 >>> flags = pd.DataFrame({"max_level": [4, 5, 4]})
 >>> progress(homes, flags, year=2025)[["at_risk", "done", "needed"]].to_numpy().tolist()
 [[2, 1, 1], [1, 1, 0], [3, 2, 0]]
+>>> expected_share(2020), expected_share(2023), expected_share(2025)
+(0.0, 0.36, 0.6)
 """
 
 from __future__ import annotations
@@ -28,7 +39,6 @@ from geo._spatial import point_polygon_pairs
 from geo.catalogue import load_catalogue
 from geo.crs import to_metric
 from geo.hazards import HAZARD_TYPES, HazardZones
-from geo.indicators import BASELINE_YEAR, TARGET_YEAR
 from geo.text import loose_key
 
 __all__ = [
@@ -37,6 +47,10 @@ __all__ = [
     "FORMS",
     "DONE",
     "TARGET_SHARE",
+    "PROGRAMME_START",
+    "PROGRAMME_END",
+    "expected_share",
+    "path_status",
     "at_risk",
     "progress",
     "path_by_year",
@@ -46,8 +60,39 @@ __all__ = [
 STATUSES = ("not_planned", "planned", "moving", "resettled", "stabilised")
 FORMS = ("concentrated", "interspersed", "in_place")
 DONE = ("resettled", "stabilised")
+_TARGET_12 = load_catalogue()["12"]
 #: Target 12 of the catalogue: 60% of the at-risk households.
-TARGET_SHARE = load_catalogue()["12"].target / 100.0
+TARGET_SHARE = _TARGET_12.target / 100.0
+#: The programme window: work done from 1 January 2021 to 31 December 2025 counts.
+PROGRAMME_START = int(_TARGET_12.counts_from)
+PROGRAMME_END = int(_TARGET_12.target_year)
+BASELINE_YEAR = PROGRAMME_START - 1  # the end of 2020: nothing done yet within the programme
+TARGET_YEAR = PROGRAMME_END
+_EPS = 1e-9
+
+
+def expected_share(year: int | np.ndarray) -> float | np.ndarray:
+    """The one path to 60%: the share due by the end of ``year`` (0 at the end of 2020, 0.6 from 2025).
+
+    >>> [round(expected_share(y), 2) for y in range(2020, 2026)]
+    [0.0, 0.12, 0.24, 0.36, 0.48, 0.6]
+    """
+    years = np.clip(np.asarray(year, float), BASELINE_YEAR, PROGRAMME_END)
+    share = np.round(TARGET_SHARE * (years - BASELINE_YEAR) / (PROGRAMME_END - BASELINE_YEAR), 12)
+    return float(share) if np.ndim(share) == 0 else share
+
+
+def path_status(share: float | np.ndarray, year: int) -> np.ndarray:
+    """``achieved`` (60% reached), ``on_track`` (at or above :func:`expected_share`, before 2026),
+    ``behind``, or ``no_data`` (share unknown) for shares (0-1) at the end of ``year``.
+
+    >>> path_status([0.3, 0.0, 0.6, float("nan")], 2021).tolist()
+    ['on_track', 'behind', 'achieved', 'no_data']
+    """
+    share = np.asarray(share, float)
+    met = share >= TARGET_SHARE - _EPS
+    on_path = (share >= expected_share(year) - _EPS) & (year < PROGRAMME_END)
+    return np.select([np.isnan(share), met, on_path], ["no_data", "achieved", "on_track"], default="behind")
 _TRUE = {"true", "1", "yes", "y", "x", "co", "dung", "t", "phai", "v"}
 _FALSE = {"false", "0", "no", "n", "khong", "sai", "f", ""}
 #: Yes/no words (compared by :func:`geo.text.loose_key`): English, Vietnamese, 1/0, "x" for a tick.
@@ -112,27 +157,36 @@ def _register(households: pd.DataFrame, flags: pd.DataFrame, min_level: int, by:
 
 
 def _summary(table: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Counts per unit of a :func:`_register` table at the end of ``year``."""
-    done = table["done_year"] <= year
+    """Counts per unit of a :func:`_register` table at the end of ``year``.
+
+    A household done (with a date) before :data:`PROGRAMME_START` is out of ``at_risk``
+    and ``done`` and counted in ``done_before_2021``; an undated one counts as done
+    within the programme, in every year (``undated`` says how many).
+    """
+    before = table["risk"] & (table["done_year"] < PROGRAMME_START) & ~np.isneginf(table["done_year"])
+    done = (table["done_year"] <= year) & ~before
     counts = pd.DataFrame({
         "unit": table["unit"],
-        "at_risk": table["risk"],
+        "at_risk": table["risk"] & ~before,
         "done": done,
         "resettled": done & (table["status"] == "resettled"),
         "stabilised": done & (table["status"] == "stabilised"),
         "in_progress": table["risk"] & table["status"].isin(["planned", "moving"]),
         "undated": done & np.isneginf(table["done_year"]),
         **{f"form_{f}": done & (table["form"] == f) for f in FORMS},
+        "done_before_2021": before,
     })
     # dropna=False: households with no unit still count, so units add up to the province.
     out = counts.groupby("unit", sort=True, dropna=False).sum().astype("int64")
     at_risk_n = out["at_risk"].to_numpy(float)
     out["share"] = np.divide(out["done"].to_numpy(float), at_risk_n, out=np.full(len(out), np.nan), where=at_risk_n > 0)
     out["target_share"] = TARGET_SHARE
-    out["expected_share"] = TARGET_SHARE * (year - BASELINE_YEAR) / (TARGET_YEAR - BASELINE_YEAR)
+    out["expected_share"] = expected_share(year)
     goal = np.ceil(np.round(TARGET_SHARE * at_risk_n, 9)).astype("int64")
     out["target_households"] = goal
     out["needed"] = np.maximum(goal - out["done"].to_numpy(), 0)
+    # the same words as the indicator table's (geo.indicators.evaluate, target 12): one path, one answer
+    out["status"] = np.where(at_risk_n > 0, path_status(out["share"].to_numpy(float), year), "not_applicable")
     return out
 
 
@@ -168,10 +222,12 @@ def progress(
         end of ``year``), ``resettled``, ``stabilised``, ``in_progress``
         (planned or moving), ``undated`` (done but with no date: counted in
         every year), ``form_concentrated``, ``form_interspersed``,
-        ``form_in_place`` (done, by form), ``share``, ``target_share`` (0.6),
-        ``expected_share`` (the straight path to 60% for ``year``),
-        ``target_households`` (60% of the at-risk count, rounded up) and
-        ``needed`` (households still to resettle to reach it). Counts add up
+        ``form_in_place`` (done, by form), ``done_before_2021`` (done with a
+        date before the programme: out of ``at_risk`` and ``done``), ``share``,
+        ``target_share`` (0.6), ``expected_share`` (:func:`expected_share`),
+        ``target_households`` (60% of the at-risk count, rounded up),
+        ``needed`` (households still to resettle to reach it) and ``status``
+        (:func:`path_status`, as the indicator table says it). Counts add up
         across units; ``needed`` of the province is computed from its totals.
     """
     table = _register(households, flags, min_level, by)
