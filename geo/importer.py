@@ -52,7 +52,7 @@ import pyproj
 import shapely
 
 from geo.annex import read_annex
-from geo.catalogue import load_catalogue
+from geo.catalogue import NEEDS, load_catalogue
 from geo.columns import by_content, canonical, map_columns
 from geo.crs import METRIC_CRS, WGS84
 from geo.crsguess import guess_crs, to_points
@@ -784,6 +784,76 @@ def _indicator_table(frame: pd.DataFrame, path: Path, ctx: _Context) -> tuple[pd
     return frame, None
 
 
+#: Headers of the reference a parity rule compares with (target 25: the DTTS share of the population),
+#: compared without case, accents, spaces or separators.
+REFERENCE_ALIASES: dict[str, tuple[str, ...]] = {
+    "ref_numerator": ("ref_numerator", "Tử số tham chiếu", "Tu_so_tham_chieu", "TS tham chiếu", "Dân số DTTS",
+                      "Số người DTTS", "reference numerator", "DTTS population"),
+    "ref_denominator": ("ref_denominator", "Mẫu số tham chiếu", "Mau_so_tham_chieu", "MS tham chiếu",
+                        "Tổng dân số tham chiếu", "reference denominator", "total population"),
+    "reference": ("reference", "Tỷ lệ DTTS trong dân số", "Tỷ lệ dân số DTTS", "Tỷ lệ dân số là người DTTS",
+                  "Tỷ lệ tham chiếu", "reference share", "DTTS share of population"),
+}
+
+
+def _header_key(header: object) -> str:
+    return "".join(ch for ch in loose_key(str(header)) if ch.isalnum())
+
+
+_REFERENCE_KEYS = {_header_key(alias): name for name, aliases in REFERENCE_ALIASES.items() for alias in aliases}
+
+
+def _reference_headers(headers: object) -> dict[str, str]:
+    """{header: ref_numerator | ref_denominator | reference} for the reference columns of an indicator table.
+
+    >>> _reference_headers(["Mã xã", "Tử số tham chiếu", "MẪU SỐ THAM CHIẾU", "Tỷ lệ DTTS trong dân số (%)"])
+    {'Tử số tham chiếu': 'ref_numerator', 'MẪU SỐ THAM CHIẾU': 'ref_denominator', 'Tỷ lệ DTTS trong dân số (%)': 'reference'}
+    """
+    found: dict[str, str] = {}
+    for header in headers:
+        name = _REFERENCE_KEYS.get(_header_key(header))
+        if name and name not in found.values():
+            found[str(header)] = name
+    return found
+
+
+def _contract(out: pd.DataFrame, parts: dict[str, pd.Series], rows: _Rows, ctx: _Context) -> None:
+    """Check the table against each indicator's data contract (data/indicators.yaml): tell, never drop silently."""
+    catalogue = load_catalogue()
+    ids = out["indicator_id"].astype(str)
+    ok = ~rows.bad
+    present = sorted(set(ids[ok]) & set(catalogue), key=list(catalogue).index)
+    if not present:
+        return
+    needs_parts = ids.map({k: {"numerator", "denominator"} <= set(v.needs) for k, v in catalogue.items()}).fillna(False)
+    # a value with its denominator gives the numerator (value x denominator): only a lone value cannot be weighted
+    value_only = (needs_parts & out["denominator"].isna() & out["value"].notna()).to_numpy()
+    rows.warn(value_only, "value_only", value=ids.to_numpy())
+    parity = ids.map({k: v.rule == "parity" for k, v in catalogue.items()}).fillna(False).to_numpy()
+    has_ref = (out["ref_numerator"].notna() & out["ref_denominator"].notna()).to_numpy()
+    rows.warn(parity & ~has_ref, "no_reference", value=ids.to_numpy())
+    for ind_id in present:
+        ind = catalogue[ind_id]
+        mine = (ids == ind_id).to_numpy() & ok
+        has = {n: bool(out.loc[mine, n].notna().any()) for n in ("value", *NEEDS[1:])}
+        has["numerator"] |= has["value"] and has["denominator"]
+        lacking = [n for n in ind.needs if n != "value" and not has[n]]
+        if any(n.startswith("ref_") for n in lacking):
+            ctx.note("imp_contract_missing", id=ind_id, columns=", ".join(lacking))
+        elif lacking:
+            ctx.note("imp_contract_value_only", id=ind_id)
+        if ind.population == "dtts":
+            ctx.note("imp_contract_dtts", id=ind_id, numerator=ind.numerator_en or "", denominator=ind.denominator_en or "")
+        if ind.counts_from is not None:
+            before = mine & (out["year"] == BASELINE_YEAR).to_numpy() & (out["numerator"] > 0).to_numpy()
+            if before.any():
+                ctx.note("imp_contract_before", id=ind_id, first=ind.counts_from,
+                         n=fmt_count(out.loc[before, "numerator"].sum(), ctx.lang))
+        for change in ind.changes:
+            if (mine & (out["year"] >= change.from_year).to_numpy()).any():
+                ctx.note("imp_contract_change", id=ind_id, note=change.note(ctx.lang))
+
+
 def _indicators(frame: pd.DataFrame, rows: _Rows, ctx: _Context) -> pd.DataFrame:
     catalogue = load_catalogue()
     ids = frame["indicator_id"].astype("string").str.strip().str.lower()
@@ -795,14 +865,14 @@ def _indicators(frame: pd.DataFrame, rows: _Rows, ctx: _Context) -> pd.DataFrame
     rows.reject(~year.between(BASELINE_YEAR, TARGET_YEAR).to_numpy(), "year", first=BASELINE_YEAR,
                 last=TARGET_YEAR, value=frame["year"].astype(str))
     parts = {}
-    for column in ("value", "numerator", "denominator"):
+    for column in ("value", "numerator", "denominator", "ref_numerator", "ref_denominator", "reference"):
         if column in frame:
             present = frame[column].notna() & (frame[column].astype(str).str.strip() != "")
             number = _numbers(frame, column, None, ctx)
             rows.reject((present & number.isna()).to_numpy(), "not_number", column=column,
                         value=_shown(frame[column]))
             parts[column] = number
-    if not parts:
+    if not set(parts) & {"value", "numerator", "denominator"}:
         raise ValueError(t("imp_err_values", ctx.lang))
     has_value = parts["value"].notna() if "value" in parts else pd.Series(False, index=frame.index)
     if "numerator" in parts and "denominator" in parts:
@@ -814,6 +884,11 @@ def _indicators(frame: pd.DataFrame, rows: _Rows, ctx: _Context) -> pd.DataFrame
                     value=frame["value"].astype(str))
     if "numerator" in parts and "denominator" in parts:
         rows.reject((share & (parts["numerator"] > parts["denominator"])).to_numpy(), "numerator")
+    if "ref_numerator" in parts and "ref_denominator" in parts:
+        rows.reject((parts["ref_numerator"] > parts["ref_denominator"]).to_numpy(), "numerator")
+    if "reference" in parts:
+        rows.reject(((parts["reference"] < 0) | (parts["reference"] > 100)).to_numpy(), "share",
+                    value=frame["reference"].astype(str))
     declared = _declared_communes(frame)
     unit = declared["ma_xa"].astype(object)
     named = declared["declared"].notna().to_numpy()
@@ -832,11 +907,23 @@ def _indicators(frame: pd.DataFrame, rows: _Rows, ctx: _Context) -> pd.DataFrame
                         "year": year.astype("Int64")})
     for column in ("numerator", "denominator", "value"):
         out[column] = parts.get(column, pd.Series(np.nan, index=frame.index))
-    out["ref_numerator"] = np.nan
-    out["ref_denominator"] = np.nan
+    # The reference of a parity rule is kept: as numerator and denominator (DTTS persons, all persons), or
+    # from a share ("Tỷ lệ DTTS trong dân số"), weighted by the unit's own denominator (told in the notes).
+    nan = pd.Series(np.nan, index=frame.index)
+    ref_num, ref_den = parts.get("ref_numerator", nan), parts.get("ref_denominator", nan)
+    if "reference" in parts:
+        from_share = ref_num.isna() & ref_den.isna() & parts["reference"].notna()
+        weight = out["denominator"].where(out["denominator"] > 0, 100.0)
+        ref_num = ref_num.where(~from_share, parts["reference"] * weight / 100.0)
+        ref_den = ref_den.where(~from_share, weight)
+        if from_share.any():
+            ctx.note("imp_reference_share", n=fmt_count(int(from_share.sum()), ctx.lang))
+    out["ref_numerator"] = ref_num
+    out["ref_denominator"] = ref_den
     out["source"] = "import"
     _duplicates(out["unit_code"].astype(str) + "|" + out["indicator_id"].astype(str) + "|"
                 + out["year"].astype(str), rows, t("what_unit_year", ctx.lang))
+    _contract(out, parts, rows, ctx)
     return out
 
 
@@ -886,6 +973,8 @@ def _understand_columns(frame: pd.DataFrame, encoding: str, columns: Mapping[str
         given = {h: n for h, n in (columns or {}).items() if n == "id_number"}
         columns = {h: n for h, n in (columns or {}).items() if n != "id_number"}
         personal = {**_identity_headers(c for c in frame.columns if str(c) not in columns), **given}
+    if kind == "indicators":  # reference columns of a parity rule (target 25), known to this import only
+        personal = {**personal, **_reference_headers(c for c in frame.columns if str(c) not in (columns or {}))}
     mapping = map_columns([str(c) for c in frame.columns if c not in ("_line", "geometry") and str(c) not in personal],
                           columns)
     mapping = {**mapping, **personal}
