@@ -179,6 +179,10 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     p.add_argument("--year", type=year, default=2025, help="year to evaluate, 2020-2025 (default 2025)")
     p.add_argument("--out", type=Path, help="also write the table to this .csv")
 
+    p = sub.add_parser("docs", parents=[common], help="write docs/indicators.md from the indicator catalogue")
+    p.add_argument("--out", type=Path, default=Path("docs/indicators.md"),
+                   help="the Markdown file to write (default docs/indicators.md)")
+
     p = sub.add_parser("status", parents=[dataset], help="per-commune status of one indicator")
     p.add_argument("--indicator", required=True, help="indicator id, e.g. 2, 3a, 14b (see `indicators`)")
     p.add_argument("--year", type=year, default=2025, help="year, 2020-2025 (default 2025)")
@@ -360,23 +364,37 @@ def _indicators(args: argparse.Namespace) -> None:
     ds = _dataset(args)
     table = province_summary(ds, args.year, lang)
     rows = [(t("cli_id", lang), t("indicator", lang), t("value", lang), t("target", lang), header("unit", lang),
-             t("status", lang), t("cli_communes_by_status", lang))]
+             t("status", lang), t("cli_communes_by_status", lang), header("coverage", lang))]
     for row in table.itertuples(index=False):
         digits = UNIT_DIGITS.get(row.unit, 1)
         counts = "–" if pd.isna(row.communes_behind) else "/".join(
             fmt_count(n, lang) for n in (row.communes_behind, row.communes_on_track, row.communes_achieved))
+        if pd.notna(row.communes_left):  # 3a, 3b: communes left / still listed / entered, never "behind"
+            counts = "/".join(t(s, lang) + " " + fmt_count(getattr(row, f"communes_{s}"), lang)
+                              for s in ("left", "still_listed", "entered"))
         rows.append((row.indicator_id, row.name[:52], fmt_number(row.value, digits, lang),
-                     fmt_number(row.target_value, digits, lang), unit_text(row.unit, lang), t(row.status, lang), counts))
+                     fmt_number(row.target_value, digits, lang), unit_text(row.unit, lang), t(row.status, lang), counts,
+                     row.coverage))
     print(_aligned(rows, right=frozenset({2, 3})))
+    for row in table.loc[table["notes"] != ""].itertuples(index=False):  # changes of standard (poverty 2022)
+        print(f"{row.indicator_id}. {t('standard_note', lang)}: {row.notes}", file=sys.stderr)
     if args.out:
         from geo.io import write_table
 
         write_table(_labelled(table, ds), args.out)
 
 
-#: Columns of ``status`` printed on screen (the --out file holds them all).
-_STATUS_COLUMNS = ("ma_xa", "name_vi", "district_vi", "value", "expected", "target_value", "status", "gap",
+#: Columns of ``status`` printed on screen (the --out file holds them all); ``listing`` for 3a, 3b.
+_STATUS_COLUMNS = ("ma_xa", "name_vi", "district_vi", "value", "expected", "target_value", "status", "listing", "gap",
                    "years_needed")
+
+
+def _docs(args: argparse.Namespace) -> None:
+    from geo.catalogue import markdown
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(markdown() + "\n", encoding="utf-8")
+    print(args.out)
 
 
 def _status(args: argparse.Namespace) -> None:
@@ -385,6 +403,10 @@ def _status(args: argparse.Namespace) -> None:
     lang = args.lang
     ds = _dataset(args)
     table = commune_status(ds, args.indicator, args.year, args.units)
+    if table["listing"].notna().any():
+        table["listing"] = table["listing"].map(lambda s: t(s, lang) if isinstance(s, str) else s)
+    else:
+        table = table.drop(columns="listing")
     unbounded = table.loc[~table["boundary"], "ma_xa"].tolist()
     if len(ds.communes(int(args.units))) == 0:
         print(t("cli_status_no_boundaries", lang, n=fmt_count(len(unbounded), lang)), file=sys.stderr)
@@ -735,6 +757,7 @@ def _check_workspace(args: argparse.Namespace) -> None:
 
 
 _COMMANDS = {"check-workspace": _check_workspace, "indicators": _indicators, "status": _status, "flag": _flag,
+             "docs": _docs,
              "resettlement": _resettlement,
              "export-map": _export_map, "atlas": _atlas, "export-data": _export_data, "import": _import,
              "hazard-changes": _hazard_changes, "copy-workspace": _copy_workspace, "demo": _demo}

@@ -279,6 +279,12 @@ def filter_table(filters: Mapping[str, object], lang: str = "vi") -> pd.DataFram
     """
     names = [t(FILTER_WORDS[key][0], lang) if key in FILTER_WORDS else header(str(key), lang) for key in filters]
     values = [_filter_value(str(key), value, lang) for key, value in filters.items()]
+    indicator = load_catalogue().get(str(filters.get("indicator")))
+    if indicator is not None:  # a change of standard (poverty 2022) travels with every export of the indicator
+        year = filters.get("year")
+        for note in indicator.notes(int(year) if isinstance(year, (int, np.integer)) else None, lang):
+            names.append(t("standard_note", lang))
+            values.append(note)
     return pd.DataFrame({t("exp_item", lang): names, t("value", lang): values})
 
 

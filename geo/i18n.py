@@ -51,6 +51,39 @@ IMPORT_TEXT: dict[str, tuple[str, str]] = {
     "imp_g_year": ("{n} giá trị có năm ngoài khoảng 2020-2025", "{n} values have a year outside 2020-2025"),
     "imp_no_value": ("không có giá trị (hoặc tử số và mẫu số)", "no value (nor numerator and denominator)"),
     "imp_g_no_value": ("{n} dòng không có giá trị", "{n} rows have no value"),
+    # the data contract of each indicator (data/indicators.yaml: needs, population, counts_from, changes)
+    "imp_value_only": ("chỉ tiêu {value}: chỉ có tỷ lệ, không có mẫu số: giữ tình trạng của đơn vị nhưng không cộng "
+                       "được vào tỷ lệ của xã sau sắp xếp, của tỉnh",
+                       "indicator {value}: a share without its denominator: the unit keeps its status but cannot be "
+                       "added into a merged unit's or the province's share"),
+    "imp_g_value_only": ("{n} dòng chỉ có tỷ lệ (không có mẫu số): không cộng được vào tỷ lệ toàn tỉnh",
+                         "{n} rows give a share only (no denominator): not added into the province share"),
+    "imp_no_reference": ("chỉ tiêu {value}: không có tỷ lệ tham chiếu (tử số, mẫu số tham chiếu hoặc tỷ lệ DTTS "
+                         "trong dân số): tình trạng sẽ là chưa có số liệu",
+                         "indicator {value}: no reference share (reference numerator and denominator, or the DTTS "
+                         "share of the population): its status will be no data"),
+    "imp_g_no_reference": ("{n} dòng thiếu tỷ lệ tham chiếu: chưa đánh giá được",
+                           "{n} rows lack the reference share: cannot be judged"),
+    "imp_contract_missing": ("chỉ tiêu {id}: bảng thiếu {columns} mà quy tắc cần: chưa đánh giá được",
+                             "indicator {id}: the table lacks {columns}, which the rule needs: it cannot be judged"),
+    "imp_contract_value_only": ("chỉ tiêu {id}: bảng chỉ có tỷ lệ, không có tử số và mẫu số: mỗi đơn vị giữ tình "
+                                "trạng riêng nhưng tỷ lệ của tỉnh chỉ tính từ các đơn vị có tử số, mẫu số",
+                                "indicator {id}: the table gives shares only, no numerator and denominator: each unit "
+                                "keeps its status but the province share counts only units that give both"),
+    "imp_contract_dtts": ("chỉ tiêu {id}: chỉ tính đồng bào DTTS: tử số và mẫu số đều chỉ đếm người (hộ) DTTS, "
+                          "không chia cho toàn bộ dân số",
+                          "indicator {id}: ethnic minorities (DTTS) only: numerator = {numerator}; denominator = "
+                          "{denominator} (never the whole population)"),
+    "imp_contract_before": ("chỉ tiêu {id}: tử số năm 2020 ({n} hộ) được hiểu là đã làm trước năm {first}: tính "
+                            "riêng, không vào chỉ tiêu giai đoạn",
+                            "indicator {id}: the 2020 numerator ({n} households) is read as done before {first}: "
+                            "counted apart, not towards the programme's target"),
+    "imp_contract_change": ("chỉ tiêu {id}: {note}", "indicator {id}: {note}"),
+    "imp_reference_share": ("{n} dòng có tỷ lệ DTTS trong dân số thay cho tử số, mẫu số tham chiếu: tỷ lệ tham "
+                            "chiếu của tỉnh được gộp theo mẫu số của từng đơn vị (số cán bộ), không theo dân số",
+                            "{n} rows give the DTTS share of the population instead of reference numerator and "
+                            "denominator: the province's reference is combined weighted by each unit's denominator "
+                            "(cadres), not by population"),
     "imp_share": ("tỷ lệ phải từ 0 đến 100%: {value}", "a share must be between 0 and 100%: {value}"),
     "imp_g_share": ("{n} tỷ lệ nằm ngoài 0-100%", "{n} shares lie outside 0-100%"),
     "imp_numerator": ("tử số lớn hơn mẫu số", "numerator above denominator"),
@@ -234,6 +267,15 @@ COLUMN_TEXT: dict[str, tuple[str, str]] = {
     "target_value": ("Mục tiêu 2025", "2025 target"),
     "expected": ("Mức cần đạt năm nay", "Expected this year"),
     "status": ("Tình trạng", "Status"),
+    "listing": ("Danh sách ĐBKK so với 2020", "ĐBKK list against 2020"),
+    "entered": ("Số mới vào danh sách", "Entered the list"),
+    "n_units": ("Số đơn vị", "Units"),
+    "n_reported": ("Số đơn vị có số liệu", "Units reporting"),
+    "n_value_only": ("Số đơn vị chỉ báo tỷ lệ", "Units with a share only"),
+    "coverage": ("Căn cứ", "Based on"),
+    "notes": ("Ghi chú", "Notes"),
+    "done_before": ("Đã bố trí trước 2021", "Done before 2021"),
+    "done_before_2021": ("Hộ đã bố trí trước 2021 (tính riêng)", "Households done before 2021 (apart)"),
     "gap": ("Còn thiếu", "Gap"),
     "years_needed": ("Số năm cần thêm", "Years still needed"),
     "year": ("Năm", "Year"),
@@ -283,6 +325,21 @@ TEXT: dict[str, tuple[str, str]] = {
     "behind": ("Chậm tiến độ", "Behind"),
     "no_data": ("Chưa có số liệu", "No data"),
     "not_applicable": ("Không áp dụng", "Not applicable"),
+    # a unit's place on the extremely-difficult (ĐBKK) list against 2020 (targets 3a, 3b: judged for the province only)
+    "left": ("Đã ra khỏi danh sách", "Left the list"),
+    "still_listed": ("Vẫn trong danh sách", "Still listed"),
+    "entered": ("Mới vào danh sách", "Entered the list"),
+    "not_listed": ("Không trong danh sách", "Not listed"),
+    # what a province status rests on (catalogue: min_coverage)
+    "cov_units": ("từ {n} trên {total} xã", "from {n} of {total} communes"),
+    "cov_value_only": ("{n} xã chỉ báo tỷ lệ (không có tử số, mẫu số) nên không cộng vào tỷ lệ toàn tỉnh",
+                       "{n} communes gave only a share (no numerator, denominator), not added into the province share"),
+    "cov_too_few": ("dưới mức tối thiểu {share} số xã: chưa đánh giá", "below the minimum of {share} of communes: not judged"),
+    "entered_apart": ("{n} đơn vị mới vào danh sách (tính riêng, không trừ vào số đã ra)",
+                      "{n} units entered the list (counted apart, never taken from those that left)"),
+    "standard_note": ("Thay đổi chuẩn", "Change of standard"),
+    "done_before_apart": ("{n} hộ đã bố trí trước năm 2021 (ngoài giai đoạn 2021-2025, tính riêng)",
+                          "{n} households done before 2021 (outside 2021-2025, counted apart)"),
     # hazards
     **{h.code: (h.name_vi, h.name_en) for h in HAZARD_VOCAB},  # the hazard types, data/hazards.yaml
     "level_1": ("Rất thấp", "Very low"),

@@ -23,11 +23,12 @@ import pandas as pd
 
 from geo.catalogue import load_catalogue
 from geo.dataset import Dataset, load
-from geo.indicators import BASELINE_YEAR, STATUSES, TARGET_YEAR, aggregate, evaluate
+from geo.i18n import fmt_count, t
+from geo.indicators import BASELINE_YEAR, LISTINGS, STATUSES, TARGET_YEAR, aggregate, evaluate
 from geo.units import PROVINCE_CODE, communes as official_communes, crosswalk
 
-__all__ = ["UNIT_SETS", "unit_values", "evaluated", "commune_status", "province_summary", "commune_profile",
-           "trajectory", "status_grid"]
+__all__ = ["UNIT_SETS", "unit_values", "evaluated", "commune_status", "province_summary", "coverage_text",
+           "indicator_notes", "commune_profile", "trajectory", "status_grid"]
 
 #: The sets of units a table can be made for: 2020-2025 communes, 2025 units, the province.
 UNIT_SETS = ("2020", "2025", "province")
@@ -123,6 +124,8 @@ def commune_status(ds: Dataset, indicator: str, year: int, units: str = "2020") 
     if catalogue[indicator].level == "province":  # assessed for the province only
         table["status"] = "not_applicable"
     rank = table["status"].map({s: i for i, s in enumerate(_WORST_FIRST)})
+    if catalogue[indicator].rule == "units_leaving":  # described, not judged: entered and still listed first
+        rank = rank * 10 + table["listing"].map({s: i for i, s in enumerate(("entered", "still_listed", "left"))}).fillna(9)
     return (
         table.assign(_rank=rank)
         .sort_values(["_rank", "behind_path", "gap", "ma_xa"], ascending=[True, False, False, True])
@@ -140,7 +143,13 @@ def province_summary(ds: Dataset, year: int, lang: str = "vi") -> pd.DataFrame:
         ``indicator_id``, ``name``, ``unit``, ``target``, ``value``,
         ``target_value``, ``expected``, ``status``, ``gap``, ``years_needed``
         and ``communes_<status>`` counts over the 2020-2025 communes (for
-        indicators measured below the province).
+        indicators measured below the province); then what the status rests
+        on: ``n_units``, ``n_reported``, ``n_value_only`` (communes), ``coverage``
+        ("từ 143 trên 161 xã" in ``lang``; a status is "no data" below the
+        catalogue's ``min_coverage``), ``entered`` (targets 3a, 3b: units that
+        entered the list since 2020, counted apart), ``communes_<listing>``
+        (3a, 3b: communes left, still listed, entered) and ``notes`` (changes of
+        standard that matter in ``year``).
     """
     catalogue = load_catalogue()
     province = evaluated(ds, "province", year).set_index("indicator_id")
@@ -168,8 +177,51 @@ def province_summary(ds: Dataset, year: int, lang: str = "vi") -> pd.DataFrame:
         }
         for status in STATUSES:
             row[f"communes_{status}"] = int(counts.loc[ind_id, status]) if ind.level != "province" and ind_id in counts.index else None
+        for key in ("n_units", "n_reported", "n_value_only", "entered"):
+            row[key] = None if p is None or pd.isna(p[key]) else p[key]
+        row["coverage"] = coverage_text(row, ind, lang)
+        listed = communes.loc[communes["indicator_id"] == ind_id, "listing"].value_counts()
+        for listing in LISTINGS[:3]:
+            row[f"communes_{listing}"] = int(listed.get(listing, 0)) if ind.rule == "units_leaving" else None
+        row["notes"] = " ".join(ind.notes(year, lang))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def coverage_text(row, ind, lang: str = "vi") -> str:
+    """What a province value rests on, in words: "từ 143 trên 161 xã" (and what was left out).
+
+    ``row`` holds ``n_units``, ``n_reported``, ``n_value_only`` (and optionally
+    ``entered``); empty for an indicator assessed for the province itself.
+
+    >>> from geo.catalogue import get_indicator
+    >>> coverage_text({"n_units": 161, "n_reported": 143, "n_value_only": 2}, get_indicator("2"), "en")
+    'from 143 of 161 communes; 2 communes gave only a share (no numerator, denominator), not added into the province share'
+    >>> coverage_text({"n_units": 161, "n_reported": 120, "n_value_only": 0}, get_indicator("2"))
+    'từ 120 trên 161 xã; dưới mức tối thiểu 80% số xã: chưa đánh giá'
+    """
+    units, reported = row.get("n_units"), row.get("n_reported")
+    if units is None or reported is None or pd.isna(units) or pd.isna(reported):
+        return ""
+    parts = [t("cov_units", lang, n=fmt_count(reported, lang), total=fmt_count(units, lang))]
+    value_only = row.get("n_value_only")
+    if value_only is not None and pd.notna(value_only) and value_only > 0:
+        parts.append(t("cov_value_only", lang, n=fmt_count(value_only, lang)))
+    if units > 0 and reported / units < ind.min_coverage - 1e-9:
+        parts.append(t("cov_too_few", lang, share=f"{round(100 * ind.min_coverage)}%"))
+    entered = row.get("entered")
+    if ind.rule == "units_leaving" and entered is not None and pd.notna(entered) and entered > 0:
+        parts.append(t("entered_apart", lang, n=fmt_count(entered, lang)))
+    return "; ".join(parts)
+
+
+def indicator_notes(indicator: str, year: int | None = None, lang: str = "vi") -> str:
+    """The changes of standard of ``indicator`` that matter in ``year`` (every one when None), one text.
+
+    >>> indicator_notes("2", 2021), indicator_notes("2", 2023, "en")[:40]
+    ('', 'From 2022 the poverty rate is measured b')
+    """
+    return " ".join(load_catalogue()[indicator].notes(year, lang))
 
 
 def commune_profile(ds: Dataset, ma_xa: str, year: int, units: str = "2020", lang: str = "vi") -> pd.DataFrame:

@@ -44,6 +44,8 @@ def page(ctx: Context) -> None:
     _cards(ctx, indicator, year)
     st.caption(f"{ind.name(ctx.lang)} — {ctx.t('unit')}: {unit_text(ind.unit, ctx.lang)}; "
                f"{ctx.t('rule')}: {ind.text(ctx.lang)}")
+    for note in ind.notes(year, ctx.lang):  # a change of standard (poverty 2022): beside the map, never hidden
+        st.caption(f"{ctx.t('standard_note')}: {note}")
     years = reported_years(ctx.ds, indicator)
     if years and year not in years:
         earlier = [y for y in years if y < year]
@@ -64,7 +66,11 @@ def page(ctx: Context) -> None:
         provenance(ctx, [layer, "indicator_values"])
     with right:
         st.subheader(ctx.t("furthest_behind"))
-        shown = table[["ma_xa", "name_vi", "value", "expected", "target_value", "status", "gap", "years_needed"]]
+        if ind.rule == "units_leaving":  # a province count: communes are left / still listed / entered, never behind
+            shown = table[["ma_xa", "name_vi", "listing", "value", "entered"]].assign(
+                listing=table["listing"].map(lambda s: ctx.t(s) if isinstance(s, str) else ctx.t("no_data")))
+        else:
+            shown = table[["ma_xa", "name_vi", "value", "expected", "target_value", "status", "gap", "years_needed"]]
         digits = UNIT_DIGITS.get(ind.unit, 1)
         measured = ("value", "expected", "target_value", "gap")
         unit = unit_text(ind.unit, ctx.lang)
@@ -94,7 +100,10 @@ def _cards(ctx: Context, indicator: str, year: int) -> None:
     if pd.notna(row["value"]) and pd.notna(row["target_value"]):
         help_text = (f"{ind.name(ctx.lang)}: {fmt_value(row['value'], ind.unit, ctx.lang)} / {ctx.t('target')} "
                      f"{fmt_value(row['target_value'], ind.unit, ctx.lang)}")
+    # what the province status rests on ("từ 143 trên 161 xã"), as the card's caption
     cards[0].metric(ctx.t("province_status"), ctx.t(row["status"]), help=help_text)
+    if row["coverage"]:
+        cards[0].caption(row["coverage"])
     for card, key, label in ((cards[1], "3a", "communes_leaving"), (cards[2], "3b", "villages_leaving")):
         leaving = summary.loc[key]
         value = "–" if pd.isna(leaving["value"]) else \
