@@ -189,7 +189,8 @@ def test_risk_filters_change_counts_offline(server, page):
     page.get_by_text("Thiên tai và di dời dân cư").click()
     frame = _map_frame(page)
     frame.locator(".geo-legend").filter(has_text="Mức độ nguy cơ").wait_for(timeout=90_000)
-    high = int(_metric(page, "Hộ trong vùng nguy cơ").replace(".", ""))
+    shown = _metric(page, "Hộ trong vùng nguy cơ")
+    high = int(shown.replace(".", ""))
     slider = page.locator("[data-testid='stSidebar'] [data-testid='stSlider'] input[type='range']").first
     slider.focus()
     slider.press("ArrowLeft")  # level 4 → 3
@@ -197,7 +198,7 @@ def test_risk_filters_change_counts_offline(server, page):
         "old => { const c = [...document.querySelectorAll('[data-testid=stMetric]')]"
         ".find(e => e.innerText.includes('Hộ trong vùng nguy cơ')); "
         "return c && c.querySelector('[data-testid=stMetricValue]').innerText !== old; }",
-        arg=f"{high:,}", timeout=60_000)
+        arg=shown, timeout=60_000)
     medium = int(_metric(page, "Hộ trong vùng nguy cơ").replace(".", ""))
     assert medium > high
     frame.locator(".leaflet-marker-pane, canvas").first.wait_for(timeout=60_000)
@@ -263,14 +264,16 @@ def test_a_word_the_import_did_not_know_is_answered_in_the_table_and_remembered(
     card = page.locator("[data-testid='stMetric']").filter(has_text="Dòng bị loại")
     card.wait_for(timeout=60_000)
     assert card.locator("[data-testid='stMetricValue']").inner_text() == "4"  # 'Chưa đánh giá': waiting
-    editor = page.locator("[data-testid='stDataFrame']").first
+    editor = page.locator("[class*='st-key-values-'] [data-testid='stDataFrame']").first  # the values table
+    editor.wait_for(timeout=60_000)
     editor.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)  # the grid settles where it was scrolled to
     box = editor.bounding_box()
     page.mouse.dblclick(box["x"] + box["width"] - 60, box["y"] + 52)  # the "Nghĩa" cell of the only row
     page.wait_for_timeout(500)  # the cell editor opens
     page.keyboard.type("1")
     page.keyboard.press("Enter")
-    page.wait_for_timeout(1000)  # the edit reaches the server
+    page.wait_for_timeout(3000)  # the edit reaches the server (the grid sends it after a pause)
     page.get_by_role("button", name="Áp dụng và kiểm tra lại").click()
     page.get_by_text("giá trị đã khai báo được dùng: 'Chưa đánh giá' = 1").wait_for(timeout=60_000)
     assert card.locator("[data-testid='stMetricValue']").inner_text() == "0"
