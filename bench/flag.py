@@ -121,6 +121,116 @@ def make_inputs(n_households: int, n_zones: int, seed: int = 1):
     return xy, frame, shapely.get_parts(communes)
 
 
+#: The second shape, ``province``: 160 x 80 km, 1,500 rivers of 20 km with a vertex every 25 m, 6,000 villages.
+_RIVERS, _RIVER_STEP, _RIVER_STEPS = 1_500, 25.0, 800
+_COVER = 0.10  # share of the province's area inside a zone (before overlaps)
+
+
+def _rivers(rng: np.random.Generator, n: int, width: float, height: float) -> np.ndarray:
+    """Meandering river lines with a slowly varying curvature: (n, _RIVER_STEPS, 2) coordinates."""
+    start = rng.uniform([0, 0], [width, height], (n, 2))
+    bend = np.cumsum(rng.normal(0, 0.05, (n, _RIVER_STEPS - 1)), axis=1)
+    bend -= np.cumsum(bend, axis=1) / np.arange(1, _RIVER_STEPS)  # curvature swings both ways
+    heading = rng.uniform(0, 2 * np.pi, (n, 1)) + np.cumsum(0.08 * bend + rng.normal(0, 0.02, bend.shape), axis=1)
+    steps = np.stack([np.cos(heading), np.sin(heading)], -1) * _RIVER_STEP
+    return np.concatenate([start[:, None], start[:, None] + np.cumsum(steps, axis=1)], axis=1)
+
+
+def _landslide_blobs(rng: np.random.Generator, n: int, mean_area: float, width: float, height: float) -> np.ndarray:
+    """Irregular blobs: star-shaped outlines (four random harmonics and a little noise) stretched 1-3 times
+    down a random slope direction, 50-500 vertices (log-uniform), areas log-normal around ``mean_area``."""
+    vertices = np.exp(rng.uniform(np.log(50), np.log(501), n)).astype(np.int64)
+    area = mean_area * rng.lognormal(0, 0.6, n) / np.exp(0.6**2 / 2)
+    owner = np.repeat(np.arange(n), vertices)
+    k = np.arange(len(owner)) - np.repeat(np.cumsum(vertices) - vertices, vertices)
+    theta = 2 * np.pi * k / vertices[owner]
+    amplitude = rng.uniform(0, 1, (n, 4)) * [0.25, 0.15, 0.10, 0.06]  # sum < 1: the radius stays positive
+    phase = rng.uniform(0, 2 * np.pi, (n, 4))
+    radius = 1 + sum(amplitude[owner, j] * np.cos((j + 2) * theta + phase[owner, j]) for j in range(4))
+    radius *= 1 + rng.normal(0, 0.02, len(owner))
+    stretch, turn = rng.uniform(1, 3, n), rng.uniform(0, np.pi, n)
+    semi = np.sqrt(area / (np.pi * stretch))
+    u, v = radius * np.cos(theta) * (semi * stretch)[owner], radius * np.sin(theta) * semi[owner]
+    cos, sin = np.cos(turn)[owner], np.sin(turn)[owner]
+    centre = rng.uniform([0, 0], [width, height], (n, 2))
+    xy = np.c_[centre[owner, 0] + cos * u - sin * v, centre[owner, 1] + sin * u + cos * v]
+    return shapely.polygons(shapely.linearrings(xy, indices=owner))
+
+
+def _river_reaches(rng: np.random.Generator, n: int, mean_area: float, rivers: np.ndarray) -> np.ndarray:
+    """Buffered river reaches: disjoint pieces of the rivers, laid one after another with random gaps,
+    buffered 15-80 m each side (thinner when zones are many and small), 50-500 vertices."""
+    n_rivers, steps = rivers.shape[:2]
+    half = rng.uniform(15, 80, n) * min(1.0, (mean_area / 1.28e6) ** 0.25)
+    area = mean_area * rng.lognormal(0, 0.5, n) / np.exp(0.5**2 / 2)
+    length = np.maximum(area / (2 * half) - np.pi * half / 2, _RIVER_STEP)  # the round caps count too
+    segments = np.clip(np.round(length / _RIVER_STEP).astype(np.int64), 1, 150)
+    spare = max(n_rivers * (steps - 1) - int(segments.sum()), n)
+    gap = rng.dirichlet(np.ones(n)) * spare
+    start = np.cumsum(segments + gap).astype(np.int64) - segments
+    river = np.minimum(start // (steps - 1), n_rivers - 1)
+    first = np.minimum(start % (steps - 1), steps - 1 - segments)
+    owner = np.repeat(np.arange(n), segments + 1)
+    k = np.arange(len(owner)) - np.repeat(np.cumsum(segments + 1) - (segments + 1), segments + 1)
+    lines = shapely.linestrings(rivers[river[owner], first[owner] + k], indices=owner)
+    target = np.exp(rng.uniform(np.log(50), np.log(500), n))
+    quad_segs = np.clip(np.round((target - 2 * (segments + 1)) / 4), 1, 60).astype(np.int64)
+    out = np.empty(n, dtype=object)
+    for attempt in range(3):  # bends add vertices: fewer segments per quarter circle where over 500
+        for q in np.unique(quad_segs):
+            these = quad_segs == q
+            out[these] = shapely.buffer(lines[these], half[these], quad_segs=int(q))
+        over = shapely.get_num_coordinates(out) - 500
+        if (over <= 0).all() or attempt == 2:
+            break
+        quad_segs = np.where(over > 0, np.maximum(1, quad_segs - (over + 3) // 4), quad_segs)
+    return out
+
+
+def make_province(n_households: int, n_zones: int, seed: int = 2):
+    """The second shape, ``province``, not designed around the banded kernel.
+
+    A 160 x 80 km province (growing with households beyond 1e6, as in
+    :func:`make_inputs`) of 200 communes, where zones cover about 10% of the
+    area with little overlap, whatever their number: 60% of zones are
+    landslide zoning blobs (irregular, stretched down a slope; landslide), 40%
+    buffered reaches of a meandering river network (long thin polygons;
+    flash flood, tube flood or riverbank erosion). Zones have 50-500
+    vertices; their mean area is 10% of the province over their number
+    (1.3 km2 at 1e4, 0.13 km2 at 1e5). Households live in 6,000 villages of
+    log-normal sizes: a fifth of the villages within 400 m of a river, the
+    rest anywhere.
+    """
+    rng = np.random.default_rng(seed)
+    grow = max(1.0, n_households / 1e6)
+    width, height = _WIDTH * np.sqrt(grow), _HEIGHT * np.sqrt(grow)
+    rivers = _rivers(rng, int(_RIVERS * grow), width, height)
+    mean_area = _COVER * width * height / n_zones
+    n_blobs = int(round(0.6 * n_zones))
+    zones = np.concatenate([_landslide_blobs(rng, n_blobs, mean_area, width, height),
+                            _river_reaches(rng, n_zones - n_blobs, mean_area, rivers)])
+    hazard = np.r_[np.zeros(n_blobs, np.int64), rng.integers(1, len(HAZARD_TYPES), n_zones - n_blobs)]
+    shuffle = rng.permutation(n_zones)  # blobs and reaches mixed, as in a real layer
+    frame = gpd.GeoDataFrame(
+        {"hazard_type": np.array(HAZARD_TYPES)[hazard[shuffle]], "level": rng.integers(1, 6, n_zones)},
+        geometry=zones[shuffle], crs=METRIC_CRS)
+    n_villages = int(_VILLAGES * grow)
+    near_river = rng.random(n_villages) < 0.2
+    on_river = rivers[rng.integers(0, len(rivers), n_villages), rng.integers(0, _RIVER_STEPS, n_villages)]
+    villages = np.where(near_river[:, None], on_river + rng.uniform(-400, 400, (n_villages, 2)),
+                        rng.uniform([0, 0], [width, height], (n_villages, 2)))
+    weight = rng.lognormal(0, 1, n_villages)
+    which = rng.choice(n_villages, n_households, p=weight / weight.sum())
+    spread = np.where(rng.random(n_households) < 0.9, 250.0, 1500.0)[:, None]
+    xy = villages[which] + rng.normal(0, 1, (n_households, 2)) * spread
+    communes = shapely.voronoi_polygons(shapely.multipoints(rng.uniform([0, 0], [width, height], (200, 2))),
+                                        extend_to=shapely.box(0, 0, width, height), ordered=True)
+    return xy, frame, shapely.get_parts(communes)
+
+
+SHAPES = {"valleys": make_inputs, "province": make_province}
+
+
 def _commune_of(xy: np.ndarray, communes: np.ndarray) -> np.ndarray:
     pt, poly = shapely.STRtree(communes).query(shapely.points(xy), predicate="within")
     out = np.full(len(xy), len(communes))  # outside every commune: a bin of its own
@@ -205,27 +315,32 @@ def _sample_check(xy, zones, levels, size: int = 20_000) -> bool:
 
 
 def measure_sizes(args: argparse.Namespace) -> list[Measure]:
-    """Every method at every size, ``--repeat`` times (median); verdicts on stderr."""
+    """Every method at every size of every shape, ``--repeat`` times (median); verdicts on stderr.
+
+    Shapes alternate within each size, and methods within each repeat (A, B, C, A, B, C ...)."""
     out: list[Measure] = []
     for size in GRID if args.sizes == ["grid"] else args.sizes:
-        (measures, same), _ = _forked(_one_size, size, args)
-        out += measures
-        if not same:
-            DIFFER.append(size)
+        for shape in args.shapes:
+            (measures, same), _ = _forked(_one_size, shape, size, args)
+            out += measures
+            if not same:
+                DIFFER.append(f"{shape} {size}")
     return out
 
 
-def _one_size(size: str, args: argparse.Namespace) -> tuple[list[Measure], bool]:
+def _one_size(shape: str, size: str, args: argparse.Namespace) -> tuple[list[Measure], bool]:
     n_homes, n_zones = (int(float(v)) for v in size.lower().split("x"))
-    label = f"{n_homes:,} x {n_zones:,}"
-    xy, zones, communes = make_inputs(n_homes, n_zones)
+    label = f"{shape} {n_homes:,} x {n_zones:,}"
+    xy, zones, communes = SHAPES[shape](n_homes, n_zones)
     commune = _commune_of(xy, communes)
     pairs = _estimated_pairs(xy, zones)
     methods = [m for m in METHODS if m in args.methods and (m != "sjoin" or pairs <= args.baseline_max_pairs)
                and (m not in PREPARED or HazardZones is not None)]
     prepared = HazardZones.prepare(zones) if "geo prepared" in methods else None  # outside every timing
-    runs = {name: [_forked(_timed, name, xy, prepared if name == "geo prepared" else zones, commune)
-                   for _ in range(args.repeat)] for name in methods}
+    runs: dict[str, list] = {name: [] for name in methods}
+    for _ in range(args.repeat):  # interleaved: every method once, then again
+        for name in methods:
+            runs[name].append(_forked(_timed, name, xy, prepared if name == "geo prepared" else zones, commune))
     seconds = {name: statistics.median(r[0][0] for r in runs[name]) for name in methods}
     results = [(name, runs[name][0][0][1]) for name in ("geo", "geo prepared") if name in runs]
     same = True
@@ -269,8 +384,11 @@ def _estimated_pairs(xy: np.ndarray, zones: gpd.GeoDataFrame, sample: int = 20_0
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", nargs="+", default=["1e6x1e4"],
+    parser.add_argument("--sizes", nargs="+", default=["1e5x1e4", "1e6x1e4", "1e6x1e5"],
                         help="HOUSEHOLDSxZONES, e.g. 1e6x1e4; 'grid' for all of 1e5, 1e6, 4e6 x 1e3, 1e4, 1e5, 3e5")
+    parser.add_argument("--shapes", nargs="+", choices=list(SHAPES), default=list(SHAPES),
+                        help="data shapes (default both): valleys (zones along the villages' valleys, dense "
+                             "overlaps) and province (zones over 10%% of the area, little overlap)")
     parser.add_argument("--methods", nargs="+", choices=list(METHODS), default=list(METHODS), metavar="METHOD",
                         help=f"methods to time (default all: {', '.join(METHODS)})")
     parser.add_argument("--baseline-max-pairs", type=float, default=3e7,
