@@ -223,12 +223,13 @@ def aggregate(
     out = grouped[_PARTS].sum(min_count=1)
     out["value_min"] = grouped["value"].min()
     out["value_sum"] = grouped["value"].sum(min_count=1)
-    out["n_reported"] = grouped["reported"].sum()
-    out["n_value_only"] = grouped["value_only"].sum()
-    out["n_parts"] = grouped["has_parts"].sum()
+    # counts as integers even with no row at all (an empty group sum has no numeric dtype)
+    out["n_reported"] = grouped["reported"].sum().astype("int64")
+    out["n_value_only"] = grouped["value_only"].sum().astype("int64")
+    out["n_parts"] = grouped["has_parts"].sum().astype("int64")
     out = out.reset_index().rename(columns={"parent": "unit_code"})
     # Every child in the mapping is expected to report, whether or not it has a row.
-    out["n_units"] = out["unit_code"].map(parent.value_counts())
+    out["n_units"] = out["unit_code"].map(parent.value_counts()).fillna(0).astype("int64")
     kind = out["indicator_id"].map({k: v.aggregate for k, v in catalogue.items()})
     complete = out["n_reported"] == out["n_units"]
     out.loc[kind.isin(["sum", "leaving", "min"]) & ~complete, _PARTS + ["value_min", "value_sum"]] = np.nan
