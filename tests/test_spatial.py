@@ -201,3 +201,37 @@ def test_pairs_with_the_callers_tree_are_the_same():
     assert sorted(zip(pt.tolist(), poly.tolist())) == sorted(zip(want_pt.tolist(), want_poly.tolist()))
     assert (np.diff(pt) >= 0).all()
     assert not shapely.is_prepared(polygons).any()
+
+
+@pytest.mark.parametrize("prepare_from", [0, 16, 10**9])
+def test_sparse_zones_over_clustered_points_equal_the_pairwise_test(monkeypatch, prepare_from):
+    # Most polygons have no point in their bounding box (dropped before banding); points sit on the
+    # extreme vertices of others (on the box's edge) and in clusters; parts are tested on plain
+    # polygons or prepared copies depending on how many points they have, over several chunks.
+    import geo._spatial as kernel
+
+    monkeypatch.setattr(kernel, "_PREPARE_FROM", prepare_from)
+    monkeypatch.setattr(kernel, "_CHUNK_VERTICES", 500)
+    rng = np.random.default_rng(11)
+    polygons = _random_polygons(rng, 300, 1000.0)
+    centres = rng.uniform(0, 1000, (6, 2))
+    cluster = centres[rng.integers(0, 6, 3000)] + rng.normal(0, 15, (3000, 2))
+    coords = shapely.get_coordinates(np.array(polygons[:40], dtype=object))
+    extreme = np.r_[coords[coords[:, 0].argmin()][None], coords[coords[:, 1].argmax()][None], coords[:50]]
+    xy = np.r_[cluster, extreme, [[-500.0, -500.0]]]
+    check(xy[:, 0], xy[:, 1], polygons, rng.integers(0, 3, 300), rng.integers(1, 6, 300), workers=2)
+    bounds = shapely.bounds(np.array(polygons, dtype=object))
+    near = kernel._occupied(xy[:, 0], xy[:, 1], bounds)
+    held = ((xy[:, None, 0] >= bounds[:, 0]) & (xy[:, None, 0] <= bounds[:, 2])
+            & (xy[:, None, 1] >= bounds[:, 1]) & (xy[:, None, 1] <= bounds[:, 3])).any(axis=0)
+    assert near[held].all() and not near.all()
+
+
+def test_a_caller_prepared_polygon_with_few_points_is_tested_on_a_copy(monkeypatch):
+    import geo._spatial as kernel
+
+    monkeypatch.setattr(kernel, "_PREPARE_FROM", 10**9)
+    zone = box(0, 0, 10, 10)
+    shapely.prepare(zone)
+    check([5.0, 10.0, 11.0], [5.0, 3.0, 3.0], [zone], [0], [3], n_groups=1, band=100.0)
+    assert shapely.is_prepared(zone)
