@@ -18,6 +18,7 @@ from functools import partial
 from itertools import pairwise
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
 from geo.hazards import HAZARD_TYPES, parse_levels
@@ -531,6 +532,14 @@ def _demo(args: argparse.Namespace) -> None:
             seed=seed))
 
 
+def _may_see_households(args: argparse.Namespace) -> bool:
+    """Whether the signed-in user may see household points (everyone on a dataset without accounts)."""
+    from geo.access import can
+
+    signed = getattr(args, "signed", None)
+    return signed is None or can(signed[0], "see_households")
+
+
 def _log_export(args: argparse.Namespace, what: str) -> None:
     """Record a file taken out of a workspace with accounts in its access log (user names only)."""
     signed = getattr(args, "signed", None)
@@ -566,7 +575,7 @@ def _export_map(args: argparse.Namespace) -> None:
         figure = indicator_figure(ds, args.indicator, args.year, args.units, **common)
     else:
         common.pop("communes")
-        figure = risk_figure(ds, _view(ds, args), **common)
+        figure = risk_figure(ds, _view(ds, args), show_households=_may_see_households(args), **common)
     path = save_figure(figure, args.out, dpi=args.dpi, fmt=args.format)
     _log_export(args, f"{args.map} map {path.name}")
     print(t("cli_written_size", args.lang, path=path, size=fmt_number(path.stat().st_size / 1024, 0, args.lang)))
@@ -579,7 +588,8 @@ def _atlas(args: argparse.Namespace) -> None:
     if args.out.suffix.lower() != ".pdf":
         raise Refusal("cli_err_atlas", path=args.out)
     view = _view(ds, args) if args.map == "risk" else None
-    path = atlas(ds, args.out, args.map, args.year, args.commune, view, args.lang)
+    path = atlas(ds, args.out, args.map, args.year, args.commune, view, args.lang,
+                 show_households=_may_see_households(args))
     _log_export(args, f"{args.map} atlas {path.name}")
     print(t("cli_written_pages", args.lang, path=path, n=fmt_count(len(args.commune or ds.communes(2020)), args.lang)))
 
@@ -601,7 +611,8 @@ def _export_data(args: argparse.Namespace) -> None:
 
         status = commune_status(ds, args.indicator, args.year, args.units)
         shapes = ds.communes(int(args.units))[["ma_xa", "geometry"]]
-        table = shapes.merge(status, on="ma_xa")
+        # every commune of the status table, with its boundary when the dataset has one
+        table = gpd.GeoDataFrame(status.merge(shapes, on="ma_xa", how="left"), geometry="geometry", crs=shapes.crs)
         if args.commune:
             table = table.loc[table["ma_xa"].isin(args.commune)]
         recorded = {"indicator": args.indicator, "year": args.year, "units": args.units, "communes": args.commune}
@@ -655,9 +666,9 @@ def _hazard_changes(args: argparse.Namespace) -> None:
     args.signed = _signed_user(args.workspace, args.user, lang)
     workspace = Workspace.open(args.workspace)
     versions = workspace.versions("hazard_zones")
-    new = args.new or (versions[-1] if versions else None)
+    new = args.new if args.new is not None else (versions[-1] if versions else None)
     older = [v for v in versions if new is not None and v < new]
-    old = args.old or (older[-1] if older else None)
+    old = args.old if args.old is not None else (older[-1] if older else None)
     if old is None or new is None or old not in versions or new not in versions or old >= new:
         raise Refusal("cli_err_versions", path=args.workspace, versions=", ".join(map(str, versions)) or "–")
     ds = load(args.workspace)
@@ -667,7 +678,8 @@ def _hazard_changes(args: argparse.Namespace) -> None:
     print(t("cli_hazard_changes", lang, old=old, new=new, changed=fmt_count(len(changed), lang),
             total=fmt_count(len(households), lang)))
     if args.out:
-        write_table(changed, args.out)
+        write_table(_labelled(changed, ds), args.out)
+        _log_export(args, f"hazard-changes {Path(args.out).name}, {len(changed)} rows")
         print(t("cli_written", lang, path=args.out))
 
 

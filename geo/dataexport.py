@@ -55,8 +55,7 @@ import pyogrio
 from geo.catalogue import load_catalogue
 from geo.crs import WGS84
 from geo.hazardtypes import HAZARD_VOCAB
-from geo.i18n import TEXT, UNIT_DIGITS, fmt_date, fmt_number, header, t
-from geo.io import csv_bytes
+from geo.i18n import TEXT, UNIT_DIGITS, Refusal, fmt_date, fmt_number, header, t
 from geo.tables import DATE_COLUMNS, in_words, readable
 
 __all__ = [
@@ -70,6 +69,7 @@ __all__ = [
     "with_personal_fields",
     "FORMULA_PREFIXES",
     "defused",
+    "csv_bytes",
 ]
 
 FORMATS = ("csv", "xlsx", "geojson", "gpkg", "kml")
@@ -175,6 +175,21 @@ def defused(frame: pd.DataFrame) -> pd.DataFrame:
         out.isetitem(i, out.iloc[:, i].map(lambda v: "'" + v if _formula_like(v) else v))
     out.columns = ["'" + c if _formula_like(c) else c for c in out.columns]
     return out
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV as UTF-8 with a byte-order mark (so Excel reads Vietnamese), formula-like text defused.
+
+    Points become ``lon``/``lat`` columns (WGS 84); other geometries are left
+    out (a CSV is a table: use GeoPackage or GeoJSON for shapes).
+    """
+    table = pd.DataFrame(frame)
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame:
+        table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+        if (frame.geom_type == "Point").all():
+            points = frame.geometry.to_crs(WGS84)
+            table["lon"], table["lat"] = points.x.round(7), points.y.round(7)
+    return defused(table).to_csv(index=False).encode("utf-8-sig")
 
 
 #: Characters an XLSX cannot hold as they are (openpyxl refuses them), and a text Excel would read as their escape.
@@ -292,6 +307,8 @@ def _filter_value(key: str, value: object, lang: str) -> str:
     """One filter's value in words ("Tất cả" when it does not restrict anything)."""
     column = FILTER_WORDS.get(key, (None, None))[1]
     listed = pd.api.types.is_list_like(value)
+    if key == "types" and listed and len(value) == 0:  # no hazard type chosen selects nothing, not all
+        return "–"
     if value is None or (listed and len(value) == 0):
         return t("all", lang)
     if isinstance(value, (bool, np.bool_)):
@@ -374,12 +391,12 @@ def export_table(
                            demo_label or t("source_workspace", lang), len(table)],
     })
     if fmt == "csv":
-        path.write_bytes(csv_bytes(defused(_human(_located(table), lang))))
+        path.write_bytes(csv_bytes(_human(_located(table), lang)))
     elif fmt == "xlsx":
         _xlsx(table, path, filter_table(filters, lang), about, lang)
     else:
         if not spatial:
-            raise ValueError(f"{path}: this table has no geometry; export it as .csv or .xlsx")
+            raise Refusal("exp_err_no_geometry", path=path.name)
         path.unlink(missing_ok=True)
         out = _plain_types(table)
         if fmt == "gpkg":

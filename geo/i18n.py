@@ -280,7 +280,6 @@ COLUMN_TEXT: dict[str, tuple[str, str]] = {
     "years_needed": ("Số năm cần thêm", "Years still needed"),
     "year": ("Năm", "Year"),
     "value_year": ("Năm của số liệu", "Year of the value"),
-    "n_reported": ("Số đơn vị báo cáo", "Units reporting"),
     "numerator": ("Tử số", "Numerator"),
     "denominator": ("Mẫu số", "Denominator"),
     "district_vi": ("Huyện", "District"),
@@ -606,6 +605,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "cli_err_not_workspace": ("{path}: không phải kho dữ liệu (cần một tệp GeoPackage do công cụ tạo; tệp này là thư mục, tệp khác loại hoặc GeoPackage hỏng)",
                               "{path}: not a workspace (a GeoPackage made by this tool is needed; this is a folder, another kind of file or a damaged GeoPackage)"),
     "cli_workspace_sound": ("{path}: kho dữ liệu không có lỗi", "{path}: the workspace is sound"),
+    "map_err_communes": ("mã xã chưa biết trong {units} đơn vị: {value}", "unknown commune code(s) for the {units} units: {value}"),
+    "exp_err_no_geometry": ("{path}: bảng này (số hộ theo xã hoặc tổng toàn tỉnh) không có hình học; xuất thành .csv hoặc .xlsx",
+                            "{path}: this table (counts per commune or province totals) has no geometry; export it as .csv or .xlsx"),
     "out_err_type": ("{path}: loại tệp kết quả chưa hỗ trợ; dùng {choices}", "{path}: unknown output type; use one of {choices}"),
     "out_err_geometry": ("{path}: kết quả này không có hình học; ghi thành .csv", "{path}: this result has no geometry; write it as .csv"),
     # the officers' filter

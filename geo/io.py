@@ -22,9 +22,10 @@ import pandas as pd
 import pyogrio
 
 from geo.crs import WGS84
+from geo.dataexport import csv_bytes
 from geo.i18n import Refusal
 
-__all__ = ["write_table", "csv_bytes"]
+__all__ = ["write_table"]
 
 WRITE_SUFFIXES = (".csv", ".gpkg", ".geojson")
 
@@ -51,18 +52,3 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     path.unlink(missing_ok=True)
     pyogrio.write_dataframe(out, path)
     return path
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV as UTF-8 with a byte-order mark (so Excel reads Vietnamese).
-
-    Points become ``lon``/``lat`` columns (WGS 84); other geometries are left
-    out (a CSV is a table: use GeoPackage or GeoJSON for shapes).
-    """
-    table = pd.DataFrame(frame)
-    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame:
-        table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-        if (frame.geom_type == "Point").all():
-            points = frame.geometry.to_crs(WGS84)
-            table["lon"], table["lat"] = points.x.round(7), points.y.round(7)
-    return table.to_csv(index=False).encode("utf-8-sig")

@@ -37,11 +37,13 @@ from matplotlib_scalebar.scalebar import ScaleBar
 
 from geo.catalogue import load_catalogue
 from geo.crs import METRIC_CRS, WGS84
+from geo.crsguess import PROVINCE_BOX
 from geo.dataset import Dataset
 from geo.hazards import HAZARD_TYPES
 from geo.hazardtypes import HAZARD_VOCAB
 from geo.i18n import (
     UNIT_DIGITS,
+    Refusal,
     fmt_count,
     fmt_date,
     fmt_number,
@@ -118,12 +120,15 @@ def _extent(ds: Dataset, communes: Collection[str] | None, bbox: Sequence[float]
             raise ValueError(f"bbox must be (min lon, min lat, max lon, max lat), got {tuple(bbox)}")
         return tuple(gpd.GeoSeries([shapely.box(minx, miny, maxx, maxy)], crs=WGS84).to_crs(METRIC_CRS).total_bounds)
     frame = ds.communes(vintage)
-    if communes:
+    if communes and len(frame):
         chosen = frame.loc[frame["ma_xa"].isin(list(communes))]
         unknown = set(communes) - set(chosen["ma_xa"])
         if unknown:
-            raise ValueError(f"unknown commune code(s) {sorted(unknown)} for the {vintage} units")
+            raise Refusal("map_err_communes", value=", ".join(sorted(unknown)), units=vintage)
         frame = chosen
+    if frame.empty:  # no boundaries yet: whatever the dataset holds, else the province's box
+        layers = [layer for layer in (ds.zones, ds.households, ds.sites) if len(layer)]
+        frame = layers[0] if layers else gpd.GeoSeries([shapely.box(*PROVINCE_BOX)], crs=WGS84).to_crs(METRIC_CRS)
     minx, miny, maxx, maxy = frame.total_bounds
     pad = 0.04 * max(maxx - minx, maxy - miny)
     return minx - pad, miny - pad, maxx + pad, maxy + pad
@@ -294,7 +299,8 @@ def risk_figure(
         extent = _extent(ds, None if province_extent else communes, bbox)
         fig, ax, side = _page(paper, landscape)
         area = ds.communes(2020)
-        area.plot(ax=ax, facecolor="#f7f7f7", edgecolor="#999999", linewidth=0.3)
+        if len(area):
+            area.plot(ax=ax, facecolor="#f7f7f7", edgecolor="#999999", linewidth=0.3)
         zones = ds.zones.loc[ds.zones["hazard_type"].isin(list(types)) & (ds.zones["level"] >= min_level)]
         zones = zones.cx[extent[0]:extent[2], extent[1]:extent[3]]
         for (hazard, level), part in zones.groupby(["hazard_type", "level"]):
@@ -406,11 +412,12 @@ def _shortened(text: str, letters: int) -> str:
     return text if len(text) <= letters else text[:letters - 1].rstrip(" ,;") + "…"
 
 
-def _commune_page(ds: Dataset, code: str, kind: str, year: int, view: RiskView | None, lang: str) -> Figure:
+def _commune_page(ds: Dataset, code: str, kind: str, year: int, view: RiskView | None, lang: str,
+                  show_households: bool = True) -> Figure:
     names = ds.communes(2020).set_index("ma_xa")
     if kind == "risk":  # the view narrowed to this commune: the same filters, households flagged once
         page = risk_view(ds, replace(view.filter, communes=(code,)), flagged=view.flagged)
-        return risk_figure(ds, page, lang=lang, labels=True)
+        return risk_figure(ds, page, lang=lang, labels=True, show_households=show_households)
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=_inches("a4", False))
         ax = fig.add_axes((0.05, 0.62, 0.42, 0.28))
@@ -448,12 +455,14 @@ def atlas(
     communes: Collection[str] | None = None,
     view: RiskView | None = None,
     lang: str = "vi",
+    show_households: bool = True,
 ) -> Path:
     """A multi-page PDF with one page per commune (2020-2025 communes).
 
     ``kind="indicator"``: the commune's location and every indicator's
     status in ``year``; ``kind="risk"``: its hazard zones and households
-    under the filters of ``view`` (a :func:`geo.risk.risk_view`).
+    under the filters of ``view`` (a :func:`geo.risk.risk_view`); with
+    ``show_households=False`` (viewers, planners) the zones and the counts only.
     """
     if kind not in ("indicator", "risk"):
         raise ValueError(f"kind must be 'indicator' or 'risk', got {kind!r}")
@@ -467,5 +476,5 @@ def atlas(
             "Creator": "geo (Cao Bằng programme tracker)"}) as pdf:
         warnings.filterwarnings("error", message=".*Glyph .* missing from font.*")
         for code in codes:  # one page per commune
-            pdf.savefig(_commune_page(ds, code, kind, year, view, lang))
+            pdf.savefig(_commune_page(ds, code, kind, year, view, lang, show_households))
     return path

@@ -142,7 +142,7 @@ class RiskView:
 
     def counts(self, by: str = COMMUNE) -> pd.Series:
         """Households shown per commune (or per ``by``): counts only, no row."""
-        return self.shown.groupby(by).size().rename("households")
+        return self.shown.groupby(by, dropna=False).size().rename("households")  # adds up to the rows
 
     def table_for(self, user: User | None) -> pd.DataFrame:
         """What ``user`` may see and take away of the view, the same on the page and in every export.
@@ -197,6 +197,8 @@ def within_scope(user: User | None, frame: pd.DataFrame) -> pd.DataFrame:
     """
     if user is None or user.communes is None:
         return frame
+    if COMMUNE not in frame and "ma_xa" not in frame:  # rows with no commune at all: none is in the scope
+        return frame.iloc[:0]
     column = frame[COMMUNE] if COMMUNE in frame else frame["ma_xa"]
     return frame.loc[column.isin(user.communes)]
 
@@ -225,9 +227,10 @@ def risk_view(ds: Dataset, flt: RiskFilter = RiskFilter(), user: User | None = N
     table = resettlement.progress(in_scope, levels, flt.year, flt.min_level, by=unit.rename("ma_xa"))
     path = resettlement.path_by_year(in_scope, levels, flt.min_level)
     # A site in any zone at the level asked is an error, whatever types are chosen: a filter never hides it.
+    no_site = pd.DataFrame(columns=["site_id", "name_vi", "ma_xa", "hazard_type", "level"])
     unsafe = (resettlement.check_sites(ds.sites, ds.hazard_zones, min_level=flt.min_level)
-              if len(ds.sites) and len(ds.zones) else pd.DataFrame(columns=["site_id", "name_vi", "hazard_type", "level"]))
-    return RiskView(flt, flagged, in_scope, shown, table, path, unsafe)
+              if len(ds.sites) and len(ds.zones) else no_site)
+    return RiskView(flt, flagged, in_scope, shown, table, path, within_scope(user, unsafe))
 
 
 def selected_level(flagged: pd.DataFrame, types: Collection[str] = HAZARD_TYPES) -> pd.Series:

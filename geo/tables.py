@@ -186,5 +186,5 @@ def markdown_text(text: object) -> str:
     >>> print(markdown_text("[bấm](http://x) *đậm* <b>"))
     \[bấm\](http://x) \*đậm\* \<b\>
     """
-    text = str(text)
+    text = " ".join(str(text).splitlines())  # one line: a newline in a name never starts a heading or list
     return "".join("\\" + c if c in "\\`*_[]<>#|~$" else c for c in text)

@@ -273,7 +273,8 @@ def test_a_word_the_import_did_not_know_is_answered_in_the_table_and_remembered(
     page.wait_for_timeout(500)  # the cell editor opens
     page.keyboard.type("1")
     page.keyboard.press("Enter")
-    page.wait_for_timeout(3000)  # the edit reaches the server (the grid sends it after a pause)
+    page.wait_for_timeout(1000)  # the grid sends the edit, which reruns the page
+    _settled(page, page.get_by_role("button", name="Áp dụng và kiểm tra lại"))
     page.get_by_role("button", name="Áp dụng và kiểm tra lại").click()
     page.get_by_text("giá trị đã khai báo được dùng: 'Chưa đánh giá' = 1").wait_for(timeout=60_000)
     assert card.locator("[data-testid='stMetricValue']").inner_text() == "0"

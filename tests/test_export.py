@@ -89,7 +89,7 @@ def test_commune_extent_and_bad_inputs(ds, tmp_path):
     figure = indicator_figure(ds, "2", 2023, communes=["01303"])
     xmin, xmax = figure.axes[0].get_xlim()
     assert xmax - xmin < 60_000  # a commune, not the 160 km province
-    with pytest.raises(ValueError, match="unknown commune"):
+    with pytest.raises(ValueError, match="mã xã chưa biết"):
         indicator_figure(ds, "2", 2023, communes=["99999"])
     with pytest.raises(ValueError, match="paper"):
         indicator_figure(ds, "2", 2023, paper="letter")

@@ -7,11 +7,8 @@ through ``geo.indicators.evaluate`` / ``aggregate`` and the surfaces built on th
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from geo.access import ROLES, AccessError, Accounts, User
 from geo.i18n import message, t
+from geo.units import communes as official_communes
 from ui.common import show_table
 from ui.context import Context
 
@@ -133,7 +134,7 @@ def users_panel(ctx: Context) -> None:
         st.success(flash)
     table = accounts.users_table()
     show_table(ctx, table, height=None, key="users-table")
-    names = ctx.ds.communes(2020).set_index("ma_xa")["name_vi"]
+    names = official_communes(2020).set_index("ma_xa")["name_vi"]  # the official list: no boundary needed
     with st.form("add-user"):
         st.markdown(f"**{ctx.t('add_user')}**")
         a, b, c = st.columns(3)

@@ -38,7 +38,7 @@ def guarded(page: Callable[[Context], None], ctx: Context) -> None:
         if type(error).__module__.startswith("streamlit"):  # st.rerun / st.stop signal with exceptions
             raise
         incident = record_incident(error, f"page {ctx.view}")
-        st.error(ctx.t("incident", incident=incident, error=message(error, ctx.lang)))
+        st.error(ctx.t("incident", incident=incident, error=markdown_text(message(error, ctx.lang))))
 
 
 def _go_to_import(kind: str) -> None:
@@ -106,14 +106,16 @@ def _bbox(bounds: dict) -> tuple[float, float, float, float]:
     return south_west["lng"], south_west["lat"], north_east["lng"], north_east["lat"]
 
 
-def prepared_download(ctx: Context, key: str, label: str, file_name: str, make: Callable[[], bytes]) -> None:
+def prepared_download(ctx: Context, key: str, label: str, file_name: str, make: Callable[[], bytes],
+                      contents: tuple = ()) -> None:
     """A "prepare" button that builds the file once, then its download button.
 
     The file is built only on request and kept in the session, so reruns (a map
     pan, another filter) never leave a button pointing at a file that is gone.
-    The prepared file is dropped when what it would contain changes.
+    The prepared file is dropped when what it would contain changes: the
+    filters, the data's revision, or ``contents`` (e.g. personal fields asked for).
     """
-    signature = (file_name, repr(st.session_state.get("filters-signature")))
+    signature = (file_name, repr(st.session_state.get("filters-signature")), ctx.ds.revision, contents)
     if st.button(f"{ctx.t('prepare')}: {label.lower()}", key=f"{key}-prepare"):
         with st.spinner(ctx.t("preparing")):
             st.session_state[key] = (signature, make())
@@ -123,7 +125,7 @@ def prepared_download(ctx: Context, key: str, label: str, file_name: str, make: 
 
 
 def export_panel(ctx: Context, page: str, figure, table, communes: list[str], bounds: dict | None,
-                 personal: bool = False, atlas_pages=None) -> None:
+                 personal: bool = False, atlas_pages=None, tabular: bool = False) -> None:
     """Map image, data and commune atlas downloads of what is on screen (built only when clicked)."""
     with st.expander(ctx.t("export")):
         a, b, c, d = st.columns(4)
@@ -140,9 +142,11 @@ def export_panel(ctx: Context, page: str, figure, table, communes: list[str], bo
         options = {"paper": paper, "landscape": landscape, "lang": ctx.lang, "labels": labels, **where}
         prepared_download(ctx, f"{page}-map", ctx.t("download_map"), f"{page}_map.{fmt}",
                           lambda: _file_bytes(lambda p: save_figure(figure(**options), p, dpi=dpi), fmt))
-        data_fmt = st.selectbox(ctx.t("format"), DATA_FORMATS, key=f"{page}-data-fmt", format_func=str.upper)
+        # counts and totals have no geometry: spreadsheet formats only
+        formats = [f for f in DATA_FORMATS if f in ("csv", "xlsx")] if tabular else list(DATA_FORMATS)
+        data_fmt = st.selectbox(ctx.t("format"), formats, key=f"{page}-data-fmt", format_func=str.upper)
         prepared_download(ctx, f"{page}-data", ctx.t("download_data"), f"{page}_table.{data_fmt}",
-                          lambda: _file_bytes(lambda p: table(p, personal), data_fmt))
+                          lambda: _file_bytes(lambda p: table(p, personal), data_fmt), contents=(personal,))
         if atlas_pages is not None:  # one page per commune: the chosen ones, else all (about 0.5 s a page)
             prepared_download(ctx, f"{page}-atlas", ctx.t("atlas"), f"{page}_atlas.pdf",
                               lambda: _file_bytes(atlas_pages, "pdf"))

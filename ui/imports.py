@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from geo.dataexport import csv_bytes
 from geo.hazards import HAZARD_TYPES
 from geo.i18n import fmt_count, message
 from geo.importer import KINDS, commit, known_to, prepare
@@ -49,8 +50,10 @@ def _upload(ctx: Context) -> None:
                       format_func=lambda e: ctx.t("auto") if e == "auto" else e)
     layer = a.text_input(ctx.t("gpkg_layer"), key="import-layer", placeholder=ctx.t("gpkg_layer_hint"))
     mapping = b.text_input(ctx.t("column_map"), key="import-columns", placeholder="Ma_HGD=household_id")
-    who = c.text_input(ctx.t("imported_by"), key="import-by",
-                       value=ctx.user.username if ctx.user is not None else "")
+    # a signed-in user is recorded as themselves; only the first run (no account yet) types a name
+    who = ctx.user.username if ctx.user is not None else c.text_input(ctx.t("imported_by"), key="import-by")
+    if ctx.user is not None:
+        c.text_input(ctx.t("imported_by"), value=ctx.user.username, disabled=True, key="import-by-user")
     hazard_type = None
     if kind == "hazards":
         hazard_type = a.selectbox(ctx.t("single_hazard"), [None, *HAZARD_TYPES], key="import-hazard-type",
@@ -85,8 +88,7 @@ def _upload(ctx: Context) -> None:
     if not report.rejected.empty:
         rejected = report.rejected.drop(columns=["what", "code"]).rename(columns=shown)
         st.dataframe(rejected, hide_index=True, height=240)
-        st.download_button(ctx.t("download_rejects"), rejected.to_csv(index=False).encode("utf-8-sig"),
-                           "rejected_rows.csv", "text/csv")
+        st.download_button(ctx.t("download_rejects"), csv_bytes(rejected), "rejected_rows.csv", "text/csv")
     if not report.warnings.empty:
         with st.expander(ctx.t("imp_warnings")):
             st.dataframe(report.warnings.drop(columns=["what", "code"]).rename(columns=shown), hide_index=True,

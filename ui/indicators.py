@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -152,7 +153,9 @@ def _grid(ctx: Context, year: int, units: str) -> None:
 
 def _table_file(ctx: Context, table: pd.DataFrame, units: str, path: Path, title: str, indicator: str,
                 year: int) -> None:
-    shapes = ctx.ds.communes(int(units))[["ma_xa", "geometry"]].merge(table, on="ma_xa")
+    # every commune of the table, with its boundary when the dataset has one
+    shapes = gpd.GeoDataFrame(table.merge(ctx.ds.communes(int(units))[["ma_xa", "geometry"]], on="ma_xa", how="left"),
+                              geometry="geometry", crs=ctx.ds.communes(int(units)).crs)
     export_table(shapes, path, title, {"indicator": indicator, "year": year, "units": units}, ctx.ds.label,
                  lang=ctx.lang)
 

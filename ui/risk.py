@@ -10,10 +10,12 @@ from streamlit_folium import st_folium
 
 from geo.access import require
 from geo.dataexport import export_table, with_personal_fields
+from geo.demo import DEMO_PATH
 from geo.hazards import HAZARD_TYPES
 from geo.i18n import fmt_count, fmt_percent, message
 from geo.mapexport import atlas, risk_figure
 from geo.maps import risk_map
+from geo.pgstore import PgLocation
 from geo.resettlement import FORMS, STATUSES as RESETTLEMENT_STATUSES
 from geo.risk import PUBLIC_COLUMNS, RiskFilter, RiskView, nearest_household, risk_view
 from geo.tables import markdown_text, record_card
@@ -117,7 +119,7 @@ def page(ctx: Context) -> None:
     export_panel(ctx, "risk", lambda communes=None, **o: risk_image(communes, **o), households_table, chosen,
                  (clicked or {}).get("bounds"), personal,
                  atlas_pages=(lambda p: atlas(ds, p, "risk", communes=chosen or None, view=view, lang=ctx.lang))
-                 if detail and len(communes_2020) else None)
+                 if detail and len(communes_2020) else None, tabular=not detail)
 
 
 def _progress(ctx: Context, view: RiskView, names: pd.Series) -> None:
@@ -159,8 +161,8 @@ def _table(ctx: Context, view: RiskView, table: pd.DataFrame, detail: bool, name
 
 def _status_editor(ctx: Context, shown: pd.DataFrame) -> None:
     """Change a household's resettlement status (workspace only); every change goes to the audit trail."""
-    if ctx.ds.is_demo or shown.empty:
-        return
+    if shown.empty or not isinstance(ctx.ds.path, PgLocation) and ctx.ds.path.resolve() == DEMO_PATH.resolve():
+        return  # the shipped demo is read-only; a workspace copied from it is not
     with st.expander(ctx.t("edit_status")):
         with st.form("edit-status"):
             # The status each household had when the officer saw the page (the previous run: a submit reruns
@@ -183,7 +185,8 @@ def _status_editor(ctx: Context, shown: pd.DataFrame) -> None:
                     st.session_state["status-seen"][household] = new_status
                     st.success(ctx.t("saved"))
                 except ConflictError as exc:
-                    st.error(ctx.t("status_conflict", household=exc.household_id, current=words(ctx, exc.current),
+                    st.error(ctx.t("status_conflict", household=markdown_text(exc.household_id),
+                                   current=words(ctx, exc.current),
                                    expected=words(ctx, exc.expected)))
                 except (ValueError, PermissionError, OSError) as exc:  # a message, never a traceback
-                    st.error(message(exc, ctx.lang))
+                    st.error(markdown_text(message(exc, ctx.lang)))
