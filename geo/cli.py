@@ -697,10 +697,14 @@ def _copy_workspace(args: argparse.Namespace) -> None:
 
 def _is_workspace_file(path: Path) -> bool:
     """Whether ``path`` is an existing GeoPackage holding a dataset or workspace (a ``metadata`` table)."""
+    import warnings
+
     import pyogrio
 
     try:
-        return path.is_file() and "metadata" in set(pyogrio.list_layers(path)[:, 0])
+        with warnings.catch_warnings():  # GDAL's own warning about a foreign file: the refusal says it in one line
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return path.is_file() and "metadata" in set(pyogrio.list_layers(path)[:, 0])
     except Exception:  # not a GeoPackage at all
         return False
 

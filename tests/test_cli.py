@@ -375,6 +375,7 @@ def test_a_workspace_that_is_not_one_is_one_line(capsys, tmp_path, make):
     make(path)
     code, _, err = run(capsys, "indicators", "--workspace", str(path))
     assert code == 2 and err.count("\n") == 1 and "không phải kho dữ liệu" in err and "DataSourceError" not in err
+    assert "Warning" not in err
 
 
 def test_copy_workspace_needs_an_administrator_of_the_source(capsys, protected, tmp_path):
