@@ -27,6 +27,7 @@ import yaml
 from geo.text import nfc
 
 __all__ = [
+    "StrictLoader",
     "RULES",
     "THEMES",
     "LEVELS",
@@ -168,11 +169,11 @@ _REQUIRED_TEXT = ("id", "source_ref", "name_vi", "name_en", "text_vi", "text_en"
 _NAMES = ("name_vi", "name_en")
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """Safe YAML loader that rejects a key repeated within one mapping."""
+class StrictLoader(yaml.SafeLoader):
+    """Safe YAML loader that rejects a key repeated within one mapping (for every YAML table in data/)."""
 
 
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node)
@@ -184,7 +185,7 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[An
     return loader.construct_mapping(node)
 
 
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def _fail(path: Path, where: str, message: str) -> ValueError:
@@ -293,7 +294,7 @@ def _read(path: Path) -> dict[str, Indicator]:
     """Read and validate the catalogue at ``path``; see :func:`load_catalogue`."""
     try:
         with open(path, encoding="utf-8") as handle:
-            doc = yaml.load(handle, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+            doc = yaml.load(handle, Loader=StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise ValueError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("indicators"), list):

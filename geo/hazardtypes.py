@@ -27,6 +27,8 @@ from typing import Any
 
 import yaml
 
+from geo.catalogue import StrictLoader
+
 __all__ = ["HAZARDS_PATH", "HazardType", "load_hazard_types", "HAZARD_VOCAB"]
 
 HAZARDS_PATH = Path(__file__).resolve().parent.parent / "data" / "hazards.yaml"
@@ -70,23 +72,6 @@ class HazardType:
         """What the level column means (Vietnamese, English), for the exports' column sheet."""
         return (f"Mức nguy cơ {self.name_vi[:1].lower()}{self.name_vi[1:]} (0 = không)",
                 f"{self.level_header_en} (0 = none)")
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """Safe YAML loader that rejects a key repeated within one mapping."""
-
-
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-        seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def _text(value: Any, path: Path, where: str) -> str:
@@ -149,7 +134,7 @@ def _read_default() -> tuple[HazardType, ...]:
 def _read(path: Path) -> tuple[HazardType, ...]:
     try:
         with open(path, encoding="utf-8") as handle:
-            doc = yaml.load(handle, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+            doc = yaml.load(handle, Loader=StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise ValueError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(doc, dict) or set(doc) != {"sources", "types"}:
