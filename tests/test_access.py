@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from concurrently import at_once
 
 from geo.access import (MAX_FAILURES, PERMISSIONS, ROLES, USER_COLUMNS, AccessError, Accounts, User, can,
                          household_counts, not_allowed, require, scope_households)
@@ -277,27 +278,9 @@ def test_users_table_shows_no_password_hash(accounts):
 
 
 # ---------------------------------------------------------------------- many hands at once
-def _at_once(calls, workers: int | None = None) -> list:
-    """Run ``calls`` in threads released together; their results, or the exceptions they raised."""
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
-
-    start = threading.Barrier(len(calls))
-
-    def run(call):
-        start.wait()
-        try:
-            return call()
-        except Exception as error:  # noqa: BLE001 - returned for the test to look at
-            return error
-
-    with ThreadPoolExecutor(workers or len(calls)) as pool:
-        return list(pool.map(run, calls))
-
-
 def test_concurrent_account_changes_lose_none(accounts):
     admin = accounts.get("admin")
-    results = _at_once([lambda i=i: accounts.add_user(admin, f"moi_{i}", PASSWORD, "viewer") for i in range(3)]
+    results = at_once([lambda i=i: accounts.add_user(admin, f"moi_{i}", PASSWORD, "viewer") for i in range(3)]
                        + [lambda: accounts.remove_user(admin, "xem")])
     assert not [r for r in results if isinstance(r, Exception)]
     names = set(accounts.users_table()["username"])
@@ -310,7 +293,7 @@ def test_concurrent_account_changes_lose_none(accounts):
 
 def test_the_same_account_added_twice_at_once_is_added_once(accounts):
     admin = accounts.get("admin")
-    results = _at_once([lambda: accounts.add_user(admin, "trung", PASSWORD, "viewer") for _ in range(3)])
+    results = at_once([lambda: accounts.add_user(admin, "trung", PASSWORD, "viewer") for _ in range(3)])
     assert sum(isinstance(r, Refusal) for r in results) == 2
     assert (accounts.users_table()["username"] == "trung").sum() == 1
 
@@ -321,7 +304,7 @@ def _password_checks(accounts, username: str) -> pd.Series:
 
 
 def test_parallel_logins_cannot_beat_the_lock_out(accounts):
-    results = _at_once([lambda: accounts.login("kehoach", "sai mật khẩu nhé") for _ in range(12)])
+    results = at_once([lambda: accounts.login("kehoach", "sai mật khẩu nhé") for _ in range(12)])
     assert all(isinstance(r, AccessError) for r in results)
     with pytest.raises(AccessError) as locked:
         accounts.login("kehoach", PASSWORD)  # the right password, after the lock
@@ -334,7 +317,7 @@ def test_parallel_logins_cannot_beat_the_lock_out(accounts):
 
 def test_parallel_password_changes_cannot_beat_the_lock_out(accounts):
     user = accounts.get("kehoach")
-    results = _at_once([lambda: accounts.change_password(user, "sai mật khẩu nhé", "mật khẩu mới dài đủ")
+    results = at_once([lambda: accounts.change_password(user, "sai mật khẩu nhé", "mật khẩu mới dài đủ")
                         for _ in range(8)])
     assert all(isinstance(r, AccessError) for r in results)
     events = _password_checks(accounts, "kehoach")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from apptest import APP, PASSWORD, login
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 def metrics(app: AppTest) -> dict[str, str]:
@@ -116,9 +115,6 @@ def test_export_panels_prepare_then_offer_downloads(app):
     assert "Tải tập bản đồ theo xã (PDF)" in [b.label for b in app.get("download_button")]
 
 
-PASSWORD = "mật khẩu dài đủ"
-
-
 @pytest.fixture
 def province(tmp_path, monkeypatch):
     """A workspace made from a copy of the demo, with an import on record and one account per role."""
@@ -146,15 +142,6 @@ def province(tmp_path, monkeypatch):
     return path
 
 
-def _login(name: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180).run()
-    at.sidebar.text_input(key="login-user").input(name)
-    at.sidebar.text_input(key="login-password").input(PASSWORD)
-    at.sidebar.button[0].click().run()
-    assert not at.exception
-    return at
-
-
 def test_no_accounts_means_demo_mode(tmp_path, monkeypatch):
     from geo.workspace import Workspace
 
@@ -167,7 +154,7 @@ def test_no_accounts_means_demo_mode(tmp_path, monkeypatch):
 
 
 def test_admin_sees_import_history(province):
-    at = _login("admin")
+    at = login("admin")
     at.sidebar.radio(key="view").set_value("import").run()
     assert not at.exception
     frames = [d.value for d in at.dataframe]
@@ -179,14 +166,14 @@ def test_admin_sees_import_history(province):
 
 
 def test_admin_adds_a_planner_who_sees_counts_per_commune(province):
-    at = _login("admin")
+    at = login("admin")
     at.sidebar.radio(key="view").set_value("import").run()
     at.text_input(key="new-user").input("kehoach")
     at.text_input(key="new-password").input(PASSWORD)
     at.selectbox(key="new-role").set_value("planner")
     at.button(key="FormSubmitter:add-user-Thêm tài khoản").click().run()
     assert not at.exception
-    planner = _login("kehoach")
+    planner = login("kehoach")
     planner.sidebar.radio(key="view").set_value("risk").run()
     assert not planner.exception
     counts = next(d.value for d in planner.dataframe if "Số hộ" in d.value.columns)
@@ -195,7 +182,7 @@ def test_admin_adds_a_planner_who_sees_counts_per_commune(province):
 
 
 def test_viewer_sees_counts_never_households(province):
-    at = _login("xem")
+    at = login("xem")
     assert "import" not in at.sidebar.radio(key="view").options
     at.sidebar.radio(key="view").set_value("risk").run()
     assert not at.exception
@@ -206,7 +193,7 @@ def test_viewer_sees_counts_never_households(province):
 
 
 def test_officer_sees_only_their_commune(province):
-    at = _login("canbo")
+    at = login("canbo")
     at.sidebar.radio(key="view").set_value("risk").run()
     at.sidebar.select_slider(key="min_level").set_value(1).run()
     assert not at.exception
@@ -216,7 +203,7 @@ def test_officer_sees_only_their_commune(province):
 
 
 def test_add_user_form_resets_and_the_list_refreshes(province):
-    at = _login("admin")
+    at = login("admin")
     at.sidebar.radio(key="view").set_value("import").run()
     at.text_input(key="new-user").input("canbo2")
     at.text_input(key="new-password").input(PASSWORD)
@@ -242,7 +229,7 @@ def test_add_user_form_resets_and_the_list_refreshes(province):
 
 
 def test_refusals_are_translated_on_the_page(province):
-    at = _login("admin")
+    at = login("admin")
     at.sidebar.radio(key="view").set_value("import").run()
     at.text_input(key="new-user").input("ngan")
     at.text_input(key="new-password").input("ngắn")
@@ -256,7 +243,7 @@ def test_refusals_are_translated_on_the_page(province):
 
 
 def test_admin_resets_a_password_and_a_user_changes_their_own(province):
-    at = _login("admin")
+    at = login("admin")
     at.sidebar.radio(key="view").set_value("import").run()
     at.selectbox(key="reset-user").set_value("xem")
     at.text_input(key="reset-password").input("mật khẩu mới đủ dài")
@@ -268,7 +255,7 @@ def test_admin_resets_a_password_and_a_user_changes_their_own(province):
     accounts = Accounts(Workspace.open(province))
     with pytest.raises(AccessError):
         accounts.login("xem", PASSWORD)
-    viewer = _login("canbo")
+    viewer = login("canbo")
     viewer.sidebar.text_input(key="old-password").input(PASSWORD)
     viewer.sidebar.text_input(key="new-own-password").input("một mật khẩu khác hẳn")
     viewer.sidebar.button(key="FormSubmitter:change-password-Lưu").click().run()
@@ -279,7 +266,7 @@ def test_admin_resets_a_password_and_a_user_changes_their_own(province):
 
 def test_an_empty_selection_is_zeros_never_a_crash(province):
     """Hazards page, level 5, one commune with no household at that level: cards at 0, a sentence, no traceback."""
-    at = _login("canbo")
+    at = login("canbo")
     at.sidebar.radio(key="view").set_value("risk").run()
     at.sidebar.multiselect(key="types").set_value(["tube_flood"])
     at.sidebar.select_slider(key="min_level").set_value(5)

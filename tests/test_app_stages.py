@@ -13,6 +13,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from apptest import APP, PASSWORD, login
 from streamlit.testing.v1 import AppTest
 
 from geo.access import Accounts
@@ -20,8 +21,6 @@ from geo.dataset import load
 from geo.i18n import t
 from geo.workspace import Workspace
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PASSWORD = "mật khẩu dài đủ"
 COMMUNES = ["01267", "01270", "01273", "01279", "01303"]
 #: The layers each page reports as missing, in the order it says so.
 NEEDS = {"indicators": ["communes_2020", "indicator_values"],
@@ -66,22 +65,13 @@ def empty_workspace(tmp_path, monkeypatch) -> Path:
     return path
 
 
-def _login(name: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180).run()
-    at.sidebar.text_input(key="login-user").input(name)
-    at.sidebar.text_input(key="login-password").input(PASSWORD)
-    at.sidebar.button[0].click().run()
-    assert not at.exception, at.exception
-    return at
-
-
 def _incidents(at: AppTest) -> list[str]:
     marker = t("incident", "vi", incident="", error="").split("(")[0]
     return [e.value for e in at.error if marker in e.value]
 
 
 def _visit_every_page(name: str, present: set[str]) -> None:
-    at = _login(name)
+    at = login(name)
     offered = at.sidebar.radio(key="view").options
     assert ("Nhập dữ liệu" in offered) == (name == "admin")
     for view, needs in NEEDS.items():
@@ -102,7 +92,7 @@ def _visit_every_page(name: str, present: set[str]) -> None:
 
 
 def _import(kind: str, file_name: str, data: bytes) -> AppTest:
-    at = _login("admin")
+    at = login("admin")
     at.sidebar.radio(key="view").set_value("import").run()
     at.selectbox(key="import-kind").set_value(kind).run()
     uploader = next(u for u in at.get("file_uploader") if u.key.startswith("upload-"))
@@ -131,7 +121,7 @@ def test_every_page_renders_at_every_stage_for_every_role(empty_workspace, offic
 
 
 def test_missing_layer_button_opens_the_import_page_on_its_kind(empty_workspace):
-    at = _login("admin")
+    at = login("admin")
     at.sidebar.radio(key="view").set_value("risk").run()
     at.button(key="go-import-hazard_zones").click().run()
     assert not at.exception
@@ -142,7 +132,7 @@ def test_missing_layer_button_opens_the_import_page_on_its_kind(empty_workspace)
 def test_workspace_status_panel_lists_every_layer_with_its_source(empty_workspace, office_files):
     kind, file_name, data, _ = office_files[0]
     _import(kind, file_name, data)
-    at = _login("admin")
+    at = login("admin")
     table = next(d.value for d in at.dataframe if "Lớp" in d.value.columns)
     rows = table.set_index("Lớp")
     assert rows.loc["hộ dân", "Có dữ liệu"] == "Có" and rows.loc["hộ dân", "Tệp nguồn"] == "ho_dan.csv"
@@ -160,7 +150,7 @@ def test_an_unexpected_failure_shows_an_incident_id_never_a_traceback(empty_work
 
     monkeypatch.setattr(ui.indicators, "commune_status", broken)
     with caplog.at_level(logging.ERROR, logger="geo.incidents"):
-        at = _login("admin")
+        at = login("admin")
     assert not at.exception
     [shown] = _incidents(at)
     logged = [r for r in caplog.records if r.name == "geo.incidents"]

@@ -9,38 +9,15 @@ saved in ``artifacts/``.
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
+from webapp import ARTIFACTS, app_server, chromium, map_frame, offline_page, require_chromium, settled
 
 from geo.style import STATUS_COLOURS
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-if not Path(CHROMIUM).exists() or not shutil.which("chromium"):
-    if os.environ.get("CI"):
-        raise RuntimeError("CI must install Chromium (Debian package 'chromium'): scripts/test does")
-    pytest.skip("Chromium is not installed (apt-get install chromium); scripts/test installs it",
-                allow_module_level=True)
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements-dev.txt")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+require_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -48,76 +25,23 @@ def workspace_path(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("workspace") / "ws.gpkg"
 
 
-@contextmanager
-def _app_server(workspace: Path, log_name: str) -> Iterator[str]:
-    """Run the real app on a free port with ``GEO_WORKSPACE=workspace``; yield its URL."""
-    port = _free_port()
-    ARTIFACTS.mkdir(exist_ok=True)
-    log_path = ARTIFACTS / log_name
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-             "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "GEO_WORKSPACE": str(workspace)},
-        )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            process.kill()
-            pytest.fail(f"the app did not start within 90 s; see {log_path}")
-        try:
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
-
-
 @pytest.fixture(scope="module")
 def server(workspace_path):
-    with _app_server(workspace_path, "e2e_server.log") as url:
+    with app_server(workspace_path, "e2e_server.log") as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--no-first-run", "--disable-sync", "--disable-quic"],
-        )
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="vi-VN")
-    outside: list[str] = []
-
-    def only_local(route):
-        host = urlparse(route.request.url).hostname
-        if host in ("127.0.0.1", "localhost") or route.request.url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_local)
-    page = context.new_page()
-    page.outside_requests = outside
+    page = offline_page(browser)
     yield page
-    context.close()
-
-
-def _map_frame(page):
-    return page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
+    page.context.close()
 
 
 def _metric(page, label: str) -> str:
@@ -136,7 +60,7 @@ def test_indicator_map_offline_coloured_with_legend_and_profile(server, page):
     timings = {}
     start = time.perf_counter()
     page.goto(server, wait_until="domcontentloaded")
-    frame = _map_frame(page)
+    frame = map_frame(page)
     frame.locator("path.leaflet-interactive").nth(150).wait_for(timeout=90_000)
     timings["first map drawn after opening the page (s)"] = round(time.perf_counter() - start, 2)
     assert "Dữ liệu minh họa" in page.locator("[data-testid='stAlert']").first.inner_text()
@@ -187,7 +111,7 @@ def test_indicator_map_offline_coloured_with_legend_and_profile(server, page):
 def test_risk_filters_change_counts_offline(server, page):
     page.goto(server, wait_until="domcontentloaded")
     page.get_by_text("Thiên tai và di dời dân cư").click()
-    frame = _map_frame(page)
+    frame = map_frame(page)
     frame.locator(".geo-legend").filter(has_text="Mức độ nguy cơ").wait_for(timeout=90_000)
     shown = _metric(page, "Hộ trong vùng nguy cơ")
     high = int(shown.replace(".", ""))
@@ -274,7 +198,7 @@ def test_a_word_the_import_did_not_know_is_answered_in_the_table_and_remembered(
     page.keyboard.type("1")
     page.keyboard.press("Enter")
     page.wait_for_timeout(1000)  # the grid sends the edit, which reruns the page
-    _settled(page, page.get_by_role("button", name="Áp dụng và kiểm tra lại"))
+    settled(page, page.get_by_role("button", name="Áp dụng và kiểm tra lại"))
     page.get_by_role("button", name="Áp dụng và kiểm tra lại").click()
     page.get_by_text("giá trị đã khai báo được dùng: 'Chưa đánh giá' = 1").wait_for(timeout=60_000)
     assert card.locator("[data-testid='stMetricValue']").inner_text() == "0"
@@ -307,7 +231,7 @@ def province_server(tmp_path_factory):
     accounts = Accounts(Workspace.open(path))
     admin = accounts.create_first_admin("admin", "mật khẩu dài đủ")
     accounts.add_user(admin, "xem", "mật khẩu dài đủ", "viewer")
-    with _app_server(path, "e2e_province_server.log") as url:
+    with app_server(path, "e2e_province_server.log") as url:
         yield url
 
 
@@ -322,7 +246,7 @@ def test_viewer_never_gets_a_household_point_or_name(province_server, page):
     page.get_by_role("button", name="Đăng nhập").click()
     page.get_by_text("xem (xem)").wait_for(timeout=60_000)
     page.get_by_text("Thiên tai và di dời dân cư").click()
-    frame = _map_frame(page)
+    frame = map_frame(page)
     frame.locator(".geo-legend").filter(has_text="Mức độ nguy cơ").wait_for(timeout=90_000)
     page.wait_for_timeout(2000)
     page.screenshot(path=str(ARTIFACTS / "e2e_viewer_risk.png"), full_page=True)
@@ -354,7 +278,7 @@ def empty_server(tmp_path_factory):
     admin = accounts.create_first_admin("admin", PASSWORD)
     accounts.add_user(admin, "canbo", PASSWORD, "officer", communes=["01267"])
     accounts.add_user(admin, "xem", PASSWORD, "viewer")
-    with _app_server(path, "e2e_empty_server.log") as url:
+    with app_server(path, "e2e_empty_server.log") as url:
         yield url
 
 
@@ -379,42 +303,13 @@ def _few_communes_files(folder: Path) -> list[tuple[str, Path, set[str]]]:
     return files
 
 
-def _offline_page(browser):
-    """A page in a fresh browser context whose requests to any other host are aborted and recorded."""
-    context = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="vi-VN")
-    outside: list[str] = []
-
-    def only_local(route):
-        host = urlparse(route.request.url).hostname
-        if host in ("127.0.0.1", "localhost") or route.request.url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_local)
-    page = context.new_page()
-    page.outside_requests = outside
-    return page
-
-
-def _settled(page, marker) -> None:
-    """Wait until ``marker`` (something only the page asked for shows) is visible and the script run is over."""
-    from playwright.sync_api import expect
-
-    expect(marker).to_be_visible(timeout=90_000)
-    expect(page.locator("[data-testid='stApp']")).to_have_attribute("data-test-script-state", "notRunning",
-                                                                     timeout=90_000)
-    expect(page.locator("[data-stale='true']")).to_have_count(0, timeout=30_000)  # the previous page is gone
-
-
 def _log_in(page, url: str, name: str, role: str) -> None:
     from playwright.sync_api import expect
 
     page.goto(url, wait_until="domcontentloaded")
     # As a person would: once the demo page behind the form is drawn (its map's first report has been handled).
-    expect(_map_frame(page).locator(".leaflet-container")).to_be_visible(timeout=90_000)
-    _settled(page, page.get_by_role("button", name="Đăng nhập"))
+    expect(map_frame(page).locator(".leaflet-container")).to_be_visible(timeout=90_000)
+    settled(page, page.get_by_role("button", name="Đăng nhập"))
     page.get_by_label("Tên đăng nhập").fill(name)
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
@@ -439,7 +334,7 @@ def _visit_map_pages(page, present: set[str], may_import: bool) -> None:
     main = page.locator("[data-testid='stMain']")
     for view, (needs, marker) in MAP_PAGES.items():
         sidebar.get_by_text(view, exact=True).click()
-        _settled(page, main.get_by_text(marker, exact=True).first)
+        settled(page, main.get_by_text(marker, exact=True).first)
         where = f"{view} with {sorted(present)}"
         expect(page.locator("[data-testid='stException']"), where).to_have_count(0)
         expect(page.get_by_text("Mã sự cố"), where).to_have_count(0)
@@ -453,7 +348,7 @@ def _visit_map_pages(page, present: set[str], may_import: bool) -> None:
             expect(said.nth(i), where).to_have_text(sentence)
         buttons = main.get_by_role("button", name=re.compile(r"^Nhập "))  # "import it" buttons: admins only
         expect(buttons, where).to_have_count(len(expected) if may_import else 0)
-        frame = _map_frame(page)
+        frame = map_frame(page)
         expect(frame.locator(".leaflet-container"), where).to_be_visible(timeout=60_000)
         expect(frame.locator(".leaflet-map-pane"), where).to_be_attached()
 
@@ -464,7 +359,7 @@ def _import_file(page, kind: str, source: Path) -> None:
 
     main = page.locator("[data-testid='stMain']")
     page.locator("[data-testid='stSidebar']").get_by_text("Nhập dữ liệu", exact=True).click()
-    _settled(page, main.locator("[data-testid='stSelectbox']").filter(has_text="Loại dữ liệu").first)
+    settled(page, main.locator("[data-testid='stSelectbox']").filter(has_text="Loại dữ liệu").first)
     _choose_main(page, "Loại dữ liệu", kind)
     expect(main.get_by_role("combobox", name="Loại dữ liệu")).to_have_value(kind)
     page.locator("input[type='file']").set_input_files(str(source))
@@ -479,9 +374,8 @@ def _import_file(page, kind: str, source: Path) -> None:
 def test_day_one_in_the_browser_every_import_then_every_page(empty_server, browser, tmp_path):
     from playwright.sync_api import expect
 
-    start = time.perf_counter()
     files = _few_communes_files(tmp_path)
-    page = _offline_page(browser)
+    page = offline_page(browser)
     try:
         _log_in(page, empty_server, "admin", "quản trị")
         views = page.locator("[data-testid='stSidebar'] [data-testid='stRadio']").filter(has_text="Chỉ tiêu theo xã")
@@ -494,15 +388,15 @@ def test_day_one_in_the_browser_every_import_then_every_page(empty_server, brows
             _visit_map_pages(page, present, may_import=True)
         # Every commune drawn on the indicator map once their boundaries are in.
         page.locator("[data-testid='stSidebar']").get_by_text("Chỉ tiêu theo xã", exact=True).click()
-        _settled(page, page.locator("[data-testid='stMain']").get_by_text("Các xã chậm nhất", exact=True).first)
-        expect(_map_frame(page).locator("path.leaflet-interactive")).to_have_count(len(FEW_COMMUNES),
+        settled(page, page.locator("[data-testid='stMain']").get_by_text("Các xã chậm nhất", exact=True).first)
+        expect(map_frame(page).locator("path.leaflet-interactive")).to_have_count(len(FEW_COMMUNES),
                                                                                    timeout=60_000)
         page.screenshot(path=str(ARTIFACTS / "e2e_day_one_admin.png"), full_page=True)
         assert page.outside_requests == []
     finally:
         page.context.close()
 
-    viewer = _offline_page(browser)
+    viewer = offline_page(browser)
     try:
         _log_in(viewer, empty_server, "xem", "xem")
         views = viewer.locator("[data-testid='stSidebar'] [data-testid='stRadio']").filter(
@@ -514,5 +408,3 @@ def test_day_one_in_the_browser_every_import_then_every_page(empty_server, brows
         assert viewer.outside_requests == []
     finally:
         viewer.context.close()
-    elapsed = time.perf_counter() - start
-    assert elapsed < 180, f"the day-one walk took {elapsed:.0f} s"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from pypdf import PdfReader
-from streamlit.testing.v1 import AppTest
+from apptest import PASSWORD, login
 
 from geo.access import Accounts
 from geo.cli import main
@@ -26,8 +26,6 @@ from geo.demo import DEMO_PATH
 from geo.risk import RiskFilter, risk_view
 from geo.workspace import Workspace
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PASSWORD = "mật khẩu dài đủ"
 
 #: (name, user, filter): what is asked, by whom.
 QUESTIONS = [
@@ -67,10 +65,7 @@ def _count(text: str) -> int:
 
 def _app(workspace: Path, user: str, flt: RiskFilter, monkeypatch) -> dict[str, int]:
     monkeypatch.setenv("GEO_WORKSPACE", str(workspace))
-    at = AppTest.from_file(APP, default_timeout=300).run()
-    at.sidebar.text_input(key="login-user").input(user)
-    at.sidebar.text_input(key="login-password").input(PASSWORD)
-    at.sidebar.button[0].click().run()
+    at = login(user, timeout=300)
     at.sidebar.radio(key="view").set_value("risk").run()
     at.sidebar.multiselect(key="types").set_value(list(flt.types))
     at.sidebar.select_slider(key="min_level").set_value(flt.min_level)

@@ -19,6 +19,7 @@ import pandas as pd
 import psycopg
 import pyproj
 import pytest
+from concurrently import at_once
 import shapely
 
 from geo.access import AccessError, Accounts
@@ -485,36 +486,19 @@ def test_a_role_without_create_rights_reads_and_edits(pg_url, demo):
 
 
 # ---------------------------------------------------------------------- many hands, kept versions, the check
-def _at_once(calls) -> list:
-    """Run ``calls`` in threads released together; their results, or the exceptions they raised."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    start = threading.Barrier(len(calls))
-
-    def run(call):
-        start.wait()
-        try:
-            return call()
-        except Exception as error:  # noqa: BLE001 - returned for the test to look at
-            return error
-
-    with ThreadPoolExecutor(len(calls)) as pool:
-        return list(pool.map(run, calls))
-
-
 def test_concurrent_account_changes_and_parallel_logins_on_postgis(pg_url):
     from geo.access import MAX_FAILURES
 
     accounts = Accounts(Workspace.open(pg_url))
     admin = accounts.create_first_admin("admin", "a long passphrase")
     accounts.add_user(admin, "viewer", "a long passphrase", "viewer")
-    results = _at_once([lambda i=i: Accounts(Workspace.open(pg_url)).add_user(admin, f"new_{i}", "a long passphrase",
+    results = at_once([lambda i=i: Accounts(Workspace.open(pg_url)).add_user(admin, f"new_{i}", "a long passphrase",
                                                                                "viewer") for i in range(3)]
                        + [lambda: Accounts(Workspace.open(pg_url)).remove_user(admin, "viewer")])
     assert not [r for r in results if isinstance(r, Exception)]
     names = set(accounts.users_table()["username"])
     assert {"new_0", "new_1", "new_2"} <= names and "viewer" not in names
-    results = _at_once([lambda: Accounts(Workspace.open(pg_url)).login("new_0", "a wrong passphrase")
+    results = at_once([lambda: Accounts(Workspace.open(pg_url)).login("new_0", "a wrong passphrase")
                         for _ in range(12)])
     assert all(isinstance(r, AccessError) for r in results)
     with pytest.raises(AccessError) as locked:
