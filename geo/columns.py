@@ -58,6 +58,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "household_id": (
         "Mã hộ",
         "Mã hộ gia đình",
+        "Mã HGĐ",
+        "Mã hộ GĐ",
+        "Ma_HGD",
         "Ma_ho",
         "MAHO",
         "ID hộ",

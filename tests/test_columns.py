@@ -13,7 +13,7 @@ from geo.text import loose_key
 CASES = [
     ("Mã hộ", "household_id"), ("Ma_ho", "household_id"), ("MAHO", "household_id"),
     ("MÃ HỘ", "household_id"), ("ma ho", "household_id"), ("ID hộ", "household_id"),
-    ("household id", "household_id"), ("HH_ID", "household_id"),
+    ("household id", "household_id"), ("HH_ID", "household_id"), ("Mã HGĐ", "household_id"), ("MA_HGD", "household_id"),
     ("Chủ hộ", "head_name"), ("Họ tên chủ hộ", "head_name"), ("HO_TEN_CHU_HO", "head_name"),
     ("Tên chủ hộ", "head_name"), ("Head of household", "head_name"), ("head", "head_name"),
     ("Số CCCD", "id_number"), ("CMND/CCCD", "id_number"), ("SO_DINH_DANH", "id_number"), ("Căn cước", "id_number"),
