@@ -83,7 +83,8 @@ def _map_sizes() -> list[Measure]:
     """kB of the HTML of each map sent to the browser."""
     from geo.dataset import load
     from geo.hazards import flag_register
-    from geo.maps import indicator_map, risk_map, with_lonlat
+    from geo.crs import with_lonlat
+    from geo.maps import indicator_map, risk_map
     from geo.risk import filter_register
     from geo.status import commune_status
 

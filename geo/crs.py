@@ -19,7 +19,7 @@ from typing import Any
 import geopandas as gpd
 import pyproj
 
-__all__ = ["METRIC_CRS", "WGS84", "VN2000_EPSG", "recognise_crs", "to_metric"]
+__all__ = ["METRIC_CRS", "WGS84", "VN2000_EPSG", "recognise_crs", "to_metric", "with_lonlat"]
 
 METRIC_CRS = "EPSG:9210"
 WGS84 = "EPSG:4326"
@@ -143,3 +143,15 @@ def to_metric(frame: gpd.GeoDataFrame, name: str = "layer") -> gpd.GeoDataFrame:
         return frame.to_crs(METRIC_CRS)
     except pyproj.exceptions.ProjError as exc:
         raise ValueError(f"{name}: cannot convert from {frame.crs.name} to {METRIC_CRS} ({exc})") from exc
+
+
+def with_lonlat(points: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``points`` with WGS 84 ``lon``/``lat`` columns rounded to 5 decimals (about 1 m), for the web map.
+
+    >>> import shapely
+    >>> frame = gpd.GeoDataFrame(geometry=[shapely.Point(106.251234, 22.663456)], crs=WGS84)
+    >>> with_lonlat(frame)[["lon", "lat"]].values.tolist()
+    [[106.25123, 22.66346]]
+    """
+    lonlat = points.geometry.to_crs(WGS84)
+    return points.assign(lon=lonlat.x.round(5).to_numpy(), lat=lonlat.y.round(5).to_numpy())

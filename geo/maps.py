@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.crs import METRIC_CRS, WGS84
+from geo.crs import METRIC_CRS, WGS84, with_lonlat
 from geo.crsguess import PROVINCE_BOX
 from geo.dataset import Dataset
 from geo.hazards import HAZARD_TYPES
@@ -61,7 +61,6 @@ __all__ = [
     "display_zones",
     "indicator_map",
     "risk_map",
-    "with_lonlat",
     "commune_code_in",
 ]
 
@@ -214,12 +213,6 @@ def commune_code_in(text: str | None) -> str | None:
     """
     match = re.search(r"\b(\d{5})\b", text or "")
     return match.group(1) if match else None
-
-
-def with_lonlat(households: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Add WGS 84 ``lon``/``lat`` columns (rounded to 5 decimals) for the web map."""
-    points = households.geometry.to_crs(WGS84)
-    return households.assign(lon=points.x.round(5).to_numpy(), lat=points.y.round(5).to_numpy())
 
 
 @lru_cache(maxsize=8)

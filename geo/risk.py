@@ -30,7 +30,7 @@ import shapely
 
 from geo import resettlement
 from geo.access import User, can
-from geo.crs import METRIC_CRS, WGS84
+from geo.crs import METRIC_CRS, WGS84, with_lonlat
 from geo.dataexport import filter_table
 from geo.dataset import Dataset, load
 from geo.hazards import HAZARD_TYPES, LEVEL_COLUMNS, flag_register
@@ -165,9 +165,7 @@ class RiskView:
 
 
 def _register(ds: Dataset, buffer_m: float) -> gpd.GeoDataFrame:
-    flagged = flag_register(ds.households, ds.hazard_zones, ds.communes(2020), buffer_m=buffer_m)
-    lonlat = flagged.geometry.to_crs(WGS84)
-    return flagged.assign(lon=lonlat.x.round(5), lat=lonlat.y.round(5))
+    return with_lonlat(flag_register(ds.households, ds.hazard_zones, ds.communes(2020), buffer_m=buffer_m))
 
 
 @lru_cache(maxsize=8)

@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import hostile  # noqa: E402
 from geo.dataexport import FORMATS, export_table  # noqa: E402
 from geo.dataset import load  # noqa: E402
-from geo.maps import indicator_map, risk_map, with_lonlat  # noqa: E402
+from geo.crs import with_lonlat  # noqa: E402
+from geo.maps import indicator_map, risk_map  # noqa: E402
 from geo.mapexport import atlas, indicator_figure, risk_figure, save_figure  # noqa: E402
 from geo.risk import RiskFilter, risk_view  # noqa: E402
 from geo.status import commune_status  # noqa: E402
