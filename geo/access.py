@@ -53,7 +53,7 @@ from geo.i18n import Refusal, t
 from geo.workspace import Workspace
 
 __all__ = ["ROLES", "PERMISSIONS", "User", "Session", "AccessError", "Accounts", "can", "require",
-           "not_allowed", "scope_households", "household_counts", "USER_COLUMNS"]
+           "not_allowed", "scope_households", "within_scope", "household_counts", "USER_COLUMNS"]
 
 ROLES = ("viewer", "planner", "officer", "admin")
 #: What each role may do.
@@ -148,8 +148,27 @@ def require(user: User, action: str) -> None:
         raise not_allowed(user, action)
 
 
+#: Where a household's point lies; the commune its record names when the data has no boundaries.
+_LOCATED = "ma_xa_located"
+
+
 def _commune_column(frame: pd.DataFrame) -> pd.Series:
-    return frame["ma_xa_located"] if "ma_xa_located" in frame else frame["ma_xa"]
+    return frame[_LOCATED] if _LOCATED in frame else frame["ma_xa"]
+
+
+def within_scope(user: User | None, frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``frame`` in ``user``'s communes (by located commune); all rows without a scope.
+
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"ma_xa_located": ["01267", "01270"], "ma_xa": ["01270", "01270"]})
+    >>> within_scope(User("canbo", "officer", frozenset({"01267"})), frame)["ma_xa"].tolist()
+    ['01270']
+    """
+    if user is None or user.communes is None:
+        return frame
+    if _LOCATED not in frame and "ma_xa" not in frame:  # rows with no commune at all: none is in the scope
+        return frame.iloc[:0]
+    return frame.loc[_commune_column(frame).isin(user.communes)]
 
 
 def scope_households(user: User, frame: pd.DataFrame) -> pd.DataFrame:
@@ -161,17 +180,13 @@ def scope_households(user: User, frame: pd.DataFrame) -> pd.DataFrame:
         For roles that see no household rows.
     """
     require(user, "see_households")
-    if user.communes is None:
-        return frame
-    return frame.loc[_commune_column(frame).isin(user.communes)]
+    return within_scope(user, frame)
 
 
 def household_counts(user: User, frame: pd.DataFrame, by: str = "ma_xa") -> pd.Series:
     """Households per commune (or per ``by``) within ``user``'s communes: no row, no name."""
     require(user, "see_household_counts")
-    if user.communes is not None:
-        frame = frame.loc[_commune_column(frame).isin(user.communes)]
-    return frame.groupby(by).size().rename("households")
+    return within_scope(user, frame).groupby(by).size().rename("households")
 
 
 class Accounts:

@@ -29,7 +29,7 @@ import pandas as pd
 import shapely
 
 from geo import resettlement
-from geo.access import User, can
+from geo.access import User, can, within_scope
 from geo.crs import METRIC_CRS, WGS84, with_lonlat
 from geo.dataexport import filter_table
 from geo.dataset import Dataset, load
@@ -37,7 +37,7 @@ from geo.hazards import HAZARD_TYPES, LEVEL_COLUMNS, flag_register
 from geo.i18n import Refusal
 from geo.indicators import BASELINE_YEAR, TARGET_YEAR
 
-__all__ = ["PUBLIC_COLUMNS", "RiskFilter", "RiskView", "risk_view", "flagged_register", "within_scope", "filter_register",
+__all__ = ["PUBLIC_COLUMNS", "RiskFilter", "RiskView", "risk_view", "flagged_register", "filter_register",
            "selected_level", "nearest_household"]
 
 #: The commune column every count uses: where the household's point lies (its record's when no boundaries).
@@ -183,22 +183,6 @@ def flagged_register(ds: Dataset, buffer_m: float = 0.0) -> gpd.GeoDataFrame:
     if ds.revision:
         return _shared_register(ds.path, ds.revision, float(buffer_m))
     return _register(ds, float(buffer_m))
-
-
-def within_scope(user: User | None, frame: pd.DataFrame) -> pd.DataFrame:
-    """The rows of ``frame`` in ``user``'s communes (by located commune); all rows without a scope.
-
-    >>> import pandas as pd
-    >>> frame = pd.DataFrame({"ma_xa_located": ["01267", "01270"], "ma_xa": ["01270", "01270"]})
-    >>> within_scope(User("canbo", "officer", frozenset({"01267"})), frame)["ma_xa"].tolist()
-    ['01270']
-    """
-    if user is None or user.communes is None:
-        return frame
-    if COMMUNE not in frame and "ma_xa" not in frame:  # rows with no commune at all: none is in the scope
-        return frame.iloc[:0]
-    column = frame[COMMUNE] if COMMUNE in frame else frame["ma_xa"]
-    return frame.loc[column.isin(user.communes)]
 
 
 def risk_view(ds: Dataset, flt: RiskFilter = RiskFilter(), user: User | None = None,
