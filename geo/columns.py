@@ -69,6 +69,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "hhid",
     ),
     "head_name": ("Chủ hộ", "Họ tên chủ hộ", "Tên chủ hộ", "Họ và tên chủ hộ", "head", "head of household"),
+    # target 25's reference share (the DTTS share of the population)
+    "ref_numerator": ("Tử số tham chiếu", "Tu_so_tham_chieu", "TS tham chiếu", "Dân số DTTS", "Số người DTTS",
+                      "reference numerator", "DTTS population"),
+    "ref_denominator": ("Mẫu số tham chiếu", "Mau_so_tham_chieu", "MS tham chiếu", "Tổng dân số tham chiếu",
+                        "reference denominator", "total population"),
+    "reference": ("Tỷ lệ DTTS trong dân số", "Tỷ lệ dân số DTTS", "Tỷ lệ dân số là người DTTS", "Tỷ lệ tham chiếu",
+                  "reference share", "DTTS share of population"),
     # personal: kept in household_people only
     "id_number": ("Số định danh", "Số định danh cá nhân", "Mã định danh", "Số CCCD", "CCCD", "Số CMND", "CMND",
                   "CMND/CCCD", "Số CMND/CCCD", "Căn cước", "Số căn cước", "Căn cước công dân", "So_CCCD",
@@ -153,14 +160,14 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("Tên", "Ten", "name"),
 }
 
-_SEPARATORS = re.compile(r"[\s_./\\-]+")
+_SEPARATORS = re.compile(r"[\W_]+")  # spaces, punctuation and signs: "Tỷ lệ (%)" is "Tỷ lệ"
 
 
 def _key(header: object) -> str:
-    """Matching key of a header: :func:`geo.text.loose_key` without separators.
+    """Matching key of a header: :func:`geo.text.loose_key` with only its letters and digits.
 
-    >>> _key("Xã / Phường"), _key("MA_HO"), _key("Toạ độ X")
-    ('xaphuong', 'maho', 'toadox')
+    >>> _key("Xã / Phường"), _key("MA_HO"), _key("Toạ độ X"), _key("Tỷ lệ (%)")
+    ('xaphuong', 'maho', 'toadox', 'tyle')
     """
     return _SEPARATORS.sub("", loose_key(str(header)))
 

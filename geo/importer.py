@@ -58,7 +58,7 @@ from geo.crs import METRIC_CRS, WGS84
 from geo.crsguess import guess_crs, to_points
 from geo.encodings import fix_column, fix_frame
 from geo.hazards import HAZARD_TYPES, code_hazard_types, code_levels, suggest
-from geo.i18n import TEXT, fmt_count, t
+from geo.i18n import TEXT, fmt_count, header, t
 from geo.indicators import BASELINE_YEAR, TARGET_YEAR
 from geo.locate import assign_communes
 from geo.pgstore import PgLocation
@@ -556,7 +556,7 @@ def _households(frame: pd.DataFrame, rows: _Rows, ctx: _Context) -> gpd.GeoDataF
             out[column] = _coded(frame, column, False, rows, ctx).astype(bool)
         else:
             out[column] = False
-            ctx.note("imp_no_column", column=column)
+            ctx.note("imp_no_column", column=header(column, ctx.lang))
     out["resettlement_status"] = _coded(frame, "resettlement_status", "not_planned", rows, ctx) \
         if "resettlement_status" in frame else "not_planned"
     out["resettlement_form"] = _coded(frame, "resettlement_form", None, rows, ctx) \
@@ -784,23 +784,8 @@ def _indicator_table(frame: pd.DataFrame, path: Path, ctx: _Context) -> tuple[pd
     return frame, None
 
 
-#: Headers of the reference a parity rule compares with (target 25: the DTTS share of the population),
-#: compared without case, accents, spaces or separators.
-REFERENCE_ALIASES: dict[str, tuple[str, ...]] = {
-    "ref_numerator": ("ref_numerator", "Tử số tham chiếu", "Tu_so_tham_chieu", "TS tham chiếu", "Dân số DTTS",
-                      "Số người DTTS", "reference numerator", "DTTS population"),
-    "ref_denominator": ("ref_denominator", "Mẫu số tham chiếu", "Mau_so_tham_chieu", "MS tham chiếu",
-                        "Tổng dân số tham chiếu", "reference denominator", "total population"),
-    "reference": ("reference", "Tỷ lệ DTTS trong dân số", "Tỷ lệ dân số DTTS", "Tỷ lệ dân số là người DTTS",
-                  "Tỷ lệ tham chiếu", "reference share", "DTTS share of population"),
-}
-
-
-def _header_key(header: object) -> str:
-    return "".join(ch for ch in loose_key(str(header)) if ch.isalnum())
-
-
-_REFERENCE_KEYS = {_header_key(alias): name for name, aliases in REFERENCE_ALIASES.items() for alias in aliases}
+#: The reference columns of target 25 (the DTTS share of the population), recognised by geo.columns.
+_REFERENCE_FIELDS = ("ref_numerator", "ref_denominator", "reference")
 
 
 def _reference_headers(headers: object) -> dict[str, str]:
@@ -810,10 +795,10 @@ def _reference_headers(headers: object) -> dict[str, str]:
     {'Tử số tham chiếu': 'ref_numerator', 'MẪU SỐ THAM CHIẾU': 'ref_denominator', 'Tỷ lệ DTTS trong dân số (%)': 'reference'}
     """
     found: dict[str, str] = {}
-    for header in headers:
-        name = _REFERENCE_KEYS.get(_header_key(header))
-        if name and name not in found.values():
-            found[str(header)] = name
+    for column in headers:
+        name = canonical(str(column))
+        if name in _REFERENCE_FIELDS and name not in found.values():
+            found[str(column)] = name
     return found
 
 

@@ -16,6 +16,8 @@ CASES = [
     ("household id", "household_id"), ("HH_ID", "household_id"), ("Mã HGĐ", "household_id"), ("MA_HGD", "household_id"),
     ("Chủ hộ", "head_name"), ("Họ tên chủ hộ", "head_name"), ("HO_TEN_CHU_HO", "head_name"),
     ("Tên chủ hộ", "head_name"), ("Head of household", "head_name"), ("head", "head_name"),
+    ("Tử số tham chiếu", "ref_numerator"), ("MS tham chiếu", "ref_denominator"),
+    ("Tỷ lệ DTTS trong dân số", "reference"),
     ("Số CCCD", "id_number"), ("CMND/CCCD", "id_number"), ("SO_DINH_DANH", "id_number"), ("Căn cước", "id_number"),
     ("Dân tộc", "ethnicity"), ("Dan_toc", "ethnicity"), ("DAN TOC", "ethnicity"), ("Ethnic group", "ethnicity"),
     ("Số khẩu", "members"), ("Số nhân khẩu", "members"), ("So_khau", "members"), ("SO NHAN KHAU", "members"),
