@@ -159,7 +159,7 @@ IMPORT_TEXT: dict[str, tuple[str, str]] = {
     "imp_located": ("xã của mỗi hộ được xác định theo tọa độ ({n} nằm trong một xã, {gap} ở khe hở giữa các xã)",
                     "each row's commune is the one its point lies in ({n} inside a commune, {gap} in gaps between communes)"),
     "imp_no_dtts": ("không có cột DTTS: hộ DTTS là mọi dân tộc khác Kinh", "no DTTS column: ethnic minority = every ethnicity other than Kinh"),
-    "imp_no_column": ("không có cột '{column}': mọi hộ lấy là không", "no '{column}' column: every household taken as not {column}"),
+    "imp_no_column": ("không có cột '{column}': mọi hộ lấy là không", "no '{column}' column: every household taken as 'no'"),
     "imp_decimal_commas": ("cột '{column}': {n} dấu phẩy thập phân được đọc là dấu chấm", "column '{column}': {n} decimal commas read as decimal points"),
     "imp_crs_guessed": ("hệ tọa độ được đoán: {value} (chọn khác ở ô «Hệ tọa độ»; dòng lệnh: --crs)", "coordinate system guessed: {value} (choose another in «Coordinate system»; command line: --crs)"),
     "imp_swapped": ("X là tọa độ bắc và Y là tọa độ đông (thứ tự bản đồ Việt Nam): đã đổi chỗ",
