@@ -16,7 +16,7 @@ import streamlit as st
 from geo.access import Accounts
 from geo.dataset import load
 from geo.i18n import t
-from geo.maps import install_assets
+from geo.maps import LayerStore, install_assets
 from geo.workspace import DEFAULT_WORKSPACE, Workspace, exists as workspace_exists, target
 from ui import imports, indicators, risk
 from ui.accounts import password_change, signed_in
@@ -30,13 +30,15 @@ st.set_page_config(page_title="Cao Bằng DTTS&MN 2021-2025", page_icon="🗺️
 
 
 @st.cache_resource
-def _assets() -> None:
+def _assets() -> LayerStore:
+    """Leaflet's files, and where the maps publish their layers (a secret of this process in each URL)."""
     install_assets(HERE / "static")
+    return LayerStore(HERE / "static" / "layers", "app/static/layers", os.urandom(32))
 
 
 def main() -> None:
     """One run of the script: language, sign-in, data source, page; then the page in its boundary."""
-    _assets()
+    layers = _assets()
     # A GeoPackage path or a postgresql:// URL (one database shared by several app processes).
     workspace = target(os.environ.get("GEO_WORKSPACE") or DEFAULT_WORKSPACE)
     lang = st.sidebar.radio("Ngôn ngữ / Language", ["vi", "en"], horizontal=True,
@@ -58,7 +60,7 @@ def main() -> None:
     basemaps = ["none", "osm"] + (["local"] if local_tiles else [])
     basemap = st.sidebar.selectbox(t("basemap", lang), basemaps, key="basemap",
                                    format_func=lambda b: t(f"basemap_{b}", lang))
-    ctx = Context(lang, ds, user, accounts, workspace, view, basemap, local_tiles, HERE / "static")
+    ctx = Context(lang, ds, user, accounts, workspace, view, basemap, local_tiles, HERE / "static", layers)
     password_change(ctx)
 
     st.title(t("app_title", lang))

@@ -28,21 +28,26 @@ False
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import html
 import json
+import os
 import re
 import shutil
-from collections.abc import Collection, Iterator
+import threading
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import branca
 import folium
-import folium.plugins
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from folium.elements import JSCSSMixin
 
 from geo.crs import METRIC_CRS, WGS84, with_lonlat
 from geo.crsguess import PROVINCE_BOX
@@ -59,6 +64,8 @@ __all__ = [
     "localise",
     "display_communes",
     "display_zones",
+    "LayerStore",
+    "WebMap",
     "indicator_map",
     "risk_map",
     "commune_code_in",
@@ -78,6 +85,10 @@ _ASSETS = {
 _UNUSED = {"jquery", "bootstrap", "awesome_markers", "bootstrap_css", "glyphicons_css",
            "awesome_markers_font_css", "awesome_markers_css", "awesome_rotate_css"}
 BASEMAPS = ("none", "osm", "local")
+#: The maps' script in the browser; branca renders a map's script twice as a template, so it holds no delimiter.
+_SCRIPT = (Path(__file__).with_name("webmap.js")).read_text(encoding="utf-8")
+if any(mark in _SCRIPT for mark in ("{{", "{%", "{#")):
+    raise RuntimeError("geo/webmap.js must hold no Jinja delimiter ({{, {%, {#)")
 _OSM = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 _OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 
@@ -258,109 +269,195 @@ def display_zones(ds: Dataset, tolerance: float = 30.0) -> gpd.GeoDataFrame:
     return _display_zones(ds.path, ds.revision, tolerance)
 
 
-def _tooltip(fields: list[str], aliases: list[str] | None = None, **options) -> folium.GeoJsonTooltip:
-    """A GeoJsonTooltip whose labels are escaped (its values are: :func:`_collection`'s ``shown``)."""
-    return folium.GeoJsonTooltip(fields=fields, aliases=None if aliases is None else [_escaped(a) for a in aliases],
-                                 **options)
+class LayerStore:
+    """Where the web maps publish their large, filter-independent layers, once per dataset version.
+
+    Commune boundaries and hazard zones do not change with the filters: each is
+    written once to ``folder/<token>.json``, which the app serves under ``url``,
+    and the browser fetches it once and keeps it (a filter change then sends
+    only what changed). The token is a keyed hash of the dataset, its revision,
+    the layer and the language, with a ``secret`` held by this process, so the
+    URL of a workspace's layer cannot be guessed: it is given only to a session
+    that draws that map (household points are never published). The ``keep``
+    newest files are kept.
+
+    >>> import tempfile
+    >>> store = LayerStore(Path(tempfile.mkdtemp()), "app/static/layers", b"secret")
+    >>> url = store.publish(("demo", "r1", "zones"), lambda: {"type": "FeatureCollection", "features": []})
+    >>> url.startswith("/app/static/layers/") and url.endswith(".json")
+    True
+    >>> store.publish(("demo", "r1", "zones"), dict) == url  # written once, the same URL
+    True
+    """
+
+    def __init__(self, folder: Path, url: str, secret: bytes, keep: int = 64) -> None:
+        self.folder, self.url, self.secret, self.keep = Path(folder), "/" + url.strip("/"), secret, keep
+
+    def publish(self, parts: tuple, make: Callable[[], dict]) -> str:
+        """The URL of the layer named by ``parts``, writing ``make()`` as its file the first time."""
+        token = hmac.new(self.secret, repr(parts).encode(), hashlib.sha256).hexdigest()[:32]
+        path = self.folder / f"{token}.json"
+        if not path.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f".{token}.{os.getpid()}.{threading.get_ident()}")
+            partial.write_text(json.dumps(make(), separators=(",", ":")), encoding="utf-8")
+            os.replace(partial, path)  # whole or absent, even with two sessions writing it at once
+            for old in sorted(self.folder.glob("*.json"), key=lambda f: f.stat().st_mtime)[:-self.keep]:
+                old.unlink(missing_ok=True)
+        return f"{self.url}/{token}.json"
 
 
-def _legend(title: str, rows: list[tuple[str, str, str]], position: str = "topright") -> branca.element.MacroElement:
-    r"""A Leaflet control listing (colour, border style, label) rows.
+def _source(store: LayerStore | None, parts: tuple, make: Callable[[], dict]) -> str | dict:
+    """A layer for the browser: its URL when the app publishes layers, the data itself otherwise."""
+    return make() if store is None else store.publish(parts, make)
 
-    Title and labels are text (escaped); the HTML reaches the script as JSON,
-    never as template source, so a title holding ``{{ ... }}`` is only text.
 
-    >>> m = folium.Map(tiles=None)
-    >>> _ = _legend("{{ 7*7 }} <b>", [("#fff", "solid", "</script>")]).add_to(m)
-    >>> page = m.get_root().render()
-    >>> "\\u0026#123;\\u0026#123; 7*7 }} \\u0026lt;b\\u0026gt;" in page, "\\u0026lt;/script\\u0026gt;" in page
-    (True, True)
+class _Library(JSCSSMixin, branca.element.MacroElement):
+    """The maps' own script (``webmap.js``) and the marker-cluster library, loaded once with the base map."""
+
+    default_js = [("markerclusterjs", "leaflet.markercluster.js")]
+    default_css = [("markerclustercss", "MarkerCluster.css"), ("markerclusterdefaultcss", "MarkerCluster.Default.css")]
+    _template = branca.element.Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
+    code = _SCRIPT
+
+
+class _Draw(branca.element.MacroElement):
+    """One call of ``webmap.js`` drawing a map's changing layers into their feature group.
+
+    ``spec`` is JSON whose texts were escaped (:func:`_escaped`), so neither
+    Leaflet (HTML) nor branca's second rendering (a template) reads them as code.
+    """
+
+    _template = branca.element.Template(
+        "{% macro script(this, kwargs) %}"
+        "geoMap.{{ this.kind }}({{ this._parent._parent.get_name() }}, {{ this._parent.get_name() }}, {{ this.spec }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, kind: str, spec: dict) -> None:
+        super().__init__()
+        text = json.dumps(spec, separators=(",", ":"))
+        spec["stamp"] = hashlib.sha256(text.encode()).hexdigest()[:16]  # changes with what is drawn
+        self.kind, self.spec = kind, json.dumps(spec, separators=(",", ":"))
+
+
+@dataclass
+class WebMap:
+    """A web map in two parts: ``base`` (tiles, extent, scripts), which changes only with the dataset and the
+    basemap, and ``layers``, which changes with the filters and is redrawn in place (``st_folium``'s
+    ``feature_group_to_add``), so the browser keeps the map, its view and the layers it has fetched."""
+
+    base: folium.Map
+    layers: folium.FeatureGroup
+
+    def html(self) -> str:
+        """The whole map as one standalone HTML page."""
+        self.layers.add_to(self.base)
+        return self.base.get_root().render()
+
+
+def _legend(title: str, rows: list[tuple[str, str, str]]) -> str:
+    r"""The HTML of a collapsible legend listing (colour, border style, label) rows; title and labels are text.
+
+    >>> _legend("{{ 7*7 }} <b>", [("#fff", "solid", "</script>")]).count("&lt;")
+    2
     """
     items = "".join(
         f'<div><span style="display:inline-block;width:14px;height:14px;margin-right:6px;vertical-align:middle;'
         f'background:{colour};border:1px {border} #444"></span>{_escaped(label)}</div>'
         for colour, border, label in rows
     )
-    content = (f'<div class="geo-legend" style="background:white;padding:6px 8px;font:12px \'DejaVu Sans\','
-               f'\'Noto Sans\',sans-serif;border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.3)">'
-               f"<b>{_escaped(title)}</b>{items}</div>")
-    element = branca.element.MacroElement()
-    element.content = content
-    element.position = position
-    element._template = branca.element.Template(
-        "{% macro script(this, kwargs) %}"
-        "var legend = L.control({position: {{ this.position|tojson }}});"
-        "legend.onAdd = function () { var d = L.DomUtil.create('div'); d.innerHTML = "
-        "{{ this.content|tojson }}; return d; };"
-        "legend.addTo({{ this._parent.get_name() }});"
-        "{% endmacro %}"
-    )
-    return element
+    return (f'<details open class="geo-legend" style="background:white;padding:6px 8px;font:12px \'DejaVu Sans\','
+            f'\'Noto Sans\',sans-serif;border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.3);max-width:260px">'
+            f'<summary style="cursor:pointer"><b>{_escaped(title)}</b></summary>{items}</details>')
 
 
-def _households_layer(households: gpd.GeoDataFrame, lang: str, max_points: int,
-                      max_clustered: int = 20_000, cell_m: float = 2_000.0) -> folium.FeatureGroup:
-    """Households as circles by resettlement status, clustered, or as grid counts.
+def _web_map(extent: tuple[float, float, float, float], basemap: str, local_tiles: str | None, name: str,
+             canvas: bool = False) -> WebMap:
+    base = _base_map(extent, basemap, local_tiles, canvas)
+    _Library().add_to(base)
+    return WebMap(localise(base), folium.FeatureGroup(name=name))
+
+
+def _fit(bounds: tuple[float, float, float, float]) -> list[list[float]] | None:
+    """Leaflet's [[south, west], [north, east]] of a WGS 84 extent (None when there is none)."""
+    if not np.isfinite(bounds).all():
+        return None
+    minx, miny, maxx, maxy = (round(float(b), 5) for b in bounds)
+    return [[miny, minx], [maxy, maxx]]
+
+
+def _communes_source(ds: Dataset, vintage: int, store: LayerStore | None) -> str | dict:
+    """Commune boundaries for the browser: code and name (as ``tip``), both escaped."""
+    def make() -> dict:
+        shapes = display_communes(ds, vintage)
+        return _collection(shapes.assign(tip=shapes["name_vi"]), ["ma_xa", "tip"], shown=["ma_xa", "tip"])
+    return _source(store, ("communes", str(ds.path), ds.revision, vintage), make)
+
+
+def _tooltips(columns: dict[str, pd.Series]) -> pd.Series:
+    """One HTML table per row: each (label, texts) pair a line, labels and texts escaped.
+
+    >>> _tooltips({"Mã xã": pd.Series(["01303"]), "<b>": pd.Series([None])})[0]
+    '<table><tr><th>Mã xã </th><td>01303 </td></tr><tr><th>&lt;b&gt; </th><td>– </td></tr></table>'
+    """
+    rows = [("<tr><th>" + _escaped(label) + " </th><td>" + texts.fillna("–").astype(str).map(_escaped) + " </td></tr>")
+            for label, texts in columns.items()]  # spaced: the clicked tooltip's text keeps its words apart
+    return "<table>" + sum(rows[1:], rows[0]) + "</table>"
+
+
+def _steps(lat: np.ndarray, lon: np.ndarray, values: np.ndarray, scale: int = 100_000) -> list[int]:
+    """Points as flat [dlat, dlon, value] integer steps of 1/``scale`` degree from the previous point (compact JSON).
+
+    >>> _steps(np.array([22.5, 22.50001]), np.array([106.1, 106.1]), np.array([0, 3]))
+    [2250000, 10610000, 0, 1, 0, 3]
+    """
+    whole = np.column_stack([np.round(lat * scale), np.round(lon * scale)]).astype(np.int64)
+    order = np.lexsort((whole[:, 1], whole[:, 0] // 1_000))  # rows of about 1 km: small steps
+    whole, values = whole[order], np.asarray(values)[order]
+    steps = np.diff(whole, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    return np.column_stack([steps, values.astype(np.int64)]).ravel().tolist()
+
+
+def _households_spec(households: gpd.GeoDataFrame, lang: str, max_points: int, max_clustered: int = 20_000,
+                     cell_m: float = 2_000.0) -> dict:
+    """Households for ``webmap.js``: points coloured by resettlement status, clustered, or counts per grid cell.
 
     Up to ``max_points`` are drawn one by one; up to ``max_clustered`` are
     clustered in the browser (individual circles from zoom 15); beyond that
     the browser gets one circle per ``cell_m`` grid cell with its count.
     """
-    group = folium.FeatureGroup(name=f"{t('households', lang)} ({fmt_count(len(households), lang)})")
+    spec = {"scale": 100_000, "colours": list(RESETTLEMENT_COLOURS.values()),
+            "names": [_escaped(t(s, lang)) for s in RESETTLEMENT_COLOURS], "cluster": False, "grid": False,
+            "gridColour": "#6a51a3", "unit": _escaped(t("households", lang).lower()),
+            "locale": "vi-VN" if lang == "vi" else "en-US", "points": []}
     if households.empty:
-        return group
-    codes = {s: i for i, s in enumerate(RESETTLEMENT_COLOURS)}
-    status = households["resettlement_status"].fillna("not_planned").map(codes).to_numpy()
+        return spec
     if len(households) > max_clustered:
         metric = households.to_crs(METRIC_CRS)
         cell = pd.DataFrame({"x": (metric.geometry.x // cell_m).to_numpy(), "y": (metric.geometry.y // cell_m).to_numpy()})
         counts = cell.value_counts().rename("n").reset_index()
         centres = gpd.GeoSeries(gpd.points_from_xy((counts["x"] + 0.5) * cell_m, (counts["y"] + 0.5) * cell_m),
                                 crs=METRIC_CRS).to_crs(WGS84)
-        for y, x, n in zip(centres.y.round(5), centres.x.round(5), counts["n"]):  # one per grid cell
-            folium.CircleMarker([y, x], radius=float(3 + 2 * np.log2(n)), weight=1, color="#333333",
-                                fill=True, fill_color="#6a51a3", fill_opacity=0.6,
-                                tooltip=f"{fmt_count(n, lang)} {t('households', lang).lower()}").add_to(group)
-        return group
+        return spec | {"grid": True, "points": _steps(centres.y.to_numpy(), centres.x.to_numpy(), counts["n"].to_numpy())}
     if "lon" not in households or "lat" not in households:
         households = with_lonlat(households)
-    # One compact JSON array ([lat, lon, status code] per household) and one JavaScript
-    # loop draw the points on the canvas; a click sends the point back to the app,
-    # which shows the household's record.
-    rows = pd.DataFrame({"lat": households["lat"].to_numpy(), "lon": households["lon"].to_numpy(), "s": status})
-    callback = (
-        "function (row) { var colours = " + json.dumps(list(RESETTLEMENT_COLOURS.values())) + ";"
-        " var names = " + json.dumps([_escaped(t(s, lang)) for s in RESETTLEMENT_COLOURS]) + ";"
-        " return L.circleMarker(new L.LatLng(row[0], row[1]), {radius: 4, weight: 1, color: '#333',"
-        " fillColor: colours[row[2]], fillOpacity: 0.9}).bindTooltip(names[row[2]]); }"
-    )
-    folium.plugins.FastMarkerCluster(
-        rows.to_numpy().tolist(), callback=callback,
-        options={"disableClusteringAtZoom": 1 if len(households) <= max_points else 15, "chunkedLoading": True},
-    ).add_to(group)
-    return group
+    codes = {s: i for i, s in enumerate(RESETTLEMENT_COLOURS)}
+    status = households["resettlement_status"].fillna("not_planned").map(codes).fillna(0).to_numpy()
+    return spec | {"cluster": len(households) > max_points,
+                   "points": _steps(households["lat"].to_numpy(), households["lon"].to_numpy(), status)}
 
 
-def _sites_layer(sites: gpd.GeoDataFrame, unsafe_sites: set[str], lang: str) -> folium.FeatureGroup:
-    """Resettlement sites as one GeoJSON layer: large green rings, red with a warning when unsafe."""
-    group = folium.FeatureGroup(name=t("sites", lang))
+def _sites_spec(sites: gpd.GeoDataFrame, unsafe_sites: set[str], lang: str) -> list[list]:
+    """Resettlement sites as [lat, lon, colour, label]: green rings, red with a warning when unsafe."""
     if sites.empty:
-        return group
+        return []
     frame = sites.to_crs(WGS84)
-    bad = frame["site_id"].isin(list(unsafe_sites))
-    frame = frame.assign(
-        colour=np.where(bad, "#b2182b", "#1a9641"),
-        label=np.where(bad, "⚠ ", "") + frame["name_vi"].fillna("").astype(str) + " ("
-        + frame["site_id"].astype(str) + ")" + np.where(bad, f" — {t('site_unsafe', lang)}", ""),
-    )[["colour", "label", "geometry"]]
-    frame["label"] = frame["label"].map(_escaped)  # shown as HTML by the tooltip: a name is only text
-    folium.GeoJson(
-        json.loads(frame.to_json()),
-        marker=folium.CircleMarker(radius=9, weight=3, fill=True, fill_opacity=0.35),
-        style_function=lambda f: {"color": f["properties"]["colour"], "fillColor": f["properties"]["colour"]},
-        tooltip=_tooltip(["label"], labels=False),
-    ).add_to(group)
-    return group
+    bad = frame["site_id"].isin(list(unsafe_sites)).to_numpy()
+    label = (np.where(bad, "⚠ ", "") + frame["name_vi"].fillna("").astype(str) + " (" + frame["site_id"].astype(str)
+             + ")" + np.where(bad, f" — {t('site_unsafe', lang)}", ""))
+    return [[round(y, 5), round(x, 5), colour, _escaped(text)] for y, x, colour, text in
+            zip(frame.geometry.y, frame.geometry.x, np.where(bad, "#b2182b", "#1a9641"), label)]
 
 
 def indicator_map(
@@ -371,7 +468,8 @@ def indicator_map(
     lang: str = "vi",
     basemap: str = "none",
     local_tiles: str | None = None,
-) -> folium.Map:
+    store: LayerStore | None = None,
+) -> WebMap:
     """Communes coloured by status, with a hover tooltip and a legend with counts.
 
     Parameters
@@ -380,43 +478,31 @@ def indicator_map(
         :func:`geo.status.commune_status` of the indicator and year shown.
     title : str
         Legend title (indicator and year).
+    store : LayerStore, optional
+        Where the boundaries are published for the browser to fetch once;
+        without one they are written into the map.
     """
-    shapes = display_communes(ds, int(units))[["ma_xa", "name_vi", "geometry", "geojson"]]
-    data = shapes.merge(table.drop(columns=["name_vi"], errors="ignore"), on="ma_xa", how="left")
+    shapes = display_communes(ds, int(units))
+    web = _web_map(_extent([shapes]), basemap, local_tiles, t("map_title", lang))
+    if shapes.empty:  # no commune boundaries yet: the page says what is missing
+        return web
+    data = shapes[["ma_xa", "name_vi"]].merge(table.drop(columns=["name_vi"], errors="ignore"), on="ma_xa", how="left")
     data["status"] = data["status"].fillna("no_data")
-    data["status_text"] = data["status"].map(lambda s: t(s, lang))
-    for column in ("value", "target_value", "expected", "gap"):
-        data[f"{column}_text"] = data[column].map(lambda v: fmt_number(v, 1, lang))
-    data["colour"] = data["status"].map(STATUS_COLOURS)
-    keep = ["ma_xa", "name_vi", "status", "status_text", "colour", "value_text", "target_value_text",
-            "expected_text", "gap_text", "geometry"]
-    m = _base_map(tuple(shapes.total_bounds), basemap, local_tiles)
-    if data.empty:  # no commune boundaries yet: the legend alone says what is missing
-        return localise(m)
-    tooltip_fields = ["name_vi", "ma_xa", "value_text", "target_value_text", "expected_text", "status_text", "gap_text"]
-    folium.GeoJson(
-        _collection(data, keep[:-1], shown=tooltip_fields),
-        name=t("map_title", lang),
-        style_function=lambda f: {
-            "fillColor": f["properties"]["colour"],
-            "color": "#555555",
-            "weight": 0.8,
-            "fillOpacity": 0.8,
-            "dashArray": "4 3" if f["properties"]["status"] == "no_data" else None,
-        },
-        highlight_function=lambda f: {"weight": 3, "color": "#000000"},
-        tooltip=_tooltip(
-            tooltip_fields,
-            [t("commune", lang), t("code", lang), t("value", lang), t("target", lang), t("expected", lang),
-             t("status", lang), t("gap", lang)],
-        ),
-    ).add_to(m)
+    tips = _tooltips({t("commune", lang): data["name_vi"], t("code", lang): data["ma_xa"]}
+                     | {t(label, lang): data[column].map(lambda v: fmt_number(v, 1, lang))
+                        for column, label in (("value", "value"), ("target_value", "target"), ("expected", "expected"))}
+                     | {t("status", lang): data["status"].map(lambda s: t(s, lang)),
+                        t("gap", lang): data["gap"].map(lambda v: fmt_number(v, 1, lang))})
+    rows = {_escaped(code): [STATUS_COLOURS[status], status == "no_data", tip]
+            for code, status, tip in zip(data["ma_xa"], data["status"], tips)}
     counts = data["status"].value_counts()
-    rows = [(STATUS_COLOURS[s], "dashed" if s == "no_data" else "solid", f"{t(s, lang)} ({int(counts.get(s, 0))})")
-            for s in STATUSES]
-    legend_title = title + (f" — {ds.label}" if ds.is_demo else "")
-    _legend(legend_title, rows).add_to(m)
-    return localise(m)
+    legend = [(STATUS_COLOURS[s], "dashed" if s == "no_data" else "solid", f"{t(s, lang)} ({int(counts.get(s, 0))})")
+              for s in STATUSES]
+    spec = {"fit": None, "legend": _legend(title + (f" — {ds.label}" if ds.is_demo else ""), legend),
+            "communes": {"data": _communes_source(ds, int(units), store), "rows": rows,
+                         "missing": [STATUS_COLOURS["no_data"], True, None]}}
+    _Draw("indicator", spec).add_to(web.layers)
+    return web
 
 
 def risk_map(
@@ -431,7 +517,8 @@ def risk_map(
     local_tiles: str | None = None,
     bounds: tuple[float, float, float, float] | None = None,
     max_points: int = 5_000,
-) -> folium.Map:
+    store: LayerStore | None = None,
+) -> WebMap:
     """Hazard zones by type and level, households and resettlement sites.
 
     Households are drawn as individual circles coloured by resettlement
@@ -450,49 +537,35 @@ def risk_map(
     types, min_level
         Zones drawn: these hazard types at or above this level.
     bounds : (minx, miny, maxx, maxy), optional
-        WGS 84 extent to show; zones are clipped to it (a commune's view).
+        WGS 84 extent to show (the chosen communes); the map fits to it when it changes.
+    store : LayerStore, optional
+        Where boundaries and zones are published for the browser to fetch once;
+        without one they are written into the map.
     """
     communes = display_communes(ds, 2020)
-    zones = display_zones(ds)
-    # The communes' extent; without boundaries, that of whatever the workspace holds.
-    extent = bounds or _extent([communes, zones, households, sites])
-    # Thousands of circles: a canvas draws them much faster than SVG elements.
-    m = _base_map(extent, basemap, local_tiles, canvas=True)
-    if not communes.empty:
-        folium.GeoJson(
-            _collection(communes, ["ma_xa", "name_vi"], shown=["ma_xa", "name_vi"]), name=t("commune", lang),
-            style_function=lambda f: {"fillOpacity": 0, "color": "#666666", "weight": 0.6},
-            tooltip=_tooltip(["name_vi"], [t("commune", lang)]),
-        ).add_to(m)
-    zones = zones.loc[zones["hazard_type"].isin(list(types)) & (zones["level"] >= min_level)]
-    if bounds is not None:
-        margin = 0.02  # degrees, about 2 km: zones just outside the view stay visible when panning
-        clipped = shapely.clip_by_rect(zones.geometry.values, bounds[0] - margin, bounds[1] - margin,
-                                       bounds[2] + margin, bounds[3] + margin)
-        zones = _with_geojson(zones.set_geometry(clipped).loc[~shapely.is_empty(clipped)].copy())
-    for hazard in HAZARD_TYPES:
-        part = zones.loc[zones["hazard_type"] == hazard]
-        if part.empty:
-            continue
-        part = part.sort_values("level").assign(
-            colour=lambda d: d["level"].map(HAZARD_COLOURS),
-            level_text=lambda d: d["level"].map(lambda v: t(f"level_{v}", lang)),
-        )
-        group = folium.FeatureGroup(name=t(hazard, lang))
-        folium.GeoJson(
-            _collection(part, ["hazard_type", "level", "colour", "level_text"], shown=["level_text"]),
-            style_function=lambda f: {"fillColor": f["properties"]["colour"], "fillOpacity": 0.65,
-                                      "color": f["properties"]["colour"], "weight": 0.5},
-            tooltip=_tooltip(["level_text"], [t(hazard, lang)]),
-        ).add_to(group)
-        group.add_to(m)
+    extent = _extent([communes, display_zones(ds), households, sites])
+    web = _web_map(extent, basemap, local_tiles, t("layer_hazard_zones", lang), canvas=True)  # thousands of circles
 
-    _households_layer(households, lang, max_points).add_to(m)
+    def zones() -> dict:
+        return _collection(display_zones(ds), ["hazard_type", "level"])
 
-    _sites_layer(sites, unsafe_sites, lang).add_to(m)
-    folium.LayerControl(collapsed=True).add_to(m)
     rows = [(HAZARD_COLOURS[level], "solid", t(f"level_{level}", lang)) for level in range(1, 6)]
     if len(households):  # no household drawn (a viewer's map): no status colours to explain
         rows += [(RESETTLEMENT_COLOURS[s], "solid", t(s, lang)) for s in RESETTLEMENT_COLOURS]
-    _legend(t("risk_legend", lang) + (f" — {ds.label}" if ds.is_demo else ""), rows, "bottomright").add_to(m)
-    return localise(m)
+    zone_source = _source(store, ("zones", str(ds.path), ds.revision), zones)
+    spec = {
+        "fit": _fit(bounds if bounds is not None else extent),
+        "legend": _legend(t("risk_legend", lang) + (f" — {ds.label}" if ds.is_demo else ""), rows),
+        "communes": {"data": _communes_source(ds, 2020, store), "rows": None},
+        "zones": {"data": zone_source, "key": zone_source if isinstance(zone_source, str) else "inline",
+                  "types": [h for h in HAZARD_TYPES if h in set(types)], "min": int(min_level), "lang": lang,
+                  "colours": {str(level): colour for level, colour in HAZARD_COLOURS.items()},
+                  "names": {h: _escaped(t(h, lang)) for h in HAZARD_TYPES},
+                  "levels": {str(level): _escaped(t(f"level_{level}", lang)) for level in range(1, 6)}},
+        "households": _households_spec(households, lang, max_points),
+        "sites": {"sites": _sites_spec(sites, unsafe_sites, lang)},
+        "words": {"communes": _escaped(t("commune", lang)), "sites": _escaped(t("sites", lang)),
+                  "households": _escaped(f"{t('households', lang)} ({fmt_count(len(households), lang)})")},
+    }
+    _Draw("risk", spec).add_to(web.layers)
+    return web

@@ -25,7 +25,7 @@ import hostile  # noqa: E402
 from geo.dataexport import FORMATS, export_table  # noqa: E402
 from geo.dataset import load  # noqa: E402
 from geo.crs import with_lonlat  # noqa: E402
-from geo.maps import indicator_map, risk_map  # noqa: E402
+from geo.maps import LayerStore, indicator_map, risk_map  # noqa: E402
 from geo.mapexport import atlas, indicator_figure, risk_figure, save_figure  # noqa: E402
 from geo.risk import RiskFilter, risk_view  # noqa: E402
 from geo.status import commune_status  # noqa: E402
@@ -100,7 +100,7 @@ def test_the_whole_corpus_is_imported_and_kept_as_written(corpus, ds):
 def test_indicator_map_shows_names_as_text(ds, units):
     table = commune_status(ds, "2", 2023, units)
     m = indicator_map(ds, table, hostile.hostile(0) + " " + hostile.hostile(6), units, "en")
-    page = m.get_root().render()
+    page = m.html()
     _assert_inert(page, f"indicator map {units}")
     if units == "2020":  # the office's own units are on the map, under their names, escaped
         names = ds.communes(2020)["name_vi"]
@@ -120,7 +120,7 @@ def test_risk_map_shows_names_as_text(ds, view, max_points):
     sites = ds.sites
     m = risk_map(ds, with_lonlat(view.shown), sites, set(sites["site_id"]), min_level=1, lang="vi",
                  max_points=max_points)
-    page = m.get_root().render()
+    page = m.html()
     _assert_inert(page, "risk map")
     decoded = _decoded(page)
     for name in sites["name_vi"]:  # every site's name is there, as text
@@ -129,10 +129,24 @@ def test_risk_map_shows_names_as_text(ds, view, max_points):
         assert _decoded_name(name) in decoded
 
 
+def test_layers_the_browser_fetches_show_names_as_text(ds, view, tmp_path):
+    """Boundaries and zones published once for the browser (the app's way) are as inert as a map's own script."""
+    store = LayerStore(tmp_path / "layers", "app/static/layers", b"test")
+    pages = [risk_map(ds, with_lonlat(view.shown), ds.sites, set(), min_level=1, store=store).html(),
+             indicator_map(ds, commune_status(ds, "2", 2023), "t", store=store).html()]
+    published = [path.read_text(encoding="utf-8") for path in (tmp_path / "layers").glob("*.json")]
+    assert len(published) == 2  # communes once (both maps), zones once
+    assert all(f"/app/static/layers/{path.name}" in "".join(pages) for path in (tmp_path / "layers").glob("*.json"))
+    for text in pages + published:
+        _assert_inert(text, "published layer")
+    decoded = _decoded("".join(published))
+    assert all(_decoded_name(name) in decoded for name in ds.communes(2020)["name_vi"])
+
+
 def test_risk_map_of_a_view_clipped_to_a_commune(ds, view):
     bounds = tuple(ds.communes(2020).to_crs(4326).total_bounds)
     m = risk_map(ds, with_lonlat(view.shown), ds.sites, set(), bounds=bounds)
-    _assert_inert(m.get_root().render(), "risk map of a commune")
+    _assert_inert(m.html(), "risk map of a commune")
 
 
 # ------------------------------------------------------------------------------------------------ exports

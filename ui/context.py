@@ -12,6 +12,7 @@ from pathlib import Path
 from geo.access import Accounts, User, can
 from geo.dataset import Dataset
 from geo.i18n import t
+from geo.maps import LayerStore
 from geo.pgstore import PgLocation
 
 __all__ = ["Context"]
@@ -22,7 +23,9 @@ class Context:
     """One run of the app for one user.
 
     ``user`` is None in demo mode (no account yet, or not logged in);
-    ``accounts`` is None when there is no workspace at all.
+    ``accounts`` is None when there is no workspace at all; ``layers`` is where
+    the web maps publish the layers the browser fetches once (None: written
+    into each map).
     """
 
     lang: str
@@ -34,6 +37,7 @@ class Context:
     basemap: str
     local_tiles: str | None
     static: Path
+    layers: LayerStore | None = None
 
     def t(self, key: str, **fields: object) -> str:
         """The text for ``key`` in this user's language."""

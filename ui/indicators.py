@@ -57,9 +57,10 @@ def page(ctx: Context) -> None:
     title = f"{ind.name(ctx.lang)} — {year}"
     left, right = st.columns([3, 2])
     with left:
-        m = indicator_map(ctx.ds, table, title, units, ctx.lang, ctx.basemap, ctx.local_tiles)
-        clicked = st_folium(m, height=560, use_container_width=True, key=f"imap-{units}", render=False,
-                            returned_objects=["last_object_clicked_tooltip", "bounds"])
+        m = indicator_map(ctx.ds, table, title, units, ctx.lang, ctx.basemap, ctx.local_tiles, ctx.layers)
+        # the base map stays in the browser; only the layers that changed are sent and redrawn in place
+        clicked = st_folium(m.base, feature_group_to_add=m.layers, height=560, use_container_width=True,
+                            key=f"imap-{units}", render=False, returned_objects=["last_object_clicked_tooltip", "bounds"])
         code = commune_code_in((clicked or {}).get("last_object_clicked_tooltip"))
         if code and code != st.session_state.get("last_clicked"):
             st.session_state["last_clicked"] = code

@@ -78,14 +78,16 @@ def page(ctx: Context) -> None:
             f"{markdown_text(r.name_vi)} ({markdown_text(r.site_id)}) — {ctx.t(r.hazard_type)}, "
             f"{ctx.t(f'level_{r.level}')}" for r in unsafe.itertuples()))
     bounds = None
-    if flt.communes and len(communes_2020):
-        chosen = communes_2020.loc[communes_2020["ma_xa"].isin(flt.communes)]
-        bounds = tuple(chosen.to_crs("EPSG:4326").total_bounds)
+    focus = flt.communes or (ctx.user.communes if ctx.user is not None else None)  # an officer's own communes
+    if focus and len(communes_2020):
+        chosen = communes_2020.loc[communes_2020["ma_xa"].isin(list(focus))]
+        bounds = tuple(chosen.to_crs("EPSG:4326").total_bounds) if len(chosen) else None
     points = view.shown if detail else view.shown.iloc[:0]  # viewers and planners: no household on the map
     m = risk_map(ds, points, ds.sites, set(unsafe["site_id"]), flt.types, flt.min_level, ctx.lang, ctx.basemap,
-                 ctx.local_tiles, bounds)
-    clicked = st_folium(m, height=600, use_container_width=True, key="rmap", render=False,
-                        returned_objects=["last_object_clicked", "bounds"])
+                 ctx.local_tiles, bounds, store=ctx.layers)
+    # the base map stays in the browser; only the layers that changed are sent and redrawn in place
+    clicked = st_folium(m.base, feature_group_to_add=m.layers, height=600, use_container_width=True, key="rmap",
+                        render=False, returned_objects=["last_object_clicked", "bounds"])
     st.caption(ctx.t("map_points_note") if detail else ctx.t("counts_by_commune"))
     provenance(ctx, ["hazard_zones", "households", "sites", "communes_2020"])
     point = (clicked or {}).get("last_object_clicked")
@@ -149,7 +151,7 @@ def _table(ctx: Context, view: RiskView, table: pd.DataFrame, detail: bool, name
     """The household table (officers, admins), counts per commune and village (planners), or nothing (viewers)."""
     if detail:
         st.subheader(ctx.t("flagged_table"))
-        show_table(ctx, table.drop(columns="geometry"), height=360, digits={"members": 0})
+        show_table(ctx, _one_page(ctx, table.drop(columns="geometry")), height=360, digits={"members": 0})
         provenance(ctx, ["households", "hazard_zones"])
     elif ctx.can("see_household_counts"):  # planners: counts per commune and village, no household
         st.subheader(ctx.t("counts_by_commune"))
@@ -157,6 +159,19 @@ def _table(ctx: Context, view: RiskView, table: pd.DataFrame, detail: bool, name
         show_table(ctx, counts, height=360, keep={"name_vi": ctx.t("commune")})
         st.caption(ctx.t("counts_by_village"))
         show_table(ctx, view.counts("village_id").reset_index(), height=240)
+
+
+def _one_page(ctx: Context, table: pd.DataFrame, size: int = 500) -> pd.DataFrame:
+    """One page of a long table (a page at a time reaches the browser), with where it is in the whole."""
+    if len(table) <= size:
+        return table
+    pages = -(-len(table) // size)
+    number = st.number_input(ctx.t("table_page"), 1, pages, 1, key="households-page")
+    first = (min(number, pages) - 1) * size
+    shown = table.iloc[first:first + size]
+    st.caption(ctx.t("table_rows", first=fmt_count(first + 1, ctx.lang), last=fmt_count(first + len(shown), ctx.lang),
+                     total=fmt_count(len(table), ctx.lang), size=fmt_count(size, ctx.lang)))
+    return shown
 
 
 def _status_editor(ctx: Context, shown: pd.DataFrame) -> None:

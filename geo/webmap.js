@@ -1,0 +1,163 @@
+/* The app's web maps in the browser: the layers that change with the filters, drawn from data kept here.
+ *
+ * Large layers that do not depend on the filters (commune boundaries, hazard zones) arrive once per
+ * dataset version from a URL and stay in this page; a filter change then sends only what changed
+ * (which zones to show, the commune colours, the households) and the map is redrawn in place.
+ * Every text given here was escaped by the server: it is shown as HTML, as folium would.
+ * After a redraw, <html data-geo-drawn> holds the redraw's stamp (a bench waits for it).
+ */
+window.geoMap = window.geoMap || (function () {
+  var fetched = {};  // URL -> promise of its FeatureCollection, fetched once
+  var built = {};    // key -> a zone's Leaflet layer, built once
+  var shown = {fitted: null, legend: null, overlays: null};
+
+  function source(data) {
+    if (typeof data !== 'string') return Promise.resolve(data);
+    if (!fetched[data]) {
+      fetched[data] = fetch(data, {cache: 'force-cache'}).then(function (response) {
+        if (!response.ok) throw new Error(data + ': HTTP ' + response.status);
+        return response.json();
+      });
+    }
+    return fetched[data];
+  }
+
+  function fit(map, bounds) {
+    var key = JSON.stringify(bounds);
+    if (bounds && shown.fitted !== key) {
+      shown.fitted = key;
+      map.fitBounds(bounds);
+    }
+  }
+
+  function legend(map, html, position) {
+    if (shown.legend) map.removeControl(shown.legend);
+    var control = L.control({position: position});
+    control.onAdd = function () {
+      var box = L.DomUtil.create('div');
+      box.innerHTML = html;
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    control.addTo(map);
+    shown.legend = control;
+  }
+
+  function overlays(map, layers) {
+    if (shown.overlays) map.removeControl(shown.overlays);
+    shown.overlays = L.control.layers(null, layers, {collapsed: true}).addTo(map);
+  }
+
+  /* Communes: coloured by rows[code] = [fill, dashed, tooltip], or outlined with their name. */
+  function communes(group, spec) {
+    var layer = L.geoJSON(null, {
+      style: function (feature) {
+        if (!spec.rows) return {fillOpacity: 0, color: '#666666', weight: 0.6};
+        var row = spec.rows[feature.properties.ma_xa] || spec.missing;
+        return {fillColor: row[0], fillOpacity: 0.8, color: '#555555', weight: 0.8, dashArray: row[1] ? '4 3' : null};
+      },
+      onEachFeature: function (feature, part) {
+        var row = spec.rows && (spec.rows[feature.properties.ma_xa] || spec.missing);
+        part.bindTooltip(row ? row[2] || feature.properties.tip : feature.properties.tip, {sticky: true});
+        if (spec.rows) {
+          part.on('mouseover', function () { part.setStyle({weight: 3, color: '#000000'}); });
+          part.on('mouseout', function () { layer.resetStyle(part); });
+        }
+      }
+    });
+    group.addLayer(layer);
+    return source(spec.data).then(function (collection) { layer.addData(collection); });
+  }
+
+  /* Hazard zones of the chosen types at or above the chosen level, one group per type, levels in order. */
+  function zones(group, spec) {
+    var groups = {};
+    spec.types.forEach(function (type) { groups[type] = L.featureGroup().addTo(group); });
+    return source(spec.data).then(function (collection) {
+      collection.features.forEach(function (feature, i) {
+        var p = feature.properties;
+        if (!groups[p.hazard_type] || p.level < spec.min) return;
+        var key = spec.key + '#' + i + '#' + spec.lang;
+        if (!built[key]) {
+          var colour = spec.colours[p.level];
+          built[key] = L.geoJSON(feature, {style: {fillColor: colour, fillOpacity: 0.65, color: colour, weight: 0.5}})
+            .bindTooltip(spec.names[p.hazard_type] + ': ' + spec.levels[p.level], {sticky: true});
+        }
+        groups[p.hazard_type].addLayer(built[key]);
+      });
+      return groups;
+    });
+  }
+
+  /* Put layers that arrived late under those already drawn, keeping their own order (a canvas draws in order). */
+  function toBack(layer) {
+    if (layer.getLayers) layer.getLayers().slice().reverse().forEach(toBack);
+    else if (layer.bringToBack) layer.bringToBack();
+  }
+
+  /* Households: [lat, lon, status] triples as integer steps of 1/scale degree from the previous one. */
+  function households(spec) {
+    var layer = spec.cluster ? L.markerClusterGroup({disableClusteringAtZoom: 15, chunkedLoading: true})
+      : L.featureGroup();
+    var lat = 0, lon = 0, points = spec.points, markers = [];
+    for (var i = 0; i < points.length; i += 3) {
+      lat += points[i];
+      lon += points[i + 1];
+      var at = [lat / spec.scale, lon / spec.scale], value = points[i + 2];
+      markers.push(spec.grid
+        ? L.circleMarker(at, {radius: 3 + 2 * Math.log2(value), weight: 1, color: '#333333', fillColor: spec.gridColour,
+                              fillOpacity: 0.6}).bindTooltip(value.toLocaleString(spec.locale) + ' ' + spec.unit)
+        : L.circleMarker(at, {radius: 4, weight: 1, color: '#333333', fillColor: spec.colours[value], fillOpacity: 0.9})
+          .bindTooltip(spec.names[value]));
+    }
+    if (spec.cluster) layer.addLayers(markers); else markers.forEach(function (m) { layer.addLayer(m); });
+    return layer;
+  }
+
+  /* Resettlement sites: [lat, lon, colour, label] each. */
+  function sites(spec) {
+    var layer = L.featureGroup();
+    spec.sites.forEach(function (s) {
+      L.circleMarker([s[0], s[1]], {radius: 9, weight: 3, color: s[2], fillColor: s[2], fillOpacity: 0.35})
+        .bindTooltip(s[3]).addTo(layer);
+    });
+    return layer;
+  }
+
+  function drawn(pending, stamp) {
+    return Promise.all(pending).then(function () {
+      document.documentElement.setAttribute('data-geo-drawn', stamp);
+    });
+  }
+
+  /* The indicator map: communes coloured by status, the legend. */
+  function indicator(map, group, spec) {
+    fit(map, spec.fit);
+    legend(map, spec.legend, 'topright');
+    return drawn([communes(group, spec.communes)], spec.stamp);
+  }
+
+  /* The risk map: commune outlines and zones under the households and sites, the legend and the layer list. */
+  function risk(map, group, spec) {
+    fit(map, spec.fit);
+    var outline = L.featureGroup().addTo(group);
+    var homes = households(spec.households).addTo(group), places = sites(spec.sites).addTo(group);
+    legend(map, spec.legend, 'bottomright');
+    var loaded = Promise.all([communes(outline, spec.communes), zones(group, spec.zones)]).then(function (results) {
+      var groups = results[1], layers = {}, below = [outline];
+      layers[spec.words.communes] = outline;
+      spec.zones.types.forEach(function (type) {
+        below.push(groups[type]);
+        layers[spec.zones.names[type]] = groups[type];
+      });
+      below.reverse().forEach(toBack);
+      layers[spec.words.households] = homes;
+      layers[spec.words.sites] = places;
+      overlays(map, layers);
+    });
+    return drawn([loaded], spec.stamp);
+  }
+
+  return {indicator: indicator, risk: risk};
+})();
