@@ -26,7 +26,12 @@ intervals are widened by a margin larger than any rounding error of the sort
 keys, so a point is never classified without an exact test when it lies near a
 boundary. Polygons are processed in chunks (sorted by their southern edge, so
 a chunk searches only a few bands' points) on a pool of threads: NumPy and
-GEOS release the GIL.
+GEOS release the GIL; the runs of a few chunks at a time (a wave) are held.
+
+Banding pays for large polygons over many points. Before it, a grid of point
+counts drops the polygons with no point in their bounding box and the points in
+no bounding box; polygons with few points in their bounding box, or only a few
+bands high, are not banded: each point of their bounding box is tested exactly.
 """
 
 from __future__ import annotations
@@ -39,14 +44,22 @@ import shapely
 
 #: Polygon vertices handled per chunk: keeps each chunk's arrays small (fast, bounded memory).
 _CHUNK_VERTICES = 200_000
+#: Polygon vertices whose band runs are held at once (a wave of chunks): bounds the memory of the runs.
+_WAVE_VERTICES = 4_000_000
 #: Candidate points expanded per exact-test batch.
-_TEST_BATCH = 2_000_000
+_TEST_BATCH = 500_000
 #: A part is prepared (indexed) for its exact tests from this many candidate points; below, testing each point
 #: on the plain polygon is cheaper than building the index (GEOS 3.14, 50-500 vertices: 0.8 us a point either way
 #: at about 16 points, preparing costs as much as ~10 plain tests).
 _PREPARE_FROM = 16
-#: Cells of the occupancy grid that drops polygon parts with no point in their bounding box.
+#: Cells of the grid that drops polygon parts with no point in their bounding box, and points in no bounding box.
 _GRID_CELLS = 4_000_000
+#: A part is cut into bands from this many points in the grid cells of its bounding box (an upper bound of the
+#: points in the box) and this many band rows; below either, each point of its bounding box is tested exactly
+#: (about 0.8 us a point on a plain polygon, while banding costs about 90 ns an edge and leaves the points of
+#: the boundary runs to test, most of a zone only a few bands high). Measured with bench/flag.py, both shapes.
+_BAND_FROM = 16
+_BAND_ROWS = 4
 
 
 def in_threads(func, geometries: np.ndarray, workers: int | None = None) -> np.ndarray:
@@ -177,44 +190,64 @@ def highest_covering_value(
     parts, owner = parts[keep], owner[keep]
     if not len(located) or not len(parts):
         return result.T
-    x, y = x[located], y[located]
+    if len(located) < len(x):
+        x, y = x[located], y[located]
     bounds = shapely.bounds(parts)
-    # Parts whose bounding box holds no point cover none: zones over a small share of the area, away
-    # from most households, are never cut into bands.
-    near = _occupied(x, y, bounds)
-    parts, owner, bounds = parts[near], owner[near], bounds[near]
+    # Parts whose bounding box holds no point cover none, and points in no part's bounding box are in
+    # none: zones over a small share of the area, away from most households, are never cut into bands,
+    # and households away from every zone are never sorted.
+    held, inner = _overlapping(x, y, bounds)
+    near = held > 0
+    parts, owner, bounds, held = parts[near], owner[near], bounds[near], held[near]
     if not len(parts):
         return result.T
+    band = band or _default_band(parts, x, y)
+    x, y, located = x[inner], y[inner], located[inner]
     # Parts in order of their southern edge: a chunk of parts then covers a few bands only, whose
     # points are searched in a slice of the sorted keys that stays in the CPU's cache.
     by_south = np.argsort(bounds[:, 1], kind="stable")
-    parts, owner, bounds = parts[by_south], owner[by_south], bounds[by_south]
+    parts, owner, bounds, held = parts[by_south], owner[by_south], bounds[by_south], held[by_south]
     workers = workers or _default_workers()
     total = np.r_[bounds[:, :2].min(axis=0), bounds[:, 2:].max(axis=0)]
-    points = _Bands(x, y, band or _default_band(parts, x, y), total)
+    points = _Bands(x, y, band, total)
     part_group, part_value = group[owner], value[owner]
+    # Parts with few points near them, or only a few bands high, are not cut into bands: the points in
+    # their bounding box go straight to the exact tests (most zones of a province hold a few households,
+    # and bands through a small zone leave few points inside).
+    first, last = points.rows_of(bounds)
+    few = np.flatnonzero((held < _BAND_FROM) | (last - first + 1 < _BAND_ROWS))
+    box = points.boxes(bounds[few], few)
+    banded = np.setdiff1d(np.arange(len(parts)), few, assume_unique=True)
+    del x, y
     best = np.zeros((n_groups, len(located)), dtype=np.int8)  # in the points' sorted order
+    chunks = _chunks(parts[banded])
+    step = max(1, _WAVE_VERTICES // _CHUNK_VERTICES)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        pieces = list(pool.map(lambda s: points.runs(parts[s], s.start), _chunks(parts)))
-        inside, boundary = (tuple(np.concatenate(c) for c in zip(*(p[k] for p in pieces))) for k in (0, 1))
-        del pieces
-        _cover(best, part_group[inside[0]], part_value[inside[0]], inside[1], inside[2], pool)
-        part, begin, end = boundary
-        if (end - begin).sum() > len(located) * len(np.unique(part_group * 128 + part_value)):
-            # Dense overlaps: most boundary points already hold a higher value from an inside run.
-            part, begin, end = _undecided(best, part_group[part], part_value[part], part, begin, end)
-        _exact_tests(best, parts, part_group, part_value, points, boundary_runs=(part, begin, end), pool=pool,
-                     workers=workers)
+        # Chunks in waves (southern parts first): only one wave's runs are held at a time.
+        for wave in (chunks[i:i + step] for i in range(0, len(chunks), step)):
+            pieces = list(pool.map(lambda s: points.runs(parts[banded[s]], banded[s]), wave))
+            inside, boundary = (tuple(np.concatenate(c) for c in zip(*(p[k] for p in pieces))) for k in (0, 1))
+            del pieces
+            _cover(best, part_group[inside[0]], part_value[inside[0]], inside[1], inside[2], pool)
+            part, begin, end = boundary
+            span = int(end.max(initial=0)) - int(begin.min(initial=0))
+            if (end - begin).sum() > span * len(np.unique(part_group * 128 + part_value)):
+                # Dense overlaps: most boundary points already hold a higher value from an inside run.
+                part, begin, end = _undecided(best, part_group[part], part_value[part], part, begin, end)
+            _exact_tests(best, parts, bounds, part_group, part_value, points, (part, begin, end), pool, workers)
+        _exact_tests(best, parts, bounds, part_group, part_value, points, box, pool, workers)
     result[:, located[points.order]] = best
     return result.T
 
 
-def _occupied(x: np.ndarray, y: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    """Whether each bounding box (minx, miny, maxx, maxy) may hold a point: exact for "no".
+def _overlapping(x: np.ndarray, y: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How many points each bounding box (minx, miny, maxx, maxy) may hold (at least those it holds),
+    and whether each point may lie in a box: exact for "none" and "no".
 
-    Points mark the cells of a grid (at most ``_GRID_CELLS``); a box is kept when a marked cell lies in
-    the range of cells of its corners. The cell of a coordinate is a monotone function of it, so a
-    point inside a box always lies in a cell of the box's range.
+    Points are counted in the cells of a grid (at most ``_GRID_CELLS``); a box may hold the points of
+    the range of cells of its corners, and a point lie in a box when its cell is in the range of a box
+    that may hold points. The cell of a coordinate is a monotone function of it, so a point inside a
+    box always lies in a cell of the box's range.
     """
     x0, y0 = x.min(), y.min()
     span_x, span_y = max(x.max() - x0, 1e-9), max(y.max() - y0, 1e-9)
@@ -224,23 +257,34 @@ def _occupied(x: np.ndarray, y: np.ndarray, bounds: np.ndarray) -> np.ndarray:
 
     def index(v: np.ndarray, v0: float, n: int) -> np.ndarray:  # 1-based cell, 0 below the grid, n + 1 above
         with np.errstate(invalid="ignore"):
-            return np.clip(np.floor((v - v0) / cell), -1, n).astype(np.int64) + 1
+            return np.clip(np.floor((v - v0) / cell), -1, n).astype(np.int32) + 1
 
-    marked = np.zeros((ny + 2, nx + 2), dtype=np.int32)
-    marked[index(y, y0, ny), index(x, x0, nx)] = 1
-    # Marked cells up to (row, column), both included: a box's count from its four corners.
-    count = marked.cumsum(axis=0, dtype=np.int32).cumsum(axis=1, dtype=np.int32)
+    width = nx + 3  # cells 0 .. nx + 1, and one more column for the ends of the difference array below
+    cell_of_point = index(y, y0, ny) * width + index(x, x0, nx)
+    # Points up to (row, column), both included: a box's count from its four corners.
+    count = np.bincount(cell_of_point, minlength=(ny + 3) * width).astype(np.int32).reshape(ny + 3, width)
+    np.cumsum(count, axis=0, out=count)
+    np.cumsum(count, axis=1, out=count)
     lx, hx = index(bounds[:, 0], x0, nx), index(bounds[:, 2], x0, nx)
     ly, hy = index(bounds[:, 1], y0, ny), index(bounds[:, 3], y0, ny)
-    inside = count[hy, hx] - count[np.maximum(ly - 1, 0), hx] - count[hy, np.maximum(lx - 1, 0)] \
-        + count[np.maximum(ly - 1, 0), np.maximum(lx - 1, 0)]
-    return inside > 0
+    below, left = np.maximum(ly - 1, 0), np.maximum(lx - 1, 0)
+    held = count[hy, hx] - count[below, hx] - count[hy, left] + count[below, left]
+    # The ranges of the boxes that hold points as a difference array: cells in one add up to more than 0.
+    near = held > 0
+    lx, hx, ly, hy = lx[near], hx[near] + 1, ly[near] * width, (hy[near] + 1) * width
+    covered = np.bincount(np.r_[ly + lx, hy + hx], minlength=count.size)
+    covered -= np.bincount(np.r_[ly + hx, hy + lx], minlength=count.size)
+    covered = covered.astype(np.int32).reshape(count.shape)
+    np.cumsum(covered, axis=0, out=covered)
+    np.cumsum(covered, axis=1, out=covered)
+    return held, covered.ravel().take(cell_of_point) > 0
 
 
-def _exact_tests(best: np.ndarray, parts: np.ndarray, part_group: np.ndarray, part_value: np.ndarray,
-                 points: _Bands, boundary_runs: tuple[np.ndarray, np.ndarray, np.ndarray],
+def _exact_tests(best: np.ndarray, parts: np.ndarray, bounds: np.ndarray, part_group: np.ndarray,
+                 part_value: np.ndarray, points: _Bands, boundary_runs: tuple[np.ndarray, np.ndarray, np.ndarray],
                  pool: ThreadPoolExecutor, workers: int) -> None:
-    """Test the points of the boundary runs exactly, where the part could raise ``best``.
+    """Test the points of the boundary runs exactly, where the part could raise ``best`` and the point
+    lies in the part's bounding box (``bounds``).
 
     Each batch prepares private copies of its parts that have at least
     ``_PREPARE_FROM`` points to test, and tests the points of the others on
@@ -259,6 +303,9 @@ def _exact_tests(best: np.ndarray, parts: np.ndarray, part_group: np.ndarray, pa
         point = np.arange(len(run)) + np.repeat(begin[rows] - np.cumsum(count) + count, count)
         need = best[part_group[part[run]], point] < part_value[part[run]]
         point, run = point[need], run[need]
+        px, py, mine = points.x[point], points.y[point], part[run]
+        need = (px >= bounds[mine, 0]) & (px <= bounds[mine, 2]) & (py >= bounds[mine, 1]) & (py <= bounds[mine, 3])
+        point, run, px, py = point[need], run[need], px[need], py[need]
         ids = part[rows][np.r_[True, part[rows][1:] != part[rows][:-1]]]  # runs are sorted by part
         which = np.searchsorted(ids, part[run])
         mine = parts[ids]
@@ -266,7 +313,7 @@ def _exact_tests(best: np.ndarray, parts: np.ndarray, part_group: np.ndarray, pa
         copy = index | shapely.is_prepared(mine)
         mine[copy] = _private_copies(mine[copy])
         shapely.prepare(mine[index])
-        hit = shapely.intersects_xy(mine[which], points.x[point], points.y[point])
+        hit = shapely.intersects_xy(mine[which], px, py)
         return point[hit], part[run[hit]]
 
     for point, hit in pool.map(test, _batches(part, end - begin, workers)):
@@ -288,6 +335,8 @@ def _batches(part: np.ndarray, count: np.ndarray, workers: int) -> list[slice]:
 
 def _chunks(parts: np.ndarray) -> list[slice]:
     """Consecutive slices of ``parts`` with about ``_CHUNK_VERTICES`` vertices each."""
+    if not len(parts):
+        return []
     vertices = np.cumsum(shapely.get_num_coordinates(parts))
     cuts = np.searchsorted(vertices, np.arange(_CHUNK_VERTICES, vertices[-1], _CHUNK_VERTICES), "right")
     cuts = np.unique(np.r_[0, cuts, len(parts)])
@@ -313,34 +362,37 @@ def _default_band(parts: np.ndarray, x: np.ndarray, y: np.ndarray) -> float:
 
 def _cover(best: np.ndarray, group: np.ndarray, value: np.ndarray, begin: np.ndarray, end: np.ndarray,
            pool: ThreadPoolExecutor) -> None:
-    """Raise ``best[group]`` to ``value`` over every run ``begin:end``.
+    """Raise ``best[group]`` to at least ``value`` over every run ``begin:end``.
 
-    One cumulative sum per (group, value), computed in parallel; applied in
-    ascending value order, so the highest value of a group wins.
+    One cumulative sum per (group, value) over the span of the runs, computed in parallel.
     """
-    n = best.shape[1]
+    if not len(begin):
+        return
+    low, high = int(begin.min()), int(end.max())
     layers = np.unique(group * 128 + value)
 
     def covered(layer: int) -> np.ndarray:
         these = group * 128 + value == layer
-        depth = np.bincount(begin[these], minlength=n + 1)  # far faster than np.add.at
-        depth -= np.bincount(end[these], minlength=n + 1)
+        depth = np.bincount(begin[these] - low, minlength=high - low + 1)  # far faster than np.add.at
+        depth -= np.bincount(end[these] - low, minlength=high - low + 1)
         np.cumsum(depth, out=depth)
         return depth[:-1] > 0
 
     for layer, mask in zip(layers, pool.map(covered, layers)):
-        np.putmask(best[layer // 128], mask, layer % 128)
+        row = best[layer // 128, low:high]
+        np.putmask(row, mask & (row < layer % 128), layer % 128)
 
 
 def _undecided(best: np.ndarray, group: np.ndarray, value: np.ndarray, part: np.ndarray, begin: np.ndarray,
                end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The boundary runs that hold at least one point whose value their polygon could raise."""
+    low, high = int(begin.min()), int(end.max())
     layer = group * 128 + value
     keep = np.zeros(len(part), dtype=bool)
     for code in np.unique(layer):
         mine = np.flatnonzero(layer == code)
-        low = np.r_[0, np.cumsum(best[code // 128] < code % 128)]  # points still below, as a prefix count
-        keep[mine] = low[end[mine]] > low[begin[mine]]
+        below = np.r_[0, np.cumsum(best[code // 128, low:high] < code % 128)]  # points still below, as a prefix count
+        keep[mine] = below[end[mine] - low] > below[begin[mine] - low]
     return part[keep], begin[keep], end[keep]
 
 
@@ -361,8 +413,27 @@ class _Bands:
         scale = max(self.rows * self.width, np.abs(bounds).max(), abs(self.x0), abs(self.y0), abs(y.max()), 1.0)
         self.eps = 1024 * np.spacing(scale)  # far above any rounding of coordinates or keys
 
-    def runs(self, parts: np.ndarray, offset: int) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
-        """Inside runs and boundary runs of ``parts`` (numbered from ``offset``).
+    def rows_of(self, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The first and last band rows of each bounding box (minx, miny, maxx, maxy), widened by ``eps``."""
+        first = np.floor((bounds[:, 1] - self.eps - self.y0) / self.band)
+        last = np.floor((bounds[:, 3] + self.eps - self.y0) / self.band)
+        return np.clip(first, 0, self.rows - 1).astype(np.int64), np.clip(last, 0, self.rows - 1).astype(np.int64)
+
+    def boxes(self, bounds: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The points of each bounding box's band rows within its x-range (widened by ``eps``):
+        (id, begin, end), a range of the sorted points for each row of each box that holds points."""
+        first, last = self.rows_of(bounds)
+        count = last - first + 1
+        which = np.repeat(np.arange(len(bounds)), count)
+        row = first[which] + np.arange(len(which)) - np.repeat(np.cumsum(count) - count, count)
+        slot = row * self.width
+        begin = np.searchsorted(self.key, slot + bounds[which, 0] - self.x0 - self.eps, "left").astype(np.int32)
+        end = np.searchsorted(self.key, slot + bounds[which, 2] - self.x0 + self.eps, "right").astype(np.int32)
+        some = end > begin
+        return ids[which[some]].astype(np.int32), begin[some], end[some]
+
+    def runs(self, parts: np.ndarray, ids: np.ndarray) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+        """Inside runs and boundary runs of ``parts``, numbered by ``ids``.
 
         Each is (part, begin, end): a polygon part and a range of the sorted points.
         """
@@ -438,7 +509,7 @@ class _Bands:
         hi = np.maximum.reduceat(right, start) + self.eps
         crossings = np.add.reduceat(crossing, start)
         new_cell = np.r_[True, new_cell][start]
-        part, row = (part[start] + offset).astype(np.int32), row[start]
+        part, row = ids[part[start]].astype(np.int32), row[start]
         # Search only the keys of the bands these parts touch, with sorted needles (each search
         # starts where the last one ended).
         slot = row * self.width

@@ -160,6 +160,8 @@ def test_dense_overlaps_skip_only_points_already_at_a_higher_value(monkeypatch):
     # an inside run, and the kernel filters whole runs before any exact test.
     import geo._spatial as kernel
 
+    monkeypatch.setattr(kernel, "_BAND_FROM", 0)  # every zone cut into bands, however few its points
+    monkeypatch.setattr(kernel, "_BAND_ROWS", 0)
     calls = []
     original = kernel._undecided
     monkeypatch.setattr(kernel, "_undecided", lambda *a: calls.append(1) or original(*a))
@@ -221,10 +223,11 @@ def test_sparse_zones_over_clustered_points_equal_the_pairwise_test(monkeypatch,
     xy = np.r_[cluster, extreme, [[-500.0, -500.0]]]
     check(xy[:, 0], xy[:, 1], polygons, rng.integers(0, 3, 300), rng.integers(1, 6, 300), workers=2)
     bounds = shapely.bounds(np.array(polygons, dtype=object))
-    near = kernel._occupied(xy[:, 0], xy[:, 1], bounds)
-    held = ((xy[:, None, 0] >= bounds[:, 0]) & (xy[:, None, 0] <= bounds[:, 2])
-            & (xy[:, None, 1] >= bounds[:, 1]) & (xy[:, None, 1] <= bounds[:, 3])).any(axis=0)
-    assert near[held].all() and not near.all()
+    near, inner = kernel._overlapping(xy[:, 0], xy[:, 1], bounds)
+    inside = ((xy[:, None, 0] >= bounds[:, 0]) & (xy[:, None, 0] <= bounds[:, 2])
+              & (xy[:, None, 1] >= bounds[:, 1]) & (xy[:, None, 1] <= bounds[:, 3]))
+    assert near[inside.any(axis=0)].all() and not near.all()
+    assert inner[inside.any(axis=1)].all() and not inner[-1]
 
 
 def test_a_caller_prepared_polygon_with_few_points_is_tested_on_a_copy(monkeypatch):
@@ -235,3 +238,28 @@ def test_a_caller_prepared_polygon_with_few_points_is_tested_on_a_copy(monkeypat
     shapely.prepare(zone)
     check([5.0, 10.0, 11.0], [5.0, 3.0, 3.0], [zone], [0], [3], n_groups=1, band=100.0)
     assert shapely.is_prepared(zone)
+
+
+@pytest.mark.parametrize("band_from, band_rows, wave", [(0, 0, 10**9), (0, 0, 1), (10**9, 0, 10**9), (16, 4, 1)])
+def test_zones_tested_directly_or_cut_into_bands_in_waves_equal_the_pairwise_test(monkeypatch, band_from, band_rows,
+                                                                                 wave):
+    # Every zone cut into bands (in one wave, or one chunk of about 300 vertices per wave), every zone's
+    # bounding-box points tested directly, and the default split between the two in many waves.
+    import geo._spatial as kernel
+
+    monkeypatch.setattr(kernel, "_BAND_FROM", band_from)
+    monkeypatch.setattr(kernel, "_BAND_ROWS", band_rows)
+    monkeypatch.setattr(kernel, "_CHUNK_VERTICES", 300)
+    monkeypatch.setattr(kernel, "_WAVE_VERTICES", wave)
+    banded, waves = [], []
+    runs, cover = kernel._Bands.runs, kernel._cover
+    monkeypatch.setattr(kernel._Bands, "runs", lambda self, parts, ids: banded.append(len(parts)) or runs(self, parts, ids))
+    monkeypatch.setattr(kernel, "_cover", lambda *a: waves.append(1) or cover(*a))
+    rng = np.random.default_rng(3)
+    polygons = _random_polygons(rng, 200, 1000.0)
+    centres = rng.uniform(0, 1000, (8, 2))
+    xy = np.r_[centres[rng.integers(0, 8, 4000)] + rng.normal(0, 40, (4000, 2)), rng.uniform(0, 1000, (500, 2))]
+    check(xy[:, 0], xy[:, 1], polygons, rng.integers(0, 3, 200), rng.integers(1, 6, 200), workers=2)
+    assert (sum(banded) == 0) == (band_from == 10**9)
+    assert band_from != 16 or 0 < sum(banded) < 150  # the default split: some zones of each kind
+    assert (len(waves) > 1) == (wave == 1)
