@@ -224,9 +224,9 @@ def load(path: str | Path | PgLocation | None = None) -> Dataset:
     """Read a dataset; the demo province when ``path`` is None.
 
     ``path`` is a GeoPackage or a ``postgresql://`` URL. Reads are cached per
-    source and revision: a file's modification time and size, a database's
-    change counter (one cheap query per call), so data another process
-    changed is read again.
+    source and revision, the token of the data's last change (one cheap query
+    per call; entries in the access log leave it), so data another process
+    changed is read again and a login reads nothing again.
 
     Raises
     ------
@@ -236,7 +236,7 @@ def load(path: str | Path | PgLocation | None = None) -> Dataset:
         If the file is not a dataset. Layers a workspace does not hold yet
         come back empty.
     """
-    from geo.workspace import target
+    from geo.workspace import GpkgStore, target
 
     path = target(path) if path is not None else DEMO_PATH
     if isinstance(path, PgLocation):
@@ -244,5 +244,4 @@ def load(path: str | Path | PgLocation | None = None) -> Dataset:
     if not path.exists():
         hint = " (run `python -m geo demo` to create it)" if path == DEMO_PATH else ""
         raise FileNotFoundError(f"{path}: no such dataset{hint}")
-    stat = path.stat()
-    return _load(path.resolve(), f"{stat.st_mtime_ns}-{stat.st_size}")
+    return _load(path.resolve(), GpkgStore(path.resolve()).revision())

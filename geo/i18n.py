@@ -411,6 +411,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "trajectory": ("Diễn biến so với lộ trình đến mục tiêu", "Values against the path to the target"),
     "path": ("Lộ trình", "Path"),
     "grid": ("Tất cả chỉ tiêu theo xã", "All indicators by commune"),
+    "grid_show": ("Hiện bảng tình trạng mọi chỉ tiêu của mọi xã", "Show the status of every indicator in every commune"),
     "grid_hint": ("Mỗi ô là tình trạng của một xã với một chỉ tiêu; bấm tiêu đề cột để sắp xếp.",
                   "Each cell is a commune's status on one indicator; click a column header to sort."),
     "filters": ("Bộ lọc", "Filters"),

@@ -50,7 +50,8 @@ DEFAULT_SCHEMA = "geo"
 #: Tables of the store itself, never layers.
 _INTERNAL = {"schema_migrations", "workspace_state"}
 #: Append-only logs: appending to them does not change the data a dataset is read from.
-_LOGS = {"access_log", "import_history", "resettlement_audit"}
+#: Tables that record events (logins, imports, status edits); appending to them changes no data.
+LOG_TABLES = frozenset({"access_log", "import_history", "resettlement_audit"})
 _GEOMETRY = "geom"  # the active geometry column's name in the database ("geometry" in frames)
 _MIGRATION_LOCK = "geo-schema-migrations"
 
@@ -355,7 +356,7 @@ class PgTransaction:
 
     def append(self, name: str, rows: pd.DataFrame) -> None:
         """Append rows to a table (created if missing; missing columns are added)."""
-        if name not in _LOGS:
+        if name not in LOG_TABLES:
                 self.changed = True
         if name not in _tables(self.cur):
             self.write(name, rows)

@@ -49,9 +49,10 @@ import fcntl
 import os
 import re
 import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -61,13 +62,15 @@ import pandas as pd
 import pyogrio
 
 from geo.demo import DEMO_PATH
-from geo.pgstore import PgLocation, PgStore, is_url
+from geo.pgstore import LOG_TABLES, PgLocation, PgStore, is_url
 
 __all__ = ["Workspace", "ReadOnlyWorkspace", "ConflictError", "DEFAULT_WORKSPACE", "target", "exists",
            "copy_workspace", "check_workspace", "PEOPLE", "PEOPLE_COLUMNS", "PERSONAL_FIELDS"]
 
 DEFAULT_WORKSPACE = DEMO_PATH.parent.parent / "workspace.gpkg"
 _HISTORY = "import_history"
+#: The GeoPackage table holding the token of its data's last change (see :meth:`GpkgStore.revision`).
+_STATE = "workspace_state"
 _AUDIT = "resettlement_audit"
 _VALUES = "value_mappings"
 _HISTORY_COLUMNS = ["imported_at", "file_name", "sha256", "kind", "layer", "version", "rows_in", "rows_rejected",
@@ -150,10 +153,14 @@ class Store(Protocol):
 
 
 class GpkgTransaction:
-    """Writes to the working copy of a GeoPackage (the lock is held by :meth:`GpkgStore.transaction`)."""
+    """Writes to the working copy of a GeoPackage (the lock is held by :meth:`GpkgStore.transaction`).
+
+    ``changed`` tells whether data changed (any write but an entry appended to a log table).
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.changed = False
 
     def layers(self) -> set[str]:
         return _layers(self.path)
@@ -162,6 +169,7 @@ class GpkgTransaction:
         return pyogrio.read_dataframe(self.path, layer=name)
 
     def write(self, name: str, frame: pd.DataFrame) -> None:
+        self.changed = True
         options = {"layer": name, "driver": "GPKG", "layer_options": {"OVERWRITE": "YES"}}
         try:  # through Arrow: 2.5 times faster for 120,000 households (same table read back)
             pyogrio.write_dataframe(frame, self.path, use_arrow=True, **options)
@@ -169,6 +177,7 @@ class GpkgTransaction:
             pyogrio.write_dataframe(frame, self.path, **options)
 
     def append(self, name: str, rows: pd.DataFrame) -> None:
+        self.changed = self.changed or name not in LOG_TABLES
         if name not in self.layers():
             self.write(name, rows)
             return
@@ -212,8 +221,18 @@ class GpkgStore:
         return pyogrio.read_dataframe(self.path, layer=name)
 
     def revision(self) -> str:
-        stat = self.path.stat()
-        return f"{stat.st_mtime_ns}-{stat.st_size}"
+        """A token that changes whenever the workspace's data changes; an entry in a log (a login) leaves it.
+
+        Every commit that changes data writes a new random token into the
+        ``workspace_state`` table; a GeoPackage written before that table
+        existed is known by its modification time and size.
+        """
+        try:
+            with closing(sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)) as db:
+                return "r" + db.execute(f"SELECT revision FROM {_STATE}").fetchone()[0]
+        except (sqlite3.Error, TypeError):
+            stat = self.path.stat()
+            return f"{stat.st_mtime_ns}-{stat.st_size}"
 
     def _tmp_path(self) -> Path:
         # Unique per write (process, thread, random), and ending in .gpkg for GDAL.
@@ -248,7 +267,11 @@ class GpkgStore:
             try:
                 if not new:
                     shutil.copyfile(self.path, tmp)
-                yield GpkgTransaction(tmp)
+                tx = GpkgTransaction(tmp)
+                yield tx
+                if tx.changed:
+                    pyogrio.write_dataframe(pd.DataFrame({"revision": [uuid.uuid4().hex]}), tmp, layer=_STATE,
+                                            driver="GPKG", layer_options={"OVERWRITE": "YES"})
                 self._commit(tmp)
             finally:
                 tmp.unlink(missing_ok=True)
@@ -256,7 +279,7 @@ class GpkgStore:
 
 
 def _layers(path: Path) -> set[str]:
-    return set(pyogrio.list_layers(path)[:, 0]) if path.exists() else set()
+    return set(pyogrio.list_layers(path)[:, 0]) - {_STATE} if path.exists() else set()
 
 
 #: Key columns of companion tables (never moved out of a layer).

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.access import Accounts
+from geo.access import AccessError, Accounts
 from geo.dataset import load
 from geo.demo import DEMO_PATH
 from geo.importer import commit, known_to, prepare
@@ -180,3 +180,27 @@ def test_a_copy_of_the_demo_loses_its_label_only_when_every_demo_layer_is_replac
     assert partly.is_demo  # the other layers are still the demo's
     history = pd.DataFrame({"layer": filled, "version": ["1"] * len(filled), "file_name": ["f"] * len(filled)})
     assert not replace(demo, layers={**demo.layers, HISTORY: history}).is_demo
+
+
+def test_logins_leave_the_revision_and_data_changes_move_it(tmp_path):
+    """Caches key on the revision: a login or an export entry reads nothing again; a status change does."""
+    path = tmp_path / "ws.gpkg"
+    shutil.copyfile(DEMO_PATH, path)
+    accounts = Accounts(Workspace.open(path))
+    admin = accounts.create_first_admin("quantri", PASSWORD)  # an account: data (users), a new revision
+    before = load(path)
+    assert before.revision.startswith("r")
+    for _ in range(3):
+        accounts.login("quantri", PASSWORD)
+        with pytest.raises(AccessError):
+            accounts.login("quantri", "sai mật khẩu")
+    accounts.record(admin, "export", "risk table")
+    assert len(accounts.log()) >= 7
+    assert load(path) is before  # the same dataset: nothing read again
+    household = before.households["household_id"].iloc[0]
+    status = before.households["resettlement_status"].iloc[0]
+    new = "planned" if status != "planned" else "moving"
+    Workspace.open(path).set_resettlement_status(household, new, "quantri", expected_status=status)
+    after = load(path)
+    assert after.revision != before.revision
+    assert after.households.set_index("household_id").loc[household, "resettlement_status"] == new

@@ -15,11 +15,13 @@ from geo.i18n import UNIT_DIGITS, fmt_count, fmt_value, header, unit_text
 from geo.indicators import STATUSES
 from geo.mapexport import atlas, indicator_figure
 from geo.maps import commune_code_in, indicator_map
-from geo.status import commune_profile, commune_status, province_summary, reported_years, status_grid, trajectory
+from geo.status import reported_years
 from geo.style import STATUS_COLOURS
 from geo.tables import markdown_text
+from ui.charts import in_language, lines, long_table
 from ui.common import export_panel, missing, provenance, show_table
 from ui.context import Context
+from ui.shared import commune_profile, commune_status, province_summary, status_grid, trajectory
 
 __all__ = ["page"]
 
@@ -137,13 +139,18 @@ def _profile(ctx: Context, communes, indicator: str, year: int, units: str) -> N
     path.index = path.index.astype(str)  # years as labels, never "2,020"
     b.caption(f"{ctx.t('trajectory')}: {ind.name(ctx.lang)} ({unit_text(ind.unit, ctx.lang)})")
     if path["value"].notna().any():
-        b.line_chart(path[["value", "expected"]].rename(columns={"value": ctx.t("value"), "expected": ctx.t("path")}))
+        series = {"value": ctx.t("value"), "expected": ctx.t("path")}
+        b.vega_lite_chart(long_table(path, "year", series),
+                          in_language(lines("year", series, unit_text(ind.unit, ctx.lang)), ctx.lang),
+                          width="stretch")
     else:
         b.info(ctx.t("no_values_commune"))
 
 
 def _grid(ctx: Context, year: int, units: str) -> None:
     st.subheader(ctx.t("grid"))
+    if not st.toggle(ctx.t("grid_show"), key="show-grid"):  # 161 x 30 coloured cells: drawn when asked for
+        return
     st.caption(ctx.t("grid_hint"))
     grid = status_grid(ctx.ds, year, units)
     colours = {ctx.t(s): STATUS_COLOURS[s] for s in STATUSES}

@@ -17,11 +17,13 @@ from geo.mapexport import atlas, risk_figure
 from geo.maps import risk_map
 from geo.pgstore import PgLocation
 from geo.resettlement import FORMS, STATUSES as RESETTLEMENT_STATUSES
-from geo.risk import PUBLIC_COLUMNS, RiskFilter, RiskView, nearest_household, risk_view
+from geo.risk import PUBLIC_COLUMNS, RiskFilter, RiskView, nearest_household
 from geo.tables import markdown_text, record_card
 from geo.workspace import ConflictError, Workspace
+from ui.charts import in_language, lines, long_table, stacked_bars
 from ui.common import export_panel, missing, provenance, show_table, words
 from ui.context import Context
+from ui.shared import view_for
 
 __all__ = ["page"]
 
@@ -61,7 +63,7 @@ def page(ctx: Context) -> None:
         if ds.layers[layer].empty:
             missing(ctx, layer)
     st.session_state["filters-signature"] = (ctx.view, flt, ctx.lang)
-    view = risk_view(ds, flt, ctx.user)
+    view = view_for(ds, flt, ctx.user)  # shared by every session with the same filters and communes
     # Roles: household rows only for officers (their communes) and admins; demo mode shows the demo's.
     detail = ctx.can("see_households")
     totals = view.totals
@@ -131,20 +133,25 @@ def _progress(ctx: Context, view: RiskView, names: pd.Series) -> None:
         st.info(ctx.t("nothing_at_risk"))
         return
     a, b, c = st.columns(3)
+    done, needed = ctx.t("done"), ctx.t("needed")
     if ctx.can("see_household_counts"):  # viewers: province figures only
-        by_commune = view.by_unit.head(15)
+        by_commune = view.by_unit.head(15)  # most households still needed first
         by_commune.index = by_commune.index.map(lambda code: names.get(code, code))
         a.caption(ctx.t("progress_by_commune"))
-        a.bar_chart(by_commune[["done", "needed"]].rename(columns={"done": ctx.t("done"), "needed": ctx.t("needed")}),
-                    horizontal=True, stack=True, sort=False)
+        a.vega_lite_chart(long_table(by_commune, "unit", {"done": done, "needed": needed}),
+                          in_language(stacked_bars("unit", {"done": done, "needed": needed},
+                                                   list(by_commune.index)), ctx.lang), width="stretch")
     years = view.path.copy()
     years.index = years.index.astype(str)  # years as labels, never "2,020"
     b.caption(ctx.t("progress_by_year") + " (%)")
-    b.line_chart((100 * years[["share", "expected_share"]]).rename(
-        columns={"share": ctx.t("share"), "expected_share": ctx.t("line_60")}))
-    forms = pd.Series({ctx.t(f): int(totals[f"form_{f}"]) for f in FORMS}, name=ctx.t("done"))
+    shares = {"share": ctx.t("share"), "expected_share": ctx.t("line_60")}
+    b.vega_lite_chart(long_table(100 * years[list(shares)], "year", shares),
+                      in_language(lines("year", shares, "%"), ctx.lang), width="stretch")
+    forms = pd.DataFrame({"done": {ctx.t(f): int(totals[f"form_{f}"]) for f in FORMS}})
     c.caption(ctx.t("progress_by_form"))
-    c.bar_chart(forms)
+    c.vega_lite_chart(long_table(forms, "form", {"done": done}),
+                      in_language(stacked_bars("form", {"done": done}, list(forms.index)), ctx.lang),
+                      width="stretch")
 
 
 def _table(ctx: Context, view: RiskView, table: pd.DataFrame, detail: bool, names: pd.Series) -> None:

@@ -1,0 +1,59 @@
+"""Work shared by every session of the app process, done once per dataset version.
+
+The figures a page shows depend on the data, the filters and the user's
+communes, never on who else is looking. Each function here keeps its result
+per (dataset location, revision, arguments) in Streamlit's resource cache, so
+ten officers opening the same page cost one computation, and a change to the
+data (a new revision; log entries such as logins leave it) is computed afresh.
+The results are shared objects: pages read them and never change them.
+The computations themselves are :mod:`geo`'s, the same for the CLI and exports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+import streamlit as st
+
+from geo import status
+from geo.access import User
+from geo.dataset import Dataset
+from geo.risk import RiskFilter, RiskView, risk_view
+
+__all__ = ["view_for", "province_summary", "commune_status", "status_grid", "trajectory", "commune_profile"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _kept(_compute: Callable[[], object], name: str, path: str, revision: str, arguments: tuple) -> object:
+    """The result of ``_compute()``, once per (function ``name``, dataset ``path`` and ``revision``, ``arguments``)."""
+    return _compute()
+
+
+def _per_version(function: Callable[P, R]) -> Callable[P, R]:
+    """``function(ds, *arguments)`` computed once per dataset version and arguments, for every session."""
+    name = f"{function.__module__}.{function.__qualname__}"
+
+    @wraps(function)
+    def shared(ds: Dataset, *arguments, **options) -> R:
+        return _kept(lambda: function(ds, *arguments, **options), name, str(ds.path), ds.revision,
+                     (arguments, tuple(sorted(options.items()))))
+    return shared
+
+
+province_summary = _per_version(status.province_summary)
+commune_status = _per_version(status.commune_status)
+status_grid = _per_version(status.status_grid)
+trajectory = _per_version(status.trajectory)
+commune_profile = _per_version(status.commune_profile)
+_risk_view = _per_version(risk_view)
+
+
+def view_for(ds: Dataset, flt: RiskFilter, user: User | None) -> RiskView:
+    """The risk view of ``flt`` for ``user``: shared by every user with the same communes (only they matter)."""
+    scope = None if user is None or user.communes is None else User("", user.role, user.communes)
+    return _risk_view(ds, flt, scope)
