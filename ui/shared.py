@@ -29,19 +29,25 @@ R = TypeVar("R")
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _kept(_compute: Callable[[], object], name: str, path: str, revision: str, arguments: tuple) -> object:
+def _kept_table(_compute: Callable[[], object], name: str, path: str, revision: str, arguments: tuple) -> object:
     """The result of ``_compute()``, once per (function ``name``, dataset ``path`` and ``revision``, ``arguments``)."""
     return _compute()
 
 
-def _per_version(function: Callable[P, R]) -> Callable[P, R]:
+@st.cache_resource(max_entries=24, show_spinner=False)  # a view holds its households: a few MB each
+def _kept_view(_compute: Callable[[], object], name: str, path: str, revision: str, arguments: tuple) -> object:
+    """As :func:`_kept_table`, for risk views."""
+    return _compute()
+
+
+def _per_version(function: Callable[P, R], kept: Callable[..., object] = _kept_table) -> Callable[P, R]:
     """``function(ds, *arguments)`` computed once per dataset version and arguments, for every session."""
     name = f"{function.__module__}.{function.__qualname__}"
 
     @wraps(function)
     def shared(ds: Dataset, *arguments, **options) -> R:
-        return _kept(lambda: function(ds, *arguments, **options), name, str(ds.path), ds.revision,
-                     (arguments, tuple(sorted(options.items()))))
+        return kept(lambda: function(ds, *arguments, **options), name, str(ds.path), ds.revision,
+                    (arguments, tuple(sorted(options.items()))))
     return shared
 
 
@@ -50,7 +56,7 @@ commune_status = _per_version(status.commune_status)
 status_grid = _per_version(status.status_grid)
 trajectory = _per_version(status.trajectory)
 commune_profile = _per_version(status.commune_profile)
-_risk_view = _per_version(risk_view)
+_risk_view = _per_version(risk_view, _kept_view)
 
 
 def view_for(ds: Dataset, flt: RiskFilter, user: User | None) -> RiskView:
