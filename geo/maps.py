@@ -55,7 +55,7 @@ from geo.dataset import Dataset
 from geo.hazards import HAZARD_TYPES
 from geo.i18n import fmt_count, fmt_number, t
 from geo.indicators import STATUSES
-from geo.style import HAZARD_COLOURS, RESETTLEMENT_COLOURS, STATUS_COLOURS
+from geo.style import AGGREGATE_COLOUR, HAZARD_COLOURS, RESETTLEMENT_COLOURS, STATUS_COLOURS
 
 __all__ = [
     "ASSET_URL",
@@ -429,7 +429,7 @@ def _households_spec(households: gpd.GeoDataFrame, lang: str, max_points: int, m
     """
     spec = {"scale": 100_000, "colours": list(RESETTLEMENT_COLOURS.values()),
             "names": [_escaped(t(s, lang)) for s in RESETTLEMENT_COLOURS], "cluster": False, "grid": False,
-            "gridColour": "#6a51a3", "unit": _escaped(t("households", lang).lower()),
+            "gridColour": AGGREGATE_COLOUR, "clusterColour": AGGREGATE_COLOUR, "unit": _escaped(t("households", lang).lower()),
             "locale": "vi-VN" if lang == "vi" else "en-US", "points": []}
     if households.empty:
         return spec
@@ -550,8 +550,11 @@ def risk_map(
         return _collection(display_zones(ds), ["hazard_type", "level"])
 
     rows = [(HAZARD_COLOURS[level], "solid", t(f"level_{level}", lang)) for level in range(1, 6)]
+    homes = _households_spec(households, lang, max_points)
     if len(households):  # no household drawn (a viewer's map): no status colours to explain
         rows += [(RESETTLEMENT_COLOURS[s], "solid", t(s, lang)) for s in RESETTLEMENT_COLOURS]
+    if homes["grid"] or homes["cluster"]:  # how households are grouped at this size, said in the legend
+        rows.append((AGGREGATE_COLOUR, "solid", t("legend_grid" if homes["grid"] else "legend_cluster", lang)))
     zone_source = _source(store, ("zones", str(ds.path), ds.revision), zones)
     spec = {
         "fit": _fit(bounds if bounds is not None else extent),
@@ -562,7 +565,7 @@ def risk_map(
                   "colours": {str(level): colour for level, colour in HAZARD_COLOURS.items()},
                   "names": {h: _escaped(t(h, lang)) for h in HAZARD_TYPES},
                   "levels": {str(level): _escaped(t(f"level_{level}", lang)) for level in range(1, 6)}},
-        "households": _households_spec(households, lang, max_points),
+        "households": homes,
         "sites": {"sites": _sites_spec(sites, unsafe_sites, lang)},
         "words": {"communes": _escaped(t("commune", lang)), "sites": _escaped(t("sites", lang)),
                   "households": _escaped(f"{t('households', lang)} ({fmt_count(len(households), lang)})")},

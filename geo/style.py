@@ -7,7 +7,7 @@ as a value. Hazard levels use ColorBrewer YlOrRd, 5 classes.
 
 from __future__ import annotations
 
-__all__ = ["STATUS_COLOURS", "NO_DATA_HATCH", "HAZARD_COLOURS", "RESETTLEMENT_COLOURS"]
+__all__ = ["STATUS_COLOURS", "NO_DATA_HATCH", "HAZARD_COLOURS", "RESETTLEMENT_COLOURS", "AGGREGATE_COLOUR"]
 
 STATUS_COLOURS = {
     "achieved": "#2166ac",
@@ -25,3 +25,5 @@ RESETTLEMENT_COLOURS = {
     "resettled": "#1a9641",
     "stabilised": "#2c7bb6",
 }
+#: Groups of households on the web map (clusters, grid cells): a purple no hazard level or status uses.
+AGGREGATE_COLOUR = "#54278f"

@@ -98,8 +98,16 @@ window.geoMap = window.geoMap || (function () {
 
   /* Households: [lat, lon, status] triples as integer steps of 1/scale degree from the previous one. */
   function households(spec) {
-    var layer = spec.cluster ? L.markerClusterGroup({disableClusteringAtZoom: 15, chunkedLoading: true})
-      : L.featureGroup();
+    var layer = spec.cluster ? L.markerClusterGroup({
+      disableClusteringAtZoom: 15, chunkedLoading: true,
+      iconCreateFunction: function (cluster) {  // a colour of its own, never a hazard level's
+        var n = cluster.getChildCount(), size = n < 100 ? 34 : n < 1000 ? 40 : 48;
+        return L.divIcon({html: '<div style="background:' + spec.clusterColour + ';color:#fff;border-radius:50%;'
+          + 'font:bold 12px sans-serif;width:' + size + 'px;height:' + size + 'px;line-height:' + size + 'px;'
+          + 'text-align:center;border:2px solid #fff;box-shadow:0 0 3px rgba(0,0,0,.5)">'
+          + n.toLocaleString(spec.locale) + '</div>', className: '', iconSize: L.point(size, size)});
+      }
+    }) : L.featureGroup();
     var lat = 0, lon = 0, points = spec.points, markers = [];
     for (var i = 0; i < points.length; i += 3) {
       lat += points[i];
