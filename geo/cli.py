@@ -589,9 +589,16 @@ def _atlas(args: argparse.Namespace) -> None:
         raise Refusal("cli_err_atlas", path=args.out)
     view = _view(ds, args) if args.map == "risk" else None
     path = atlas(ds, args.out, args.map, args.year, args.commune, view, args.lang,
-                 show_households=_may_see_households(args))
+                 show_households=_may_see_households(args),
+                 progress=lambda done, total: _pages(done, total, args.lang))
     _log_export(args, f"{args.map} atlas {path.name}")
     print(t("cli_written_pages", args.lang, path=path, n=fmt_count(len(args.commune or ds.communes(2020)), args.lang)))
+
+
+def _pages(done: int, total: int, lang: str) -> None:
+    """The atlas's progress, one line on stderr rewritten after each page ("trang 12/161")."""
+    text = t("atlas_progress", lang, done=fmt_count(done, lang), total=fmt_count(total, lang))
+    print(f"\r{text}", end="\n" if done == total else "", file=sys.stderr, flush=True)
 
 
 def _export_data(args: argparse.Namespace) -> None:

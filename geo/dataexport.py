@@ -43,7 +43,9 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -207,29 +209,6 @@ def _ooxml_text(value: object) -> object:
     if not isinstance(value, str):
         return value
     return _XLSX_ESCAPED.sub(lambda m: f"_x{ord(m.group(0)):04X}_", value)
-
-
-def _xlsx_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every text (headers too) as :func:`_ooxml_text`."""
-    out = frame.copy()
-    for i in _text_columns(out):
-        out.isetitem(i, out.iloc[:, i].map(_ooxml_text))
-    out.columns = [_ooxml_text(c) for c in out.columns]
-    return out
-
-
-def _defuse_sheet(ws, sheet: pd.DataFrame) -> None:
-    """Write every formula-like text cell of ``ws`` (``sheet`` written from A1 with its header) as text.
-
-    openpyxl stores a string starting with "=" as a formula: such cells become
-    strings again, and every formula-like text gets Excel's quote prefix.
-    """
-    columns = {1 + i for i in _text_columns(sheet)}
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.data_type == "f" or (_formula_like(cell.value) and (cell.row == 1 or cell.column in columns)):
-                cell.data_type = "s"
-                cell.quotePrefix = True
 
 
 def with_personal_fields(frame: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
@@ -464,7 +443,8 @@ def _human(data: pd.DataFrame, lang: str, keep_dates: bool = False) -> pd.DataFr
     if "hazard_types" in data:
         data["hazard_types"] = _hazard_words(data["hazard_types"], lang)
     for column in data.columns[[pd.api.types.is_bool_dtype(d) for d in data.dtypes]]:
-        data[column] = data[column].map({True: t("yes", lang), False: t("no", lang)})
+        # as categories, so the words are read back once per category, not once per household
+        data[column] = data[column].map({True: t("yes", lang), False: t("no", lang)}).astype("category")
     dates = [c for c in data.columns if keep_dates and (c in DATE_COLUMNS or pd.api.types.is_datetime64_any_dtype(data[c]))]
     words = readable(data.drop(columns=dates), lang, keep=_headers(data.columns, lang))
     for column in dates:
@@ -474,7 +454,8 @@ def _human(data: pd.DataFrame, lang: str, keep_dates: bool = False) -> pd.DataFr
     floats = words.columns[[pd.api.types.is_float_dtype(d) for d in words.dtypes]]
     for column in floats[np.isinf(words[floats]).any().to_numpy()]:
         words[column] = words[column].astype(object).where(~np.isinf(words[column].astype(float)), "∞")
-    return words
+    categories = words.columns[[isinstance(d, pd.CategoricalDtype) for d in words.dtypes]]
+    return words.astype(dict.fromkeys(categories, object))
 
 
 def _hazard_words(codes: pd.Series, lang: str) -> pd.Series:
@@ -484,10 +465,12 @@ def _hazard_words(codes: pd.Series, lang: str) -> pd.Series:
     >>> _hazard_words(pd.Series(["landslide;flash_flood", "", None]), "vi").tolist()
     ['Sạt lở đất, Lũ quét', '–', '–']
     """
-    parts = codes.reset_index(drop=True).astype(object).str.split(";").explode()
+    rows, distinct = pd.factorize(codes.astype(object))  # a few combinations among thousands of households
+    parts = pd.Series(distinct, dtype=object).str.split(";").explode()
     parts = parts.loc[parts.notna() & (parts != "")]
     joined = in_words("hazard_type", parts, lang).groupby(level=0).agg(", ".join)
-    return pd.Series(joined.reindex(range(len(codes))).fillna("–").to_numpy(), index=codes.index)
+    words = np.append(joined.reindex(range(len(distinct))).fillna("–").to_numpy(dtype=object), "–")
+    return pd.Series(words[rows], index=codes.index)  # -1 (missing) takes the last: "–"
 
 
 def _number_format(column: str, values: pd.Series, digits: pd.Series | None) -> str | None:
@@ -512,22 +495,177 @@ def _xlsx(table: pd.DataFrame, path: Path, filters: pd.DataFrame, about: pd.Data
     data = _located(table)
     words = _human(data, lang, keep_dates=True)
     digits = _unit_digits(data) if any(c in _INDICATOR_VALUES for c in data) else None
-    formats = {i: f for i, (c, header_) in enumerate(zip(data.columns, words.columns), start=1)
-               if (f := _number_format(str(c), words[header_], digits))}
+    formats = [_number_format(str(c), words[header_], digits) for c, header_ in zip(data.columns, words.columns)]
     docs = [COLUMN_DOCS.get(c, ("", ""))[0 if lang == "vi" else 1] for c in data.columns]
     columns = pd.DataFrame({t("column", lang): words.columns, t("exp_description", lang): docs})
-    sheets = {t("exp_sheet_data", lang): words, t("exp_sheet_columns", lang): columns,
-              t("filters", lang): filters, t("exp_sheet_about", lang): about}
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, sheet in sheets.items():
-            sheet = _xlsx_cells(sheet)
-            sheet.to_excel(writer, sheet_name=name, index=False, inf_rep="∞")
-            ws = writer.sheets[name]
-            _defuse_sheet(ws, sheet)
-            ws.freeze_panes = "A2"
-            for letter, text in zip((c.column_letter for c in ws[1]), sheet.columns):
-                ws.column_dimensions[letter].width = min(60, max(10, len(str(text)) + 2))
-        ws = writer.sheets[t("exp_sheet_data", lang)]
-        for index, number_format in formats.items():  # openpyxl styles cell by cell
-            for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = number_format
+    _write_workbook(path, {t("exp_sheet_data", lang): (words, formats), t("exp_sheet_columns", lang): (columns, None),
+                           t("filters", lang): (filters, None), t("exp_sheet_about", lang): (about, None)})
+
+
+# ------------------------------------------------------------------------------------------------ XLSX writer
+# A workbook is a zip of XML parts (ECMA-376). The sheets are written column by column: each distinct value of a
+# column becomes its cell's XML once, so 100,000 rows take about a second (openpyxl styles cell by cell).
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELATIONS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships"
+_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+#: Number formats Excel knows by id (ECMA-376 §18.8.30); any other is declared in the workbook, from id 164.
+_BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10}
+#: Cell styles: 0 plain, 1 text with Excel's quote prefix (never read as a formula), then one per number format.
+_QUOTED = 1
+#: Day 0 of Excel's dates (1900 date system).
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def _xml_text(text: str) -> str:
+    r"""Text as XML character data; a carriage return as a reference, or a reader would make it a line feed.
+
+    >>> _xml_text('a<b & "c"\r')
+    'a&lt;b &amp; "c"&#13;'
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def _xml_attribute(text: str) -> str:
+    return _xml_text(text).replace('"', "&quot;")
+
+
+def _style(style: int) -> str:
+    return f' s="{style}"' if style else ""
+
+
+def _cell_end(value: object, style: int) -> str:
+    r"""What follows ``<c r="A1"`` for ``value``: its style, type and value, or ``/>`` when it is missing or empty.
+
+    Text is written inline, escaped (:func:`_ooxml_text`), and quoted when it looks like a formula; numbers
+    take the column's ``style``; infinity is "∞".
+
+    >>> _cell_end(1.5, 2), _cell_end(None, 2), _cell_end("", 2)
+    (' s="2"><v>1.5</v></c>', '/>', '/>')
+    >>> _cell_end("=1+1", 2)
+    ' s="1" t="inlineStr"><is><t xml:space="preserve">=1+1</t></is></c>'
+    >>> _cell_end(float("inf"), 0)
+    ' t="inlineStr"><is><t xml:space="preserve">∞</t></is></c>'
+    """
+    if not isinstance(value, str):
+        if value is None or value is pd.NA or value is pd.NaT:
+            return "/>"
+        if isinstance(value, (bool, np.bool_)):
+            return f' t="b"><v>{int(value)}</v></c>'
+        if isinstance(value, (int, np.integer)):
+            return f"{_style(style)}><v>{int(value)}</v></c>"
+        if isinstance(value, (float, np.floating)):
+            if np.isnan(value):
+                return "/>"
+            if not np.isinf(value):
+                return f"{_style(style)}><v>{float(value)!r}</v></c>"
+        elif isinstance(value, (dt.date, np.datetime64)):
+            return _cell_end((pd.Timestamp(value) - _EXCEL_EPOCH) / pd.Timedelta(days=1), style)
+        value = "∞" if isinstance(value, (float, np.floating)) else str(value)
+    if not value:
+        return "/>"  # an empty text is an empty cell
+    text = _ooxml_text(value)
+    quoted = _QUOTED if _formula_like(text) else style
+    return f'{_style(quoted)} t="inlineStr"><is><t xml:space="preserve">{_xml_text(text)}</t></is></c>'
+
+
+def _column_ends(values: pd.Series, style: int) -> np.ndarray:
+    """:func:`_cell_end` of every value of a column, each distinct value written once; dates as Excel's days."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        values = (values - _EXCEL_EPOCH) / pd.Timedelta(days=1)
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    if pd.api.types.is_numeric_dtype(distinct.dtype) and not pd.api.types.is_bool_dtype(distinct.dtype):
+        attribute = _style(style)  # finite numbers as :func:`_cell_end` writes them, without its checks
+        ends = [f"{attribute}><v>{v!r}</v></c>" if math.isfinite(v) else _cell_end(v, style) for v in distinct.tolist()]
+    else:
+        ends = [_cell_end(v, style) for v in distinct]
+    ends = np.array([*ends, "/>"], dtype=object)
+    return ends[codes]  # code -1 (missing) takes the last: an empty cell
+
+
+def _letters(n: int) -> list[str]:
+    """The first ``n`` column letters: A … Z, AA …
+
+    >>> _letters(28)[-3:]
+    ['Z', 'AA', 'AB']
+    """
+    out = []
+    for i in range(1, n + 1):
+        name = ""
+        while i:
+            i, rest = divmod(i - 1, 26)
+            name = chr(65 + rest) + name
+        out.append(name)
+    return out
+
+
+def _sheet_xml(frame: pd.DataFrame, styles: list[int]) -> str:
+    """One worksheet: the header row frozen, columns as wide as their header, then the rows."""
+    letters = _letters(frame.shape[1])
+    header = "".join(f'<c r="{c}1"{_cell_end(h, 0)}' for c, h in zip(letters, frame.columns))
+    ends = [_column_ends(frame.iloc[:, i], style) for i, style in enumerate(styles)]
+    row = "".join(f'<c r="{c}{{0}}"{{{i}}}' for i, c in enumerate(letters, start=1))
+    rows = "".join(f'<row r="{{0}}">{row}</row>'.format(n, *cells) for n, cells in enumerate(zip(*ends), start=2))
+    widths = "".join(f'<col min="{i}" max="{i}" width="{min(60, max(10, len(str(_ooxml_text(h))) + 2))}" '
+                     'customWidth="1"/>' for i, h in enumerate(frame.columns, start=1))
+    return (f'{_HEAD}<worksheet xmlns="{_MAIN}" xmlns:r="{_RELATIONS}"><sheetViews><sheetView workbookViewId="0">'
+            '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+            f'<sheetFormatPr defaultRowHeight="15"/>{"<cols>" + widths + "</cols>" if widths else ""}'
+            f'<sheetData><row r="1">{header}</row>{rows}</sheetData></worksheet>')
+
+
+def _styles_xml(formats: list[str]) -> str:
+    """The workbook's styles: plain, quoted text (:data:`_QUOTED`), then one per number format of ``formats``."""
+    custom = [f for f in formats if f not in _BUILTIN_FORMATS]
+    ids = {**_BUILTIN_FORMATS, **{f: 164 + i for i, f in enumerate(custom)}}
+    declared = "".join(f'<numFmt numFmtId="{ids[f]}" formatCode="{_xml_attribute(f)}"/>' for f in custom)
+    cells = ['<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',
+             '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>',
+             *(f'<xf numFmtId="{ids[f]}" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+               for f in formats)]
+    return (f'{_HEAD}<styleSheet xmlns="{_MAIN}">'
+            + (f'<numFmts count="{len(custom)}">{declared}</numFmts>' if custom else "")
+            + '<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+            '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+            '<fill><patternFill patternType="gray125"/></fill></fills>'
+            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+            f'<cellXfs count="{len(cells)}">{"".join(cells)}</cellXfs>'
+            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
+
+
+def _write_workbook(path: Path, sheets: Mapping[str, tuple[pd.DataFrame, list[str | None] | None]]) -> None:
+    """Write ``sheets`` (name → table and the number format of each column, None for none) as an XLSX workbook."""
+    formats = list(dict.fromkeys(f for _, fmts in sheets.values() for f in fmts or () if f))
+    style = {f: _QUOTED + 1 + i for i, f in enumerate(formats)}
+    n = len(sheets)
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    parts = {
+        "[Content_Types].xml": (
+            f'{_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{kind}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/styles.xml" ContentType="{kind}.styles+xml"/>'
+            + "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{kind}.worksheet+xml"/>'
+                      for i in range(1, n + 1)) + "</Types>"),
+        "_rels/.rels": (f'{_HEAD}<Relationships xmlns="{_PACKAGE}"><Relationship Id="rId1" '
+                        f'Type="{_RELATIONS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        "xl/workbook.xml": (
+            f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_RELATIONS}"><bookViews><workbookView/></bookViews><sheets>'
+            + "".join(f'<sheet name="{_xml_attribute(name)}" sheetId="{i}" r:id="rId{i}"/>'
+                      for i, name in enumerate(sheets, start=1)) + "</sheets></workbook>"),
+        "xl/_rels/workbook.xml.rels": (
+            f'{_HEAD}<Relationships xmlns="{_PACKAGE}">'
+            + "".join(f'<Relationship Id="rId{i}" Type="{_RELATIONS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                      for i in range(1, n + 1))
+            + f'<Relationship Id="rId{n + 1}" Type="{_RELATIONS}/styles" Target="styles.xml"/></Relationships>'),
+        "xl/styles.xml": _styles_xml(formats),
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
+        for name, xml in parts.items():
+            book.writestr(name, xml)
+        for i, (frame, fmts) in enumerate(sheets.values(), start=1):
+            styles = [style.get(f, 0) for f in fmts or [None] * frame.shape[1]]
+            book.writestr(f"xl/worksheets/sheet{i}.xml", _sheet_xml(frame, styles).encode("utf-8"))

@@ -20,18 +20,25 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 import warnings
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 
 import geopandas as gpd
 import matplotlib
+import numpy as np
+import pandas as pd
 import shapely
 from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, PathPatch, Rectangle
+from matplotlib.path import Path as MplPath
+from matplotlib.text import Text
 from matplotlib.textpath import TextToPath
 from matplotlib_scalebar.scalebar import ScaleBar
 
@@ -61,7 +68,7 @@ from geo.style import (
     STATUS_COLOURS,
 )
 
-__all__ = ["FORMATS", "PAPERS", "atlas", "indicator_figure", "risk_figure", "save_figure"]
+__all__ = ["FORMATS", "PAPERS", "atlas", "atlas_progress", "indicator_figure", "risk_figure", "save_figure"]
 
 #: Paper sizes in millimetres, portrait (width, height).
 PAPERS = {"a4": (210.0, 297.0), "a3": (297.0, 420.0)}
@@ -71,6 +78,8 @@ _DEMO_MARK = "Dữ liệu minh họa / DEMO DATA"
 #: Hatch of each hazard type's zones (colour shows the level), from data/hazards.yaml.
 _HAZARD_HATCH = {h.code: h.hatch for h in HAZARD_VOCAB}
 _MEASURE = TextToPath()
+#: Who hears of an atlas's pages when the caller gives no ``progress`` (:func:`atlas_progress`).
+_PROGRESS: ContextVar[Callable[[int, int], None] | None] = ContextVar("atlas_progress", default=None)
 
 
 def _printable(text: object) -> str:
@@ -92,6 +101,8 @@ def _wrapped(text: str, width_in: float, size: float, bold: bool = False) -> str
     text = _printable(text)
     font = FontProperties(family="DejaVu Sans", size=size, weight="bold" if bold else "normal")
     room = 0.92 * 72 * width_in  # a PNG's hinted glyphs run up to 5% wider than the font's outlines
+    if _MEASURE.get_text_width_height_descent(text, font, ismath=False)[0] <= room:
+        return text  # most titles fit: one measure instead of one per word
     lines: list[str] = []
     for word in text.split(" "):  # a few dozen words: measured one by one
         joined = f"{lines[-1]} {word}" if lines else word
@@ -177,11 +188,14 @@ def _frame_map(ax: matplotlib.axes.Axes, extent: tuple[float, float, float, floa
                 arrowprops={"arrowstyle": "-|>", "facecolor": "black", "linewidth": 1.2})
 
 
-def _decorate(fig: Figure, ds: Dataset, title: str, subtitle: str, lang: str) -> None:
-    """Title, subtitle and footers, each wrapped within the page's margins (3% of its width each side)."""
+def _decorate(fig: Figure, ds: Dataset, title: str, subtitle: str, lang: str) -> Text:
+    """Title, subtitle and footers, each wrapped within the page's margins (3% of its width each side).
+
+    Returns the title, for pages that only change their title (the atlas).
+    """
     demo = ds.is_demo
     width = 0.94 * fig.get_size_inches()[0]
-    fig.text(0.5, 0.965, _wrapped(title, width, 14, bold=True), ha="center", va="top", fontsize=14, fontweight="bold")
+    heading = fig.text(0.5, 0.965, _title_text(fig, title), ha="center", va="top", fontsize=14, fontweight="bold")
     mark = f"  —  {_DEMO_MARK}" if demo else ""
     # Two lines at most above the map: a smaller font, then the filters shortened (never the demo mark).
     size = next((s for s in (9.5, 8.5, 7.5) if _wrapped(subtitle + mark, width, s).count("\n") < 2), 6.5)
@@ -196,6 +210,12 @@ def _decorate(fig: Figure, ds: Dataset, title: str, subtitle: str, lang: str) ->
     if demo:
         fig.text(0.97, 0.012, _wrapped(_DEMO_MARK + " — " + t("demo_note", lang), width, 7, bold=True), fontsize=7,
                  color="#b2182b", ha="right", va="bottom", fontweight="bold", multialignment="right")
+    return heading
+
+
+def _title_text(fig: Figure, title: str) -> str:
+    """A page title wrapped within the page's margins."""
+    return _wrapped(title, 0.94 * fig.get_size_inches()[0], 14, bold=True)
 
 
 def _labels(ax: matplotlib.axes.Axes, frame: gpd.GeoDataFrame, size: float = 5.0) -> None:
@@ -412,39 +432,119 @@ def _shortened(text: str, letters: int) -> str:
     return text if len(text) <= letters else text[:letters - 1].rstrip(" ,;") + "…"
 
 
-def _commune_page(ds: Dataset, code: str, kind: str, year: int, view: RiskView | None, lang: str,
-                  show_households: bool = True) -> Figure:
-    names = ds.communes(2020).set_index("ma_xa")
-    if kind == "risk":  # the view narrowed to this commune: the same filters, households flagged once
-        page = risk_view(ds, replace(view.filter, communes=(code,)), flagged=view.flagged)
-        return risk_figure(ds, page, lang=lang, labels=True, show_households=show_households)
-    with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=_inches("a4", False))
-        ax = fig.add_axes((0.05, 0.62, 0.42, 0.28))
+def _outline(shape: shapely.Geometry | None) -> MplPath:
+    """A (multi)polygon as one matplotlib path, holes included (as geopandas draws it)."""
+    rings = [ring for part in shapely.get_parts(shape) for ring in (part.exterior, *part.interiors)]
+    return MplPath.make_compound_path(*(MplPath(np.asarray(ring.coords)[:, :2], closed=True) for ring in rings))
+
+
+def _profile_cells(profile: pd.DataFrame, lang: str) -> list[list[str]]:
+    """The rows of a commune's table: id, indicator (with its unit), value, target and status."""
+    return [[r.indicator_id, _shortened(r.name if r.unit == "%" else f"{r.name} ({unit_text(r.unit, lang)})", 68),
+             _printed(r.value, r.unit, lang), _printed(r.target_value, r.unit, lang), t(r.status, lang)]
+            for r in profile.itertuples()]
+
+
+class _ProfilePage:
+    """The indicator atlas's page, laid out once; :meth:`show` fills it with one commune.
+
+    Every page has the same layout, the same communes on its small map, the
+    same table rows and the same subtitle and footers: they are laid out once.
+    A commune changes only the highlighted shape, the summary, the table's
+    texts and status colours, and the title.
+
+    >>> from geo.dataset import load
+    >>> page = _ProfilePage(load(), 2024, "vi")
+    >>> page.show("01267").texts[1].get_text()
+    'Sông Hiến (01267), Thành phố Cao Bằng'
+    """
+
+    #: The table's columns (fractions of its frame), and the room above its text: matplotlib's table layout.
+    WIDTHS = (0.06, 0.52, 0.12, 0.12, 0.18)
+    PAD, MARGIN = 0.1, 0.02
+
+    def __init__(self, ds: Dataset, year: int, lang: str) -> None:
+        self.ds, self.year, self.lang = ds, year, lang
+        self.fig = fig = Figure(figsize=_inches("a4", False))
         area = ds.communes(2020)
-        area.plot(ax=ax, facecolor="#eeeeee", edgecolor="#aaaaaa", linewidth=0.2)
-        area.loc[area["ma_xa"] == code].plot(ax=ax, facecolor="#2166ac", edgecolor="black", linewidth=0.8)
+        self.names = area.set_index("ma_xa")
+        ax = fig.add_axes((0.05, 0.62, 0.42, 0.28))
+        # The small map is 3.5 inches wide: shapes simplified to a quarter point, well below a line's width.
+        width_in, height_in = ax.get_position().size * fig.get_size_inches()
+        minx, miny, maxx, maxy = area.total_bounds if len(area) else (0.0, 0.0, 1.0, 1.0)
+        quarter_point = max((maxx - minx) / width_in, (maxy - miny) / height_in) / 72 / 4
+        shapes = shapely.simplify(area.geometry.to_numpy(), quarter_point, preserve_topology=True)
+        self.outlines = dict(zip(area["ma_xa"], map(_outline, shapes)))
+        ax.add_collection(PatchCollection([PathPatch(path) for path in self.outlines.values()],
+                                          facecolor="#eeeeee", edgecolor="#aaaaaa", linewidth=0.2))
+        first = next(iter(self.outlines.values()), MplPath(np.zeros((1, 2))))
+        self.highlight = ax.add_patch(PathPatch(first, facecolor="#2166ac", edgecolor="black", linewidth=0.8))
+        ax.autoscale_view()
+        ax.set_aspect("equal")
         ax.set_axis_off()
-        profile = commune_profile(ds, code, year, "2020", lang)
-        counts = profile["status"].value_counts()
-        summary = "\n".join(f"{t(s, lang)}: {fmt_count(counts.get(s, 0), lang)}" for s in STATUSES)
-        fig.text(0.52, 0.86, summary, fontsize=9, va="top")
-        table_ax = fig.add_axes((0.05, 0.06, 0.90, 0.54))
-        table_ax.set_axis_off()
-        cells = [[r.indicator_id, _shortened(r.name if r.unit == "%" else f"{r.name} ({unit_text(r.unit, lang)})", 68),
-                  _printed(r.value, r.unit, lang), _printed(r.target_value, r.unit, lang), t(r.status, lang)]
-                 for r in profile.itertuples()]
+        self.summary = fig.text(0.52, 0.86, "", fontsize=9, va="top")
+        self.table = self._table(fig.add_axes((0.05, 0.06, 0.90, 0.54)), len(load_catalogue()) + 1)
         headers = ["#", t("indicator", lang), t("value", lang), t("target", lang), t("status", lang)]
-        table = table_ax.table(cellText=cells, colLabels=headers, loc="upper left", cellLoc="left",
-                               colWidths=[0.06, 0.52, 0.12, 0.12, 0.18])
-        table.auto_set_font_size(False)
-        table.set_fontsize(7)
-        for row, record in enumerate(profile.itertuples(), start=1):
-            table[row, 4].set_facecolor(STATUS_COLOURS[record.status])
-        district = names.loc[code, "district_vi"]
-        _decorate(fig, ds, f"{names.loc[code, 'name_vi']} ({code}), {district}",
-                  f"{t('profile', lang)} — {year}", lang)
-        return fig
+        for text, header in zip(self.table[0], headers, strict=True):
+            text.set_text(header)
+        self.title = _decorate(fig, ds, "", f"{t('profile', lang)} — {year}", lang)
+
+    def _table(self, ax: matplotlib.axes.Axes, rows: int) -> list[list[Text]]:
+        """The table's cells (one collection) and texts, row by row: rows 1.2 lines of 10 points, headers centred."""
+        ax.set_axis_off()
+        height = 10 / 72 * 1.2 / (ax.get_position().height * self.fig.get_size_inches()[1])
+        lefts = self.MARGIN + np.cumsum((0.0, *self.WIDTHS[:-1]))
+        bottoms = 1 - self.MARGIN - height * np.arange(1, rows + 1)
+        self.cells = ax.add_collection(PatchCollection(
+            [Rectangle((x, y), w, height) for y in bottoms for x, w in zip(lefts, self.WIDTHS)],
+            facecolor="white", edgecolor="black", transform=ax.transAxes), autolim=False)
+        headers = [ax.text(x + w / 2, bottoms[0] + height / 2, "", fontsize=7, va="center", ha="center",
+                           transform=ax.transAxes) for x, w in zip(lefts, self.WIDTHS)]
+        return [headers] + [[ax.text(x + self.PAD * w, y + height / 2, "", fontsize=7, va="center", ha="left",
+                                     transform=ax.transAxes) for x, w in zip(lefts, self.WIDTHS)]
+                            for y in bottoms[1:]]
+
+    def show(self, code: str) -> Figure:
+        """The page of commune ``code``."""
+        lang = self.lang
+        profile = commune_profile(self.ds, code, self.year, "2020", lang)
+        self.highlight.set_path(self.outlines[code])
+        counts = profile["status"].value_counts()
+        self.summary.set_text("\n".join(f"{t(s, lang)}: {fmt_count(counts.get(s, 0), lang)}" for s in STATUSES))
+        for texts, cells in zip(self.table[1:], _profile_cells(profile, lang), strict=True):
+            for text, cell in zip(texts, cells):
+                text.set_text(cell)
+        colours = np.full((len(self.table), len(self.WIDTHS)), "white", dtype=object)
+        colours[1:, -1] = profile["status"].map(STATUS_COLOURS).to_numpy()
+        self.cells.set_facecolor(colours.ravel().tolist())
+        self.title.set_text(_title_text(self.fig, f"{self.names.loc[code, 'name_vi']} ({code}), "
+                                                  f"{self.names.loc[code, 'district_vi']}"))
+        return self.fig
+
+
+def _risk_page(ds: Dataset, code: str, view: RiskView, lang: str, show_households: bool) -> Figure:
+    """The risk map of one commune: the view narrowed to it, the same filters, households flagged once."""
+    page = risk_view(ds, replace(view.filter, communes=(code,)), flagged=view.flagged)
+    return risk_figure(ds, page, lang=lang, labels=True, show_households=show_households)
+
+
+@contextmanager
+def atlas_progress(progress: Callable[[int, int], None]) -> Iterator[None]:
+    """Within this block, every :func:`atlas` built without a ``progress`` of its own reports to ``progress``.
+
+    For a caller that hands the atlas over as a ready-made function (the app's download buttons).
+
+    >>> import tempfile, pathlib
+    >>> from geo.dataset import load
+    >>> with atlas_progress(lambda done, total: print(f"{done}/{total}")):
+    ...     _ = atlas(load(), pathlib.Path(tempfile.mkdtemp()) / "a.pdf", communes=["01267"])
+    1/1
+    """
+    token = _PROGRESS.set(progress)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
 
 
 def atlas(
@@ -456,6 +556,7 @@ def atlas(
     view: RiskView | None = None,
     lang: str = "vi",
     show_households: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """A multi-page PDF with one page per commune (2020-2025 communes).
 
@@ -463,6 +564,14 @@ def atlas(
     status in ``year``; ``kind="risk"``: its hazard zones and households
     under the filters of ``view`` (a :func:`geo.risk.risk_view`); with
     ``show_households=False`` (viewers, planners) the zones and the counts only.
+    ``progress(done, total)`` is called after each page.
+
+    >>> import tempfile, pathlib
+    >>> from geo.dataset import load
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "atlas.pdf"
+    >>> _ = atlas(load(), out, communes=["01267", "01303"], progress=lambda done, total: print(f"{done}/{total}"))
+    1/2
+    2/2
     """
     if kind not in ("indicator", "risk"):
         raise ValueError(f"kind must be 'indicator' or 'risk', got {kind!r}")
@@ -475,6 +584,10 @@ def atlas(
                        year=year) + (f" — {_DEMO_MARK}" if ds.is_demo else ""),
             "Creator": "geo (Cao Bằng programme tracker)"}) as pdf:
         warnings.filterwarnings("error", message=".*Glyph .* missing from font.*")
-        for code in codes:  # one page per commune
-            pdf.savefig(_commune_page(ds, code, kind, year, view, lang, show_households))
+        profiles = _ProfilePage(ds, year, lang) if kind == "indicator" else None
+        progress = progress or _PROGRESS.get()
+        for done, code in enumerate(codes, start=1):  # one page per commune
+            pdf.savefig(profiles.show(code) if profiles else _risk_page(ds, code, view, lang, show_households))
+            if progress is not None:
+                progress(done, len(codes))
     return path

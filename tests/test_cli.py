@@ -414,3 +414,13 @@ def test_check_workspace_says_what_is_wrong_one_line_each(capsys, protected, tmp
     damaged.write_bytes(protected.read_bytes()[:20_000])
     code, out, _ = run(capsys, "check-workspace", str(damaged), "--lang", "en")
     assert code == 1 and out.strip() and all(line.startswith(str(damaged)) for line in out.splitlines())
+
+
+def test_atlas_shows_its_pages_on_stderr(capsys, tmp_path):
+    code, out, err = run(capsys, "atlas", "--map", "indicator", "--commune", "01267", "--commune", "01303",
+                         "--out", str(tmp_path / "a.pdf"))
+    assert code == 0 and "(2 trang)" in out
+    assert "\rtrang 1/2\rtrang 2/2\n" in err  # one line, rewritten after each page
+    code, _, err = run(capsys, "atlas", "--map", "indicator", "--commune", "01267", "--lang", "en",
+                       "--out", str(tmp_path / "e.pdf"))
+    assert code == 0 and "\rpage 1/1\n" in err and "trang" not in err

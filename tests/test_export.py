@@ -15,8 +15,9 @@ from geo.cli import main
 from geo.dataexport import export_table, with_personal_fields
 from geo.dataset import load
 from geo.hazards import flag_register
-from geo.mapexport import atlas, indicator_figure, risk_figure, save_figure
+from geo.mapexport import atlas, atlas_progress, indicator_figure, risk_figure, save_figure
 from geo.risk import RiskFilter, filter_register, risk_view
+from geo.status import commune_profile
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +107,38 @@ def test_atlas_has_a_page_per_commune(ds, flagged, tmp_path):
     assert len(PdfReader(risk).pages) == 1
 
 
+def test_atlas_reports_each_page_in_order(ds, tmp_path):
+    codes = ["01267", "01303", "01312"]
+    calls = []
+    atlas(ds, tmp_path / "a.pdf", "indicator", 2024, communes=codes, progress=lambda *call: calls.append(call))
+    assert calls == [(1, 3), (2, 3), (3, 3)]
+    # a caller that builds the atlas through a ready-made function hears of it too; its own callback wins
+    heard, own = [], []
+    with atlas_progress(lambda *call: heard.append(call)):
+        atlas(ds, tmp_path / "r.pdf", "risk", communes=codes[:2], view=risk_view(ds))
+        atlas(ds, tmp_path / "b.pdf", "indicator", 2024, communes=codes[:1], progress=lambda *call: own.append(call))
+    assert heard == [(1, 2), (2, 2)] and own == [(1, 1)]
+    atlas(ds, tmp_path / "c.pdf", "indicator", 2024, communes=codes[:1])
+    assert len(heard) == 2  # the block is over: nobody else is told
+
+
+def test_atlas_pages_are_each_communes_own(ds, tmp_path):
+    """Pages are drawn on one reused page: each holds its commune's texts, nothing left from the page before."""
+    codes = ["01267", "01303", "01312", "01267"]
+    pages = [page.extract_text() for page in PdfReader(atlas(ds, tmp_path / "a.pdf", "indicator", 2024,
+                                                             communes=codes)).pages]
+    alone = [_pdf_text(atlas(ds, tmp_path / f"{code}.pdf", "indicator", 2024, communes=[code])) for code in codes[:3]]
+    assert pages == [*alone, alone[0]]
+    assert len(set(alone)) == 3
+    names = ds.communes(2020).set_index("ma_xa")["name_vi"]
+    for code, text in zip(codes, pages):
+        profile = commune_profile(ds, code, 2024)
+        assert f"{names[code]} ({code})" in text and "Hồ sơ xã — 2024" in text
+        counts = profile["status"].value_counts()
+        assert f"Đã đạt: {counts.get('achieved', 0)}" in text and f"Chậm tiến độ: {counts.get('behind', 0)}" in text
+        assert all(name[:30] in text for name in profile["name"])  # every indicator's row, in every page
+
+
 @pytest.mark.parametrize("suffix", ["csv", "xlsx", "geojson", "gpkg", "kml"])
 def test_household_exports_read_back(ds, flagged, tmp_path, suffix):
     table = filter_register(flagged, min_level=5)
@@ -171,3 +204,30 @@ def test_every_hazard_type_in_the_print_legend_and_the_exported_columns(ds, flag
         assert explained[hazard.level_header_vi] == hazard.level_doc[0]
         assert hazard.level_header_en in csv.columns
     assert (csv["Riverbank-erosion level"] == "0").all()  # no riverbank zones in the demo
+
+
+def test_xlsx_keeps_hostile_text_as_text_and_numbers_as_numbers(tmp_path):
+    """The workbook is written by hand (column by column): text stays text, never a formula, as written."""
+    from openpyxl import load_workbook
+
+    ids = ["=1+1", "\r=2", "\tx", "a\x0bb", "_x0041_", "<b>&\"", "-3", "@me", ""]
+    frame = pd.DataFrame({"household_id": ids, "members": [1, -2, 3, 4, 5, 6, 7, 8, 9],
+                          "years_needed": [1.25, -2.0, float("inf"), None, 0.0, 3.0, 1e6, 2.5, 1.0],
+                          "resettlement_date": pd.to_datetime(["2024-01-02", None, *[None] * 7])})
+    out = export_table(frame, tmp_path / "h.xlsx", "=title", {"communes": ["+2"]}, exported_by="@me")
+    book = load_workbook(out)
+    cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    quoted = {c.value for c in cells if c.quotePrefix}
+    assert quoted == {"=1+1", "\r=2", "\tx", "-3", "@me", "=title", "+2"}  # every formula-like text, nothing else
+    data = [[c.value for c in row] for row in book.worksheets[0].iter_rows(min_row=2, max_col=4)]
+    # a control character in the workbook's escape, a literal escape kept as written, an empty text empty
+    assert [row[0] for row in data] == [*ids[:3], "a_x000B_b", "_x005F_x0041_", *ids[5:8], None]
+    assert [row[1] for row in data] == list(frame["members"])
+    assert [row[2] for row in data] == [1.2, -2.0, "∞", None, 0.0, 3.0, 1e6, 2.5, 1.0]
+    first = book.worksheets[0]["D2"]
+    assert first.is_date and first.number_format == "dd/mm/yyyy" and first.value.date().isoformat() == "2024-01-02"
+    assert book.worksheets[0]["B2"].number_format == "#,##0" and book.worksheets[0]["C3"].data_type == "n"
+    # a reader that unescapes as Excel does (calamine, the app's import engine) reads every id as it was
+    again = pd.read_excel(out, sheet_name=None, engine="calamine", dtype=str)
+    assert list(again) == book.sheetnames and again[book.sheetnames[0]].iloc[:, 0].fillna("").tolist() == ids
