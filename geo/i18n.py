@@ -744,6 +744,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "cli_written_households": ("đã ghi: {path} ({n} hộ)", "written: {path} ({n} households)"),
     "cli_written_size": ("đã ghi: {path} ({size} kB)", "written: {path} ({size} kB)"),
     "cli_written_pages": ("đã ghi: {path} ({n} trang)", "written: {path} ({n} pages)"),
+    "atlas_progress": ("trang {done}/{total}", "page {done}/{total}"),
     "cli_written_rows": ("đã ghi: {path} ({n} dòng, {personal})", "written: {path} ({n} rows, {personal})"),
     "cli_personal": ("kèm thông tin cá nhân", "with personal fields"),
     "cli_no_personal": ("không kèm thông tin cá nhân", "personal fields excluded"),
