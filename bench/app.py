@@ -1,21 +1,40 @@
-"""Measure the app: first page, redraws after a filter change, size of what the browser gets, memory.
+"""Measure the app: first map, redraw after each control, bytes the browser receives, server CPU and memory.
 
-Runs the real ``app.py`` headless with Streamlit's AppTest (server-side time,
-no browser), then builds the same maps with ``geo.maps`` to report the size of
-the HTML sent for each map, and the peak memory of this process. Then starts
-the real server (``streamlit run``) on the demo data and opens the app in
-headless Chromium, offline: time to the first drawn map as the browser sees it,
-bytes received, and the server's peak memory (VmHWM of its process tree);
-``--no-browser`` skips this part. Prints a table; ``--repeat`` runs of each
-redraw, median shown. ``--compare`` runs the same on two git revisions (see
-bench/_revisions.py).
+Three parts, on the demo data (no workspace, no login):
 
-    python bench/app.py [--repeat 5] [--no-browser] [--json] [--compare REV_A [REV_B]]
+* AppTest (``--app``, default on): server-side seconds of the first run and of
+  a few filter changes, with Streamlit's AppTest (no browser); the size of the
+  HTML of each map as ``geo.maps`` builds it; this process's peak memory.
+* One browser (``--browser``, default on): the real server (``streamlit run``)
+  and headless Chromium, offline (requests to other hosts fail). Seconds to the
+  first map drawn after opening the page, on a cold server and again in a
+  second fresh browser context (warm server); then for every control of both
+  pages, in order, the seconds from the change to the new map drawn (median of
+  ``--repeat`` changes, alternating between two values) and the kB received
+  (websocket frames and HTTP response bodies, until the app is idle again).
+  Indicator page: indicator, year, units; risk page: hazard types, minimum
+  level, buffer, commune, ethnicity, resettlement status; then the language.
+  ``--no-controls`` keeps only the first map. How "new map drawn" is told is in
+  ``bench/_browser.py`` (:func:`map_drawn`).
+* Concurrent sessions (``--sessions N [N ...]``): on a fresh server, one visit
+  first, then for each N, ``--rounds`` rounds of N browser contexts at once,
+  each doing the same visit (open the page, switch to the risk page, move the
+  level slider once). Per N: server CPU-seconds per visit, median and max wait
+  of each step, the server's peak memory (VmHWM, reset before each N) and its
+  memory ``--settle`` seconds after each round (VmRSS, no browser connected),
+  beside its memory after the first visit.
+
+Prints a table; ``--json`` prints the figures as JSON; ``--compare REV_A [REV_B]``
+runs the same on two git revisions (see bench/_revisions.py).
+
+    python bench/app.py [--repeat 3] [--no-app] [--no-browser] [--no-controls]
+                        [--sessions 1 5 10] [--rounds 1] [--settle 10] [--json] [--compare REV_A [REV_B]]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import re
 import resource
@@ -26,24 +45,21 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from urllib.parse import urlparse
 
+import _browser as browser
 from _revisions import Measure, run, target_root
+from streamlit.testing.v1 import AppTest
 
 ROOT = target_root()
 
-from streamlit.testing.v1 import AppTest  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
-DRAWN = ".leaflet-container path.leaflet-interactive, .leaflet-container canvas"
-BODY_BYTES = ("performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))"
-              ".reduce((total, entry) => total + entry.decodedBodySize, 0)")
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def _timed(step: Callable[[], object]) -> float:
@@ -52,12 +68,14 @@ def _timed(step: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+# --- AppTest: server side only -------------------------------------------------------------------------------------
+
 def _app_steps(repeat: int) -> list[Measure]:
     """Server-side seconds of the first run and of redraws after filter changes (AppTest)."""
     from geo.hazards import HAZARD_TYPES
 
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    measures = [Measure("first run of the app (cold: load data, flag)", "s", _timed(app.run))]
+    measures = [Measure("AppTest: first run of the app (cold: load data, flag)", "s", _timed(app.run))]
     indicator = {
         "indicator page: change indicator": lambda i: app.sidebar.selectbox(key="indicator").set_value(
             ["1", "2"][i % 2]).run(),
@@ -75,15 +93,17 @@ def _app_steps(repeat: int) -> list[Measure]:
         if changes is risk:
             app.sidebar.radio(key="view").set_value("risk").run()
         for name, step in changes.items():
-            measures.append(Measure(name, "s", statistics.median(_timed(partial(step, i)) for i in range(repeat))))
+            _progress(f"AppTest: {name}")
+            seconds = statistics.median(_timed(partial(step, i)) for i in range(repeat))
+            measures.append(Measure(f"AppTest: {name}", "s", seconds))
     return measures
 
 
 def _map_sizes() -> list[Measure]:
     """kB of the HTML of each map sent to the browser."""
+    from geo.crs import with_lonlat
     from geo.dataset import load
     from geo.hazards import flag_register
-    from geo.crs import with_lonlat
     from geo.maps import indicator_map, risk_map
     from geo.risk import filter_register
     from geo.status import commune_status
@@ -99,9 +119,15 @@ def _map_sizes() -> list[Measure]:
     one = filter_register(flagged, min_level=1, communes=["01267"])
     bounds = tuple(ds.communes(2020).query("ma_xa == '01267'").to_crs("EPSG:4326").total_bounds)
     maps["risk map, one commune, level >= 1"] = risk_map(ds, one, ds.sites, set(), min_level=1, bounds=bounds)
-    return [Measure(f"HTML of the {name}", "kB", len(m.get_root().render().encode()) / 1024)
-            for name, m in maps.items()]
+    return [Measure(f"AppTest: HTML of the {name}", "kB", len(_html(m).encode()) / 1024) for name, m in maps.items()]
 
+
+def _html(web_map: object) -> str:
+    """A map as one standalone HTML page: a folium map, or a map in parts that renders itself (``html()``)."""
+    return web_map.html() if hasattr(web_map, "html") else web_map.get_root().render()
+
+
+# --- The real server ---------------------------------------------------------------------------------------------
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -109,71 +135,54 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _peak_memory_mb(pid: int) -> float:
-    """Peak resident memory (VmHWM) of a process plus that of its live descendants, MB."""
-    total, pids = 0, [pid]
-    while pids:
-        proc = Path("/proc") / str(pids.pop())
-        total += int(re.search(r"VmHWM:\s+(\d+)", (proc / "status").read_text())[1])
-        for task in (proc / "task").iterdir():
-            pids += [int(child) for child in (task / "children").read_text().split()]
-    return total / 1024
+@dataclass
+class Server:
+    """A running ``streamlit run app.py``: its URL and its process (CPU and memory of its process tree)."""
+
+    url: str
+    process: subprocess.Popen
+    started: float  # seconds until /_stcore/health answered
+
+    def _tree(self) -> list[Path]:
+        procs, pids = [], [self.process.pid]
+        while pids:
+            proc = Path("/proc") / str(pids.pop())
+            procs.append(proc)
+            for task in (proc / "task").iterdir():
+                pids += [int(child) for child in (task / "children").read_text().split()]
+        return procs
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU-seconds of the server and its children, living or waited for."""
+        ticks = 0
+        for proc in self._tree():
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            ticks += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def memory_mb(self, field: str) -> float:
+        """``VmRSS`` (now) or ``VmHWM`` (peak) of the process tree, MB."""
+        return sum(int(re.search(rf"{field}:\s+(\d+)", (proc / "status").read_text())[1])
+                   for proc in self._tree()) / 1024
+
+    def reset_peak(self) -> None:
+        """Start the peak (VmHWM) of every process of the tree afresh."""
+        for proc in self._tree():
+            (proc / "clear_refs").write_text("5")
 
 
-def _in_browser(url: str) -> list[Measure]:
-    """Open the app in headless Chromium, requests to other hosts aborted; time the first map and the risk map."""
-    from playwright.sync_api import Route, WebSocket, sync_playwright
-
-    from geo.i18n import t
-
-    received = {"ws": 0}
-
-    def local_only(route: Route) -> None:
-        host = urlparse(route.request.url).hostname
-        if host in ("127.0.0.1", "localhost") or route.request.url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            route.abort()
-
-    def count_frames(ws: WebSocket) -> None:
-        ws.on("framereceived", lambda payload: received.update(ws=received["ws"] + len(payload)))
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1500, "height": 1100})
-            context.route("**/*", local_only)
-            page = context.new_page()
-            page.on("websocket", count_frames)
-            frame = page.frame_locator(MAP_FRAME).first
-            start = time.perf_counter()
-            page.goto(url, wait_until="domcontentloaded")
-            frame.locator(DRAWN).first.wait_for(timeout=180_000)
-            measures = [Measure("browser: first map drawn after opening the page", "s", time.perf_counter() - start)]
-            page.wait_for_load_state("networkidle")
-            http = sum(each.evaluate(BODY_BYTES) for each in page.frames)
-            measures += [Measure("browser: HTTP bodies of the first page (uncompressed)", "kB", http / 1024),
-                         Measure("browser: websocket data received for the first page", "kB", received["ws"] / 1024)]
-            start = time.perf_counter()
-            page.get_by_text(t("view_risk", "vi")).first.click()
-            frame.locator(".geo-legend").filter(has_text=t("risk_legend", "vi")).wait_for(timeout=180_000)
-            frame.locator(DRAWN).first.wait_for(timeout=180_000)
-            measures.append(Measure("browser: risk map drawn after switching page", "s", time.perf_counter() - start))
-            return measures
-        finally:
-            browser.close()
-
-
-def _server(workspace: Path) -> list[Measure]:
-    """Start ``streamlit run app.py`` on the demo data, load the page in a browser; start time and peak memory."""
+@contextmanager
+def _server(workspace: Path) -> Iterator[Server]:
+    """``streamlit run app.py`` on a free port with ``GEO_WORKSPACE=workspace`` (no file watcher), until closed."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+               "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+               "--server.fileWatcherType", "none"]
     env = {**os.environ, "GEO_WORKSPACE": str(workspace),
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     with tempfile.TemporaryFile("w+") as log:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             start = time.perf_counter()
             while True:
@@ -181,37 +190,174 @@ def _server(workspace: Path) -> list[Measure]:
                     if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
                         break
                 except OSError:
-                    if server.poll() is not None or time.perf_counter() - start > 120:
+                    if process.poll() is not None or time.perf_counter() - start > 120:
                         log.seek(0)
                         raise RuntimeError(f"the app server did not start:\n{log.read()[-3000:]}") from None
                     time.sleep(0.2)
-            measures = [Measure("server: start until /_stcore/health answers", "s", time.perf_counter() - start)]
-            with urllib.request.urlopen(url, timeout=10) as response:
-                measures.append(Measure("server: page / (HTML)", "kB", len(response.read()) / 1024))
-            measures += _in_browser(url)
-            measures.append(Measure("server: peak memory (VmHWM of its processes)", "MB", _peak_memory_mb(server.pid)))
-            return measures
+            yield Server(url, process, time.perf_counter() - start)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            process.terminate()
+            process.wait(timeout=30)
+
+
+# --- One browser: first map and every control --------------------------------------------------------------------
+
+Action = Callable[[browser.Page, int], Awaitable[None]]
+
+INDICATOR_CONTROLS: dict[str, Action] = {
+    "indicator": partial(browser.choose_other, key="indicator"),
+    "year": partial(browser.slide, key="year"),
+    "units (161 / 56 communes)": partial(browser.other_radio, key="units"),
+}
+RISK_CONTROLS: dict[str, Action] = {
+    "hazard types (one off / all)": partial(browser.drop_one, key="types"),
+    "minimum level": partial(browser.slide, key="min_level"),
+    "buffer (100 m / 0)": partial(browser.type_number, key="buffer_m", value=100),
+    "commune (one / all)": partial(browser.toggle_one, key="communes"),
+    "ethnicity (one / all)": partial(browser.toggle_one, key="ethnicities"),
+    "status (one / all)": partial(browser.toggle_one, key="statuses"),
+}
+LANGUAGE: Action = partial(browser.other_radio, key="lang")
+
+
+def _step(name: str, seconds: float, received: int) -> list[Measure]:
+    return [Measure(f"browser: {name}", "s", seconds), Measure(f"browser: {name}", "kB", received / 1024)]
+
+
+async def _median_of_changes(session: browser.Session, name: str, action: Action, repeat: int) -> list[Measure]:
+    """Median seconds and kB of ``repeat`` changes of one control (none if a change left the map as it was)."""
+    _progress(f"browser: {name}")
+    try:
+        steps = [await session.change(partial(action, session.page, i)) for i in range(repeat)]
+    except browser.NotRedrawn as exc:
+        _progress(f"browser: {name}: not measured, {exc}")
+        return []
+    return _step(name, statistics.median(s for s, _ in steps), statistics.median(b for _, b in steps))
+
+
+async def _controls(server: Server, repeat: int, controls: bool) -> list[Measure]:
+    """The first map on the cold server, then on the warm one in a fresh context, then each control."""
+    async with browser.chromium() as chromium:
+        async with browser.session(chromium) as cold:
+            _progress("browser: first map, cold server")
+            measures = _step("first map drawn after opening the page (cold server)", *await cold.open(server.url))
+        async with browser.session(chromium) as warm:
+            _progress("browser: first map, warm server")
+            measures += _step("first map drawn after opening the page (warm server)", *await warm.open(server.url))
+            if not controls:
+                return measures
+            for name, action in INDICATOR_CONTROLS.items():
+                measures += await _median_of_changes(warm, f"indicator page: {name}", action, repeat)
+            _progress("browser: risk page")
+            change = await warm.change(partial(browser.other_radio, warm.page, 0, key="view"))
+            measures += _step("risk map drawn after switching page", *change)
+            for name, action in RISK_CONTROLS.items():
+                measures += await _median_of_changes(warm, f"risk page: {name}", action, repeat)
+            measures += await _median_of_changes(warm, "risk page: language (vi / en)", LANGUAGE, repeat)
+    return measures
+
+
+def _one_browser(workspace: Path, repeat: int, controls: bool) -> list[Measure]:
+    """Start the server, open the app in Chromium; start time, first maps, controls, server peak memory."""
+    with _server(workspace) as server:
+        measures = [Measure("server: start until /_stcore/health answers", "s", server.started)]
+        with urllib.request.urlopen(server.url, timeout=10) as response:
+            measures.append(Measure("server: page / (HTML)", "kB", len(response.read()) / 1024))
+        measures += asyncio.run(_controls(server, repeat, controls))
+        measures.append(Measure("server: peak memory (VmHWM of its processes)", "MB", server.memory_mb("VmHWM")))
+    return measures
+
+
+# --- Concurrent sessions ---------------------------------------------------------------------------------------
+
+VISIT = ("open the page", "switch to the risk page", "move the level slider")
+
+
+async def _visit(chromium: browser.Browser, server: Server) -> list[float]:
+    """One user's visit in a fresh browser context: seconds of each step of :data:`VISIT`."""
+    async with browser.session(chromium) as session:
+        page = session.page
+        waits = [(await session.open(server.url))[0]]
+        waits.append((await session.change(partial(browser.other_radio, page, 0, key="view")))[0])
+        waits.append((await session.change(partial(browser.slide, page, 0, key="min_level")))[0])
+    return waits
+
+
+async def _round(chromium: browser.Browser, servers: list[Server], n: int) -> list[list[float]]:
+    """``n`` visits at once, assigned to the servers in turn; each visit's waits."""
+    return await asyncio.gather(*(_visit(chromium, servers[i % len(servers)]) for i in range(n)))
+
+
+async def _settled_mb(servers: list[Server], settle: float) -> float:
+    """Memory (VmRSS) of the servers ``settle`` seconds from now, MB."""
+    await asyncio.sleep(settle)
+    return sum(server.memory_mb("VmRSS") for server in servers)
+
+
+async def _sessions(servers: list[Server], counts: list[int], rounds: int, settle: float) -> list[Measure]:
+    """One visit, then ``rounds`` rounds of N concurrent visits for each N in ``counts``."""
+    async with browser.chromium() as chromium:
+        _progress("sessions: first visit")
+        await _round(chromium, servers, 1)
+        measures = [Measure("sessions: server memory after the first visit (settled)", "MB",
+                            await _settled_mb(servers, settle))]
+        for n in counts:
+            for server in servers:
+                server.reset_peak()
+            cpu, waits, settled = 0.0, [], []
+            for r in range(1, rounds + 1):
+                _progress(f"sessions: {n} at once, round {r}/{rounds}")
+                before = sum(server.cpu_seconds() for server in servers)
+                waits += await _round(chromium, servers, n)
+                cpu += sum(server.cpu_seconds() for server in servers) - before
+                settled.append(Measure(f"{n} at once: server memory after round {r} (settled)", "MB",
+                                       await _settled_mb(servers, settle)))
+            measures.append(Measure(f"{n} at once: server CPU per visit", "s", cpu / (n * rounds)))
+            for i, step in enumerate(VISIT):
+                each = [visit[i] for visit in waits]
+                measures += [Measure(f"{n} at once: {step}, median wait", "s", statistics.median(each)),
+                             Measure(f"{n} at once: {step}, max wait", "s", max(each))]
+            peak = sum(server.memory_mb("VmHWM") for server in servers)  # since the reset: every round of N
+            measures += [Measure(f"{n} at once: server peak memory (VmHWM)", "MB", peak), *settled]
+    return measures
+
+
+def _concurrent(workspace: Path, counts: list[int], rounds: int, settle: float) -> list[Measure]:
+    """Concurrent sessions on a fresh server (:func:`_sessions` takes a list: more servers would share the load)."""
+    with ExitStack() as stack:
+        servers = [stack.enter_context(_server(workspace))]
+        return asyncio.run(_sessions(servers, counts, rounds, settle))
 
 
 def measure(args: argparse.Namespace) -> list[Measure]:
     """Every figure of the bench, on the demo data."""
+    measures: list[Measure] = []
     with tempfile.TemporaryDirectory() as tmp:
         workspace = Path(tmp) / "none.gpkg"  # no workspace: the app shows the demo, without accounts
         os.environ["GEO_WORKSPACE"] = str(workspace)
-        measures = _app_steps(args.repeat)
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        measures += _map_sizes()
-        measures.append(Measure("AppTest: peak memory of the bench process (max RSS)", "MB", peak))
+        if args.app:
+            measures += _app_steps(args.repeat)
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            measures += _map_sizes()
+            measures.append(Measure("AppTest: peak memory of the bench process (max RSS)", "MB", peak))
         if args.browser:
-            measures += _server(workspace)
+            measures += _one_browser(workspace, args.repeat, args.controls)
+            if args.sessions:
+                measures += _concurrent(workspace, args.sessions, args.rounds, args.settle)
     return measures
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--app", action=argparse.BooleanOptionalAction, default=True,
+                        help="AppTest timings and map HTML sizes, no server (default: yes)")
     parser.add_argument("--browser", action=argparse.BooleanOptionalAction, default=True,
                         help="start the real server and open the app in headless Chromium (default: yes)")
-    run(parser, measure, repeat=5)
+    parser.add_argument("--controls", action=argparse.BooleanOptionalAction, default=True,
+                        help="time every control in the browser, not only the first map (default: yes)")
+    parser.add_argument("--sessions", type=int, nargs="+", metavar="N", default=[],
+                        help="also N browser sessions at once on a fresh server, for each N given")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds of N sessions for each N (default: 1)")
+    parser.add_argument("--settle", type=float, default=10,
+                        help="seconds after a round before the server's memory is read (default: 10)")
+    run(parser, measure, repeat=3)
