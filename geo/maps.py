@@ -85,6 +85,8 @@ _ASSETS = {
 _UNUSED = {"jquery", "bootstrap", "awesome_markers", "bootstrap_css", "glyphicons_css",
            "awesome_markers_font_css", "awesome_markers_css", "awesome_rotate_css"}
 BASEMAPS = ("none", "osm", "local")
+#: Commune names are written on the web maps from this zoom level on (a district fills the map).
+LABEL_ZOOM = 11
 #: The maps' script in the browser; branca renders a map's script twice as a template, so it holds no delimiter.
 _SCRIPT = (Path(__file__).with_name("webmap.js")).read_text(encoding="utf-8")
 if any(mark in _SCRIPT for mark in ("{{", "{%", "{#")):
@@ -356,6 +358,11 @@ class WebMap:
         return self.base.get_root().render()
 
 
+def _border(style: str) -> str:
+    """A swatch's CSS border: "solid"/"dashed" in grey, or a whole border given as "<style> <colour> <width>"."""
+    return f"1px {style} #444" if " " not in style else f"{style.split()[2]} {style.split()[0]} {style.split()[1]}"
+
+
 def _legend(title: str, rows: list[tuple[str, str, str]]) -> str:
     r"""The HTML of a collapsible legend listing (colour, border style, label) rows; title and labels are text.
 
@@ -364,7 +371,7 @@ def _legend(title: str, rows: list[tuple[str, str, str]]) -> str:
     """
     items = "".join(
         f'<div><span style="display:inline-block;width:14px;height:14px;margin-right:6px;vertical-align:middle;'
-        f'background:{colour};border:1px {border} #444"></span>{_escaped(label)}</div>'
+        f'background:{colour};border:{_border(border)}"></span>{_escaped(label)}</div>'
         for colour, border, label in rows
     )
     return (f'<details open class="geo-legend" style="background:white;padding:6px 8px;font:12px \'DejaVu Sans\','
@@ -388,11 +395,28 @@ def _fit(bounds: tuple[float, float, float, float]) -> list[list[float]] | None:
 
 
 def _communes_source(ds: Dataset, vintage: int, store: LayerStore | None) -> str | dict:
-    """Commune boundaries for the browser: code and name (as ``tip``), both escaped."""
+    """Commune boundaries for the browser: code, name (as ``tip``, both escaped) and a point inside for its label."""
     def make() -> dict:
         shapes = display_communes(ds, vintage)
-        return _collection(shapes.assign(tip=shapes["name_vi"]), ["ma_xa", "tip"], shown=["ma_xa", "tip"])
+        inside = shapely.point_on_surface(shapes.geometry.values)
+        at = np.column_stack([shapely.get_y(inside), shapely.get_x(inside)]).round(5).tolist()
+        return _collection(shapes.assign(tip=shapes["name_vi"], at=at), ["ma_xa", "tip", "at"],
+                           shown=["ma_xa", "tip"])
     return _source(store, ("communes", str(ds.path), ds.revision, vintage), make)
+
+
+def _districts_source(ds: Dataset, vintage: int, store: LayerStore | None) -> str | dict | None:
+    """District boundaries as lines (2020 units; the 2025 units have no districts), None without any."""
+    shapes = display_communes(ds, vintage)
+    if shapes.empty or "ma_huyen" not in shapes or shapes["ma_huyen"].isna().all():
+        return None
+
+    def make() -> dict:
+        merged = shapes.dissolve("ma_huyen", as_index=False)
+        lines = shapely.set_precision(shapely.boundary(merged.geometry.values), 1e-5)
+        return {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": json.loads(shapely.to_geojson(line)), "properties": {}} for line in lines]}
+    return _source(store, ("districts", str(ds.path), ds.revision, vintage), make)
 
 
 def _tooltips(columns: dict[str, pd.Series]) -> pd.Series:
@@ -498,9 +522,13 @@ def indicator_map(
     counts = data["status"].value_counts()
     legend = [(STATUS_COLOURS[s], "dashed" if s == "no_data" else "solid", f"{t(s, lang)} ({int(counts.get(s, 0))})")
               for s in STATUSES]
+    districts = _districts_source(ds, int(units), store)
+    if districts is not None:
+        legend.append(("#ffffff", "solid #252525 3px", t("district_lines", lang)))
     spec = {"fit": None, "legend": _legend(title + (f" — {ds.label}" if ds.is_demo else ""), legend),
-            "communes": {"data": _communes_source(ds, int(units), store), "rows": rows,
-                         "missing": [STATUS_COLOURS["no_data"], True, None]}}
+            "communes": {"data": _communes_source(ds, int(units), store), "rows": rows, "labelZoom": LABEL_ZOOM,
+                         "missing": [STATUS_COLOURS["no_data"], True, None]},
+            "districts": districts}
     _Draw("indicator", spec).add_to(web.layers)
     return web
 
@@ -555,11 +583,15 @@ def risk_map(
         rows += [(RESETTLEMENT_COLOURS[s], "solid", t(s, lang)) for s in RESETTLEMENT_COLOURS]
     if homes["grid"] or homes["cluster"]:  # how households are grouped at this size, said in the legend
         rows.append((AGGREGATE_COLOUR, "solid", t("legend_grid" if homes["grid"] else "legend_cluster", lang)))
+    districts = _districts_source(ds, 2020, store)
+    if districts is not None:
+        rows.append(("#ffffff", "solid #252525 3px", t("district_lines", lang)))
     zone_source = _source(store, ("zones", str(ds.path), ds.revision), zones)
     spec = {
         "fit": _fit(bounds if bounds is not None else extent),
         "legend": _legend(t("risk_legend", lang) + (f" — {ds.label}" if ds.is_demo else ""), rows),
-        "communes": {"data": _communes_source(ds, 2020, store), "rows": None},
+        "communes": {"data": _communes_source(ds, 2020, store), "rows": None, "labelZoom": LABEL_ZOOM},
+        "districts": districts,
         "zones": {"data": zone_source, "key": zone_source if isinstance(zone_source, str) else "inline",
                   "types": [h for h in HAZARD_TYPES if h in set(types)], "min": int(min_level), "lang": lang,
                   "colours": {str(level): colour for level, colour in HAZARD_COLOURS.items()},

@@ -49,8 +49,38 @@ window.geoMap = window.geoMap || (function () {
     shown.overlays = L.control.layers(null, layers, {collapsed: true}).addTo(map);
   }
 
+  /* Commune names at their inner point, shown from zoom spec.labelZoom on (one zoom handler per page). */
+  function labels(map, group, collection, zoom) {
+    var layer = L.layerGroup();
+    collection.features.forEach(function (feature) {
+      var p = feature.properties;
+      if (!p.at) return;
+      L.marker(p.at, {interactive: false, keyboard: false, icon: L.divIcon({className: '', iconSize: null,
+        html: '<span style="position:absolute;transform:translate(-50%,-50%);white-space:nowrap;font:11px sans-serif;'
+          + 'color:#222;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 2px #fff">' + p.tip + '</span>'})}).addTo(layer);
+    });
+    shown.labels = {layer: layer, group: group, zoom: zoom};
+    function update() {
+      var now = shown.labels;
+      if (map.getZoom() >= now.zoom) now.group.addLayer(now.layer); else now.group.removeLayer(now.layer);
+    }
+    if (!shown.labelHandler) {
+      shown.labelHandler = true;
+      map.on('zoomend', function () { update(); });
+    }
+    update();
+  }
+
+  /* District boundaries as lines over the communes, when the units have districts. */
+  function districts(group, data) {
+    if (!data) return Promise.resolve();
+    var layer = L.geoJSON(null, {interactive: false, style: {color: '#252525', weight: 2, fill: false}});
+    group.addLayer(layer);
+    return source(data).then(function (collection) { layer.addData(collection); });
+  }
+
   /* Communes: coloured by rows[code] = [fill, dashed, tooltip], or outlined with their name. */
-  function communes(group, spec) {
+  function communes(map, group, spec) {
     var layer = L.geoJSON(null, {
       style: function (feature) {
         if (!spec.rows) return {fillOpacity: 0, color: '#666666', weight: 0.6};
@@ -67,7 +97,10 @@ window.geoMap = window.geoMap || (function () {
       }
     });
     group.addLayer(layer);
-    return source(spec.data).then(function (collection) { layer.addData(collection); });
+    return source(spec.data).then(function (collection) {
+      layer.addData(collection);
+      labels(map, group, collection, spec.labelZoom);
+    });
   }
 
   /* Hazard zones of the chosen types at or above the chosen level, one group per type, levels in order. */
@@ -143,7 +176,7 @@ window.geoMap = window.geoMap || (function () {
   function indicator(map, group, spec) {
     fit(map, spec.fit);
     legend(map, spec.legend, 'topright');
-    return drawn([communes(group, spec.communes)], spec.stamp);
+    return drawn([communes(map, group, spec.communes), districts(group, spec.districts)], spec.stamp);
   }
 
   /* The risk map: commune outlines and zones under the households and sites, the legend and the layer list. */
@@ -152,7 +185,8 @@ window.geoMap = window.geoMap || (function () {
     var outline = L.featureGroup().addTo(group);
     var homes = households(spec.households).addTo(group), places = sites(spec.sites).addTo(group);
     legend(map, spec.legend, 'bottomright');
-    var loaded = Promise.all([communes(outline, spec.communes), zones(group, spec.zones)]).then(function (results) {
+    var loaded = Promise.all([communes(map, outline, spec.communes), zones(group, spec.zones),
+                              districts(outline, spec.districts)]).then(function (results) {
       var groups = results[1], layers = {}, below = [outline];
       layers[spec.words.communes] = outline;
       spec.zones.types.forEach(function (type) {

@@ -135,7 +135,7 @@ def test_layers_the_browser_fetches_show_names_as_text(ds, view, tmp_path):
     pages = [risk_map(ds, with_lonlat(view.shown), ds.sites, set(), min_level=1, store=store).html(),
              indicator_map(ds, commune_status(ds, "2", 2023), "t", store=store).html()]
     published = [path.read_text(encoding="utf-8") for path in (tmp_path / "layers").glob("*.json")]
-    assert len(published) == 2  # communes once (both maps), zones once
+    assert len(published) == 3  # communes and districts once (both maps), zones once
     assert all(f"/app/static/layers/{path.name}" in "".join(pages) for path in (tmp_path / "layers").glob("*.json"))
     for text in pages + published:
         _assert_inert(text, "published layer")
