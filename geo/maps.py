@@ -46,6 +46,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 from folium.elements import JSCSSMixin
 
@@ -172,11 +173,18 @@ def _base_map(bounds: tuple[float, float, float, float], basemap: str, local_til
     return m
 
 
+@lru_cache(maxsize=16)
+def _to_wgs84(crs: pyproj.CRS) -> pyproj.Transformer:
+    """A transformer from ``crs`` to WGS 84 (lon, lat), made once per CRS: making one costs more than using it."""
+    return pyproj.Transformer.from_crs(crs, WGS84, always_xy=True)
+
+
 def _extent(frames: list[gpd.GeoDataFrame]) -> tuple[float, float, float, float]:
     """The WGS 84 extent of the first non-empty layer (NaN when all are empty)."""
     for frame in frames:
         if len(frame) and frame.crs is not None:
-            return tuple(frame.to_crs(WGS84).total_bounds)
+            bounds = frame.total_bounds
+            return bounds if frame.crs == WGS84 else _to_wgs84(frame.crs).transform_bounds(*bounds)
     return (np.nan,) * 4
 
 
@@ -476,12 +484,13 @@ def _sites_spec(sites: gpd.GeoDataFrame, unsafe_sites: set[str], lang: str) -> l
     """Resettlement sites as [lat, lon, colour, label]: green rings, red with a warning when unsafe."""
     if sites.empty:
         return []
-    frame = sites.to_crs(WGS84)
-    bad = frame["site_id"].isin(list(unsafe_sites)).to_numpy()
-    label = (np.where(bad, "⚠ ", "") + frame["name_vi"].fillna("").astype(str) + " (" + frame["site_id"].astype(str)
+    points = shapely.point_on_surface(sites.geometry.values)  # a point, whatever the file gave
+    lon, lat = _to_wgs84(sites.crs).transform(shapely.get_x(points), shapely.get_y(points))
+    bad = sites["site_id"].isin(list(unsafe_sites)).to_numpy()
+    label = (np.where(bad, "⚠ ", "") + sites["name_vi"].fillna("").astype(str) + " (" + sites["site_id"].astype(str)
              + ")" + np.where(bad, f" — {t('site_unsafe', lang)}", ""))
     return [[round(y, 5), round(x, 5), colour, _escaped(text)] for y, x, colour, text in
-            zip(frame.geometry.y, frame.geometry.x, np.where(bad, "#b2182b", "#1a9641"), label)]
+            zip(lat, lon, np.where(bad, "#b2182b", "#1a9641"), label)]
 
 
 def indicator_map(
