@@ -179,6 +179,18 @@ def _to_wgs84(crs: pyproj.CRS) -> pyproj.Transformer:
     return pyproj.Transformer.from_crs(crs, WGS84, always_xy=True)
 
 
+@lru_cache(maxsize=32)
+def _lat_lon(crs: pyproj.CRS, xy: bytes) -> np.ndarray:
+    """(lat, lon) rows of the (x, y) points packed in ``xy``, in WGS 84, rounded to 5 decimals (about 1 m).
+
+    Kept per CRS and points: each script run has a thread of its own, and
+    pyproj makes its transformation anew in every thread.
+    """
+    x, y = np.frombuffer(xy).reshape(-1, 2).T
+    lon, lat = _to_wgs84(crs).transform(x, y)
+    return np.column_stack([lat, lon]).round(5)
+
+
 def _extent(frames: list[gpd.GeoDataFrame]) -> tuple[float, float, float, float]:
     """The WGS 84 extent of the first non-empty layer (NaN when all are empty)."""
     for frame in frames:
@@ -485,11 +497,11 @@ def _sites_spec(sites: gpd.GeoDataFrame, unsafe_sites: set[str], lang: str) -> l
     if sites.empty:
         return []
     points = shapely.point_on_surface(sites.geometry.values)  # a point, whatever the file gave
-    lon, lat = _to_wgs84(sites.crs).transform(shapely.get_x(points), shapely.get_y(points))
+    lat, lon = _lat_lon(sites.crs, np.column_stack([shapely.get_x(points), shapely.get_y(points)]).tobytes()).T
     bad = sites["site_id"].isin(list(unsafe_sites)).to_numpy()
     label = (np.where(bad, "⚠ ", "") + sites["name_vi"].fillna("").astype(str) + " (" + sites["site_id"].astype(str)
              + ")" + np.where(bad, f" — {t('site_unsafe', lang)}", ""))
-    return [[round(y, 5), round(x, 5), colour, _escaped(text)] for y, x, colour, text in
+    return [[float(y), float(x), colour, _escaped(text)] for y, x, colour, text in
             zip(lat, lon, np.where(bad, "#b2182b", "#1a9641"), label)]
 
 
