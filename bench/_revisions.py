@@ -91,7 +91,7 @@ def _git(*args: str) -> str:
 
 
 @contextmanager
-def _checkout(revision: str) -> Iterator[tuple[Path, str]]:
+def checkout(revision: str) -> Iterator[tuple[Path, str]]:
     """Yield the root of ``revision``'s code and its label: a detached worktree, removed afterwards."""
     if revision == WORKTREE:
         yield CHECKOUT, WORKTREE
@@ -106,7 +106,7 @@ def _checkout(revision: str) -> Iterator[tuple[Path, str]]:
             subprocess.run(["git", "worktree", "remove", "--force", str(path)], cwd=CHECKOUT, check=False)
 
 
-def _run_once(script: Path, argv: list[str], root: Path) -> dict[tuple[str, str], float]:
+def run_once(script: Path, argv: list[str], root: Path) -> dict[tuple[str, str], float]:
     """Run the bench script once on the code at ``root``; its figures by (step, unit)."""
     env = {**os.environ, ROOT_VARIABLE: str(root),
            "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
@@ -130,12 +130,12 @@ def compare(script: str | Path, argv: list[str], revisions: list[str], repeat: i
     script = Path(script).resolve()
     argv = _without(_without(argv, "--compare"), "--repeat")
     with ExitStack() as stack:
-        trees = [stack.enter_context(_checkout(r)) for r in [*revisions, WORKTREE][:2]]
+        trees = [stack.enter_context(checkout(r)) for r in [*revisions, WORKTREE][:2]]
         runs: list[list[dict[tuple[str, str], float]]] = [[], []]
         for i in range(repeat):
             for (root, label), results in zip(trees, runs):
                 print(f"run {i + 1}/{repeat}: {label}", file=sys.stderr, flush=True)
-                results.append(_run_once(script, argv, root))
+                results.append(run_once(script, argv, root))
     keys = list(dict.fromkeys(k for results in runs for run in results for k in run))
     medians = [{k: statistics.median(v) for k in keys if (v := [run[k] for run in results if k in run])}
                for results in runs]
