@@ -140,6 +140,22 @@ class RiskView:
         """:attr:`progress` without the province row, most households still needed first."""
         return self.progress.drop(index="province").sort_values(["needed", "at_risk"], ascending=False)
 
+    @property
+    def ranking(self) -> pd.DataFrame:
+        """Every unit ranked by households still needed for its 60% line, with the share of that line reached.
+
+        ``line_reached`` is ``done / target_households`` (1 when the line is met or nobody is at risk).
+
+        >>> from geo.dataset import load
+        >>> ranked = risk_view(load(), RiskFilter(min_level=4)).ranking
+        >>> bool(ranked["needed"].is_monotonic_decreasing), bool((ranked["line_reached"] <= 1).all())
+        (True, True)
+        """
+        units = self.by_unit
+        target = units["target_households"]
+        reached = (units["done"] / target.where(target > 0)).clip(upper=1).fillna(1.0)
+        return units[["at_risk", "done", "target_households", "needed", "status"]].assign(line_reached=reached)
+
     def counts(self, by: str = COMMUNE) -> pd.Series:
         """Households shown per commune (or per ``by``): counts only, no row."""
         return self.shown.groupby(by, dropna=False).size().rename("households")  # adds up to the rows

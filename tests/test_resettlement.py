@@ -294,3 +294,22 @@ def test_check_sites_prepares_plain_zones_once(monkeypatch):
     monkeypatch.setattr(geo.hazards, "prepare_zones", lambda *a, **k: calls.append(1) or original(*a, **k))
     assert len(check_sites(sites, zones)) == 4
     assert len(calls) == 1
+
+
+def test_ranking_every_commune_by_households_still_needed():
+    """The progress view's ranking: every unit, most still needed first, the share of its 60% line from its counts."""
+    import math
+
+    from geo.dataset import load
+    from geo.risk import RiskFilter, risk_view
+
+    view = risk_view(load(), RiskFilter(min_level=3))
+    ranked = view.ranking
+    assert list(ranked.index) == list(view.by_unit.index) and len(ranked) == len(view.progress) - 1
+    assert ranked["needed"].is_monotonic_decreasing
+    for _, row in ranked.iterrows():
+        assert row["target_households"] == math.ceil(0.6 * row["at_risk"] - 1e-9)
+        expected = 1.0 if row["target_households"] == 0 else min(1.0, row["done"] / row["target_households"])
+        assert row["line_reached"] == pytest.approx(expected)
+        assert row["needed"] == max(0, row["target_households"] - row["done"])
+    assert ranked["at_risk"].sum() == view.totals["at_risk"] and ranked["done"].sum() == view.totals["done"]

@@ -152,6 +152,12 @@ def _progress(ctx: Context, view: RiskView, names: pd.Series) -> None:
     c.vega_lite_chart(long_table(forms, "form", {"done": done}),
                       in_language(stacked_bars("form", {"done": done}, list(forms.index)), ctx.lang),
                       width="stretch")
+    if ctx.can("see_household_counts"):
+        with st.expander(ctx.t("ranking")):
+            ranked = view.ranking.reset_index(names="ma_xa")
+            ranked.insert(1, "name_vi", ranked["ma_xa"].map(names))
+            ranked["line_reached"] = 100 * ranked["line_reached"]
+            show_table(ctx, ranked, height=400, keep={"name_vi": ctx.t("commune")}, digits={"line_reached": 1})
 
 
 def _table(ctx: Context, view: RiskView, table: pd.DataFrame, detail: bool, names: pd.Series) -> None:
