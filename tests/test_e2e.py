@@ -155,6 +155,32 @@ def test_risk_filters_change_counts_offline(server, page):
     assert page.outside_requests == []
 
 
+def test_a_filter_change_redraws_the_map_in_place_and_keeps_the_view(server, page):
+    """The base map stays: a filter change redraws the layers in the same frame, at the zoom the user chose."""
+    page.goto(server, wait_until="domcontentloaded")
+    page.get_by_text("Thiên tai và di dời dân cư").click()
+    frame = map_frame(page)
+    frame.locator(".geo-legend").filter(has_text="Mức độ nguy cơ").wait_for(timeout=90_000)
+    html = frame.locator("html")
+    page.wait_for_function("() => [...document.querySelectorAll('iframe')].some(f => f.contentDocument && "
+                           "f.contentDocument.documentElement.getAttribute('data-geo-drawn'))", timeout=90_000)
+    drawn = html.get_attribute("data-geo-drawn")
+    map_window = next(f for f in page.frames if "streamlit_folium" in f.url)
+    map_window.evaluate("() => { window.keptHere = true; window.map.setView([22.68, 106.25], 13); }")
+    slider = page.locator("[data-testid='stSidebar'] [data-testid='stSlider'] input[type='range']").first
+    slider.focus()
+    slider.press("ArrowLeft")  # level 4 → 3: more households, more zones
+    page.wait_for_function(
+        "old => [...document.querySelectorAll('iframe')].some(f => f.contentDocument && "
+        "f.contentDocument.documentElement.getAttribute('data-geo-drawn') && "
+        "f.contentDocument.documentElement.getAttribute('data-geo-drawn') !== old)", arg=drawn, timeout=90_000)
+    same = next(f for f in page.frames if "streamlit_folium" in f.url)
+    assert same.evaluate("() => window.keptHere === true")  # the same map, not a new frame
+    assert same.evaluate("() => window.map.getZoom()") == 13
+    assert frame.locator(".leaflet-marker-icon span").count() > 0  # commune names from zoom 11
+    assert page.outside_requests == []
+
+
 def test_upload_validate_and_import(server, page, workspace_path, tmp_path):
     source = tmp_path / "ho_dan.csv"
     source.write_text("Mã hộ,Kinh độ,Vĩ độ,Dân tộc\nH1,106.25,22.66,Tày\nH2,106.26,22.67,Nùng\n"
