@@ -216,6 +216,11 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     p.add_argument("--commune", action="append", help="commune code (repeatable); default: the province")
     p.add_argument("--out", type=Path, help="write the per-commune table to this .csv")
 
+    p = sub.add_parser("impact", parents=[dataset, risk],
+                       help="households and people by hazard type, level and commune (or village), affected or not")
+    p.add_argument("--commune", action="append", help="commune code (repeatable); one commune: by village")
+    p.add_argument("--out", type=Path, help="also write the table (.csv, .xlsx)")
+
     where = argparse.ArgumentParser(add_help=False)
     where.add_argument("--commune", action="append", help="commune code (repeatable); default: the province")
     where.add_argument("--indicator", default="12", help="indicator id for the indicator map (default 12)")
@@ -523,6 +528,28 @@ def _resettlement(args: argparse.Namespace) -> None:
         print(t("cli_written", lang, path=args.out))
 
 
+def _impact(args: argparse.Namespace) -> None:
+    """The risk page's impact summary: the same view, rows by commune (by village for one commune)."""
+    from geo.access import can
+    from geo.dataexport import export_table
+    from geo.risk import COMMUNE
+
+    lang = args.lang
+    ds = _dataset(args)
+    view = _view(ds, args)
+    signed = getattr(args, "signed", None)
+    counts = signed is None or can(signed[0], "see_household_counts")  # viewers: the province rows only
+    by = None if not counts else "village_id" if args.commune and len(args.commune) == 1 else COMMUNE
+    table = view.impact(by)
+    print("  " + "; ".join(f"{label}: {words}" for label, words in view.filter.describe(lang)))
+    shown = readable(table.assign(area=table["area"].replace("province", t("impact_total", lang))), lang)
+    print(shown.to_string(index=False, max_rows=2000, na_rep="–", formatters=number_formats(shown, lang)))
+    if args.out:
+        export_table(table, args.out, t("impact", lang), view.filter.filters(), ds.label, lang=lang)
+        _log_export(args, f"impact {Path(args.out).name}, {len(table)} rows")
+        print(t("cli_written", lang, path=args.out))
+
+
 def _demo(args: argparse.Namespace) -> None:
     from geo import demo
 
@@ -782,6 +809,7 @@ def _check_workspace(args: argparse.Namespace) -> None:
 _COMMANDS = {"check-workspace": _check_workspace, "indicators": _indicators, "status": _status, "flag": _flag,
              "docs": _docs,
              "resettlement": _resettlement,
+             "impact": _impact,
              "export-map": _export_map, "atlas": _atlas, "export-data": _export_data, "import": _import,
              "hazard-changes": _hazard_changes, "copy-workspace": _copy_workspace, "demo": _demo}
 

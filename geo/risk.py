@@ -38,7 +38,7 @@ from geo.i18n import Refusal
 from geo.indicators import BASELINE_YEAR, TARGET_YEAR
 
 __all__ = ["PUBLIC_COLUMNS", "RiskFilter", "RiskView", "risk_view", "flagged_register", "filter_register",
-           "selected_level", "nearest_household"]
+           "selected_level", "nearest_household", "COMMUNE"]
 
 #: The commune column every count uses: where the household's point lies (its record's when no boundaries).
 COMMUNE = "ma_xa_located"
@@ -155,6 +155,51 @@ class RiskView:
         target = units["target_households"]
         reached = (units["done"] / target.where(target > 0)).clip(upper=1).fillna(1.0)
         return units[["at_risk", "done", "target_households", "needed", "status"]].assign(line_reached=reached)
+
+    def impact(self, by: str | None = COMMUNE) -> pd.DataFrame:
+        """Households and people by hazard type, level and ``by`` (a commune, a village; None: the province alone).
+
+        The impact summary: for each chosen hazard type and each level from the
+        filter's minimum, the households whose highest level of that type it is,
+        then level 0: those in no zone of that type at that minimum. Counted
+        among the households the filter keeps apart from the hazard (its
+        communes, ethnicities, statuses, at-risk only). A household in zones of
+        two types counts under each type. Columns: ``hazard_type``,
+        ``impact_level``, ``area``, ``households``, ``people``,
+        ``dtts_households``, ``scattered_households``, ``poor_households``; each
+        type's rows add up to the households kept; the ``province`` rows add up
+        the units.
+
+        >>> from geo.dataset import load
+        >>> view = risk_view(load(), RiskFilter(["landslide"], min_level=4))
+        >>> table = view.impact(None)
+        >>> list(table["impact_level"]), int(table["households"].sum()) == len(view.flagged)
+        ([4, 5, 0], True)
+        """
+        flt = self.filter
+        keep = _chosen(self.flagged, flt.communes, flt.ethnicities, flt.statuses)
+        if flt.at_risk_only:  # the programme's households: ethnic-minority and scattered, wherever they live
+            keep &= self.flagged["dtts"].fillna(False).astype(bool) & self.flagged["scattered"].fillna(False).astype(bool)
+        kept = self.flagged.loc[keep]
+        counted = pd.DataFrame({"households": 1, "people": kept["members"].fillna(0).astype(int)}, index=kept.index)
+        for column in ("dtts", "scattered", "poor"):
+            counted[f"{column}_households"] = kept[column].fillna(False).astype(bool).astype(int)
+        unit = kept[by].fillna("–") if by is not None else pd.Series("province", index=kept.index)
+        parts = []
+        for hazard in flt.types:
+            level = kept[f"level_{hazard}"].where(kept[f"level_{hazard}"] >= flt.min_level)
+            parts.append(counted.assign(hazard_type=hazard, impact_level=level.fillna(0).astype(int),
+                                        area=unit.to_numpy()))
+        if not parts:
+            return pd.DataFrame(columns=["hazard_type", "impact_level", "area", *counted.columns])
+        rows = (pd.concat(parts).groupby(["hazard_type", "impact_level", "area"], sort=False).sum().reset_index())
+        if by is not None:  # the province rows: each (type, level) over every unit
+            province = rows.groupby(["hazard_type", "impact_level"], sort=False)[list(counted.columns)].sum()
+            rows = pd.concat([rows, province.reset_index().assign(area="province")], ignore_index=True)
+        order = {h: i for i, h in enumerate(flt.types)}
+        rank = rows["impact_level"].where(rows["impact_level"] > 0, 99)  # affected levels first, "none" last
+        rows = rows.assign(_t=rows["hazard_type"].map(order), _l=rank, _p=rows["area"].eq("province"))
+        return rows.sort_values(["_t", "_p", "area", "_l"]).drop(columns=["_t", "_l", "_p"]).reset_index(drop=True)
 
     def counts(self, by: str = COMMUNE) -> pd.Series:
         """Households shown per commune (or per ``by``): counts only, no row."""
@@ -277,14 +322,7 @@ def filter_register(
     if not 1 <= min_level <= 5:
         raise ValueError(f"min_level must be 1-5, got {min_level}")
     level = selected_level(flagged, types)
-    keep = level >= min_level
-    commune = flagged["ma_xa_located"] if "ma_xa_located" in flagged else flagged["ma_xa"]
-    if communes is not None:
-        keep &= commune.isin(list(communes))
-    if ethnicities is not None:
-        keep &= flagged["ethnicity"].isin(list(ethnicities))
-    if statuses is not None:
-        keep &= flagged["resettlement_status"].isin(list(statuses))
+    keep = (level >= min_level) & _chosen(flagged, communes, ethnicities, statuses)
     at_risk = resettlement.at_risk(flagged, pd.DataFrame({"max_level": level}), min_level)
     if at_risk_only:
         keep &= at_risk
@@ -292,6 +330,18 @@ def filter_register(
     out["level"] = level[keep]
     out["at_risk"] = at_risk[keep]
     return out
+
+
+def _chosen(flagged: pd.DataFrame, communes: Collection[str] | None, ethnicities: Collection[str] | None,
+            statuses: Collection[str] | None) -> pd.Series:
+    """The rows in these communes (located when known), ethnic groups and statuses (None: any)."""
+    keep = pd.Series(True, index=flagged.index)
+    commune = flagged["ma_xa_located"] if "ma_xa_located" in flagged else flagged["ma_xa"]
+    for column, values in ((commune, communes), (flagged["ethnicity"], ethnicities),
+                           (flagged["resettlement_status"], statuses)):
+        if values is not None:
+            keep &= column.isin(list(values))
+    return keep
 
 
 def nearest_household(frame: gpd.GeoDataFrame, lon: float, lat: float, max_m: float = 50.0) -> pd.Series | None:

@@ -36,6 +36,7 @@ CODE_COLUMNS: dict[str, str] = {
     "resettlement_form": "{}",
     "form": "{}",
     "hazard_type": "{}",
+    "impact_level": "level_{}",
     "role": "role_{}",
     "kind": "kind_{}",
     "assignment": "assign_{}",

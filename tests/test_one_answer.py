@@ -150,3 +150,42 @@ def _check(workspace: Path, user: str, flt: RiskFilter, folder: Path, capsys, mo
     assert surfaces["rows"] == {"csv": expected.in_zones, "xlsx": expected.in_zones}
     assert surfaces["pdf"] == expected.in_zones
     return expected
+
+
+def test_impact_summary_against_a_direct_count_on_the_page_and_in_the_cli(workspaces, tmp_path, capsys, monkeypatch):
+    """The impact summary: each (type, level, commune) count from the register directly, the same on every surface."""
+    flt = RiskFilter(["landslide", "flash_flood"], min_level=3, communes=["01267", "01270"])
+    view = risk_view(load(workspaces["with codes"]), flt)
+    table = view.impact()
+    flagged = view.flagged.loc[view.flagged["ma_xa_located"].isin(flt.communes)]
+    for hazard in flt.types:
+        levels = flagged[f"level_{hazard}"].where(flagged[f"level_{hazard}"] >= flt.min_level, 0)
+        for (level, commune), group in flagged.groupby([levels, flagged["ma_xa_located"]]):
+            row = table.loc[(table["hazard_type"] == hazard) & (table["impact_level"] == level)
+                            & (table["area"] == commune)].iloc[0]
+            assert row["households"] == len(group) and row["people"] == group["members"].sum()
+            assert row["poor_households"] == group["poor"].fillna(False).astype(bool).sum()
+        mine = table.loc[table["hazard_type"] == hazard]
+        total = mine.loc[mine["area"] == "province"]
+        assert total["households"].sum() == len(flagged)  # each type's rows add up to the households kept
+        by_level = mine.loc[mine["area"] != "province"].groupby("impact_level")["households"].sum()
+        assert total.set_index("impact_level")["households"].sort_index().equals(by_level.sort_index())
+    # the page (an admin sees communes) and the command line show these figures, and the file holds them
+    monkeypatch.setenv("GEO_WORKSPACE", str(workspaces["with codes"]))
+    at = login("admin", timeout=300)
+    at.sidebar.radio(key="view").set_value("risk").run()
+    at.sidebar.multiselect(key="types").set_value(list(flt.types))
+    at.sidebar.select_slider(key="min_level").set_value(flt.min_level)
+    at.sidebar.multiselect(key="communes").set_value(list(flt.communes)).run()
+    assert not at.exception, at.exception
+    shown = next(d.value for d in at.dataframe if "Địa bàn" in getattr(d.value, "columns", []))
+    shown = shown.data if hasattr(shown, "data") else shown
+    assert len(shown) == len(table)
+    assert sorted(pd.to_numeric(shown["Số hộ"].astype(str).str.replace(".", "", regex=False))) == \
+        sorted(table["households"])
+    monkeypatch.setenv("GEO_PASSWORD", PASSWORD)
+    out_file = tmp_path / "tac_dong.xlsx"
+    _cli(capsys, "impact", "--workspace", str(workspaces["with codes"]), "--user", "admin", *_arguments(flt),
+         "--out", str(out_file))
+    written = pd.read_excel(out_file, sheet_name=0, engine="openpyxl")
+    assert written["Số hộ"].sum() == table["households"].sum() and len(written) == len(table)

@@ -17,6 +17,7 @@ from geo.tables import markdown_text, readable, styled
 from ui.context import Context
 
 __all__ = ["guarded", "missing", "provenance", "workspace_status", "show_table", "export_panel", "prepared_download",
+           "file_bytes",
            "words", "KIND_OF_LAYER"]
 
 #: The import kind that fills each layer (for the "import it" buttons and the status panel).
@@ -93,7 +94,7 @@ def show_table(ctx: Context, frame: pd.DataFrame, height: int | None = 360, digi
     return shown
 
 
-def _file_bytes(write: Callable[[Path], object], suffix: str) -> bytes:
+def file_bytes(write: Callable[[Path], object], suffix: str) -> bytes:
     """Run ``write(path)`` into a temporary file and return its bytes (for a download button)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"export.{suffix}"
@@ -141,12 +142,12 @@ def export_panel(ctx: Context, page: str, figure, table, communes: list[str], bo
                  "bbox": _bbox(bounds) if extent == "view" else None}
         options = {"paper": paper, "landscape": landscape, "lang": ctx.lang, "labels": labels, **where}
         prepared_download(ctx, f"{page}-map", ctx.t("download_map"), f"{page}_map.{fmt}",
-                          lambda: _file_bytes(lambda p: save_figure(figure(**options), p, dpi=dpi), fmt))
+                          lambda: file_bytes(lambda p: save_figure(figure(**options), p, dpi=dpi), fmt))
         # counts and totals have no geometry: spreadsheet formats only
         formats = [f for f in DATA_FORMATS if f in ("csv", "xlsx")] if tabular else list(DATA_FORMATS)
         data_fmt = st.selectbox(ctx.t("format"), formats, key=f"{page}-data-fmt", format_func=str.upper)
         prepared_download(ctx, f"{page}-data", ctx.t("download_data"), f"{page}_table.{data_fmt}",
-                          lambda: _file_bytes(lambda p: table(p, personal), data_fmt), contents=(personal,))
+                          lambda: file_bytes(lambda p: table(p, personal), data_fmt), contents=(personal,))
         if atlas_pages is not None:  # one page per commune: the chosen ones, else all (about 0.2 s a page)
             def pages_shown(path: Path) -> None:  # a progress bar under the button while the pages are drawn
                 bar = st.progress(0.0, text=ctx.t("preparing"))
@@ -156,7 +157,7 @@ def export_panel(ctx: Context, page: str, figure, table, communes: list[str], bo
                 bar.empty()
 
             prepared_download(ctx, f"{page}-atlas", ctx.t("atlas"), f"{page}_atlas.pdf",
-                              lambda: _file_bytes(pages_shown, "pdf"))
+                              lambda: file_bytes(pages_shown, "pdf"))
 
 
 def words(ctx: Context, key: str | None) -> str:

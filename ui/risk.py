@@ -17,11 +17,11 @@ from geo.mapexport import atlas, risk_figure
 from geo.maps import risk_map
 from geo.pgstore import PgLocation
 from geo.resettlement import FORMS, STATUSES as RESETTLEMENT_STATUSES
-from geo.risk import PUBLIC_COLUMNS, RiskFilter, RiskView, nearest_household
+from geo.risk import COMMUNE, PUBLIC_COLUMNS, RiskFilter, RiskView, nearest_household
 from geo.tables import markdown_text, record_card
 from geo.workspace import ConflictError, Workspace
 from ui.charts import in_language, lines, long_table, stacked_bars
-from ui.common import export_panel, missing, provenance, show_table, words
+from ui.common import export_panel, file_bytes, missing, prepared_download, provenance, show_table, words
 from ui.context import Context
 from ui.shared import view_for
 
@@ -100,6 +100,7 @@ def page(ctx: Context) -> None:
             st.info(f"**{ctx.t('household_record')}**  \n" + record_card(record[columns], ctx.lang, names.to_dict()))
 
     _progress(ctx, view, names)
+    _impact(ctx, view, names)
     table = view.table_for(ctx.user)  # the rows, counts or totals this user may see: on screen and exported
     _table(ctx, view, table, detail, names)
     user = ctx.user
@@ -158,6 +159,22 @@ def _progress(ctx: Context, view: RiskView, names: pd.Series) -> None:
             ranked.insert(1, "name_vi", ranked["ma_xa"].map(names))
             ranked["line_reached"] = 100 * ranked["line_reached"]
             show_table(ctx, ranked, height=400, keep={"name_vi": ctx.t("commune")}, digits={"line_reached": 1})
+
+
+def _impact(ctx: Context, view: RiskView, names: pd.Series) -> None:
+    """The impact summary (households and people by hazard type, level and commune or village), with its download."""
+    communes = view.filter.communes or []
+    by = None if not ctx.can("see_household_counts") else "village_id" if len(communes) == 1 else COMMUNE
+    with st.expander(ctx.t("impact")):
+        st.caption(ctx.t("impact_hint"))
+        table = view.impact(by)
+        shown = table.assign(area=table["area"].map(
+            lambda a: ctx.t("impact_total") if a == "province" else f"{names.get(a, a)} ({a})" if by == COMMUNE else a))
+        show_table(ctx, shown, height=400)
+        fmt = st.selectbox(ctx.t("format"), ["xlsx", "csv"], key="impact-fmt", format_func=str.upper)
+        prepared_download(ctx, "impact-download", ctx.t("download_data"), f"tac_dong.{fmt}", lambda: file_bytes(
+            lambda path: export_table(table, path, ctx.t("impact"), view.filter.filters(), ctx.ds.label,
+                                      lang=ctx.lang), fmt))
 
 
 def _table(ctx: Context, view: RiskView, table: pd.DataFrame, detail: bool, names: pd.Series) -> None:
