@@ -4,7 +4,8 @@ Async Playwright API: one Chromium, any number of contexts driven at once with
 ``asyncio.gather``. Requests to any host but the app's own fail (Chromium's
 host resolver), so nothing is fetched from a CDN and the HTTP cache works as
 in a real browser. Every sidebar widget is found by its Streamlit key (the
-``st-key-<key>`` class), so the controls work in either language.
+``st-key-<key>`` class), so the controls work in either language; so is the
+login form (:func:`sign_in`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from playwright.async_api import (
     Browser,
     BrowserContext,
+    Locator,
     Page,
     Request,
     WebSocket,
@@ -264,3 +266,24 @@ async def drop_one(page: Page, i: int, key: str) -> None:
     else:
         tags = _widget(page, key).locator("button[aria-label^='Remove ']")
         await (tags.first if i == 0 else tags.last).click()
+
+
+async def sign_in(page: Page, i: int, username: str, password: str) -> None:
+    """The sidebar's login form (widgets ``login-user``, ``login-password``): fill it in and submit it."""
+    await _widget(page, "login-user").locator("input").fill(username)
+    await _widget(page, "login-password").locator("input").fill(password)
+    form = page.locator("[data-testid='stSidebar'] [data-testid='stForm']:has(.st-key-login-user)")
+    await form.locator("[data-testid='stFormSubmitButton'] button").click()
+
+
+async def select(page: Page, box: Locator, option: str) -> None:
+    """Selectbox ``box`` (anywhere on the page): type ``option`` and pick the option of exactly that text."""
+    await box.get_by_role("combobox").click()
+    await page.keyboard.type(option)
+    await page.get_by_role("option", name=option, exact=True).first.click()
+
+
+async def metric(page: Page, label: str) -> str:
+    """The value of the metric card labelled ``label``."""
+    card = page.locator("[data-testid='stMetric']").filter(has_text=label).first
+    return await card.locator("[data-testid='stMetricValue']").inner_text()

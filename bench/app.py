@@ -1,6 +1,6 @@
 """Measure the app: first map, redraw after each control, bytes the browser receives, server CPU and memory.
 
-Three parts, on the demo data (no workspace, no login):
+Three parts, on the demo data (no workspace, no login); the sessions can run on a shared workspace instead:
 
 * AppTest (``--app``, default on): server-side seconds of the first run and of
   a few filter changes, with Streamlit's AppTest (no browser); the size of the
@@ -16,19 +16,36 @@ Three parts, on the demo data (no workspace, no login):
   level, buffer, commune, ethnicity, resettlement status; then the language.
   ``--no-controls`` keeps only the first map. How "new map drawn" is told is in
   ``bench/_browser.py`` (:func:`map_drawn`).
-* Concurrent sessions (``--sessions N [N ...]``): on a fresh server, one visit
-  first, then for each N, ``--rounds`` rounds of N browser contexts at once,
-  each doing the same visit (open the page, switch to the risk page, move the
-  level slider once). Per N: server CPU-seconds per visit, median and max wait
-  of each step, the server's peak memory (VmHWM, reset before each N) and its
-  memory ``--settle`` seconds after each round (VmRSS, no browser connected),
-  beside its memory after the first visit.
+* Concurrent sessions (``--sessions N [N ...]``): on ``--servers`` fresh app
+  processes (default 1; same code, same workspace, own ports, one cookie
+  secret), one visit to each first, then for each N, ``--rounds`` rounds of N
+  browser contexts at once, assigned to the servers in turn, each doing the
+  same visit (open the page, switch to the risk page, move the level slider
+  once). Per N and per server: its visits, its CPU-seconds per visit, its
+  peak memory (VmHWM, reset before each N) and its memory ``--settle`` seconds
+  after each round (VmRSS, no browser connected), beside its memory after the
+  first visit; the median and max wait of each step over all visits.
+* A shared workspace (``--postgis``, or ``--workspace URL``): the sessions run
+  on the demo copied into a PostgreSQL + PostGIS workspace, in a new schema
+  dropped at the end, with an admin and an officer of every commune; each
+  visit signs in as the officer first (a step of its own: the login form,
+  then the workspace's map). ``--postgis`` starts a throwaway cluster
+  (``scripts/postgres``) and stops it at the end, and adds the database's
+  CPU-seconds per visit; ``--workspace`` takes a ``postgresql://`` URL of an
+  existing database (with PostGIS; no ``options`` in the URL). With two
+  servers or more, "one truth across processes": an officer on server B's
+  risk page reads the "done" card; an admin on server A stabilises one
+  at-risk household through the page's status editor (expander, form, save);
+  B moves its level slider away and back, and the bench reports whether B's
+  card now counts one more, with the seconds of that rerun back. Without
+  ``--sessions`` the servers get their first visits and this check only.
 
 Prints a table; ``--json`` prints the figures as JSON; ``--compare REV_A [REV_B]``
 runs the same on two git revisions (see bench/_revisions.py).
 
     python bench/app.py [--repeat 3] [--no-app] [--no-browser] [--no-controls]
-                        [--sessions 1 5 10] [--rounds 1] [--settle 10] [--json] [--compare REV_A [REV_B]]
+                        [--sessions 1 5 10] [--servers 2] [--postgis | --workspace URL]
+                        [--rounds 1] [--settle 10] [--json] [--compare REV_A [REV_B]]
 """
 
 from __future__ import annotations
@@ -135,16 +152,14 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@dataclass
-class Server:
-    """A running ``streamlit run app.py``: its URL and its process (CPU and memory of its process tree)."""
+class ProcessTree:
+    """A process and its descendants: CPU and memory."""
 
-    url: str
-    process: subprocess.Popen
-    started: float  # seconds until /_stcore/health answered
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
 
     def _tree(self) -> list[Path]:
-        procs, pids = [], [self.process.pid]
+        procs, pids = [], [self.pid]
         while pids:
             proc = Path("/proc") / str(pids.pop())
             procs.append(proc)
@@ -153,7 +168,7 @@ class Server:
         return procs
 
     def cpu_seconds(self) -> float:
-        """User and system CPU-seconds of the server and its children, living or waited for."""
+        """User and system CPU-seconds of the process and its children, living or waited for."""
         ticks = 0
         for proc in self._tree():
             fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
@@ -171,15 +186,27 @@ class Server:
             (proc / "clear_refs").write_text("5")
 
 
+class Server(ProcessTree):
+    """A running ``streamlit run app.py``: its URL, its process and the seconds until /_stcore/health answered."""
+
+    def __init__(self, url: str, process: subprocess.Popen, started: float) -> None:
+        super().__init__(process.pid)
+        self.url, self.process, self.started = url, process, started
+
+
 @contextmanager
-def _server(workspace: Path) -> Iterator[Server]:
-    """``streamlit run app.py`` on a free port with ``GEO_WORKSPACE=workspace`` (no file watcher), until closed."""
+def _server(workspace: Path | str, cookie_secret: str = "") -> Iterator[Server]:
+    """``streamlit run app.py`` on a free port with ``GEO_WORKSPACE=workspace`` (no file watcher), until closed.
+
+    Servers of one workspace share ``cookie_secret`` (Streamlit takes it only from the environment or a file).
+    """
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
                "--server.fileWatcherType", "none"]
     env = {**os.environ, "GEO_WORKSPACE": str(workspace),
+           **({"STREAMLIT_SERVER_COOKIE_SECRET": cookie_secret} if cookie_secret else {}),
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     with tempfile.TemporaryFile("w+") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -268,71 +295,240 @@ def _one_browser(workspace: Path, repeat: int, controls: bool) -> list[Measure]:
     return measures
 
 
+# --- A PostgreSQL + PostGIS workspace shared by several servers ------------------------------------------------
+
+SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"  # this checkout's, whatever code is measured
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account of the shared workspace, with its password."""
+
+    username: str
+    password: str
+
+
+@dataclass(frozen=True)
+class SharedWorkspace:
+    """A workspace in a schema of its own: the demo, an admin and an officer of every commune; the database's
+    processes when the bench started the cluster (else ``None``)."""
+
+    url: str
+    admin: Account
+    officer: Account
+    database: ProcessTree | None
+
+
+@contextmanager
+def _throwaway_cluster() -> Iterator[tuple[str, ProcessTree]]:
+    """``scripts/postgres start`` until closed, then ``stop``: the database URL and the cluster's processes."""
+    started = subprocess.run(["bash", str(SCRIPTS / "postgres"), "start"], check=True, capture_output=True, text=True)
+    values = dict(line.split("=", 1) for line in started.stdout.splitlines() if "=" in line)
+    try:
+        postmaster = int((Path(values["GEO_PG_DIR"]) / "data" / "postmaster.pid").read_text().split()[0])
+        yield values["GEO_TEST_POSTGRES_URL"], ProcessTree(postmaster)
+    finally:
+        subprocess.run(["bash", str(SCRIPTS / "postgres"), "stop", values["GEO_PG_DIR"]], check=False,
+                       capture_output=True)
+
+
+@contextmanager
+def _schema(database: str) -> Iterator[str]:
+    """The URL of a workspace in a new schema of ``database``, dropped when closed."""
+    import psycopg
+    from psycopg import sql
+
+    name = f"bench_{os.getpid()}_{int(time.time())}"
+    try:
+        yield f"{database}{'&' if '?' in database else '?'}options=-csearch_path%3D{name}"
+    finally:
+        with psycopg.connect(database, autocommit=True) as connection:
+            connection.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(name)))
+
+
+@contextmanager
+def _shared_workspace(database: str | None) -> Iterator[SharedWorkspace]:
+    """The demo copied into a new schema of ``database`` (None: a throwaway cluster), with two accounts."""
+    from geo.access import Accounts
+    from geo.dataset import load
+    from geo.workspace import Workspace, copy_workspace
+
+    with ExitStack() as stack:
+        processes = None
+        if database is None:
+            _progress("workspace: starting a throwaway PostgreSQL + PostGIS cluster")
+            database, processes = stack.enter_context(_throwaway_cluster())
+        url = stack.enter_context(_schema(database))
+        _progress("workspace: copying the demo into it, two accounts")
+        copy_workspace(None, url)
+        accounts = Accounts(Workspace.open(url))
+        admin, officer = Account("bench-admin", "bench password"), Account("bench-officer", "bench password")
+        signed = accounts.create_first_admin(admin.username, admin.password)
+        communes = load(url).communes(2020)["ma_xa"].tolist()
+        accounts.add_user(signed, officer.username, officer.password, "officer", communes)
+        yield SharedWorkspace(url, admin, officer, processes)
+
+
 # --- Concurrent sessions ---------------------------------------------------------------------------------------
 
 VISIT = ("open the page", "switch to the risk page", "move the level slider")
+SIGNED_VISIT = ("open the page", "sign in", "switch to the risk page", "move the level slider")
 
 
-async def _visit(chromium: browser.Browser, server: Server) -> list[float]:
-    """One user's visit in a fresh browser context: seconds of each step of :data:`VISIT`."""
+async def _signed_in(session: browser.Session, server: Server, account: Account | None) -> list[float]:
+    """Open the app on ``server`` and sign in as ``account`` (if any): seconds to each map drawn."""
+    waits = [(await session.open(server.url))[0]]
+    if account is not None:
+        waits.append((await session.change(partial(browser.sign_in, session.page, 0, username=account.username,
+                                                    password=account.password)))[0])
+    return waits
+
+
+async def _visit(chromium: browser.Browser, server: Server, account: Account | None) -> list[float]:
+    """One user's visit in a fresh browser context: seconds of each step of :data:`VISIT` (or
+    :data:`SIGNED_VISIT`, signed in as ``account``)."""
     async with browser.session(chromium) as session:
         page = session.page
-        waits = [(await session.open(server.url))[0]]
+        waits = await _signed_in(session, server, account)
         waits.append((await session.change(partial(browser.other_radio, page, 0, key="view")))[0])
         waits.append((await session.change(partial(browser.slide, page, 0, key="min_level")))[0])
     return waits
 
 
-async def _round(chromium: browser.Browser, servers: list[Server], n: int) -> list[list[float]]:
+async def _round(chromium: browser.Browser, servers: list[Server], n: int,
+                 account: Account | None) -> list[list[float]]:
     """``n`` visits at once, assigned to the servers in turn; each visit's waits."""
-    return await asyncio.gather(*(_visit(chromium, servers[i % len(servers)]) for i in range(n)))
+    return await asyncio.gather(*(_visit(chromium, servers[i % len(servers)], account) for i in range(n)))
 
 
-async def _settled_mb(servers: list[Server], settle: float) -> float:
-    """Memory (VmRSS) of the servers ``settle`` seconds from now, MB."""
+def _names(servers: list[Server]) -> list[str]:
+    """"server" alone; "server A", "server B" ... for several."""
+    return ["server"] if len(servers) == 1 else [f"server {chr(ord('A') + i)}" for i in range(len(servers))]
+
+
+async def _settled_mb(servers: list[Server], settle: float) -> list[float]:
+    """Memory (VmRSS) of each server ``settle`` seconds from now, MB."""
     await asyncio.sleep(settle)
-    return sum(server.memory_mb("VmRSS") for server in servers)
+    return [server.memory_mb("VmRSS") for server in servers]
 
 
-async def _sessions(servers: list[Server], counts: list[int], rounds: int, settle: float) -> list[Measure]:
-    """One visit, then ``rounds`` rounds of N concurrent visits for each N in ``counts``."""
-    async with browser.chromium() as chromium:
-        _progress("sessions: first visit")
-        await _round(chromium, servers, 1)
-        measures = [Measure("sessions: server memory after the first visit (settled)", "MB",
-                            await _settled_mb(servers, settle))]
-        for n in counts:
-            for server in servers:
-                server.reset_peak()
-            cpu, waits, settled = 0.0, [], []
-            for r in range(1, rounds + 1):
-                _progress(f"sessions: {n} at once, round {r}/{rounds}")
-                before = sum(server.cpu_seconds() for server in servers)
-                waits += await _round(chromium, servers, n)
-                cpu += sum(server.cpu_seconds() for server in servers) - before
-                settled.append(Measure(f"{n} at once: server memory after round {r} (settled)", "MB",
-                                       await _settled_mb(servers, settle)))
-            measures.append(Measure(f"{n} at once: server CPU per visit", "s", cpu / (n * rounds)))
-            for i, step in enumerate(VISIT):
-                each = [visit[i] for visit in waits]
-                measures += [Measure(f"{n} at once: {step}, median wait", "s", statistics.median(each)),
-                             Measure(f"{n} at once: {step}, max wait", "s", max(each))]
-            peak = sum(server.memory_mb("VmHWM") for server in servers)  # since the reset: every round of N
-            measures += [Measure(f"{n} at once: server peak memory (VmHWM)", "MB", peak), *settled]
+async def _sessions(chromium: browser.Browser, servers: list[Server], counts: list[int], rounds: int, settle: float,
+                    account: Account | None, database: ProcessTree | None) -> list[Measure]:
+    """A first visit to each server, then ``rounds`` rounds of N concurrent visits for each N in ``counts``,
+    the visits spread over the servers in turn; figures per server (and for the database when given)."""
+    names, steps = _names(servers), VISIT if account is None else SIGNED_VISIT
+    _progress("sessions: first visit to each server")
+    await _round(chromium, servers, len(servers), account)
+    measures = [Measure(f"sessions: {name} memory after the first visit (settled)", "MB", mb)
+                for name, mb in zip(names, await _settled_mb(servers, settle))]
+    for n in counts:
+        for server in servers:
+            server.reset_peak()
+        cpu, database_cpu, waits, settled = [0.0] * len(servers), 0.0, [], []
+        for r in range(1, rounds + 1):
+            _progress(f"sessions: {n} at once, round {r}/{rounds}")
+            before = [server.cpu_seconds() for server in servers]
+            database_before = database.cpu_seconds() if database else 0.0
+            waits += await _round(chromium, servers, n, account)
+            cpu = [total + server.cpu_seconds() - b for total, server, b in zip(cpu, servers, before)]
+            database_cpu += database.cpu_seconds() - database_before if database else 0.0
+            settled.append(await _settled_mb(servers, settle))
+        for i, name in enumerate(names):
+            visits = len(range(i, n, len(servers))) * rounds
+            measures += [Measure(f"{n} at once: {name} visits", "visits", visits),
+                         Measure(f"{n} at once: {name} CPU per visit", "s", cpu[i] / visits if visits else 0.0)]
+        if database:
+            measures.append(Measure(f"{n} at once: database CPU per visit", "s", database_cpu / (n * rounds)))
+        for i, step in enumerate(steps):
+            each = [visit[i] for visit in waits]
+            measures += [Measure(f"{n} at once: {step}, median wait", "s", statistics.median(each)),
+                         Measure(f"{n} at once: {step}, max wait", "s", max(each))]
+        for i, name in enumerate(names):  # the peak since the reset: every round of N
+            measures.append(Measure(f"{n} at once: {name} peak memory (VmHWM)", "MB", servers[i].memory_mb("VmHWM")))
+            measures += [Measure(f"{n} at once: {name} memory after round {r} (settled)", "MB", mb[i])
+                         for r, mb in enumerate(settled, 1)]
     return measures
 
 
-def _concurrent(workspace: Path, counts: list[int], rounds: int, settle: float) -> list[Measure]:
-    """Concurrent sessions on a fresh server (:func:`_sessions` takes a list: more servers would share the load)."""
+# --- One truth across processes -------------------------------------------------------------------------------
+
+def _household_to_settle(url: str) -> str:
+    """A household of the risk page's default view (among the status editor's first 5000) at risk, not yet
+    resettled or stabilised, with no resettlement date: stabilising it adds one to the "done" card."""
+    from geo.dataset import load
+    from geo.resettlement import DONE
+    from geo.risk import risk_view
+
+    shown = risk_view(load(url)).shown.iloc[:5000]
+    return shown.loc[shown["at_risk"] & ~shown["resettlement_status"].isin(DONE)
+                     & shown["resettlement_date"].isna(), "household_id"].iloc[0]
+
+
+def _count(card: str) -> int:
+    """The leading count of a metric card ("1.210 (49,0 %)" -> 1210)."""
+    return int(re.match(r"[\d.,\s]+", card)[0].replace(".", "").replace(",", "").replace(" ", ""))
+
+
+async def _stabilise(page: browser.Page, household: str) -> None:
+    """Through the risk page's status editor (expander, form): ``household`` stabilised, saved."""
+    from geo.i18n import t
+
+    await page.locator("[data-testid='stExpander']").filter(has_text=t("edit_status", "vi")).locator(
+        "summary").click()
+    form = page.locator("[data-testid='stMain'] [data-testid='stForm']").filter(has_text=t("save", "vi")).first
+    boxes = form.locator("[data-testid='stSelectbox']")
+    await browser.select(page, boxes.nth(0), household)
+    await browser.select(page, boxes.nth(1), t("stabilised", "vi"))
+    await form.locator("[data-testid='stFormSubmitButton'] button").click()
+    await page.get_by_text(t("saved", "vi")).wait_for(timeout=browser.TIMEOUT_MS)
+
+
+async def _one_truth(chromium: browser.Browser, a: Server, b: Server, shared: SharedWorkspace) -> list[Measure]:
+    """Read the "done" card on server B's risk page (officer), stabilise a household through server A's status
+    editor (admin), then move B's level slider away and back: does B's card show one more, and how long
+    did the rerun back take?"""
+    from geo.i18n import t
+
+    household = _household_to_settle(shared.url)
+    done = t("done", "vi")
+    async with browser.session(chromium) as on_a, browser.session(chromium) as on_b:
+        for session, server, account in ((on_a, a, shared.admin), (on_b, b, shared.officer)):
+            await _signed_in(session, server, account)
+            await session.change(partial(browser.other_radio, session.page, 0, key="view"))
+        before = _count(await browser.metric(on_b.page, done))
+        _progress(f"one truth: server B shows {before} done; stabilising {household} through server A")
+        await _stabilise(on_a.page, household)
+        await on_b.change(partial(browser.slide, on_b.page, 0, key="min_level"))
+        seconds, _ = await on_b.change(partial(browser.slide, on_b.page, 1, key="min_level"))
+        after = _count(await browser.metric(on_b.page, done))
+    seen = "yes" if after == before + 1 else "no"
+    return [Measure("one truth: 'done' card on server B before the change through server A", "households", before),
+            Measure("one truth: 'done' card on server B after its rerun", "households", after),
+            Measure(f"change made through server A seen in server B at its next rerun: {seen}", "s", seconds)]
+
+
+def _concurrent(workspace: Path | str, counts: list[int], rounds: int, settle: float, servers: int,
+                shared: SharedWorkspace | None) -> list[Measure]:
+    """Concurrent sessions on ``servers`` fresh servers of one workspace (signed in to ``shared`` when given),
+    then, for two servers or more of ``shared``, the check that a change through one is seen by another."""
+    async def sessions() -> list[Measure]:
+        async with browser.chromium() as chromium:
+            measures = await _sessions(chromium, started, counts, rounds, settle,
+                                       shared and shared.officer, shared and shared.database)
+            if shared and len(started) > 1:
+                measures += await _one_truth(chromium, started[0], started[1], shared)
+            return measures
+
     with ExitStack() as stack:
-        servers = [stack.enter_context(_server(workspace))]
-        return asyncio.run(_sessions(servers, counts, rounds, settle))
+        secret = os.urandom(16).hex()
+        started = [stack.enter_context(_server(shared.url if shared else workspace, secret)) for _ in range(servers)]
+        return asyncio.run(sessions())
 
 
 def measure(args: argparse.Namespace) -> list[Measure]:
-    """Every figure of the bench, on the demo data."""
+    """Every figure of the bench: on the demo data, and for the sessions on a shared workspace if asked."""
     measures: list[Measure] = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         workspace = Path(tmp) / "none.gpkg"  # no workspace: the app shows the demo, without accounts
         os.environ["GEO_WORKSPACE"] = str(workspace)
         if args.app:
@@ -342,8 +538,10 @@ def measure(args: argparse.Namespace) -> list[Measure]:
             measures.append(Measure("AppTest: peak memory of the bench process (max RSS)", "MB", peak))
         if args.browser:
             measures += _one_browser(workspace, args.repeat, args.controls)
-            if args.sessions:
-                measures += _concurrent(workspace, args.sessions, args.rounds, args.settle)
+            shared = stack.enter_context(_shared_workspace(args.workspace)) if args.postgis or args.workspace \
+                else None
+            if args.sessions or shared:
+                measures += _concurrent(workspace, args.sessions, args.rounds, args.settle, args.servers, shared)
     return measures
 
 
@@ -356,7 +554,16 @@ if __name__ == "__main__":
     parser.add_argument("--controls", action=argparse.BooleanOptionalAction, default=True,
                         help="time every control in the browser, not only the first map (default: yes)")
     parser.add_argument("--sessions", type=int, nargs="+", metavar="N", default=[],
-                        help="also N browser sessions at once on a fresh server, for each N given")
+                        help="also N browser sessions at once on fresh servers, for each N given")
+    parser.add_argument("--servers", type=int, default=1,
+                        help="app processes on the same workspace sharing the sessions in turn (default: 1)")
+    shared_workspace = parser.add_mutually_exclusive_group()
+    shared_workspace.add_argument("--postgis", action="store_true",
+                                  help="sessions signed in to the demo copied into a throwaway PostgreSQL + PostGIS "
+                                       "cluster (scripts/postgres), stopped at the end")
+    shared_workspace.add_argument("--workspace", metavar="URL",
+                                  help="as --postgis, in a new schema of this postgresql:// database (dropped at "
+                                       "the end)")
     parser.add_argument("--rounds", type=int, default=1, help="rounds of N sessions for each N (default: 1)")
     parser.add_argument("--settle", type=float, default=10,
                         help="seconds after a round before the server's memory is read (default: 10)")
