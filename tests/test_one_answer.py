@@ -177,6 +177,7 @@ def test_impact_summary_against_a_direct_count_on_the_page_and_in_the_cli(worksp
     at.sidebar.multiselect(key="types").set_value(list(flt.types))
     at.sidebar.select_slider(key="min_level").set_value(flt.min_level)
     at.sidebar.multiselect(key="communes").set_value(list(flt.communes)).run()
+    at.toggle(key="show-impact").set_value(True).run()
     assert not at.exception, at.exception
     shown = next(d.value for d in at.dataframe if "Địa bàn" in getattr(d.value, "columns", []))
     shown = shown.data if hasattr(shown, "data") else shown

@@ -23,7 +23,7 @@ from geo.workspace import ConflictError, Workspace
 from ui.charts import in_language, lines, long_table, stacked_bars
 from ui.common import export_panel, file_bytes, missing, prepared_download, provenance, show_table, words
 from ui.context import Context
-from ui.shared import view_for
+from ui.shared import impact, view_for
 
 __all__ = ["page"]
 
@@ -153,8 +153,8 @@ def _progress(ctx: Context, view: RiskView, names: pd.Series) -> None:
     c.vega_lite_chart(long_table(forms, "form", {"done": done}),
                       in_language(stacked_bars("form", {"done": done}, list(forms.index)), ctx.lang),
                       width="stretch")
-    if ctx.can("see_household_counts"):
-        with st.expander(ctx.t("ranking")):
+    if ctx.can("see_household_counts") and st.toggle(ctx.t("ranking"), key="show-ranking"):  # drawn when asked for
+        with st.container():
             ranked = view.ranking.reset_index(names="ma_xa")
             ranked.insert(1, "name_vi", ranked["ma_xa"].map(names))
             ranked["line_reached"] = 100 * ranked["line_reached"]
@@ -165,9 +165,11 @@ def _impact(ctx: Context, view: RiskView, names: pd.Series) -> None:
     """The impact summary (households and people by hazard type, level and commune or village), with its download."""
     communes = view.filter.communes or []
     by = None if not ctx.can("see_household_counts") else "village_id" if len(communes) == 1 else COMMUNE
-    with st.expander(ctx.t("impact")):
+    if not st.toggle(ctx.t("impact"), key="show-impact"):  # computed and drawn when asked for
+        return
+    with st.container(border=True):
         st.caption(ctx.t("impact_hint"))
-        table = view.impact(by)
+        table = impact(ctx.ds, view.filter, ctx.user, by)
         shown = table.assign(area=table["area"].map(
             lambda a: ctx.t("impact_total") if a == "province" else f"{names.get(a, a)} ({a})" if by == COMMUNE else a))
         show_table(ctx, shown, height=400)

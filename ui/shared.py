@@ -15,6 +15,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
+import pandas as pd
 import streamlit as st
 
 from geo import status
@@ -22,7 +23,7 @@ from geo.access import User
 from geo.dataset import Dataset
 from geo.risk import RiskFilter, RiskView, risk_view
 
-__all__ = ["view_for", "province_summary", "commune_status", "status_grid", "trajectory", "commune_profile"]
+__all__ = ["view_for", "impact", "province_summary", "commune_status", "status_grid", "trajectory", "commune_profile"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -56,10 +57,29 @@ commune_status = _per_version(status.commune_status)
 status_grid = _per_version(status.status_grid)
 trajectory = _per_version(status.trajectory)
 commune_profile = _per_version(status.commune_profile)
-_risk_view = _per_version(risk_view, _kept_view)
+def _view_of(ds: Dataset, flt: RiskFilter, role: str | None, communes: tuple[str, ...] | None) -> RiskView:
+    return risk_view(ds, flt, None if communes is None else User("", role or "", frozenset(communes)))
+
+
+def _impact_of(ds: Dataset, flt: RiskFilter, role: str | None, communes: tuple[str, ...] | None,
+               by: str | None) -> pd.DataFrame:
+    return _risk_view(ds, flt, role, communes).impact(by)
+
+
+_risk_view = _per_version(_view_of, _kept_view)
+_impact = _per_version(_impact_of)
+
+
+def _scope(user: User | None) -> tuple[str | None, tuple[str, ...] | None]:
+    """What of ``user`` a view depends on: their communes, sorted (a set's order would change the cache key)."""
+    return (None, None) if user is None or user.communes is None else (user.role, tuple(sorted(user.communes)))
 
 
 def view_for(ds: Dataset, flt: RiskFilter, user: User | None) -> RiskView:
     """The risk view of ``flt`` for ``user``: shared by every user with the same communes (only they matter)."""
-    scope = None if user is None or user.communes is None else User("", user.role, user.communes)
-    return _risk_view(ds, flt, scope)
+    return _risk_view(ds, flt, *_scope(user))
+
+
+def impact(ds: Dataset, flt: RiskFilter, user: User | None, by: str | None) -> pd.DataFrame:
+    """The impact summary of :func:`view_for`'s view (:meth:`geo.risk.RiskView.impact`), kept like it."""
+    return _impact(ds, flt, *_scope(user), by)
