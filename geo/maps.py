@@ -334,7 +334,27 @@ def _source(store: LayerStore | None, parts: tuple, make: Callable[[], dict]) ->
     return make() if store is None else store.publish(parts, make)
 
 
-class _Library(JSCSSMixin, branca.element.MacroElement):
+class _Text(branca.element.Element):
+    """Text put into a page as it is: never compiled and rendered again as a template."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+class _Script(branca.element.MacroElement):
+    """An element whose script goes into the page once, as written (branca would compile it as a template
+    again, each time: slow for a map's data, and a second reading of any text in it)."""
+
+    def render(self, **kwargs) -> None:
+        figure = self.get_root()
+        figure.script.add_child(_Text(self._template.module.script(self, kwargs)), name=self.get_name())
+
+
+class _Library(JSCSSMixin, _Script):
     """The maps' own script (``webmap.js``) and the marker-cluster library, loaded once with the base map."""
 
     default_js = [("markerclusterjs", "leaflet.markercluster.js")]
@@ -343,7 +363,7 @@ class _Library(JSCSSMixin, branca.element.MacroElement):
     code = _SCRIPT
 
 
-class _Draw(branca.element.MacroElement):
+class _Draw(_Script):
     """One call of ``webmap.js`` drawing a map's changing layers into their feature group.
 
     ``spec`` is JSON whose texts were escaped (:func:`_escaped`), so neither
