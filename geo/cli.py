@@ -189,6 +189,7 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     p.add_argument("--year", type=year, default=2025, help="year, 2020-2025 (default 2025)")
     p.add_argument("--units", choices=("2020", "2025"), default="2020",
                    help="2020: the 161 communes of 2020-2025; 2025: the 56 units from 1 July 2025")
+    p.add_argument("--since", type=year, help="compare with this earlier year: how each commune's status moved")
     p.add_argument("--out", type=Path, help="write the table to this .csv (default: print it)")
 
     p = sub.add_parser("flag", parents=[dataset], help="flag households in hazard zones")
@@ -408,6 +409,9 @@ def _status(args: argparse.Namespace) -> None:
 
     lang = args.lang
     ds = _dataset(args)
+    if args.since is not None:
+        _status_change(args, ds)
+        return
     table = commune_status(ds, args.indicator, args.year, args.units)
     if table["listing"].notna().any():
         table["listing"] = table["listing"].map(lambda s: t(s, lang) if isinstance(s, str) else s)
@@ -428,6 +432,26 @@ def _status(args: argparse.Namespace) -> None:
         print(t("cli_status_written", lang, n=fmt_count(len(table), lang), path=args.out, counts=counts))
     else:
         shown = readable(table[[c for c in _STATUS_COLUMNS if c in table]], lang, keep={"name_vi": t("commune", lang)})
+        print(shown.to_string(index=False, max_rows=400, na_rep="–", formatters=number_formats(shown, lang)))
+
+
+def _status_change(args: argparse.Namespace, ds) -> None:
+    """``status --since``: each commune's status in both years and how it moved, the page's comparison."""
+    from geo.status import CHANGES, status_change
+
+    lang = args.lang
+    if args.since >= args.year:
+        raise Refusal("compare_earlier", year=args.year)
+    table = status_change(ds, args.indicator, args.since, args.year, args.units)
+    counts = table["change"].value_counts()
+    print("; ".join(f"{t(c, lang)}: {fmt_count(int(counts.get(c, 0)), lang)}" for c in CHANGES))
+    if args.out:
+        from geo.io import write_table
+
+        write_table(_labelled(table, ds), args.out)
+        print(t("cli_written", lang, path=args.out))
+    else:
+        shown = readable(table, lang, keep={"name_vi": t("commune", lang)})
         print(shown.to_string(index=False, max_rows=400, na_rep="–", formatters=number_formats(shown, lang)))
 
 

@@ -36,7 +36,7 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -55,7 +55,6 @@ from geo.crsguess import PROVINCE_BOX
 from geo.dataset import Dataset
 from geo.hazards import HAZARD_TYPES
 from geo.i18n import fmt_count, fmt_number, t
-from geo.indicators import STATUSES
 from geo.style import AGGREGATE_COLOUR, HAZARD_COLOURS, RESETTLEMENT_COLOURS, STATUS_COLOURS
 
 __all__ = [
@@ -67,6 +66,7 @@ __all__ = [
     "display_zones",
     "LayerStore",
     "WebMap",
+    "CHANGE_TIPS",
     "indicator_map",
     "risk_map",
     "commune_code_in",
@@ -525,6 +525,14 @@ def _sites_spec(sites: gpd.GeoDataFrame, unsafe_sites: set[str], lang: str) -> l
             zip(lat, lon, np.where(bad, "#b2182b", "#1a9641"), label)]
 
 
+#: The tooltip of a commune on the indicator map: (column, label key, shown as a number).
+_STATUS_TIPS = (("value", "value", True), ("target_value", "target", True), ("expected", "expected", True),
+                ("status", "status", False), ("gap", "gap", True))
+#: The tooltip of a commune on the map of status changes between two years.
+CHANGE_TIPS = (("status_before", "status_then", False), ("status_after", "status_now", False),
+               ("value_before", "value_then", True), ("value_after", "value_now", True), ("status", "change_label", False))
+
+
 def indicator_map(
     ds: Dataset,
     table: pd.DataFrame,
@@ -534,18 +542,24 @@ def indicator_map(
     basemap: str = "none",
     local_tiles: str | None = None,
     store: LayerStore | None = None,
+    classes: Mapping[str, str] = STATUS_COLOURS,
+    tips: Collection[tuple[str, str, bool]] = _STATUS_TIPS,
 ) -> WebMap:
-    """Communes coloured by status, with a hover tooltip and a legend with counts.
+    """Communes coloured by class (their status), with a hover tooltip and a legend with counts.
 
     Parameters
     ----------
     table : DataFrame
-        :func:`geo.status.commune_status` of the indicator and year shown.
+        :func:`geo.status.commune_status` of the indicator and year shown, or
+        any table with ``ma_xa`` and ``status`` holding one of ``classes``.
     title : str
         Legend title (indicator and year).
     store : LayerStore, optional
         Where the boundaries are published for the browser to fetch once;
         without one they are written into the map.
+    classes : mapping
+        Each class's colour, in the legend's order; ``no_data`` (dashed) for
+        communes without one. ``tips``: the tooltip's (column, label, number?) lines.
     """
     shapes = display_communes(ds, int(units))
     web = _web_map(_extent([shapes]), basemap, local_tiles, t("map_title", lang))
@@ -553,22 +567,21 @@ def indicator_map(
         return web
     data = shapes[["ma_xa", "name_vi"]].merge(table.drop(columns=["name_vi"], errors="ignore"), on="ma_xa", how="left")
     data["status"] = data["status"].fillna("no_data")
-    tips = _tooltips({t("commune", lang): data["name_vi"], t("code", lang): data["ma_xa"]}
-                     | {t(label, lang): data[column].map(lambda v: fmt_number(v, 1, lang))
-                        for column, label in (("value", "value"), ("target_value", "target"), ("expected", "expected"))}
-                     | {t("status", lang): data["status"].map(lambda s: t(s, lang)),
-                        t("gap", lang): data["gap"].map(lambda v: fmt_number(v, 1, lang))})
-    rows = {_escaped(code): [STATUS_COLOURS[status], status == "no_data", tip]
-            for code, status, tip in zip(data["ma_xa"], data["status"], tips)}
+    lines = {t("commune", lang): data["name_vi"], t("code", lang): data["ma_xa"]}
+    for column, label, number in tips:
+        words = (lambda v: fmt_number(v, 1, lang)) if number else (lambda v: t(v, lang) if isinstance(v, str) else v)
+        lines[t(label, lang)] = data[column].map(words)
+    rows = {_escaped(code): [classes[status], status == "no_data", tip]
+            for code, status, tip in zip(data["ma_xa"], data["status"], _tooltips(lines))}
     counts = data["status"].value_counts()
-    legend = [(STATUS_COLOURS[s], "dashed" if s == "no_data" else "solid", f"{t(s, lang)} ({int(counts.get(s, 0))})")
-              for s in STATUSES]
+    legend = [(colour, "dashed" if s == "no_data" else "solid", f"{t(s, lang)} ({int(counts.get(s, 0))})")
+              for s, colour in classes.items()]
     districts = _districts_source(ds, int(units), store)
     if districts is not None:
         legend.append(("#ffffff", "solid #252525 3px", t("district_lines", lang)))
     spec = {"fit": None, "legend": _legend(title + (f" — {ds.label}" if ds.is_demo else ""), legend),
             "communes": {"data": _communes_source(ds, int(units), store), "rows": rows, "labelZoom": LABEL_ZOOM,
-                         "missing": [STATUS_COLOURS["no_data"], True, None]},
+                         "missing": [classes["no_data"], True, None]},
             "districts": districts}
     _Draw("indicator", spec).add_to(web.layers)
     return web

@@ -19,6 +19,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from geo.catalogue import load_catalogue
@@ -28,7 +29,12 @@ from geo.indicators import BASELINE_YEAR, LISTINGS, STATUSES, TARGET_YEAR, aggre
 from geo.units import PROVINCE_CODE, communes as official_communes, crosswalk
 
 __all__ = ["UNIT_SETS", "unit_values", "evaluated", "commune_status", "province_summary", "coverage_text",
-           "indicator_notes", "commune_profile", "trajectory", "status_grid"]
+           "indicator_notes", "commune_profile", "trajectory", "status_grid", "status_change", "CHANGES"]
+
+#: How a commune's status moved between two years, best first; ``no_data`` when either year has no status to compare.
+CHANGES = ("improved", "same", "worse", "no_data")
+#: The order of the statuses that can be compared (a higher rank is better).
+_RANK = {"behind": 0, "on_track": 1, "achieved": 2}
 
 #: The sets of units a table can be made for: 2020-2025 communes, 2025 units, the province.
 UNIT_SETS = ("2020", "2025", "province")
@@ -244,6 +250,34 @@ def commune_profile(ds: Dataset, ma_xa: str, year: int, units: str = "2020", lan
     joined["status"] = joined["status"].fillna("no_data")
     joined.loc[joined["indicator_id"].map(lambda i: catalogue[i].level == "province"), "status"] = "not_applicable"
     return joined
+
+
+def status_change(ds: Dataset, indicator: str, since: int, year: int, units: str = "2020") -> pd.DataFrame:
+    """How every commune's status of ``indicator`` moved from ``since`` to ``year``.
+
+    Each year's status is :func:`commune_status`'s (each against its own year's
+    path). ``change`` is ``improved`` (behind → on track or achieved, on track
+    → achieved), ``same``, ``worse`` or ``no_data`` (no status to compare in
+    either year, or not applicable). Communes that moved come first.
+
+    >>> from geo.dataset import load
+    >>> moved = status_change(load(), "2", 2021, 2025)
+    >>> sorted(set(moved["change"])) <= sorted(CHANGES), list(moved.columns[:3])
+    (True, ['ma_xa', 'name_vi', 'status_before'])
+    """
+    keep = ["ma_xa", "value", "status"]
+    before = commune_status(ds, indicator, since, units)
+    after = commune_status(ds, indicator, year, units)
+    table = after[["ma_xa", "name_vi"]].merge(before[keep], on="ma_xa", how="outer").merge(
+        after[keep], on="ma_xa", how="left", suffixes=("_before", "_after"))
+    table["name_vi"] = table["name_vi"].fillna(table["ma_xa"].map(before.set_index("ma_xa")["name_vi"]))
+    rank_since, rank_year = table["status_before"].map(_RANK), table["status_after"].map(_RANK)
+    table["change"] = np.select([rank_since.isna() | rank_year.isna(), rank_year > rank_since,
+                                 rank_year < rank_since], ["no_data", "improved", "worse"], "same")
+    table["value_change"] = table["value_after"] - table["value_before"]
+    moved = table["change"].isin(["improved", "worse"])
+    order = ["ma_xa", "name_vi", "status_before", "status_after", "change", "value_before", "value_after", "value_change"]
+    return table.assign(_moved=~moved).sort_values(["_moved", "change", "ma_xa"])[order].reset_index(drop=True)
 
 
 def trajectory(ds: Dataset, indicator: str, unit_code: str, units: str = "2020") -> pd.DataFrame:

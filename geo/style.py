@@ -7,7 +7,8 @@ as a value. Hazard levels use ColorBrewer YlOrRd, 5 classes.
 
 from __future__ import annotations
 
-__all__ = ["STATUS_COLOURS", "NO_DATA_HATCH", "HAZARD_COLOURS", "RESETTLEMENT_COLOURS", "AGGREGATE_COLOUR"]
+__all__ = ["STATUS_COLOURS", "NO_DATA_HATCH", "HAZARD_COLOURS", "RESETTLEMENT_COLOURS", "AGGREGATE_COLOUR",
+           "CHANGE_COLOURS"]
 
 STATUS_COLOURS = {
     "achieved": "#2166ac",
@@ -27,3 +28,5 @@ RESETTLEMENT_COLOURS = {
 }
 #: Groups of households on the web map (clusters, grid cells): a purple no hazard level or status uses.
 AGGREGATE_COLOUR = "#54278f"
+#: How a status moved between two years (ColorBrewer PuOr, colour-blind safe); no data grey and dashed.
+CHANGE_COLOURS = {"improved": "#5e3c99", "same": "#f7f7f7", "worse": "#e66101", "no_data": "#d9d9d9"}

@@ -14,14 +14,14 @@ from geo.dataexport import export_table
 from geo.i18n import UNIT_DIGITS, fmt_count, fmt_value, header, unit_text
 from geo.indicators import STATUSES
 from geo.mapexport import atlas, indicator_figure
-from geo.maps import commune_code_in, indicator_map
+from geo.maps import CHANGE_TIPS, commune_code_in, indicator_map
 from geo.status import reported_years
-from geo.style import STATUS_COLOURS
+from geo.style import CHANGE_COLOURS, STATUS_COLOURS
 from geo.tables import markdown_text
 from ui.charts import in_language, lines, long_table
 from ui.common import export_panel, missing, provenance, show_table
 from ui.context import Context
-from ui.shared import commune_profile, commune_status, province_summary, status_grid, trajectory
+from ui.shared import commune_profile, commune_status, province_summary, status_change, status_grid, trajectory
 
 __all__ = ["page"]
 
@@ -34,9 +34,14 @@ def page(ctx: Context) -> None:
     indicator = st.sidebar.selectbox(ctx.t("indicator"), in_theme, key="indicator",
                                      format_func=lambda i: f"{i}. {catalogue[i].name(ctx.lang)}")
     year = st.sidebar.select_slider(ctx.t("year"), options=list(range(2020, 2026)), value=2025, key="year")
+    since = st.sidebar.selectbox(ctx.t("compare_since"), [None, *range(2020, 2025)], key="since",
+                                 format_func=lambda y: ctx.t("compare_none") if y is None else str(y))
+    if since is not None and since >= year:  # only an earlier year compares
+        st.sidebar.caption(ctx.t("compare_earlier", year=year))
+        since = None
     units = st.sidebar.radio(ctx.t("units"), ["2020", "2025"], key="units", format_func=lambda u: ctx.t(f"units_{u}"))
     ind = catalogue[indicator]
-    st.session_state["filters-signature"] = (ctx.view, indicator, year, units, ctx.lang)
+    st.session_state["filters-signature"] = (ctx.view, indicator, year, units, since, ctx.lang)
     layer = f"communes_{units}"
     communes = ctx.ds.communes(int(units))
     if communes.empty:
@@ -46,7 +51,9 @@ def page(ctx: Context) -> None:
 
     _cards(ctx, indicator, year)
     st.caption(f"{ind.name(ctx.lang)} — {ctx.t('unit')}: {unit_text(ind.unit, ctx.lang)}; "
-               f"{ctx.t('rule')}: {ind.text(ctx.lang)}")
+               f"{ctx.t('rule')}: {ind.text(ctx.lang)}; "
+               + ctx.t("target_source", target=fmt_value(ind.target, ind.unit, ctx.lang) if ind.target is not None
+                       else "–", source=ind.source_ref))
     for note in ind.notes(year, ctx.lang):  # a change of standard (poverty 2022): beside the map, never hidden
         st.caption(f"{ctx.t('standard_note')}: {note}")
     years = reported_years(ctx.ds, indicator)
@@ -59,7 +66,13 @@ def page(ctx: Context) -> None:
     title = f"{ind.name(ctx.lang)} — {year}"
     left, right = st.columns([3, 2])
     with left:
-        m = indicator_map(ctx.ds, table, title, units, ctx.lang, ctx.basemap, ctx.local_tiles, ctx.layers)
+        if since is None:
+            m = indicator_map(ctx.ds, table, title, units, ctx.lang, ctx.basemap, ctx.local_tiles, ctx.layers)
+        else:  # coloured by how each commune's status moved since the earlier year
+            moved = status_change(ctx.ds, indicator, since, year, units)
+            m = indicator_map(ctx.ds, moved.rename(columns={"change": "status"}),
+                              ctx.t("change_title", name=ind.name(ctx.lang), since=since, year=year), units, ctx.lang,
+                              ctx.basemap, ctx.local_tiles, ctx.layers, classes=CHANGE_COLOURS, tips=CHANGE_TIPS)
         # the base map stays in the browser; only the layers that changed are sent and redrawn in place
         clicked = st_folium(m.base, feature_group_to_add=m.layers, height=560, use_container_width=True,
                             key=f"imap-{units}", render=False, returned_objects=["last_object_clicked_tooltip", "bounds"])
@@ -69,18 +82,10 @@ def page(ctx: Context) -> None:
             st.session_state[f"profile-{units}"] = code
         provenance(ctx, [layer, "indicator_values"])
     with right:
-        st.subheader(ctx.t("furthest_behind"))
-        if ind.rule == "units_leaving":  # a province count: communes are left / still listed / entered, never behind
-            shown = table[["ma_xa", "name_vi", "listing", "value", "entered"]].assign(
-                listing=table["listing"].map(lambda s: ctx.t(s) if isinstance(s, str) else ctx.t("no_data")))
+        if since is not None:
+            _moved(ctx, moved, since, year, ind.unit)
         else:
-            shown = table[["ma_xa", "name_vi", "value", "expected", "target_value", "status", "gap", "years_needed"]]
-        digits = UNIT_DIGITS.get(ind.unit, 1)
-        measured = ("value", "expected", "target_value", "gap")
-        unit = unit_text(ind.unit, ctx.lang)
-        show_table(ctx, shown, height=520, keep={"name_vi": ctx.t("commune")}
-                   | {c: f"{header(c, ctx.lang)} ({unit})" for c in measured},
-                   digits={c: digits for c in measured} | {"years_needed": 1})
+            _furthest_behind(ctx, table, ind)
 
     if not communes.empty:
         _profile(ctx, communes, indicator, year, units)
@@ -92,6 +97,39 @@ def page(ctx: Context) -> None:
                  if units == "2020" and not communes.empty else None)
     if not communes.empty:
         _grid(ctx, year, units)
+
+
+def _furthest_behind(ctx: Context, table: pd.DataFrame, ind) -> None:
+    """The communes furthest behind their path, each value with its unit."""
+    st.subheader(ctx.t("furthest_behind"))
+    if ind.rule == "units_leaving":  # a province count: communes are left / still listed / entered, never behind
+        shown = table[["ma_xa", "name_vi", "listing", "value", "entered"]].assign(
+            listing=table["listing"].map(lambda s: ctx.t(s) if isinstance(s, str) else ctx.t("no_data")))
+    else:
+        shown = table[["ma_xa", "name_vi", "value", "expected", "target_value", "status", "gap", "years_needed"]]
+    digits = UNIT_DIGITS.get(ind.unit, 1)
+    measured = ("value", "expected", "target_value", "gap")
+    unit = unit_text(ind.unit, ctx.lang)
+    show_table(ctx, shown, height=520, keep={"name_vi": ctx.t("commune")}
+               | {c: f"{header(c, ctx.lang)} ({unit})" for c in measured},
+               digits={c: digits for c in measured} | {"years_needed": 1})
+
+
+def _moved(ctx: Context, moved: pd.DataFrame, since: int, year: int, unit: str) -> None:
+    """The communes whose status moved between the two years, improved first."""
+    st.subheader(ctx.t("change_table", since=since, year=year))
+    changed = moved.loc[moved["change"].isin(["improved", "worse"])]
+    if changed.empty:
+        st.info(ctx.t("no_change"))
+        return
+    digits = UNIT_DIGITS.get(unit, 1)
+    words = unit_text(unit, ctx.lang)
+    show_table(ctx, changed, height=520, keep={"name_vi": ctx.t("commune"), "status_before": f"{ctx.t('status')} {since}",
+                                               "status_after": f"{ctx.t('status')} {year}",
+                                               "value_before": f"{ctx.t('value')} {since} ({words})",
+                                               "value_after": f"{ctx.t('value')} {year} ({words})",
+                                               "value_change": f"{header('value_change', ctx.lang)} ({words})"},
+               digits={c: digits for c in ("value_before", "value_after", "value_change")})
 
 
 def _cards(ctx: Context, indicator: str, year: int) -> None:

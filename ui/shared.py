@@ -23,7 +23,7 @@ from geo.access import User
 from geo.dataset import Dataset
 from geo.risk import RiskFilter, RiskView, risk_view
 
-__all__ = ["view_for", "impact", "province_summary", "commune_status", "status_grid", "trajectory", "commune_profile"]
+__all__ = ["view_for", "impact", "province_summary", "commune_status", "status_grid", "status_change", "trajectory", "commune_profile"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -55,6 +55,7 @@ def _per_version(function: Callable[P, R], kept: Callable[..., object] = _kept_t
 province_summary = _per_version(status.province_summary)
 commune_status = _per_version(status.commune_status)
 status_grid = _per_version(status.status_grid)
+status_change = _per_version(status.status_change)
 trajectory = _per_version(status.trajectory)
 commune_profile = _per_version(status.commune_profile)
 def _view_of(ds: Dataset, flt: RiskFilter, role: str | None, communes: tuple[str, ...] | None) -> RiskView:
