@@ -19,10 +19,8 @@ import pandas as pd
 
 __all__ = ["lines", "stacked_bars", "long_table", "in_language"]
 
-#: Colour-blind-safe pairs (ColorBrewer Paired / Dark2): done vs still needed, measured vs planned path.
+#: Colour-blind-safe series colours (ColorBrewer Dark2): done vs still needed, measured vs planned path.
 _COLOURS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e"]
-
-
 #: Vega's number format of each language (9.178; 46,5).
 _LOCALES = {"vi": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " ₫"]},
             "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", ""]}}

@@ -23,7 +23,8 @@ from geo.access import User
 from geo.dataset import Dataset
 from geo.risk import RiskFilter, RiskView, risk_view
 
-__all__ = ["view_for", "impact", "province_summary", "commune_status", "status_grid", "status_change", "trajectory", "commune_profile"]
+__all__ = ["view_for", "impact", "province_summary", "commune_status", "status_grid", "status_change", "trajectory",
+           "commune_profile"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -58,6 +59,8 @@ status_grid = _per_version(status.status_grid)
 status_change = _per_version(status.status_change)
 trajectory = _per_version(status.trajectory)
 commune_profile = _per_version(status.commune_profile)
+
+
 def _view_of(ds: Dataset, flt: RiskFilter, role: str | None, communes: tuple[str, ...] | None) -> RiskView:
     return risk_view(ds, flt, None if communes is None else User("", role or "", frozenset(communes)))
 
