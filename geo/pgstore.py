@@ -49,8 +49,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "sql"
 DEFAULT_SCHEMA = "geo"
 #: Tables of the store itself, never layers.
 _INTERNAL = {"schema_migrations", "workspace_state"}
-#: Append-only logs: appending to them does not change the data a dataset is read from.
-#: Tables that record events (logins, imports, status edits); appending to them changes no data.
+#: Append-only logs (logins, imports, status edits): appending to them changes no data a dataset is read from.
 LOG_TABLES = frozenset({"access_log", "import_history", "resettlement_audit"})
 _GEOMETRY = "geom"  # the active geometry column's name in the database ("geometry" in frames)
 _MIGRATION_LOCK = "geo-schema-migrations"

@@ -228,7 +228,7 @@ class GpkgStore:
         existed is known by its modification time and size.
         """
         try:
-            with closing(sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)) as db:
+            with closing(sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)) as db:
                 return "r" + db.execute(f"SELECT revision FROM {_STATE}").fetchone()[0]
         except (sqlite3.Error, TypeError):
             stat = self.path.stat()
