@@ -604,9 +604,11 @@ def _sheet_xml(frame: pd.DataFrame, styles: list[int]) -> str:
     """One worksheet: the header row frozen, columns as wide as their header, then the rows."""
     letters = _letters(frame.shape[1])
     header = "".join(f'<c r="{c}1"{_cell_end(h, 0)}' for c, h in zip(letters, frame.columns))
+    # Rows and cells after the header carry no reference (optional in OOXML: each follows the previous one),
+    # which makes the sheet a quarter smaller to write and to compress.
     ends = [_column_ends(frame.iloc[:, i], style) for i, style in enumerate(styles)]
-    row = "".join(f'<c r="{c}{{0}}"{{{i}}}' for i, c in enumerate(letters, start=1))
-    rows = "".join(f'<row r="{{0}}">{row}</row>'.format(n, *cells) for n, cells in enumerate(zip(*ends), start=2))
+    row = ("<row>" + "".join(f"<c{{{i}}}" for i in range(len(ends))) + "</row>").format
+    rows = "".join([row(*cells) for cells in zip(*ends)])
     widths = "".join(f'<col min="{i}" max="{i}" width="{min(60, max(10, len(str(_ooxml_text(h))) + 2))}" '
                      'customWidth="1"/>' for i, h in enumerate(frame.columns, start=1))
     return (f'{_HEAD}<worksheet xmlns="{_MAIN}" xmlns:r="{_RELATIONS}"><sheetViews><sheetView workbookViewId="0">'
