@@ -45,7 +45,7 @@ def test_the_page_and_the_command_line_show_the_same_communes_moved(ds, monkeypa
     table = next(d.value for d in at.dataframe if "Thay đổi" in getattr(d.value, "columns", []))
     table = table.data if hasattr(table, "data") else table
     assert sorted(table["Mã xã"]) == sorted(changed["ma_xa"])
-    assert any("Mục tiêu 2025" in c.value for c in at.caption)  # target and source beside the map
+    assert any("chỉ tiêu số 1 của Kế hoạch" in c.value for c in at.caption)  # the rule and its source beside the map
     at.sidebar.select_slider(key="year").set_value(2021).run()  # 2022 is not earlier than 2021: no comparison
     assert not at.exception and not any("Thay đổi" in getattr(d.value, "columns", []) for d in at.dataframe)
     assert main(["status", "--indicator", "1", "--since", "2022", "--out", str(tmp_path / "t.csv")]) == 0

@@ -51,9 +51,7 @@ def page(ctx: Context) -> None:
 
     _cards(ctx, indicator, year)
     st.caption(f"{ind.name(ctx.lang)} — {ctx.t('unit')}: {unit_text(ind.unit, ctx.lang)}; "
-               f"{ctx.t('rule')}: {ind.text(ctx.lang)}; "
-               + ctx.t("target_source", target=fmt_value(ind.target, ind.unit, ctx.lang) if ind.target is not None
-                       else "–", source=ind.source_ref))
+               f"{ctx.t('rule')}: {ind.text(ctx.lang)}; " + ctx.t("target_source", source=ind.source_ref))
     for note in ind.notes(year, ctx.lang):  # a change of standard (poverty 2022): beside the map, never hidden
         st.caption(f"{ctx.t('standard_note')}: {note}")
     years = reported_years(ctx.ds, indicator)
