@@ -45,9 +45,9 @@ import shapely
 #: Polygon vertices handled per chunk: keeps each chunk's arrays small (fast, bounded memory).
 _CHUNK_VERTICES = 200_000
 #: Polygon vertices whose band runs are held at once (a wave of chunks): bounds the memory of the runs.
-_WAVE_VERTICES = 4_000_000
+_WAVE_VERTICES = 1_000_000
 #: Candidate points expanded per exact-test batch.
-_TEST_BATCH = 500_000
+_TEST_BATCH = 200_000
 #: A part is prepared (indexed) for its exact tests from this many candidate points; below, testing each point
 #: on the plain polygon is cheaper than building the index (GEOS 3.14, 50-500 vertices: 0.8 us a point either way
 #: at about 16 points, preparing costs as much as ~10 plain tests).
