@@ -459,17 +459,6 @@ def _districts_source(ds: Dataset, vintage: int, store: LayerStore | None) -> st
     return _source(store, ("districts", str(ds.path), ds.revision, vintage), make)
 
 
-def _tooltips(columns: dict[str, pd.Series]) -> pd.Series:
-    """One HTML table per row: each (label, texts) pair a line, labels and texts escaped.
-
-    >>> _tooltips({"Mã xã": pd.Series(["01303"]), "<b>": pd.Series([None])})[0]
-    '<table><tr><th>Mã xã </th><td>01303 </td></tr><tr><th>&lt;b&gt; </th><td>– </td></tr></table>'
-    """
-    rows = [("<tr><th>" + _escaped(label) + " </th><td>" + texts.fillna("–").astype(str).map(_escaped) + " </td></tr>")
-            for label, texts in columns.items()]  # spaced: the clicked tooltip's text keeps its words apart
-    return "<table>" + sum(rows[1:], rows[0]) + "</table>"
-
-
 def _steps(lat: np.ndarray, lon: np.ndarray, values: np.ndarray, scale: int = 100_000) -> list[int]:
     """Points as flat [dlat, dlon, value] integer steps of 1/``scale`` degree from the previous point (compact JSON).
 
@@ -567,12 +556,13 @@ def indicator_map(
         return web
     data = shapes[["ma_xa", "name_vi"]].merge(table.drop(columns=["name_vi"], errors="ignore"), on="ma_xa", how="left")
     data["status"] = data["status"].fillna("no_data")
-    lines = {t("commune", lang): data["name_vi"], t("code", lang): data["ma_xa"]}
-    for column, label, number in tips:
-        words = (lambda v: fmt_number(v, 1, lang)) if number else (lambda v: t(v, lang) if isinstance(v, str) else v)
-        lines[t(label, lang)] = data[column].map(words)
-    rows = {_escaped(code): [classes[status], status == "no_data", tip]
-            for code, status, tip in zip(data["ma_xa"], data["status"], _tooltips(lines))}
+    labels = [_escaped(t(key, lang)) for key in ("commune", "code", *(label for _, label, _ in tips))]
+    texts = [data[column].map((lambda v: fmt_number(v, 1, lang)) if number else
+                              (lambda v: t(v, lang) if isinstance(v, str) else v)).fillna("–").astype(str).map(_escaped)
+             for column, _, number in tips]
+    # each commune's colour, dashed or not, and its tooltip's texts (webmap.js adds the name and the code)
+    rows = {_escaped(code): [classes[status], status == "no_data", *cells]
+            for code, status, *cells in zip(data["ma_xa"], data["status"], *texts)}
     counts = data["status"].value_counts()
     legend = [(colour, "dashed" if s == "no_data" else "solid", f"{t(s, lang)} ({int(counts.get(s, 0))})")
               for s, colour in classes.items()]
@@ -580,8 +570,8 @@ def indicator_map(
     if districts is not None:
         legend.append(("#ffffff", "solid #252525 3px", t("district_lines", lang)))
     spec = {"fit": None, "legend": _legend(title + (f" — {ds.label}" if ds.is_demo else ""), legend),
-            "communes": {"data": _communes_source(ds, int(units), store), "rows": rows, "labelZoom": LABEL_ZOOM,
-                         "missing": [classes["no_data"], True, None]},
+            "communes": {"data": _communes_source(ds, int(units), store), "rows": rows, "labels": labels,
+                         "labelZoom": LABEL_ZOOM, "missing": [classes["no_data"], True]},
             "districts": districts}
     _Draw("indicator", spec).add_to(web.layers)
     return web

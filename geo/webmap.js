@@ -79,7 +79,15 @@ window.geoMap = window.geoMap || (function () {
     return source(data).then(function (collection) { layer.addData(collection); });
   }
 
-  /* Communes: coloured by rows[code] = [fill, dashed, tooltip], or outlined with their name. */
+  /* A commune's tooltip: its name and code, then each label with the row's text (all escaped by the server). */
+  function tooltip(feature, labels, row) {
+    var lines = [[labels[0], feature.properties.tip], [labels[1], feature.properties.ma_xa]];
+    for (var i = 2; i < labels.length; i++) lines.push([labels[i], row ? row[i] : '–']);
+    return '<table>' + lines.map(function (l) { return '<tr><th>' + l[0] + ' </th><td>' + l[1] + ' </td></tr>'; })
+      .join('') + '</table>';
+  }
+
+  /* Communes: coloured by rows[code] = [fill, dashed, texts of labels 2...], or outlined with their name. */
   function communes(map, group, spec) {
     var layer = L.geoJSON(null, {
       style: function (feature) {
@@ -88,8 +96,8 @@ window.geoMap = window.geoMap || (function () {
         return {fillColor: row[0], fillOpacity: 0.8, color: '#555555', weight: 0.8, dashArray: row[1] ? '4 3' : null};
       },
       onEachFeature: function (feature, part) {
-        var row = spec.rows && (spec.rows[feature.properties.ma_xa] || spec.missing);
-        part.bindTooltip(row ? row[2] || feature.properties.tip : feature.properties.tip, {sticky: true});
+        part.bindTooltip(spec.rows ? tooltip(feature, spec.labels, spec.rows[feature.properties.ma_xa])
+          : feature.properties.tip, {sticky: true});
         if (spec.rows) {
           part.on('mouseover', function () { part.setStyle({weight: 3, color: '#000000'}); });
           part.on('mouseout', function () { layer.resetStyle(part); });
