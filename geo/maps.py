@@ -86,6 +86,8 @@ _ASSETS = {
 _UNUSED = {"jquery", "bootstrap", "awesome_markers", "bootstrap_css", "glyphicons_css",
            "awesome_markers_font_css", "awesome_markers_css", "awesome_rotate_css"}
 BASEMAPS = ("none", "osm", "local")
+#: How district lines are drawn, in the legend as on the map (webmap.js: 2 px, #252525).
+_DISTRICT_BORDER = "3px solid #252525"
 #: Commune names are written on the web maps from this zoom level on (a district fills the map).
 LABEL_ZOOM = 11
 #: The maps' script in the browser; branca renders a map's script twice as a template, so it holds no delimiter.
@@ -297,8 +299,8 @@ class LayerStore:
     Commune boundaries and hazard zones do not change with the filters: each is
     written once to ``folder/<token>.json``, which the app serves under ``url``,
     and the browser fetches it once and keeps it (a filter change then sends
-    only what changed). The token is a keyed hash of the dataset, its revision,
-    the layer and the language, with a ``secret`` held by this process, so the
+    only what changed). The token is a keyed hash of the dataset, its revision
+    and the layer, with a ``secret`` held by this process, so the
     URL of a workspace's layer cannot be guessed: it is given only to a session
     that draws that map (household points are never published). The ``keep``
     newest files are kept.
@@ -399,8 +401,12 @@ class WebMap:
 
 
 def _border(style: str) -> str:
-    """A swatch's CSS border: "solid"/"dashed" in grey, or a whole border given as "<style> <colour> <width>"."""
-    return f"1px {style} #444" if " " not in style else f"{style.split()[2]} {style.split()[0]} {style.split()[1]}"
+    """A swatch's CSS border: "solid" or "dashed" in thin grey, or a whole CSS border as given.
+
+    >>> _border("dashed"), _border(_DISTRICT_BORDER)
+    ('1px dashed #444', '3px solid #252525')
+    """
+    return style if " " in style else f"1px {style} #444"
 
 
 def _legend(title: str, rows: list[tuple[str, str, str]]) -> str:
@@ -482,7 +488,7 @@ def _households_spec(households: gpd.GeoDataFrame, lang: str, max_points: int, m
     """
     spec = {"scale": 100_000, "colours": list(RESETTLEMENT_COLOURS.values()),
             "names": [_escaped(t(s, lang)) for s in RESETTLEMENT_COLOURS], "cluster": False, "grid": False,
-            "gridColour": AGGREGATE_COLOUR, "clusterColour": AGGREGATE_COLOUR, "unit": _escaped(t("households", lang).lower()),
+            "groupColour": AGGREGATE_COLOUR, "unit": _escaped(t("households", lang).lower()),
             "locale": "vi-VN" if lang == "vi" else "en-US", "points": []}
     if households.empty:
         return spec
@@ -568,7 +574,7 @@ def indicator_map(
               for s, colour in classes.items()]
     districts = _districts_source(ds, int(units), store)
     if districts is not None:
-        legend.append(("#ffffff", "solid #252525 3px", t("district_lines", lang)))
+        legend.append(("#ffffff", _DISTRICT_BORDER, t("district_lines", lang)))
     spec = {"fit": None, "legend": _legend(title + (f" — {ds.label}" if ds.is_demo else ""), legend),
             "communes": {"data": _communes_source(ds, int(units), store), "rows": rows, "labels": labels,
                          "labelZoom": LABEL_ZOOM, "missing": [classes["no_data"], True]},
@@ -629,7 +635,7 @@ def risk_map(
         rows.append((AGGREGATE_COLOUR, "solid", t("legend_grid" if homes["grid"] else "legend_cluster", lang)))
     districts = _districts_source(ds, 2020, store)
     if districts is not None:
-        rows.append(("#ffffff", "solid #252525 3px", t("district_lines", lang)))
+        rows.append(("#ffffff", _DISTRICT_BORDER, t("district_lines", lang)))
     zone_source = _source(store, ("zones", str(ds.path), ds.revision), zones)
     spec = {
         "fit": _fit(bounds if bounds is not None else extent),

@@ -143,7 +143,7 @@ window.geoMap = window.geoMap || (function () {
       disableClusteringAtZoom: 15, chunkedLoading: true,
       iconCreateFunction: function (cluster) {  // a colour of its own, never a hazard level's
         var n = cluster.getChildCount(), size = n < 100 ? 34 : n < 1000 ? 40 : 48;
-        return L.divIcon({html: '<div style="background:' + spec.clusterColour + ';color:#fff;border-radius:50%;'
+        return L.divIcon({html: '<div style="background:' + spec.groupColour + ';color:#fff;border-radius:50%;'
           + 'font:bold 12px sans-serif;width:' + size + 'px;height:' + size + 'px;line-height:' + size + 'px;'
           + 'text-align:center;border:2px solid #fff;box-shadow:0 0 3px rgba(0,0,0,.5)">'
           + n.toLocaleString(spec.locale) + '</div>', className: '', iconSize: L.point(size, size)});
@@ -155,7 +155,7 @@ window.geoMap = window.geoMap || (function () {
       lon += points[i + 1];
       var at = [lat / spec.scale, lon / spec.scale], value = points[i + 2];
       markers.push(spec.grid
-        ? L.circleMarker(at, {radius: 3 + 2 * Math.log2(value), weight: 1, color: '#333333', fillColor: spec.gridColour,
+        ? L.circleMarker(at, {radius: 3 + 2 * Math.log2(value), weight: 1, color: '#333333', fillColor: spec.groupColour,
                               fillOpacity: 0.6}).bindTooltip(value.toLocaleString(spec.locale) + ' ' + spec.unit)
         : L.circleMarker(at, {radius: 4, weight: 1, color: '#333333', fillColor: spec.colours[value], fillOpacity: 0.9})
           .bindTooltip(spec.names[value]));
