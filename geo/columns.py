@@ -184,6 +184,8 @@ def _build_index(aliases: Mapping[str, Iterable[str]]) -> dict[str, str]:
 
 
 _INDEX = _build_index(ALIASES)
+#: A bracketed qualifier in a header: "(VN-2000)", "[người]", "(ha)".
+_QUALIFIER = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 #: canonical name -> (header keys naming its number column, name given to the other column).
 _NUMBER_BESIDE_WORDS = {"level": ({_key(a) for a in LEVEL_NUMBER_ALIASES}, "level_text")}
 
@@ -197,8 +199,19 @@ def canonical(name: str) -> str | None:
     ('lon', 'ethnicity', 'members')
     >>> canonical("") is None
     True
+
+    A qualifier in brackets (a unit, a coordinate system) is read past when the
+    whole header is not known:
+
+    >>> canonical("Tọa độ X (VN-2000)"), canonical("Số nhân khẩu [người]"), canonical("Vĩ độ (WGS84)")
+    ('x', 'members', 'lat')
     """
-    return _INDEX.get(_key(name))
+    return _INDEX.get(_key(name)) or _qualified(name)
+
+
+def _qualified(name: str) -> str | None:
+    """The canonical name of a header read past its bracketed qualifiers ("Tọa độ X (VN-2000)" → x)."""
+    return _INDEX.get(_key(_QUALIFIER.sub(" ", str(name))))
 
 
 def map_columns(columns: Iterable[str], overrides: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -232,6 +245,10 @@ def map_columns(columns: Iterable[str], overrides: Mapping[str, str] | None = No
     {'X': 'x', 'Y': 'y'}
     >>> map_columns(["Tên", "Tên xã"], overrides={"Tên": "village"})
     {'Tên': 'village', 'Tên xã': 'commune_name'}
+    >>> map_columns(["X", "Tọa độ X (VN-2000)", "Số khẩu (người)"])  # a qualified header never takes a name
+    {'X': 'x', 'Số khẩu (người)': 'members'}
+    >>> map_columns(["Y (cũ)", "Y (mới)"])  # nor two of them one name: the user is asked
+    {}
     >>> map_columns(["Mã hộ", "MA_HO"])
     Traceback (most recent call last):
     ...
@@ -247,9 +264,12 @@ def map_columns(columns: Iterable[str], overrides: Mapping[str, str] | None = No
     claimed = set(overrides.values())
     mapping: dict[str, str] = {}
     owner: dict[str, str] = {}
+    qualified: dict[str, list[str]] = {}  # read past a qualifier: only for a name no other header has
     for header in headers:
-        name = overrides[header] if header in overrides else canonical(header)
+        name = overrides[header] if header in overrides else _INDEX.get(_key(header))
         if name is None:
+            if (name := _qualified(header)) is not None:
+                qualified.setdefault(name, []).append(header)
             continue
         if header not in overrides and name in claimed:
             if header == name:  # left as is, it would clash with the renamed column
@@ -267,7 +287,9 @@ def map_columns(columns: Iterable[str], overrides: Mapping[str, str] | None = No
             continue
         owner[name] = header
         mapping[header] = name
-    return mapping
+    mapping.update({found[0]: name for name, found in qualified.items()
+                    if len(found) == 1 and name not in owner and name not in claimed})
+    return {header: mapping[header] for header in headers if header in mapping}  # in table order
 
 
 def _number_and_words(name: str, first: str, second: str, taken: Iterable[str]) -> dict[str, str] | None:

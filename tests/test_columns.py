@@ -246,3 +246,24 @@ def test_by_content_skips_taken_names():
     assert by_content(frame, taken=["hazard_type"]) == {"DT": "ethnicity"}
     assert by_content(frame[["LTT", "DT", "Loai"]], taken=["hazard_type", "ethnicity"]) == {}
     assert by_content(frame[["LTT", "DT"]], taken=["ethnicity"]) == {"LTT": "hazard_type"}
+
+
+def test_a_report_annex_with_qualified_coordinate_headers_goes_in_whole(tmp_path):
+    """'Tọa độ X (VN-2000)' / 'Tọa độ Y (VN-2000)', semicolons, decimal commas: every row kept, located."""
+    from geo.dataset import load
+    from geo.importer import prepare
+
+    homes = load().households.head(50).to_crs("EPSG:9210")
+    table = pd.DataFrame({"STT": range(1, 51), "Mã hộ GĐ": homes["household_id"].to_numpy(),
+                          "Số nhân khẩu (người)": homes["members"].to_numpy(),
+                          "Tọa độ X (VN-2000)": [f"{x:.2f}".replace(".", ",") for x in homes.geometry.x],
+                          "Tọa độ Y (VN-2000)": [f"{y:.2f}".replace(".", ",") for y in homes.geometry.y]})
+    path = tmp_path / "phu_luc_ho_dan.csv"
+    table.to_csv(path, sep=";", index=False, encoding="utf-8-sig")
+    report = prepare(path, "households", crs="EPSG:9210")  # 50 homes of one commune fit several CRS: said once
+    assert len(report.good) == 50 and len(report.rejected) == 0
+    assert report.good["members"].tolist() == homes["members"].tolist()
+    import shapely
+
+    moved = shapely.distance(report.good.to_crs("EPSG:9210").geometry.to_numpy(), homes.geometry.to_numpy())
+    assert (moved < 0.01).all()
