@@ -251,6 +251,16 @@ COLUMN_TEXT: dict[str, tuple[str, str]] = {
     "scattered": ("Cư trú phân tán", "Scattered"),
     "level": ("Mức nguy cơ cao nhất", "Highest hazard level"),
     "max_level": ("Mức nguy cơ cao nhất", "Highest hazard level"),
+    # a change between two versions of the hazard zones (geo.zoneversions): old_/new_ of each level column
+    **{f"{when}_{column}": (f"{vi} ({when_vi})", f"{en} ({when_en})")
+       for column, vi, en in [("max_level", "Mức nguy cơ cao nhất", "Highest hazard level"),
+                              *((h.level_column, h.level_header_vi, h.level_header_en) for h in HAZARD_VOCAB)]
+       for when, when_vi, when_en in (("old", "phiên bản cũ", "old version"), ("new", "phiên bản mới", "new version"))},
+    "households_changed": ("Số hộ đổi mức", "Households changed"),
+    "households_raised": ("Tăng mức", "Raised"),
+    "households_lowered": ("Giảm mức", "Lowered"),
+    "households_entered": ("Nay ở mức đã chọn trở lên", "Now at the chosen level or above"),
+    "households_left": ("Nay dưới mức đã chọn", "Now below the chosen level"),
     **{h.level_column: (h.level_header_vi, h.level_header_en) for h in HAZARD_VOCAB},  # data/hazards.yaml
     "resettlement_status": ("Tình trạng di dời", "Resettlement status"),
     "resettlement_form": ("Hình thức bố trí", "Resettlement form"),
@@ -329,6 +339,24 @@ COLUMN_TEXT: dict[str, tuple[str, str]] = {
     "source": ("Nguồn", "Source"),
     "present": ("Có dữ liệu", "Present"),
     "rows": ("Số dòng", "Rows"),
+    # the resettlement plan proposal (geo.placement)
+    "rank": ("Thứ tự ưu tiên", "Priority rank"),
+    "note": ("Ghi chú", "Note"),
+    "target_unit": ("Xã tính chỉ tiêu 60%", "Unit counted for 60%"),
+    "site_name": ("Tên điểm tái định cư", "Site name"),
+    "distance_m": ("Khoảng cách đường chim bay (m)", "Straight-line distance (m)"),
+    "within_target": ("Nằm trong số cần để đạt 60%", "Fills the 60% line"),
+    "reason": ("Lý do chưa bố trí được", "Why not placed"),
+    "nearest_safe_site": ("Điểm an toàn gần nhất", "Nearest safe site"),
+    "nearest_safe_m": ("Khoảng cách đến điểm an toàn gần nhất (m)", "Distance to the nearest safe site (m)"),
+    "under_way": ("Đã có kế hoạch, đang di dời", "Already under way"),
+    "candidates": ("Hộ chưa có kế hoạch", "Households without a plan"),
+    "proposed": ("Đề xuất bố trí", "Proposed"),
+    "short": ("Còn thiếu so với 60%", "Still short of 60%"),
+    "unplaced": ("Chưa bố trí được", "Not placed"),
+    "used": ("Đã sử dụng (hộ)", "Already used (households)"),
+    "safe": ("An toàn", "Safe"),
+    "remaining": ("Còn trống sau đề xuất (hộ)", "Room left after the proposal (households)"),
 }
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -477,6 +505,21 @@ TEXT: dict[str, tuple[str, str]] = {
                     "dòng Tổng cộng các địa bàn. Chọn một xã để xem theo thôn.",
                     "Each hazard type adds up to the households under the filters (a household in zones of two types "
                     "counts under both); the Total rows add up the areas. Choose one commune to see villages."),
+    "zone_changes": ("Hộ đổi mức nguy cơ giữa hai phiên bản vùng nguy cơ",
+                     "Households whose hazard level changed between two versions of the zones"),
+    "zone_changes_one": ("Kho có {n} phiên bản vùng nguy cơ: khi nhập một phiên bản mới (trang Nhập dữ liệu), "
+                         "các hộ đổi mức sẽ hiện ở đây.",
+                         "The workspace holds {n} version(s) of the hazard zones: once a new version is imported "
+                         "(Import page), the households whose level changed show here."),
+    "zone_version_old": ("Phiên bản cũ", "Older version"),
+    "zone_version_new": ("Phiên bản mới", "Newer version"),
+    "zone_changes_hint": ("Mức cao nhất của mọi loại thiên tai, vùng đệm {buffer} m; 'nay ở mức đã chọn trở lên': "
+                          "mức {level} trở lên ở phiên bản mới, dưới mức đó ở phiên bản cũ. Xã theo tọa độ của hộ.",
+                          "Highest level of any hazard type, buffer {buffer} m; 'now at the chosen level or above': "
+                          "level {level} or above in the newer version, below it in the older. Commune by the "
+                          "household's location."),
+    "zone_changes_rows": ("{shown} hộ đầu tiên trên {total}; tải tệp để có đủ.",
+                          "The first {shown} of {total} households; download the file for all of them."),
     "ranking": ("Xếp hạng xã theo số hộ còn cần để đạt 60%", "Communes ranked by households still needed for 60%"),
     "table_page": ("Trang", "Page"),
     "table_rows": ("Dòng {first}–{last} trên {total} (mỗi trang {size} dòng; tải bảng dữ liệu để có tất cả)",
@@ -836,6 +879,74 @@ TEXT: dict[str, tuple[str, str]] = {
                      "không nằm trong lớp hộ",
                      "personal fields (household head's name, identity number) of {n} households are kept apart in "
                      "table {table}, not in the households layer"),
+    # the resettlement plan proposal (geo.placement, ui/placement.py, python -m geo plan)
+    "plan": ("Đề xuất kế hoạch bố trí, di dời", "Resettlement plan proposal"),
+    "plan_hint": ("Đề xuất, không ghi vào sổ: hộ chỉ được chuyển sang «Đã có kế hoạch» khi cán bộ xác nhận từng hộ "
+                  "(ghi nhật ký). Khoảng cách là đường chim bay (VN-2000), không phải đường bộ: không có mạng "
+                  "đường khi làm việc ngoại tuyến.",
+                  "A proposal, never written into the register: a household becomes «Planned» only when an officer "
+                  "confirms it, one at a time (audited). Distances are straight lines (VN-2000), not road "
+                  "distances: there is no road network offline."),
+    "plan_key_level": ("mức nguy cơ cao trước", "highest hazard level first"),
+    "plan_key_poor": ("hộ nghèo trước", "poor households"),
+    "plan_key_size": ("hộ đông người trước", "larger households"),
+    "plan_then": (", rồi {item}", ", then {item}"),
+    "plan_rule": ("Thứ tự ưu tiên: {order} (cùng mức: theo mã hộ); mỗi hộ đến điểm tái định cư an toàn gần nhất còn "
+                  "chỗ trong vòng {km} km, tính theo đường chim bay (EPSG:9210; không có khoảng cách đường bộ khi "
+                  "làm việc ngoại tuyến)",
+                  "Priority: {order} (ties by household id); each household to the nearest safe site with room "
+                  "within {km} km, in a straight line (EPSG:9210; road distance is not available offline)"),
+    "plan_err_priority": ("thứ tự ưu tiên không hợp lệ: {value} (dùng {keys}, mỗi khóa một lần)",
+                          "invalid priority order: {value} (use {keys}, each once)"),
+    "plan_err_distance": ("khoảng cách tối đa phải lớn hơn 0 m, không phải {value}",
+                          "the maximum distance must be above 0 m, not {value}"),
+    "plan_max_km": ("Khoảng cách tối đa đến điểm (km, đường chim bay)", "Maximum distance to a site (km, straight line)"),
+    "plan_priority": ("Thứ tự ưu tiên (kéo chọn theo thứ tự)", "Priority order (choose in order)"),
+    "plan_unsafe_level": ("Điểm nằm trong vùng nguy cơ từ mức này là không an toàn",
+                          "A site in a zone at or above this level is unsafe"),
+    "plan_totals": ("{candidates} hộ chưa có kế hoạch; đề xuất {proposed} hộ ({within} hộ để đạt 60%); chưa bố trí "
+                    "được {unplaced} hộ; còn thiếu {short} hộ so với 60% sau khi tính {under_way} hộ đã có kế hoạch, "
+                    "đang di dời",
+                    "{candidates} households without a plan; {proposed} proposed ({within} towards 60%); {unplaced} "
+                    "not placed; {short} still short of 60% after {under_way} already under way"),
+    "plan_by_commune": ("Theo xã: cần để đạt 60%, đề xuất, còn thiếu", "By commune: needed for 60%, proposed, short"),
+    "plan_proposal": ("Danh sách đề xuất (theo thứ tự ưu tiên)", "Proposed households (in priority order)"),
+    "plan_unplaced": ("Hộ chưa bố trí được và lý do", "Households not placed, and why"),
+    "plan_sites": ("Theo điểm tái định cư", "By resettlement site"),
+    "plan_none": ("Không có hộ nào cần đề xuất: mọi hộ cần bố trí đã có kế hoạch hoặc đã xong.",
+                  "No household to propose: every at-risk household has a plan or is done."),
+    "plan_no_sites": ("Kho chưa có điểm tái định cư: không đề xuất được nơi đến.",
+                      "The workspace has no resettlement sites: no destination can be proposed."),
+    "plan_confirm": ("Xác nhận từng hộ vào kế hoạch", "Confirm households into the plan, one at a time"),
+    "plan_confirm_hint": ("Chuyển hộ đã chọn sang «Đã có kế hoạch» với điểm đề xuất; ghi một dòng nhật ký.",
+                          "Sets the chosen household to «Planned» at the proposed site; writes one audit row."),
+    "plan_confirm_button": ("Xác nhận hộ này", "Confirm this household"),
+    "plan_confirmed": ("Đã xác nhận hộ {household} đến {site} và ghi nhật ký", "Household {household} confirmed to {site} and audited"),
+    "plan_note": ("đề xuất kế hoạch: điểm {site}, {km} km đường chim bay, thứ tự {rank}",
+                  "plan proposal: site {site}, {km} km straight line, rank {rank}"),
+    "plan_pages": ("Trang in theo điểm tái định cư (PDF)", "Print pages by site (PDF)"),
+    "plan_page_title": ("Đề xuất bố trí về điểm {site}", "Proposed for site {site}"),
+    "plan_page_sub": ("{name}; sức chứa {capacity} hộ, đã dùng {used}, đề xuất {proposed}, còn trống {remaining}; "
+                      "năm {year}",
+                      "{name}; capacity {capacity} households, used {used}, proposed {proposed}, room left "
+                      "{remaining}; year {year}"),
+    "plan_page_more": ("… và {n} hộ nữa (xem bảng dữ liệu)", "… and {n} more households (see the table)"),
+    "plan_page_legend_site": ("Điểm tái định cư", "Resettlement site"),
+    "plan_page_legend_home": ("Hộ được đề xuất (đường chim bay đến điểm)", "Proposed household (straight line to the site)"),
+    "plan_page_legend_commune": ("Ranh giới xã của điểm", "The site's commune"),
+    "plan_no_pages": ("Không có điểm nào được đề xuất hộ: không có trang để in.",
+                      "No site has proposed households: there is no page to print."),
+    "cli_plan_title": ("Đề xuất bố trí hộ trong vùng nguy cơ mức {level} ({level_name}) trở lên, năm {year}:",
+                       "Resettlement plan proposal, households at level {level} ({level_name}) or higher, year {year}:"),
+    "cli_plan_reasons": ("  chưa bố trí được theo lý do: {reasons}", "  not placed, by reason: {reasons}"),
+    "cli_plan_sites": ("  điểm tái định cư: {n} điểm, {unsafe} không an toàn; sức chứa còn trống trước đề xuất {room} hộ",
+                       "  sites: {n}, {unsafe} unsafe; room before the proposal {room} households"),
+    "cli_plan_seconds": ("  tính trong {seconds} giây", "  computed in {seconds} s"),
+    "reason_no_location": ("Hộ không có vị trí", "The household has no location"),
+    "reason_no_site_in_reach": ("Không có điểm nào trong phạm vi khoảng cách", "No site within the distance"),
+    "reason_only_unsafe_sites": ("Trong phạm vi chỉ có điểm không an toàn (trong vùng nguy cơ)",
+                                 "Only unsafe sites (in hazard zones) within the distance"),
+    "reason_sites_full": ("Các điểm an toàn trong phạm vi đã hết chỗ", "The safe sites within the distance are full"),
     **IMPORT_TEXT,
 }
 

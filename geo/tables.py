@@ -44,9 +44,10 @@ CODE_COLUMNS: dict[str, str] = {
     "kind": "kind_{}",
     "assignment": "assign_{}",
     "outcome": "outcome_{}",
+    "reason": "reason_{}",  # why a household of a plan proposal is not placed (geo.placement)
 }
 #: Columns holding yes/no.
-BOOLEAN_COLUMNS = ("poor", "scattered", "dtts", "mismatch", "official", "present")
+BOOLEAN_COLUMNS = ("poor", "scattered", "dtts", "mismatch", "official", "present", "within_target", "safe")
 #: Columns holding dates (shown dd/mm/yyyy) and times (dd/mm/yyyy hh:mm).
 DATE_COLUMNS = ("resettlement_date", "created_at", "imported_at", "changed_at")
 #: Numeric columns shown as whole numbers without a thousands separator.

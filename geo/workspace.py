@@ -76,7 +76,7 @@ _VALUES = "value_mappings"
 _HISTORY_COLUMNS = ["imported_at", "file_name", "sha256", "kind", "layer", "version", "rows_in", "rows_rejected",
                     "imported_by"]
 _AUDIT_COLUMNS = ["household_id", "old_status", "new_status", "changed_at", "changed_by", "expected_status",
-                  "outcome"]
+                  "outcome", "site_id", "note"]
 #: The table of personal fields, kept apart from the households layer and read only on request.
 PEOPLE = "household_people"
 PERSONAL_FIELDS = ("head_name", "id_number")
@@ -508,7 +508,8 @@ class Workspace:
         return version
 
     def set_resettlement_status(self, household_id: str, new_status: str, changed_by: str,
-                                expected_status: str | None = None) -> str:
+                                expected_status: str | None = None, site_id: str | None = None,
+                                note: str | None = None) -> str:
         """Change one household's resettlement status and record the attempt in the audit trail.
 
         Optimistic concurrency: pass as ``expected_status`` the status the
@@ -518,6 +519,10 @@ class Workspace:
         raised. The check and the change are one transaction (in PostGIS an
         ``UPDATE ... WHERE resettlement_status = <expected>`` under a row
         lock). ``expected_status=None`` changes the status whatever it is.
+
+        ``site_id`` also sets the household's resettlement site in the same
+        transaction (a plan proposal confirmed: :mod:`geo.placement`), and
+        ``note`` says why; both are kept in the audit row.
 
         Returns
         -------
@@ -546,10 +551,19 @@ class Workspace:
             current = None if pd.isna(current) else current
             applied = (expected_status is None or _same(current, expected_status)) and tx.set_value(
                 "households", "household_id", household_id, "resettlement_status", new_status, current)
-            tx.append(_AUDIT, pd.DataFrame([{
-                "household_id": household_id, "old_status": current, "new_status": new_status,
-                "changed_at": _now(), "changed_by": changed_by, "expected_status": expected_status,
-                "outcome": "applied" if applied else "conflict"}], dtype=object))
+            if applied and site_id is not None:
+                try:
+                    site_before = tx.lock_value("households", "household_id", household_id, "site_id")
+                except KeyError:  # the household was found above: its layer has no site column
+                    raise ValueError(f"{self.path}: the households layer has no site_id column") from None
+                tx.set_value("households", "household_id", household_id, "site_id", site_id,
+                             None if pd.isna(site_before) else site_before)
+            row = {"household_id": household_id, "old_status": current, "new_status": new_status,
+                   "changed_at": _now(), "changed_by": changed_by, "expected_status": expected_status,
+                   "outcome": "applied" if applied else "conflict"}
+            if site_id is not None or note is not None:  # older audit tables gain the columns on their first use
+                row.update(site_id=site_id, note=note)
+            tx.append(_AUDIT, pd.DataFrame([row], dtype=object))
             if not applied:
                 conflict = ConflictError(household_id, expected_status, current)
         if conflict is not None:  # raised after the commit, so the refusal stays in the audit trail
