@@ -137,10 +137,15 @@ window.geoMap = window.geoMap || (function () {
     else if (layer.bringToBack) layer.bringToBack();
   }
 
-  /* Households: [lat, lon, status] triples as integer steps of 1/scale degree from the previous one. */
-  function households(spec) {
+  /* Households: [lat, lon, status] triples as integer steps of 1/scale degree from the previous one, drawn into
+   * group (on the map: a cluster group off the map checks each new marker against all those waiting, n^2).
+   * Resolves once every household is in its cluster (clustering goes in chunks, the page stays responsive). */
+  function households(group, spec) {
+    var done;
+    var clustered = new Promise(function (resolve) { done = resolve; });
     var layer = spec.cluster ? L.markerClusterGroup({
       disableClusteringAtZoom: 15, chunkedLoading: true,
+      chunkProgress: function (processed, total) { if (processed >= total) done(); },
       iconCreateFunction: function (cluster) {  // a colour of its own, never a hazard level's
         var n = cluster.getChildCount(), size = n < 100 ? 34 : n < 1000 ? 40 : 48;
         return L.divIcon({html: '<div style="background:' + spec.groupColour + ';color:#fff;border-radius:50%;'
@@ -160,8 +165,13 @@ window.geoMap = window.geoMap || (function () {
         : L.circleMarker(at, {radius: 4, weight: 1, color: '#333333', fillColor: spec.colours[value], fillOpacity: 0.9})
           .bindTooltip(spec.names[value]));
     }
-    if (spec.cluster) layer.addLayers(markers); else markers.forEach(function (m) { layer.addLayer(m); });
-    return layer;
+    layer.addTo(group);
+    if (spec.cluster && markers.length) layer.addLayers(markers, true);  // no event per marker: none is listened to
+    else {
+      markers.forEach(function (m) { layer.addLayer(m); });
+      done();
+    }
+    return {layer: layer, clustered: clustered};
   }
 
   /* Resettlement sites: [lat, lon, colour, label] each. */
@@ -190,8 +200,9 @@ window.geoMap = window.geoMap || (function () {
   /* The risk map: commune outlines and zones under the households and sites, the legend and the layer list. */
   function risk(map, group, spec) {
     fit(map, spec.fit);
+    group.addTo(map);  // before its layers (the caller adds it again: nothing then)
     var outline = L.featureGroup().addTo(group);
-    var homes = households(spec.households).addTo(group), places = sites(spec.sites).addTo(group);
+    var homes = households(group, spec.households), places = sites(spec.sites).addTo(group);
     legend(map, spec.legend, 'bottomright');
     var loaded = Promise.all([communes(map, outline, spec.communes), zones(group, spec.zones),
                               districts(outline, spec.districts)]).then(function (results) {
@@ -202,11 +213,11 @@ window.geoMap = window.geoMap || (function () {
         layers[spec.zones.names[type]] = groups[type];
       });
       below.reverse().forEach(toBack);
-      layers[spec.words.households] = homes;
+      layers[spec.words.households] = homes.layer;
       layers[spec.words.sites] = places;
       overlays(map, layers);
     });
-    return drawn([loaded], spec.stamp);
+    return drawn([loaded, homes.clustered], spec.stamp);
   }
 
   return {indicator: indicator, risk: risk};

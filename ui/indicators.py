@@ -44,21 +44,25 @@ def page(ctx: Context) -> None:
     st.session_state["filters-signature"] = (ctx.view, indicator, year, units, since, ctx.lang)
     layer = f"communes_{units}"
     communes = ctx.ds.communes(int(units))
-    if communes.empty:
-        missing(ctx, layer)
-    if ctx.ds.values.empty:
-        missing(ctx, "indicator_values")
+    with st.container():  # one place on the page whatever is missing (the map below keeps its own)
+        if communes.empty:
+            missing(ctx, layer)
+        if ctx.ds.values.empty:
+            missing(ctx, "indicator_values")
 
     _cards(ctx, indicator, year)
-    st.caption(f"{ind.name(ctx.lang)} — {ctx.t('unit')}: {unit_text(ind.unit, ctx.lang)}; "
-               f"{ctx.t('rule')}: {ind.text(ctx.lang)}; " + ctx.t("target_source", source=ind.source_ref))
+    # Notes come and go with the indicator and year: held in one container, so the map after them keeps its
+    # place on the page and the browser redraws its layers in place instead of building a new map.
+    notes = st.container()
+    notes.caption(f"{ind.name(ctx.lang)} — {ctx.t('unit')}: {unit_text(ind.unit, ctx.lang)}; "
+                  f"{ctx.t('rule')}: {ind.text(ctx.lang)}; " + ctx.t("target_source", source=ind.source_ref))
     for note in ind.notes(year, ctx.lang):  # a change of standard (poverty 2022): beside the map, never hidden
-        st.caption(f"{ctx.t('standard_note')}: {note}")
+        notes.caption(f"{ctx.t('standard_note')}: {note}")
     years = reported_years(ctx.ds, indicator)
     if years and year not in years:
         earlier = [y for y in years if y < year]
-        st.info(ctx.t("no_values_for_year", year=year, years=", ".join(map(str, years)))
-                + (f" {ctx.t('latest_values', year=earlier[-1])}" if earlier else ""))
+        notes.info(ctx.t("no_values_for_year", year=year, years=", ".join(map(str, years)))
+                   + (f" {ctx.t('latest_values', year=earlier[-1])}" if earlier else ""))
 
     table = commune_status(ctx.ds, indicator, year, units)
     title = f"{ind.name(ctx.lang)} — {year}"
@@ -71,9 +75,10 @@ def page(ctx: Context) -> None:
             m = indicator_map(ctx.ds, moved.rename(columns={"change": "status"}),
                               ctx.t("change_title", name=ind.name(ctx.lang), since=since, year=year), units, ctx.lang,
                               ctx.basemap, ctx.local_tiles, ctx.layers, classes=CHANGE_COLOURS, tips=CHANGE_TIPS)
-        # the base map stays in the browser; only the layers that changed are sent and redrawn in place
+        # the base map stays in the browser (the same for both sets of units); only the layers that changed are
+        # sent and redrawn in place
         clicked = st_folium(m.base, feature_group_to_add=m.layers, height=560, use_container_width=True,
-                            key=f"imap-{units}", render=False, returned_objects=["last_object_clicked_tooltip", "bounds"])
+                            key="imap", render=False, returned_objects=["last_object_clicked_tooltip", "bounds"])
         code = commune_code_in((clicked or {}).get("last_object_clicked_tooltip"))
         if code and code != st.session_state.get("last_clicked"):
             st.session_state["last_clicked"] = code

@@ -76,7 +76,8 @@ def page(ctx: Context) -> None:
 
     unsafe = view.unsafe_sites
     if not unsafe.empty:
-        st.error(f"**{ctx.t('site_errors')}**: " + "; ".join(
+    warning = st.container()  # always there, so the map below keeps its place and is redrawn in place
+        warning.error(f"**{ctx.t('site_errors')}**: " + "; ".join(
             f"{markdown_text(r.name_vi)} ({markdown_text(r.site_id)}) — {ctx.t(r.hazard_type)}, "
             f"{ctx.t(f'level_{r.level}')}" for r in unsafe.itertuples()))
     bounds = None
