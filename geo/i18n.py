@@ -342,10 +342,13 @@ COLUMN_TEXT: dict[str, tuple[str, str]] = {
     # the resettlement plan proposal (geo.placement)
     "rank": ("Thứ tự ưu tiên", "Priority rank"),
     "note": ("Ghi chú", "Note"),
+    "plan_rule": ("Quy tắc đề xuất", "Proposal rule"),
+    "plan_unsafe_level": ("Điểm không an toàn: trong vùng nguy cơ từ mức", "Unsafe site: in a zone from level"),
     "target_unit": ("Xã tính chỉ tiêu 60%", "Unit counted for 60%"),
     "site_name": ("Tên điểm tái định cư", "Site name"),
     "distance_m": ("Khoảng cách đường chim bay (m)", "Straight-line distance (m)"),
     "within_target": ("Nằm trong số cần để đạt 60%", "Fills the 60% line"),
+    "towards_target": ("Đề xuất để đạt 60%", "Proposed towards 60%"),
     "reason": ("Lý do chưa bố trí được", "Why not placed"),
     "nearest_safe_site": ("Điểm an toàn gần nhất", "Nearest safe site"),
     "nearest_safe_m": ("Khoảng cách đến điểm an toàn gần nhất (m)", "Distance to the nearest safe site (m)"),
@@ -925,7 +928,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "plan_note": ("đề xuất kế hoạch: điểm {site}, {km} km đường chim bay, thứ tự {rank}",
                   "plan proposal: site {site}, {km} km straight line, rank {rank}"),
     "plan_pages": ("Trang in theo điểm tái định cư (PDF)", "Print pages by site (PDF)"),
-    "plan_page_title": ("Đề xuất bố trí về điểm {site}", "Proposed for site {site}"),
+    "plan_page_title": ("Đề xuất bố trí về {site}", "Proposed for {site}"),
     "plan_page_sub": ("{name}; sức chứa {capacity} hộ, đã dùng {used}, đề xuất {proposed}, còn trống {remaining}; "
                       "năm {year}",
                       "{name}; capacity {capacity} households, used {used}, proposed {proposed}, room left "

@@ -33,11 +33,11 @@ sites, and proposes, without writing anything:
 * **Per commune** (the view's units: 2020 communes or 2025 units): at risk,
   done, the 60% line and ``needed`` *taken from the view's progress* (the
   number the risk page shows), under way, candidates, proposed,
-  ``within_target`` (proposed households that fill the commune's line once
+  ``towards_target`` (proposed households that fill the commune's line once
   those under way are counted: ``min(proposed, max(needed - under_way, 0))``)
   and ``short`` (households still missing from the line after the proposal).
   All remaining households are proposed, not only those the line needs: an
-  officer sees the whole queue, and the ``within_target`` flag marks, in each
+  officer sees the whole queue, and the households' ``within_target`` flag marks, in each
   commune, the first proposed households in priority order that fill the line.
 * **Per site**: capacity, already used, proposed, remaining, safe or not.
 
@@ -204,11 +204,26 @@ class Placement:
         return self.households.loc[self.households["site_id"].isna()].drop(
             columns=["site_id", "site_name", "distance_m", "within_target"])
 
+    def table(self) -> gpd.GeoDataFrame:
+        """The plan as one table for a file: every candidate in priority order, its site or its reason.
+
+        ``target_unit`` only when it differs from the located commune (2025 units).
+        """
+        table = self.households
+        if table["target_unit"].equals(table[COMMUNE]):
+            table = table.drop(columns="target_unit")
+        return table
+
+    def filters(self, flt: dict[str, object], lang: str = "vi") -> dict[str, object]:
+        """The view's filters (:meth:`geo.risk.RiskFilter.filters`) and the rule, as an export records them."""
+        return {**flt, "plan_rule": self.rule.describe(lang),
+                "plan_unsafe_level": self.rule.unsafe_level or self.min_level}
+
     @property
     def totals(self) -> pd.Series:
         """Candidates, proposed, within target, unplaced by reason, needed and short, for the whole view."""
         reasons = self.households["reason"].value_counts()
-        sums = self.communes[["needed", "under_way", "candidates", "proposed", "within_target", "short"]].sum()
+        sums = self.communes[["needed", "under_way", "candidates", "proposed", "towards_target", "short"]].sum()
         return pd.concat([sums, pd.Series({f"unplaced_{r}": int(reasons.get(r, 0)) for r in REASONS})]).astype("int64")
 
 
@@ -352,10 +367,10 @@ def propose(view: RiskView, sites: gpd.GeoDataFrame, zones, households: pd.DataF
     communes = pd.DataFrame({
         "at_risk": progress["at_risk"], "done": progress["done"], "target_households": progress["target_households"],
         "needed": progress["needed"], "under_way": under_way, "candidates": candidates, "proposed": proposed,
-        "within_target": np.minimum(proposed, line), "short": np.maximum(line - proposed, 0),
+        "towards_target": np.minimum(proposed, line), "short": np.maximum(line - proposed, 0),
         "unplaced": candidates - proposed,
     }).astype("int64")
-    communes.index.name = progress.index.name
+    communes.index.name = "ma_xa"  # the unit code (a 2025 unit with units="2025")
 
     take = np.bincount(chosen[placed], minlength=len(ids)) if len(ids) else np.array([], int)
     site_table = gpd.GeoDataFrame({
