@@ -24,6 +24,7 @@ from ui.charts import in_language, lines, long_table, stacked_bars
 from ui.common import export_panel, file_bytes, missing, prepared_download, provenance, show_table, words
 from ui.context import Context
 from ui.shared import impact, view_for
+from ui.zonechanges import section as zone_changes
 
 __all__ = ["page"]
 
@@ -75,8 +76,8 @@ def page(ctx: Context) -> None:
     cards[3].metric(ctx.t("needed"), fmt_count(totals["needed"], ctx.lang))
 
     unsafe = view.unsafe_sites
-    if not unsafe.empty:
     warning = st.container()  # always there, so the map below keeps its place and is redrawn in place
+    if not unsafe.empty:
         warning.error(f"**{ctx.t('site_errors')}**: " + "; ".join(
             f"{markdown_text(r.name_vi)} ({markdown_text(r.site_id)}) — {ctx.t(r.hazard_type)}, "
             f"{ctx.t(f'level_{r.level}')}" for r in unsafe.itertuples()))
@@ -102,6 +103,7 @@ def page(ctx: Context) -> None:
 
     _progress(ctx, view, names)
     _impact(ctx, view, names)
+    zone_changes(ctx, flt, names)
     table = view.table_for(ctx.user)  # the rows, counts or totals this user may see: on screen and exported
     _table(ctx, view, table, detail, names)
     user = ctx.user

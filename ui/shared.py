@@ -18,13 +18,13 @@ from typing import ParamSpec, TypeVar
 import pandas as pd
 import streamlit as st
 
-from geo import status
+from geo import status, zoneversions
 from geo.access import User
 from geo.dataset import Dataset
 from geo.risk import RiskFilter, RiskView, risk_view
 
 __all__ = ["view_for", "impact", "province_summary", "commune_status", "status_grid", "status_change", "trajectory",
-           "commune_profile"]
+           "commune_profile", "hazard_changes"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -59,6 +59,7 @@ status_grid = _per_version(status.status_grid)
 status_change = _per_version(status.status_change)
 trajectory = _per_version(status.trajectory)
 commune_profile = _per_version(status.commune_profile)
+hazard_changes = _per_version(zoneversions.hazard_changes)  # every household: a page scopes it to its user
 
 
 def _view_of(ds: Dataset, flt: RiskFilter, role: str | None, communes: tuple[str, ...] | None) -> RiskView:

@@ -1,0 +1,53 @@
+"""The risk page's section on a new version of the hazard zones: which households changed level, per commune."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo.dataexport import export_table
+from geo.i18n import fmt_count, fmt_number, t
+from geo.risk import COMMUNE, RiskFilter
+from geo.zoneversions import zone_versions
+from ui.common import file_bytes, prepared_download, show_table
+from ui.context import Context
+from ui.shared import hazard_changes
+
+__all__ = ["section"]
+
+#: Changed households shown on screen at most; the download holds them all.
+SHOWN_ROWS = 500
+
+
+def section(ctx: Context, flt: RiskFilter, names: pd.Series) -> None:
+    """Counts per commune for anyone who sees counts; the households themselves for those who see households."""
+    if not ctx.can("see_household_counts") or not st.toggle(ctx.t("zone_changes"), key="show-zone-changes"):
+        return
+    with st.container(border=True):
+        versions = zone_versions(ctx.ds)
+        if len(versions) < 2:
+            st.info(ctx.t("zone_changes_one", n=len(versions)))
+            return
+        left, right = st.columns(2)
+        new = right.selectbox(ctx.t("zone_version_new"), versions[:0:-1], key="zone-new")
+        old = left.selectbox(ctx.t("zone_version_old"), [v for v in versions[::-1] if v < new], key="zone-old")
+        changes = hazard_changes(ctx.ds, old, new, flt.buffer_m).scoped(ctx.user)
+        st.markdown(t("cli_hazard_changes", ctx.lang, old=old, new=new, changed=fmt_count(len(changes.households),
+                      ctx.lang), total=fmt_count(len(changes.compared), ctx.lang)))
+        st.caption(ctx.t("zone_changes_hint", buffer=fmt_number(flt.buffer_m, 0, ctx.lang), level=flt.min_level))
+        table = changes.by_commune(flt.min_level).reset_index()
+        table.insert(1, "name_vi", table[COMMUNE].map(names).where(table[COMMUNE] != "province", ctx.t("impact_total")))
+        show_table(ctx, table, height=None if len(table) < 12 else 400, key="zone-changes-communes")
+        if not ctx.can("see_households") or changes.households.empty:
+            return
+        households = changes.households.drop(columns="geometry", errors="ignore")
+        if len(households) > SHOWN_ROWS:
+            st.caption(ctx.t("zone_changes_rows", shown=fmt_count(SHOWN_ROWS, ctx.lang),
+                             total=fmt_count(len(households), ctx.lang)))
+        show_table(ctx, households.head(SHOWN_ROWS), key="zone-changes-households")
+        fmt = st.selectbox(ctx.t("format"), ["xlsx", "csv"], key="zone-changes-fmt", format_func=str.upper)
+        prepared_download(ctx, "zone-changes-download", ctx.t("download_data"), f"doi_muc_nguy_co.{fmt}",
+                          lambda: file_bytes(lambda path: export_table(
+                              households, path, ctx.t("zone_changes"), {"min_level": flt.min_level, "buffer_m": flt.buffer_m,
+                                                        ctx.t("zone_version_old"): old, ctx.t("zone_version_new"): new},
+                              ctx.ds.label, lang=ctx.lang), fmt), contents=(old, new))
