@@ -716,7 +716,7 @@ def _import(args: argparse.Namespace) -> None:
 def _hazard_changes(args: argparse.Namespace) -> None:
     from geo.dataset import load
     from geo.io import write_table
-    from geo.workspace import Workspace
+    from geo.zoneversions import hazard_changes
 
     lang = args.lang
     args.signed = _signed_user(args.workspace, args.user, lang)
@@ -794,7 +794,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
 def _has_accounts(path: Path) -> bool:
     """Whether a workspace holds accounts (then it is the province's, whatever data it shows)."""
     from geo.access import Accounts
-    from geo.zoneversions import hazard_changes
+    from geo.workspace import Workspace
 
     return Accounts(Workspace.open(path)).has_users()
 
