@@ -222,6 +222,22 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     p.add_argument("--commune", action="append", help="commune code (repeatable); one commune: by village")
     p.add_argument("--out", type=Path, help="also write the table (.csv, .xlsx)")
 
+    p = sub.add_parser("plan", parents=[dataset, risk],
+                       help="propose who moves first and to which safe site (a proposal: nothing is written)")
+    p.add_argument("--year", type=year, default=2025, help="households done by the end of this year count (default 2025)")
+    p.add_argument("--units", choices=("2020", "2025"), default="2020", help="communes of 2020-2025 or 2025 units")
+    p.add_argument("--commune", action="append", help="commune code (repeatable); default: the province")
+    p.add_argument("--max-km", type=metres, default=10.0,
+                   help="farthest site, in km in a straight line (EPSG:9210; no road distance offline; default 10)")
+    p.add_argument("--priority", default="level,poor,size",
+                   help="priority keys in order, from level (highest first), poor (poor first), size (larger first); "
+                        "default level,poor,size")
+    p.add_argument("--unsafe-level", type=level,
+                   help="a site in a zone at or above this level is unsafe (default: --min-level)")
+    p.add_argument("--out", type=Path, help="write the plan, one row per household (.xlsx, .csv, .geojson, .gpkg, .kml)")
+    p.add_argument("--communes-out", type=Path, help="write the per-commune table (.xlsx or .csv)")
+    p.add_argument("--pdf", type=Path, help="write a PDF with one page per site that has proposed households")
+
     where = argparse.ArgumentParser(add_help=False)
     where.add_argument("--commune", action="append", help="commune code (repeatable); default: the province")
     where.add_argument("--indicator", default="12", help="indicator id for the indicator map (default 12)")
@@ -574,6 +590,64 @@ def _impact(args: argparse.Namespace) -> None:
         print(t("cli_written", lang, path=args.out))
 
 
+def _plan(args: argparse.Namespace) -> None:
+    """A resettlement plan proposal (:func:`geo.placement.propose`) on the risk view of the command's filters."""
+    from geo.dataexport import export_table
+    from geo.placement import REASONS, PlacementRule, propose
+
+    lang = args.lang
+    ds = _dataset(args)
+    _require(args, "see_households")
+    rule = PlacementRule(args.priority, args.max_km * 1000, args.unsafe_level)
+    start = time.perf_counter()
+    view = _view(ds, args)
+    plan = propose(view, ds.sites, ds.hazard_zones, ds.households, rule)
+    seconds = time.perf_counter() - start
+    n = partial(fmt_count, lang=lang)
+    total = plan.totals
+    print(t("cli_plan_title", lang, level=args.min_level, level_name=t(f"level_{args.min_level}", lang).lower(),
+            year=args.year))
+    print("  " + "; ".join(f"{label}: {words}" for label, words in view.filter.describe(lang)))
+    print("  " + rule.describe(lang))
+    print("  " + t("plan_totals", lang, candidates=n(total.candidates), proposed=n(total.proposed),
+                   within=n(total.towards_target), unplaced=n(len(plan.unplaced)), short=n(total.short),
+                   under_way=n(total.under_way)))
+    print(t("cli_plan_reasons", lang, reasons="; ".join(f"{t('reason_' + r, lang).lower()} {n(total['unplaced_' + r])}"
+                                                        for r in REASONS)))
+    sites = plan.sites
+    print(t("cli_plan_sites", lang, n=n(len(sites)), unsafe=n((~sites["safe"]).sum()),
+            room=n((sites["remaining"] + sites["proposed"]).loc[sites["safe"]].sum())))
+    print(t("cli_plan_seconds", lang, seconds=fmt_number(seconds, 2, lang)))
+    names = ds.communes(int(args.units)).set_index("ma_xa")["name_vi"] if len(ds.communes(int(args.units))) else {}
+    communes = plan.communes.reset_index()
+    communes.insert(1, "name_vi", communes["ma_xa"].map(lambda c: names.get(c, "–")))
+    shown = communes.loc[(communes["candidates"] > 0) | (communes["short"] > 0)].sort_values(
+        ["short", "needed"], ascending=False).drop(columns=["target_households"])
+    if len(shown):
+        words = readable(shown, lang, keep={"name_vi": t("commune", lang)})
+        print(words.to_string(index=False, max_rows=400, formatters=number_formats(words, lang)))
+    recorded = plan.filters(view.filter.filters(), lang)
+    who = args.signed[0].username if args.signed else os.environ.get("USER") or None
+    if args.out:
+        table = plan.table()
+        export_table(table, args.out, t("plan", lang), recorded, ds.label, exported_by=who, lang=lang)
+        _log_export(args, f"plan {Path(args.out).name}, {len(table)} rows")
+        print(t("cli_written_households", lang, path=args.out, n=n(len(table))))
+    if args.communes_out:
+        export_table(communes, args.communes_out, t("plan_by_commune", lang), recorded, ds.label, exported_by=who,
+                     lang=lang)
+        _log_export(args, f"plan communes {Path(args.communes_out).name}")
+        print(t("cli_written", lang, path=args.communes_out))
+    if args.pdf:
+        from geo.placementprint import site_pages
+
+        if args.pdf.suffix.lower() != ".pdf":
+            raise Refusal("cli_err_atlas", path=args.pdf)
+        pages = site_pages(ds, plan, args.pdf, lang)
+        _log_export(args, f"plan pages {Path(args.pdf).name}")
+        print(t("cli_written_pages", lang, path=args.pdf, n=n(pages)))
+
+
 def _demo(args: argparse.Namespace) -> None:
     from geo import demo
 
@@ -715,16 +789,26 @@ def _import(args: argparse.Namespace) -> None:
 
 def _hazard_changes(args: argparse.Namespace) -> None:
     from geo.dataset import load
+    from geo.hazards import changed_between
+    from geo.risk import flagged_register
     from geo.io import write_table
-    from geo.zoneversions import hazard_changes
+    from geo.workspace import Workspace
 
     lang = args.lang
     args.signed = _signed_user(args.workspace, args.user, lang)
+    workspace = Workspace.open(args.workspace)
+    versions = workspace.versions("hazard_zones")
+    new = args.new if args.new is not None else (versions[-1] if versions else None)
+    older = [v for v in versions if new is not None and v < new]
+    old = args.old if args.old is not None else (older[-1] if older else None)
+    if old is None or new is None or old not in versions or new not in versions or old >= new:
+        raise Refusal("cli_err_versions", path=args.workspace, versions=", ".join(map(str, versions)) or "–")
     ds = load(args.workspace)
-    changes = hazard_changes(ds, args.old, args.new)
-    changed = _scoped(args, changes.households)
-    print(t("cli_hazard_changes", lang, old=changes.old, new=changes.new, changed=fmt_count(len(changed), lang),
-            total=fmt_count(len(_scoped(args, changes.compared)), lang)))
+    households = _scoped(args, ds.households.assign(ma_xa_located=flagged_register(ds)["ma_xa_located"].to_numpy()))
+    changed = changed_between(households, workspace.read_layer("hazard_zones", old),
+                              workspace.read_layer("hazard_zones", new))
+    print(t("cli_hazard_changes", lang, old=old, new=new, changed=fmt_count(len(changed), lang),
+            total=fmt_count(len(households), lang)))
     if args.out:
         write_table(_labelled(changed, ds), args.out)
         _log_export(args, f"hazard-changes {Path(args.out).name}, {len(changed)} rows")
@@ -763,7 +847,8 @@ def _check_outputs(args: argparse.Namespace) -> None:
     ``demo --out`` over an existing file needs ``--force``, and never replaces a
     workspace that has accounts (or any workspace other than a demo dataset).
     """
-    outputs = [p for p in (getattr(args, "out", None), getattr(args, "rejects", None)) if p is not None]
+    outputs = [p for p in (getattr(args, name, None) for name in ("out", "rejects", "communes_out", "pdf"))
+               if p is not None]
     sources = [getattr(args, name, None) for name in ("dataset", "workspace", "source", "destination")]
     workspaces = [Path(s).resolve() for s in sources if isinstance(s, Path)]
     for name in ("dataset", "workspace", "source"):  # an existing path given as a workspace must be one
@@ -824,6 +909,7 @@ _COMMANDS = {"check-workspace": _check_workspace, "indicators": _indicators, "st
              "docs": _docs,
              "resettlement": _resettlement,
              "impact": _impact,
+             "plan": _plan,
              "export-map": _export_map, "atlas": _atlas, "export-data": _export_data, "import": _import,
              "hazard-changes": _hazard_changes, "copy-workspace": _copy_workspace, "demo": _demo}
 
