@@ -789,26 +789,16 @@ def _import(args: argparse.Namespace) -> None:
 
 def _hazard_changes(args: argparse.Namespace) -> None:
     from geo.dataset import load
-    from geo.hazards import changed_between
-    from geo.risk import flagged_register
     from geo.io import write_table
-    from geo.workspace import Workspace
+    from geo.zoneversions import hazard_changes
 
     lang = args.lang
     args.signed = _signed_user(args.workspace, args.user, lang)
-    workspace = Workspace.open(args.workspace)
-    versions = workspace.versions("hazard_zones")
-    new = args.new if args.new is not None else (versions[-1] if versions else None)
-    older = [v for v in versions if new is not None and v < new]
-    old = args.old if args.old is not None else (older[-1] if older else None)
-    if old is None or new is None or old not in versions or new not in versions or old >= new:
-        raise Refusal("cli_err_versions", path=args.workspace, versions=", ".join(map(str, versions)) or "–")
     ds = load(args.workspace)
-    households = _scoped(args, ds.households.assign(ma_xa_located=flagged_register(ds)["ma_xa_located"].to_numpy()))
-    changed = changed_between(households, workspace.read_layer("hazard_zones", old),
-                              workspace.read_layer("hazard_zones", new))
-    print(t("cli_hazard_changes", lang, old=old, new=new, changed=fmt_count(len(changed), lang),
-            total=fmt_count(len(households), lang)))
+    changes = hazard_changes(ds, args.old, args.new)
+    changed = _scoped(args, changes.households)
+    print(t("cli_hazard_changes", lang, old=changes.old, new=changes.new, changed=fmt_count(len(changed), lang),
+            total=fmt_count(len(_scoped(args, changes.compared)), lang)))
     if args.out:
         write_table(_labelled(changed, ds), args.out)
         _log_export(args, f"hazard-changes {Path(args.out).name}, {len(changed)} rows")
