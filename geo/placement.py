@@ -350,8 +350,6 @@ def propose(view: RiskView, sites: gpd.GeoDataFrame, zones, households: pd.DataF
         "nearest_safe_site": nearest_id,
         "nearest_safe_m": nearest_m,
     }, geometry=points, crs=homes.crs if len(homes) else view.in_scope.crs, index=pd.RangeIndex(n))
-    table.loc[~placed, "site_id"] = None
-    table.loc[~placed, "site_name"] = None
 
     # per unit: the view's own numbers, then what the plan adds
     progress = view.progress.drop(index="province")

@@ -23,6 +23,7 @@ from geo.workspace import ConflictError, Workspace
 from ui.charts import in_language, lines, long_table, stacked_bars
 from ui.common import export_panel, file_bytes, missing, prepared_download, provenance, show_table, words
 from ui.context import Context
+from ui.placement import section as plan_section
 from ui.shared import impact, view_for
 from ui.zonechanges import section as zone_changes
 
@@ -117,6 +118,7 @@ def page(ctx: Context) -> None:
 
     if detail:
         _status_editor(ctx, view.shown)
+    plan_section(ctx, view, names)  # the resettlement plan proposal (officers, administrators, demo mode)
     personal = detail and ctx.can("export_personal") and st.checkbox(ctx.t("personal_fields"), key="personal")
 
     def risk_image(communes_extent: list[str] | None, **options):
