@@ -96,5 +96,6 @@ def hazard_changes(ds: Dataset, old: int | None = None, new: int | None = None,
     households = ds.households.assign(**{COMMUNE: flagged_register(ds)[COMMUNE].to_numpy()})
     changed = changed_between(households, workspace.read_layer("hazard_zones", old),
                               workspace.read_layer("hazard_zones", new), buffer_m=buffer_m)
-    return HazardChanges(old, new, changed, households[[COMMUNE]])
+    first = [c for c in ("household_id", COMMUNE, "village_id", "old_max_level", "new_max_level") if c in changed]
+    return HazardChanges(old, new, changed[first + [c for c in changed if c not in first]], households[[COMMUNE]])
 

@@ -141,9 +141,12 @@ def test_the_cli_file_and_the_page_hold_the_same_changes(workspace, user, tmp_pa
     assert _count(communes["Số hộ đổi mức"].iloc[-1]) == by_commune.loc["province", "households_changed"]
     assert [_count(v) for v in communes["Tăng mức"]] == by_commune["households_raised"].tolist()
     shown = _page_table(at, "Mức nguy cơ cao nhất (phiên bản mới)")
+    assert list(shown.columns[:5]) == ["Mã hộ", "Xã (theo tọa độ)", "Mã thôn", "Mức nguy cơ cao nhất (phiên bản cũ)",
+                                       "Mức nguy cơ cao nhất (phiên bản mới)"]  # what changed comes first
     assert sorted(shown["Mã hộ"].astype(str)) == sorted(expected.households["household_id"].head(500))
     if user == "canbo":
         assert set(communes["Xã (theo tọa độ)"].iloc[:-1]) == {OFFICER_COMMUNE}
+    assert communes["Xã (theo tọa độ)"].iloc[-1] == "Tổng (các địa bàn trên)"  # the total row in words, no code
 
 
 def test_the_page_says_what_to_do_with_one_version(tmp_path, monkeypatch):

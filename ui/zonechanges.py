@@ -36,7 +36,9 @@ def section(ctx: Context, flt: RiskFilter, names: pd.Series) -> None:
                       ctx.lang), total=fmt_count(len(changes.compared), ctx.lang)))
         st.caption(ctx.t("zone_changes_hint", buffer=fmt_number(flt.buffer_m, 0, ctx.lang), level=flt.min_level))
         table = changes.by_commune(flt.min_level).reset_index()
-        table.insert(1, "name_vi", table[COMMUNE].map(names).where(table[COMMUNE] != "province", ctx.t("impact_total")))
+        total = table[COMMUNE] == "province"
+        table.insert(1, "name_vi", table[COMMUNE].map(names).where(~total, ""))
+        table[COMMUNE] = table[COMMUNE].where(~total, ctx.t("impact_total"))
         show_table(ctx, table, height=None if len(table) < 12 else 400, key="zone-changes-communes")
         if not ctx.can("see_households") or changes.households.empty:
             return
