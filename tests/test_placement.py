@@ -373,3 +373,23 @@ def test_page_confirms_one_household_and_nothing_else(workspace, monkeypatch):
     assert after.loc[changed, "household_id"].tolist() == [household]
     assert after.loc[changed, "resettlement_status"].tolist() == ["planned"]
     assert audit["site_id"].iloc[0] == after.loc[changed, "site_id"].iloc[0] and audit["note"].iloc[0]
+
+
+def test_confirming_in_postgis_sets_the_site_and_audits_it(pg_url, demo):
+    from pathlib import Path
+
+    from geo.workspace import Workspace
+
+    workspace = Workspace.open(pg_url)
+    homes = demo.households.iloc[:30].reset_index(drop=True)
+    workspace.write_layer("households", homes, "households", Path("h.gpkg"), "0" * 64, len(homes), 0, "test")
+    household = homes["household_id"].iloc[3]
+    workspace.set_resettlement_status(household, "planned", "cán bộ", expected_status=homes["resettlement_status"].iloc[3],
+                                      site_id="S9", note="đề xuất")
+    after = workspace.read_layer("households")
+    changed = _changed(homes.drop(columns="geometry"), after.drop(columns="geometry"))
+    assert after.loc[changed, "household_id"].tolist() == [household]
+    assert after.loc[changed, ["resettlement_status", "site_id"]].values.tolist() == [["planned", "S9"]]
+    audit = workspace.audit()
+    assert audit[["household_id", "site_id", "note", "outcome"]].values.tolist() == [[household, "S9", "đề xuất",
+                                                                                      "applied"]]
