@@ -438,6 +438,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "site_unsafe": ("nằm trong vùng nguy cơ thiên tai", "lies inside a hazard zone"),
     "risk_legend": ("Mức độ nguy cơ / Tình trạng di dời", "Hazard level / Resettlement status"),
     "district_lines": ("Ranh giới huyện (đến 30/6/2025)", "District boundaries (until 30/6/2025)"),
+    "legend_buffer": ("Vùng nguy cơ nới rộng {m} m (vùng đệm)", "Hazard zones grown by the {m} m buffer"),
     "legend_cluster": ("Nhóm hộ gần nhau (số hộ); phóng to để thấy từng hộ",
                        "Households close together (count); zoom in to see each"),
     "legend_grid": ("Số hộ trong ô lưới 2 km (quá nhiều hộ để vẽ từng hộ); chọn xã để thấy từng hộ",

@@ -64,6 +64,7 @@ __all__ = [
     "localise",
     "display_communes",
     "display_zones",
+    "display_buffer",
     "LayerStore",
     "WebMap",
     "CHANGE_TIPS",
@@ -88,6 +89,8 @@ _UNUSED = {"jquery", "bootstrap", "awesome_markers", "bootstrap_css", "glyphicon
 BASEMAPS = ("none", "osm", "local")
 #: How district lines are drawn, in the legend as on the map (webmap.js: 2 px, #252525).
 _DISTRICT_BORDER = "3px solid #252525"
+#: How the buffer's outline is drawn, in the legend as on the map (webmap.js: 2 px, dashed, #6a3d9a).
+_BUFFER_BORDER = "2px dashed #6a3d9a"
 #: Commune names are written on the web maps from this zoom level on (a district fills the map).
 LABEL_ZOOM = 11
 #: The maps' script in the browser; branca renders a map's script twice as a template, so it holds no delimiter.
@@ -281,6 +284,36 @@ def _display_zones(path: Path, revision: str, tolerance: float) -> gpd.GeoDataFr
     frame = gpd.GeoDataFrame(merged.drop(columns="geometry"), geometry=simple, crs=zones.crs).to_crs(WGS84)
     frame["geometry"] = shapely.make_valid(shapely.set_precision(frame.geometry.values, 1e-5))
     return _with_geojson(frame)
+
+
+@lru_cache(maxsize=16)
+def _buffered_zones(path: Path, revision: str, buffer_m: float, min_level: int, tolerance: float) -> gpd.GeoDataFrame:
+    from geo.dataset import load
+
+    zones = load(path).hazard_zones.frame  # EPSG:9210, repaired: the zones the households are flagged with
+    high = zones.loc[zones["level"] >= min_level]
+    kinds = [kind for kind in HAZARD_TYPES if (high["hazard_type"] == kind).any()]
+    merged = [shapely.union_all(high.geometry.values[(high["hazard_type"] == kind).to_numpy()]) for kind in kinds]
+    grown = shapely.simplify(shapely.buffer(merged, buffer_m), tolerance, preserve_topology=True)
+    frame = gpd.GeoDataFrame({"hazard_type": kinds}, geometry=grown, crs=zones.crs).to_crs(WGS84)
+    frame["geometry"] = shapely.make_valid(shapely.set_precision(frame.geometry.values, 1e-5))
+    return _with_geojson(frame)
+
+
+def display_buffer(ds: Dataset, buffer_m: float, min_level: int = 1, tolerance: float = 15.0) -> gpd.GeoDataFrame:
+    """For each hazard type, its zones at ``min_level`` or above grown by ``buffer_m`` metres (in EPSG:9210).
+
+    What the risk filter's buffer counts as affected: a household within
+    ``buffer_m`` of such a zone lies inside its type's row. Simplified by
+    ``tolerance`` metres and rounded to 5 decimals, in WGS 84; cached per
+    dataset, revision, buffer and level.
+
+    >>> from geo.dataset import load
+    >>> grown = display_buffer(load(None), 100, 4)
+    >>> sorted(grown.columns), grown.crs.to_epsg(), grown["hazard_type"].tolist()
+    (['geojson', 'geometry', 'hazard_type'], 4326, ['landslide', 'flash_flood', 'tube_flood'])
+    """
+    return _buffered_zones(ds.path, ds.revision, float(buffer_m), int(min_level), tolerance)
 
 
 def display_zones(ds: Dataset, tolerance: float = 30.0) -> gpd.GeoDataFrame:
@@ -596,6 +629,7 @@ def risk_map(
     bounds: tuple[float, float, float, float] | None = None,
     max_points: int = 5_000,
     store: LayerStore | None = None,
+    buffer_m: float = 0.0,
 ) -> WebMap:
     """Hazard zones by type and level, households and resettlement sites.
 
@@ -619,6 +653,10 @@ def risk_map(
     store : LayerStore, optional
         Where boundaries and zones are published for the browser to fetch once;
         without one they are written into the map.
+    buffer_m : float
+        The filter's buffer: above 0, the zones drawn are also outlined grown
+        by it (:func:`display_buffer`, dashed, in the legend and the layer list
+        with its distance), published once per dataset version, buffer and level.
     """
     communes = display_communes(ds, 2020)
     extent = _extent([communes, display_zones(ds), households, sites])
@@ -637,6 +675,13 @@ def risk_map(
     if districts is not None:
         rows.append(("#ffffff", _DISTRICT_BORDER, t("district_lines", lang)))
     zone_source = _source(store, ("zones", str(ds.path), ds.revision), zones)
+    buffer = None
+    if buffer_m > 0:
+        name = t("legend_buffer", lang, m=fmt_number(buffer_m, 0 if float(buffer_m).is_integer() else 1, lang))
+        rows.append(("transparent", _BUFFER_BORDER, name))
+        buffer = {"data": _source(store, ("buffer", str(ds.path), ds.revision, float(buffer_m), int(min_level)),
+                                  lambda: _collection(display_buffer(ds, buffer_m, min_level), ["hazard_type"])),
+                  "name": _escaped(name)}
     spec = {
         "fit": _fit(bounds if bounds is not None else extent),
         "legend": _legend(t("risk_legend", lang) + (f" — {ds.label}" if ds.is_demo else ""), rows),
@@ -647,6 +692,7 @@ def risk_map(
                   "colours": {str(level): colour for level, colour in HAZARD_COLOURS.items()},
                   "names": {h: _escaped(t(h, lang)) for h in HAZARD_TYPES},
                   "levels": {str(level): _escaped(t(f"level_{level}", lang)) for level in range(1, 6)}},
+        "buffer": buffer,
         "households": homes,
         "sites": {"sites": _sites_spec(sites, unsafe_sites, lang)},
         "words": {"communes": _escaped(t("commune", lang)), "sites": _escaped(t("sites", lang)),

@@ -131,6 +131,21 @@ window.geoMap = window.geoMap || (function () {
     });
   }
 
+  /* The buffer: for each type shown, its zones at the minimum level or above grown by the filter's distance, as
+   * dashed outlines that take no pointer events (a household inside them counts as affected). */
+  function buffer(group, spec, types) {
+    if (!spec) return Promise.resolve(null);
+    var layer = L.featureGroup().addTo(group);
+    return source(spec.data).then(function (collection) {
+      collection.features.forEach(function (feature) {
+        if (types.indexOf(feature.properties.hazard_type) < 0) return;
+        layer.addLayer(L.geoJSON(feature, {interactive: false,
+                                           style: {fill: false, color: '#6a3d9a', weight: 2, dashArray: '6 4'}}));
+      });
+      return layer;
+    });
+  }
+
   /* Put layers that arrived late under those already drawn, keeping their own order (a canvas draws in order). */
   function toBack(layer) {
     if (layer.getLayers) layer.getLayers().slice().reverse().forEach(toBack);
@@ -205,13 +220,18 @@ window.geoMap = window.geoMap || (function () {
     var homes = households(group, spec.households), places = sites(spec.sites).addTo(group);
     legend(map, spec.legend, 'bottomright');
     var loaded = Promise.all([communes(map, outline, spec.communes), zones(group, spec.zones),
-                              districts(outline, spec.districts)]).then(function (results) {
-      var groups = results[1], layers = {}, below = [outline];
+                              districts(outline, spec.districts), buffer(group, spec.buffer, spec.zones.types)])
+    .then(function (results) {
+      var groups = results[1], grown = results[3], layers = {}, below = [outline];
       layers[spec.words.communes] = outline;
       spec.zones.types.forEach(function (type) {
         below.push(groups[type]);
         layers[spec.zones.names[type]] = groups[type];
       });
+      if (grown) {  // over the zones, under the households
+        below.push(grown);
+        layers[spec.buffer.name] = grown;
+      }
       below.reverse().forEach(toBack);
       layers[spec.words.households] = homes.layer;
       layers[spec.words.sites] = places;

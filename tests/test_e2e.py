@@ -182,6 +182,39 @@ def test_a_filter_change_redraws_the_map_in_place_and_keeps_the_view(server, pag
     assert page.outside_requests == []
 
 
+def test_the_buffer_is_drawn_on_the_risk_map(server, page):
+    """A buffer above 0 is a dashed layer of its own, named with its distance in the legend and the layer list;
+    the layer the browser fetched is the zones shown grown by it (against shapely in EPSG:9210)."""
+    from test_buffer_map import assert_same_area, drawn_buffer, expected_buffer
+
+    from geo.dataset import load
+
+    fetched = []
+    page.on("response", lambda response: fetched.append(response) if "/app/static/layers/" in response.url else None)
+    page.goto(server, wait_until="domcontentloaded")
+    page.get_by_text("Thiên tai và di dời dân cư").click()
+    frame = map_frame(page)
+    legend = frame.locator(".geo-legend")
+    legend.filter(has_text="Mức độ nguy cơ").wait_for(timeout=90_000)
+    name = "Vùng nguy cơ nới rộng 100 m (vùng đệm)"
+    assert name not in legend.inner_text()
+    before = len(fetched)
+    field = page.locator("[data-testid='stSidebar'] .st-key-buffer_m input")
+    field.fill("100")
+    field.press("Enter")
+    legend.filter(has_text=name).wait_for(timeout=90_000)
+    frame.locator(".leaflet-control-layers-overlays").filter(has_text=name).wait_for(state="attached",
+                                                                                   timeout=30_000)
+    layers = [json.loads(response.body()) for response in fetched[before:]]
+    grown = [layer for layer in layers if layer["features"] and set(layer["features"][0]["properties"]) ==
+             {"hazard_type"}]
+    assert len(grown) == 1  # the buffer of this filter (level 4 and above, every type), fetched once
+    zones = load(None).zones
+    for kind in ("landslide", "flash_flood", "tube_flood"):
+        assert_same_area(drawn_buffer(grown[0], [kind]), expected_buffer(zones, [kind], 4, 100))
+    assert page.outside_requests == []
+
+
 def test_upload_validate_and_import(server, page, workspace_path, tmp_path):
     source = tmp_path / "ho_dan.csv"
     source.write_text("Mã hộ,Kinh độ,Vĩ độ,Dân tộc\nH1,106.25,22.66,Tày\nH2,106.26,22.67,Nùng\n"

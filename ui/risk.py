@@ -89,7 +89,7 @@ def page(ctx: Context) -> None:
         bounds = tuple(chosen.to_crs("EPSG:4326").total_bounds) if len(chosen) else None
     points = view.shown if detail else view.shown.iloc[:0]  # viewers and planners: no household on the map
     m = risk_map(ds, points, ds.sites, set(unsafe["site_id"]), flt.types, flt.min_level, ctx.lang, ctx.basemap,
-                 ctx.local_tiles, bounds, store=ctx.layers)
+                 ctx.local_tiles, bounds, store=ctx.layers, buffer_m=flt.buffer_m)
     # the base map stays in the browser; only the layers that changed are sent and redrawn in place
     clicked = st_folium(m.base, feature_group_to_add=m.layers, height=600, use_container_width=True, key="rmap",
                         render=False, returned_objects=["last_object_clicked", "bounds"])
