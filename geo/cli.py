@@ -601,8 +601,9 @@ def _plan(args: argparse.Namespace) -> None:
     rule = PlacementRule(args.priority, args.max_km * 1000, args.unsafe_level)
     start = time.perf_counter()
     view = _view(ds, args)
+    middle = time.perf_counter()
     plan = propose(view, ds.sites, ds.hazard_zones, ds.households, rule)
-    seconds = time.perf_counter() - start
+    end = time.perf_counter()
     n = partial(fmt_count, lang=lang)
     total = plan.totals
     print(t("cli_plan_title", lang, level=args.min_level, level_name=t(f"level_{args.min_level}", lang).lower(),
@@ -617,7 +618,7 @@ def _plan(args: argparse.Namespace) -> None:
     sites = plan.sites
     print(t("cli_plan_sites", lang, n=n(len(sites)), unsafe=n((~sites["safe"]).sum()),
             room=n((sites["remaining"] + sites["proposed"]).loc[sites["safe"]].sum())))
-    print(t("cli_plan_seconds", lang, seconds=fmt_number(seconds, 2, lang)))
+    print(t("cli_plan_seconds", lang, seconds=fmt_number(end - start, 2, lang), plan=fmt_number(end - middle, 2, lang)))
     names = ds.communes(int(args.units)).set_index("ma_xa")["name_vi"] if len(ds.communes(int(args.units))) else {}
     communes = plan.communes.reset_index()
     communes.insert(1, "name_vi", communes["ma_xa"].map(lambda c: names.get(c, "–")))

@@ -258,7 +258,7 @@ def propose(view: RiskView, sites: gpd.GeoDataFrame, zones, households: pd.DataF
         Resettlement sites with ``site_id``, ``capacity`` (households), and
         optionally ``name_vi``, ``ma_xa``.
     zones : HazardZones or GeoDataFrame
-        The hazard zones, for the site check (:func:`geo.resettlement.check_sites`).
+        The hazard zones, for the site check (:func:`geo.resettlement.check_sites`); none: every site is safe.
     households : DataFrame, optional
         Every household of the register (``site_id``, ``resettlement_status``)
         for the places already taken at each site; default the view's, which
@@ -283,7 +283,8 @@ def propose(view: RiskView, sites: gpd.GeoDataFrame, zones, households: pd.DataF
     site_pts = to_metric(sites, "resettlement sites") if len(sites) else sites
     site_pts = site_pts.loc[site_pts["site_id"].notna()].reset_index(drop=True) if len(site_pts) else site_pts
     level = rule.unsafe_level if rule.unsafe_level is not None else min_level
-    unsafe_ids = set(check_sites(site_pts, zones, min_level=level)["site_id"]) if len(site_pts) else set()
+    unsafe_ids = set(check_sites(site_pts, zones, min_level=level)["site_id"]) \
+        if len(site_pts) and zones is not None and len(zones) else set()
     ids = site_pts["site_id"].astype(str).to_numpy() if len(site_pts) else np.array([], dtype=object)
     capacity = pd.to_numeric(site_pts["capacity"], errors="coerce").to_numpy(float) if len(site_pts) \
         else np.array([], float)
