@@ -248,7 +248,10 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     p.add_argument("--map", choices=("indicator", "risk"), required=True)
     p.add_argument("--format", choices=FORMATS, help="default: from the file's extension")
     p.add_argument("--paper", choices=tuple(PAPERS), default="a4")
-    p.add_argument("--landscape", action="store_true")
+    turn = p.add_mutually_exclusive_group()
+    turn.add_argument("--landscape", action="store_true", default=None,
+                      help="landscape page (default: the orientation that prints the map larger)")
+    turn.add_argument("--portrait", dest="landscape", action="store_false", help="portrait page")
     p.add_argument("--dpi", type=int, default=150, help="PNG resolution (150 or 300 for print; default 150)")
     p.add_argument("--labels", action="store_true", help="write commune names on the map")
     p.add_argument("--bbox", type=bbox, help="extent as min_lon,min_lat,max_lon,max_lat (WGS 84)")
@@ -256,6 +259,10 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
 
     p = sub.add_parser("atlas", parents=[dataset, risk, where], help="a multi-page PDF, one page per commune")
     p.add_argument("--map", choices=("indicator", "risk"), required=True)
+    p.add_argument("--all-communes", action="store_true",
+                   help="risk atlas: also the communes without households under the filters (default: left out)")
+    p.add_argument("--personal", action="store_true",
+                   help="risk atlas: household heads' names in the household lists (officers and administrators)")
     p.add_argument("--out", type=Path, required=True)
 
     p = sub.add_parser("export-data", parents=[dataset, risk, where], help="tables as CSV, XLSX, GeoJSON, GPKG, KML")
@@ -714,11 +721,16 @@ def _atlas(args: argparse.Namespace) -> None:
     if args.out.suffix.lower() != ".pdf":
         raise Refusal("cli_err_atlas", path=args.out)
     view = _view(ds, args) if args.map == "risk" else None
+    if args.personal:
+        _require(args, "export_personal")
     path = atlas(ds, args.out, args.map, args.year, args.commune, view, args.lang,
                  show_households=_may_see_households(args),
-                 progress=lambda done, total: _pages(done, total, args.lang))
+                 progress=lambda done, total: _pages(done, total, args.lang),
+                 all_communes=args.all_communes, personal=args.personal)
     _log_export(args, f"{args.map} atlas {path.name}")
-    print(t("cli_written_pages", args.lang, path=path, n=fmt_count(len(args.commune or ds.communes(2020)), args.lang)))
+    from pypdf import PdfReader
+
+    print(t("cli_written_pages", args.lang, path=path, n=fmt_count(len(PdfReader(path).pages), args.lang)))
 
 
 def _pages(done: int, total: int, lang: str) -> None:

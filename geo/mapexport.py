@@ -18,21 +18,28 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
+import tempfile
 import unicodedata
 import warnings
+from collections.abc import Callable, Collection, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import replace
-from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from queue import Empty
 
 import geopandas as gpd
 import matplotlib
 import numpy as np
 import pandas as pd
 import shapely
+from matplotlib import patheffects
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
-from matplotlib.collections import PatchCollection
+from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
@@ -40,11 +47,15 @@ from matplotlib.patches import Patch, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
 from matplotlib.textpath import TextToPath
+from matplotlib.transforms import Bbox, ScaledTranslation
 from matplotlib_scalebar.scalebar import ScaleBar
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from geo.catalogue import load_catalogue
 from geo.crs import METRIC_CRS, WGS84
 from geo.crsguess import PROVINCE_BOX
+from geo.dataexport import with_personal_fields
 from geo.dataset import Dataset
 from geo.hazards import HAZARD_TYPES
 from geo.hazardtypes import HAZARD_VOCAB
@@ -55,17 +66,19 @@ from geo.i18n import (
     fmt_date,
     fmt_number,
     fmt_value,
+    header,
     t,
     unit_text,
 )
 from geo.indicators import STATUSES
-from geo.risk import RiskView, risk_view
-from geo.status import commune_profile, commune_status
+from geo.risk import COMMUNE, RiskFilter, RiskView, risk_view
+from geo.status import commune_profiles, commune_status
 from geo.style import (
     HAZARD_COLOURS,
     NO_DATA_HATCH,
     RESETTLEMENT_COLOURS,
     STATUS_COLOURS,
+    text_colour,
 )
 
 __all__ = ["FORMATS", "PAPERS", "atlas", "atlas_progress", "indicator_figure", "risk_figure", "save_figure"]
@@ -145,15 +158,32 @@ def _extent(ds: Dataset, communes: Collection[str] | None, bbox: Sequence[float]
     return minx - pad, miny - pad, maxx + pad, maxy + pad
 
 
+#: Where a page puts its map and its legend panel (fractions of the page), by orientation (landscape or not).
+_LAYOUTS = {True: ((0.03, 0.09, 0.70, 0.78), (0.75, 0.09, 0.22, 0.78)),
+            False: ((0.05, 0.26, 0.90, 0.62), (0.05, 0.08, 0.90, 0.16))}
+
+
+def _landscape(extent: tuple[float, float, float, float], paper: str) -> bool:
+    """Whether the map of ``extent`` prints larger on a landscape page than on a portrait one.
+
+    >>> _landscape((0, 0, 160_000, 80_000), "a4"), _landscape((0, 0, 20_000, 30_000), "a4")
+    (True, False)
+    """
+    width, height = extent[2] - extent[0], extent[3] - extent[1]
+
+    def scale(landscape: bool) -> float:
+        page_w, page_h = _inches(paper, landscape)
+        box = _LAYOUTS[landscape][0]
+        return min(box[2] * page_w / width, box[3] * page_h / height)
+    return scale(True) > scale(False)
+
+
 def _page(paper: str, landscape: bool) -> tuple[Figure, matplotlib.axes.Axes, matplotlib.axes.Axes]:
     """A page with a title band, the map, a legend panel and a footer."""
     fig = Figure(figsize=_inches(paper, landscape))
-    if landscape:
-        ax = fig.add_axes((0.03, 0.09, 0.70, 0.78))
-        side = fig.add_axes((0.75, 0.09, 0.22, 0.78))
-    else:
-        ax = fig.add_axes((0.05, 0.26, 0.90, 0.62))
-        side = fig.add_axes((0.05, 0.08, 0.90, 0.16))
+    frame, panel = _LAYOUTS[landscape]
+    ax = fig.add_axes(frame)
+    side = fig.add_axes(panel)
     side.set_axis_off()
     return fig, ax, side
 
@@ -188,29 +218,51 @@ def _frame_map(ax: matplotlib.axes.Axes, extent: tuple[float, float, float, floa
                 arrowprops={"arrowstyle": "-|>", "facecolor": "black", "linewidth": 1.2})
 
 
-def _decorate(fig: Figure, ds: Dataset, title: str, subtitle: str, lang: str) -> Text:
-    """Title, subtitle and footers, each wrapped within the page's margins (3% of its width each side).
+@dataclass(frozen=True)
+class _Furniture:
+    """What every printed page carries besides its map and title: the subtitle, footers and the demo mark."""
 
-    Returns the title, for pages that only change their title (the atlas).
+    footer: str
+    demo: str | None
+
+    @classmethod
+    def of(cls, ds: Dataset, lang: str) -> _Furniture:
+        source = ds.meta.get("source", str(ds.path.name))
+        made = fmt_date(ds.meta.get("generated", "") or ds.changed, lang)
+        footer = t("exp_footer", lang, source=source, made=made, today=fmt_date(dt.date.today(), lang))
+        return cls(footer, _DEMO_MARK + " — " + t("demo_note", lang) if ds.is_demo else None)
+
+    def draw(self, fig: Figure, subtitle: str) -> float:
+        """Subtitle and footers, each wrapped within the page's margins (3% of its width each side), never cut.
+
+        The subtitle takes two lines at most in a smaller font, more lines if it
+        must; returns its bottom (a fraction of the page's height).
+        """
+        width = 0.94 * fig.get_size_inches()[0]
+        text = subtitle + (f"  —  {_DEMO_MARK}" if self.demo else "")
+        size = next((s for s in (9.5, 8.5, 7.5) if _wrapped(text, width, s).count("\n") < 2), 6.5)
+        wrapped = _wrapped(text, width, size)
+        fig.text(0.5, 0.925, wrapped, ha="center", va="top", fontsize=size,
+                 color="#b2182b" if self.demo else "#333333")
+        fig.text(0.03, 0.035, _wrapped(self.footer, width, 6.5), fontsize=6.5, color="#444444", va="bottom")
+        if self.demo:
+            fig.text(0.97, 0.012, _wrapped(self.demo, width, 7, bold=True), fontsize=7, color="#b2182b", ha="right",
+                     va="bottom", fontweight="bold", multialignment="right")
+        return 0.925 - (wrapped.count("\n") + 1) * size * 1.25 / 72 / fig.get_size_inches()[1]
+
+
+def _decorate(fig: Figure, ds: Dataset, title: str, subtitle: str, lang: str) -> float:
+    """Title, subtitle and footers; the map's frame is lowered under a subtitle of more than two lines.
+
+    Returns the bottom of the subtitle (a fraction of the page's height).
     """
-    demo = ds.is_demo
-    width = 0.94 * fig.get_size_inches()[0]
-    heading = fig.text(0.5, 0.965, _title_text(fig, title), ha="center", va="top", fontsize=14, fontweight="bold")
-    mark = f"  —  {_DEMO_MARK}" if demo else ""
-    # Two lines at most above the map: a smaller font, then the filters shortened (never the demo mark).
-    size = next((s for s in (9.5, 8.5, 7.5) if _wrapped(subtitle + mark, width, s).count("\n") < 2), 6.5)
-    while _wrapped(subtitle + mark, width, size).count("\n") > 1:
-        subtitle = _shortened(subtitle, len(subtitle) - 10)
-    fig.text(0.5, 0.925, _wrapped(subtitle + mark, width, size), ha="center", va="top", fontsize=size,
-             color="#b2182b" if demo else "#333333")
-    source = ds.meta.get("source", str(ds.path.name))
-    made = fmt_date(ds.meta.get("generated", "") or ds.changed, lang)
-    footer = t("exp_footer", lang, source=source, made=made, today=fmt_date(dt.date.today(), lang))
-    fig.text(0.03, 0.035, _wrapped(footer, width, 6.5), fontsize=6.5, color="#444444", va="bottom")
-    if demo:
-        fig.text(0.97, 0.012, _wrapped(_DEMO_MARK + " — " + t("demo_note", lang), width, 7, bold=True), fontsize=7,
-                 color="#b2182b", ha="right", va="bottom", fontweight="bold", multialignment="right")
-    return heading
+    fig.text(0.5, 0.965, _title_text(fig, title), ha="center", va="top", fontsize=14, fontweight="bold")
+    bottom = _Furniture.of(ds, lang).draw(fig, subtitle)
+    ax = fig.axes[0]
+    box = ax.get_position(original=True)
+    if box.y1 > bottom - 0.01:
+        ax.set_position((box.x0, box.y0, box.width, bottom - 0.01 - box.y0))
+    return bottom
 
 
 def _title_text(fig: Figure, title: str) -> str:
@@ -218,11 +270,39 @@ def _title_text(fig: Figure, title: str) -> str:
     return _wrapped(title, 0.94 * fig.get_size_inches()[0], 14, bold=True)
 
 
-def _labels(ax: matplotlib.axes.Axes, frame: gpd.GeoDataFrame, size: float = 5.0) -> None:
+def _labels(ax: matplotlib.axes.Axes, frame: gpd.GeoDataFrame, fills: Sequence[str], size: float = 5.0) -> list[Text]:
+    """Commune names on the framed map, never two overprinted; returns the names drawn.
+
+    Largest communes first: a name that would overprint one already placed (or
+    leave the frame) is tried a line above and below its point, then left out.
+    Each name is in the text colour that reads on its commune's fill
+    (:func:`geo.style.text_colour`), edged with that fill.
+    """
+    fig = ax.figure
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    ax.apply_aspect()
+    inside = ax.get_window_extent(renderer)
     points = frame.geometry.representative_point()
-    for x, y, name in zip(points.x, points.y, frame["name_vi"]):  # one label per commune (≤ 161)
-        ax.text(x, y, _printable(name), fontsize=size, ha="center", va="center", color="#222222", clip_on=True,
-                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6})
+    order = np.argsort(-frame.area.to_numpy(), kind="stable")
+    placed: list[Bbox] = []
+    drawn = []
+    for i in order:
+        fill = fills[i]
+        label = ax.text(points.x.iloc[i], points.y.iloc[i], _printable(frame["name_vi"].iloc[i]), fontsize=size,
+                        ha="center", va="center", color=text_colour(fill), gid="commune-label",
+                        path_effects=[patheffects.withStroke(linewidth=1.2, foreground=fill)])
+        base = label.get_transform()
+        for shift in (0.0, 1.2 * size, -1.2 * size):  # points
+            label.set_transform(base + ScaledTranslation(0, shift / 72, fig.dpi_scale_trans))
+            box = label.get_window_extent(renderer).expanded(1.1, 1.15)
+            if inside.containsx(box.x0) and inside.containsx(box.x1) and inside.containsy(box.y0) \
+                    and inside.containsy(box.y1) and not any(box.overlaps(other) for other in placed):
+                placed.append(box)
+                drawn.append(label)
+                break
+        else:
+            label.remove()
+    return drawn
 
 
 def _legend(side: matplotlib.axes.Axes, handles: list, title: str, columns: int = 1) -> None:
@@ -242,7 +322,7 @@ def indicator_figure(
     communes: Collection[str] | None = None,
     bbox: Sequence[float] | None = None,
     paper: str = "a4",
-    landscape: bool = False,
+    landscape: bool | None = None,
     lang: str = "vi",
     labels: bool = False,
 ) -> Figure:
@@ -254,9 +334,10 @@ def indicator_figure(
         Codes whose extent is shown (default: the province).
     bbox : (min lon, min lat, max lon, max lat), optional
         A WGS 84 extent, for example the view zoomed to on the web map.
-    paper, landscape : page size ("a4" or "a3") and orientation.
+    paper, landscape : page size ("a4" or "a3") and orientation (None: the
+        one that prints the map larger).
     labels : bool
-        Write commune names on the map.
+        Write commune names on the map (never two overprinted).
     """
     with matplotlib.rc_context(_RC):
         catalogue = load_catalogue()
@@ -264,12 +345,16 @@ def indicator_figure(
             raise ValueError(f"unknown indicator {indicator!r}; known: {', '.join(catalogue)}")
         ind = catalogue[indicator]
         table = commune_status(ds, indicator, year, units)
-        shapes = ds.communes(int(units))[["ma_xa", "name_vi", "geometry"]].merge(
-            table[["ma_xa", "status", "value"]], on="ma_xa")
+        frame = ds.communes(int(units))
+        shapes = frame[["ma_xa", "name_vi", "geometry"]].merge(table[["ma_xa", "status", "value"]], on="ma_xa")
         extent = _extent(ds, communes, bbox, int(units))
+        landscape = _landscape(extent, paper) if landscape is None else landscape
         fig, ax, side = _page(paper, landscape)
+        _decorate(fig, ds, f"{ind.id}. {ind.name(lang)} — {year}",
+                  f"{t('map_title', lang)}; {t(f'units_{units}', lang)}", lang)
         # The legend counts the communes on the page.
         counts = shapes.loc[shapes.intersects(shapely.box(*extent))]["status"].value_counts()
+        word = t("unit_xã", lang)
         handles = []
         for status in STATUSES:
             part = shapes.loc[shapes["status"] == status]
@@ -277,20 +362,46 @@ def indicator_figure(
             if len(part):
                 part.plot(ax=ax, color=STATUS_COLOURS[status], edgecolor="#555555", linewidth=0.35, hatch=hatch)
             handles.append(Patch(facecolor=STATUS_COLOURS[status], edgecolor="#555555", hatch=hatch,
-                                 label=f"{t(status, lang)} ({fmt_count(counts.get(status, 0), lang)})"))
+                                 label=f"{t(status, lang)} ({fmt_count(counts.get(status, 0), lang)} {word})"))
+        districts = _district_lines(frame)
+        if len(districts):
+            ax.add_collection(LineCollection(_lines_path(districts), **_DISTRICT_STYLE, zorder=2))
+            handles.append(Line2D([], [], color=_DISTRICT_STYLE["colors"], linewidth=0.8,
+                                  linestyle=_DISTRICT_STYLE["linestyles"], label=t("exp_district_lines", lang)))
         if communes:
-            shapes.loc[shapes["ma_xa"].isin(list(communes))].boundary.plot(ax=ax, color="black", linewidth=1.2)
-        if labels:
-            _labels(ax, shapes.cx[extent[0]:extent[2], extent[1]:extent[3]])
+            shapes.loc[shapes["ma_xa"].isin(list(communes))].boundary.plot(ax=ax, color="black", linewidth=1.2,
+                                                                            zorder=3)
         _frame_map(ax, extent)
+        if labels:
+            near = shapes.cx[extent[0]:extent[2], extent[1]:extent[3]]
+            _labels(ax, near, near["status"].map(STATUS_COLOURS).tolist())
         _legend(side, handles, t("communes_by_status", lang))
         rule = ind.text_vi if lang == "vi" else ind.text_en
         side_width = side.get_position().width * fig.get_size_inches()[0]
         side.text(0.0, 0.0 if not landscape else 0.45, _wrapped(f"{t('target', lang)}: {rule}", side_width, 7.5),
                   fontsize=7.5, va="top", transform=side.transAxes, color="#333333")
-        units_text = t(f"units_{units}", lang)
-        _decorate(fig, ds, f"{ind.id}. {ind.name(lang)} — {year}", f"{t('map_title', lang)}; {units_text}", lang)
         return fig
+
+
+def _locator(fig: Figure, box: Sequence[float], area: gpd.GeoDataFrame, codes: Collection[str]) -> None:
+    """A small map of the province at ``box`` (page fractions): its districts, the communes ``codes`` in red."""
+    inset = fig.add_axes(box)
+    inset.set_axis_off()
+    minx, miny, maxx, maxy = area.total_bounds
+    width_in, height_in = box[2] * fig.get_size_inches()[0], box[3] * fig.get_size_inches()[1]
+    tolerance = max((maxx - minx) / width_in, (maxy - miny) / height_in) / 72 / 2
+    shapes = shapely.simplify(area.geometry.to_numpy(), tolerance, preserve_topology=True)
+    chosen = area["ma_xa"].isin(list(codes)).to_numpy()
+    inset.add_collection(PatchCollection([PathPatch(_outline(g)) for g in shapes],
+                                         facecolor=np.where(chosen, "#b2182b", "#eeeeee").tolist(),
+                                         edgecolor="#bbbbbb", linewidth=0.15))
+    inset.add_collection(LineCollection(_lines_path(shapely.simplify(_district_lines(area), tolerance)),
+                                        colors="#4d4d4d", linewidths=0.5))
+    inset.add_patch(Rectangle((minx, miny), maxx - minx, maxy - miny, facecolor="none", edgecolor="none"))
+    inset.set_xlim(minx, maxx)
+    inset.set_ylim(miny, maxy)
+    inset.set_aspect("equal")
+    inset.set_anchor("SE")
 
 
 def risk_figure(
@@ -298,27 +409,34 @@ def risk_figure(
     view: RiskView,
     bbox: Sequence[float] | None = None,
     paper: str = "a4",
-    landscape: bool = False,
+    landscape: bool | None = None,
     lang: str = "vi",
     labels: bool = False,
     province_extent: bool = False,
     show_households: bool = True,
+    locator: bool = False,
 ) -> Figure:
     """The risk map of a :func:`geo.risk.risk_view`: hazard zones, its households and resettlement sites.
 
-    The map shows the view's communes, unless ``bbox`` is given or
-    ``province_extent`` asks for the whole province. With
+    The map shows the view's communes (outlined), unless ``bbox`` is given or
+    ``province_extent`` asks for the whole province; district lines are drawn,
+    and ``locator`` adds a small map of the province with the communes marked.
+    ``landscape`` None: the orientation that prints the map larger. With
     ``show_households=False`` (viewers, planners) no household is drawn: the
     legend keeps only the counts per level.
     """
     flt = view.filter
     types, min_level, communes = flt.types, flt.min_level, flt.communes
-    ethnicities, statuses, at_risk_only, buffer_m = flt.ethnicities, flt.statuses, flt.at_risk_only, flt.buffer_m
     with matplotlib.rc_context(_RC):
         shown = view.shown
         extent = _extent(ds, None if province_extent else communes, bbox)
-        fig, ax, side = _page(paper, landscape)
+        landscape = _landscape(extent, paper) if landscape is None else landscape
+        in_view = shown.cx[extent[0]:extent[2], extent[1]:extent[3]]
+        households = t("households", lang).lower()
         area = ds.communes(2020)
+        fig, ax, side = _page(paper, landscape)
+        _decorate(fig, ds, f"{t('view_risk', lang)} — {fmt_count(len(in_view), lang)} {households}",
+                  "; ".join(_risk_subtitle(flt, area, lang)), lang)
         if len(area):
             area.plot(ax=ax, facecolor="#f7f7f7", edgecolor="#999999", linewidth=0.3)
         zones = ds.zones.loc[ds.zones["hazard_type"].isin(list(types)) & (ds.zones["level"] >= min_level)]
@@ -326,7 +444,11 @@ def risk_figure(
         for (hazard, level), part in zones.groupby(["hazard_type", "level"]):
             part.plot(ax=ax, color=HAZARD_COLOURS[level], edgecolor=HAZARD_COLOURS[level], linewidth=0.2,
                       hatch=_HAZARD_HATCH[hazard], alpha=0.85)
-        in_view = shown.cx[extent[0]:extent[2], extent[1]:extent[3]]
+        districts = _district_lines(area)
+        if len(districts):
+            ax.add_collection(LineCollection(_lines_path(districts), **_DISTRICT_STYLE, zorder=2.5))
+        if communes and len(area):
+            area.loc[area["ma_xa"].isin(list(communes))].boundary.plot(ax=ax, color="black", linewidth=1.8, zorder=2.6)
         size = 1.5 if len(in_view) > 5000 else 5
         # Thousands of dots are drawn as one image inside the vector PDF/SVG: a light file,
         # and its text (titles, legend) stays vector and selectable.
@@ -343,12 +465,12 @@ def risk_figure(
                    edgecolors="black", linewidths=0.5, zorder=4)
         ax.scatter(sites.geometry.x[bad], sites.geometry.y[bad], marker="^", s=60, c="#b2182b",
                    edgecolors="black", linewidths=0.8, zorder=4)
-        if labels:
-            _labels(ax, area.cx[extent[0]:extent[2], extent[1]:extent[3]])
         _frame_map(ax, extent)
+        if labels and len(area):
+            near = area.cx[extent[0]:extent[2], extent[1]:extent[3]]
+            _labels(ax, near, ["#f7f7f7"] * len(near))
 
         level_counts = in_view["level"].value_counts()
-        households = t("households", lang).lower()
         handles = [Patch(facecolor=HAZARD_COLOURS[v], edgecolor="#555555",
                          label=f"{t(f'level_{v}', lang)} ({fmt_count(level_counts.get(v, 0), lang)} {households})")
                    for v in range(5, min_level - 1, -1)]
@@ -356,32 +478,46 @@ def risk_figure(
                     for h in HAZARD_TYPES if h in types]
         status_counts = in_view["resettlement_status"].value_counts()
         handles += [Line2D([], [], marker="o", linestyle="", color=c, markersize=5,
-                           label=f"{t(s, lang)} ({fmt_count(status_counts.get(s, 0), lang)})")
+                           label=f"{t(s, lang)} ({fmt_count(status_counts.get(s, 0), lang)} {households})")
                     for s, c in RESETTLEMENT_COLOURS.items() if show_households]
+        sites_word = t("exp_sites_unit", lang)
         handles += [Line2D([], [], marker="^", linestyle="", color="#1a9641", markeredgecolor="black",
                            label=t("sites", lang)),
                     Line2D([], [], marker="^", linestyle="", color="#b2182b", markeredgecolor="black",
-                           label=f"{t('sites', lang)}: {t('site_unsafe', lang)} ({fmt_count(bad.sum(), lang)})")]
+                           label=f"{t('sites', lang)}: {t('site_unsafe', lang)} ({fmt_count(bad.sum(), lang)} "
+                                 f"{sites_word})")]
+        if len(districts):
+            handles.append(Line2D([], [], color=_DISTRICT_STYLE["colors"], linewidth=0.8,
+                                  linestyle=_DISTRICT_STYLE["linestyles"], label=t("exp_district_lines", lang)))
+        if communes and len(area):
+            handles.append(Line2D([], [], color="black", linewidth=1.8, label=t("exp_commune_line", lang)))
         _legend(side, handles, t("risk_legend", lang), columns=1 if landscape else 2)
-
-        chosen = [t(h, lang) for h in HAZARD_TYPES if h in types]
-        parts = [", ".join(chosen), f"{t('min_level', lang)} {min_level} ({t(f'level_{min_level}', lang)})"]
-        if buffer_m:
-            parts.append(f"{t('buffer_m', lang)} {fmt_number(buffer_m, 0 if float(buffer_m).is_integer() else 1, lang)}")
-        if communes:
-            names = area.set_index("ma_xa")["name_vi"]
-            named = [names.get(c, c) for c in list(communes)[:5]]  # the first five by name, then a count
-            more = [t("exp_more_communes", lang, n=fmt_count(len(communes) - 5, lang))] if len(communes) > 5 else []
-            parts.append(f"{t('communes_filter', lang)}: " + ", ".join(named + more))
-        if ethnicities:
-            parts.append(f"{t('ethnicity', lang)}: " + ", ".join(ethnicities))
-        if statuses:
-            parts.append(f"{t('resettlement_status', lang)}: " + ", ".join(t(s, lang) for s in statuses))
-        if at_risk_only:
-            parts.append(t("at_risk_only", lang))
-        title = f"{t('view_risk', lang)} — {fmt_count(len(in_view), lang)} {households}"
-        _decorate(fig, ds, title, "; ".join(parts), lang)
+        if locator and len(area):
+            panel = side.get_position()
+            box = ((panel.x0, panel.y0, panel.width, 0.22) if landscape
+                   else (panel.x1 - 0.26, panel.y0, 0.26, panel.height))
+            _locator(fig, box, area, communes or ())
         return fig
+
+
+def _risk_subtitle(flt: RiskFilter, area: gpd.GeoDataFrame, lang: str) -> list[str]:
+    """The filters ``flt`` in words, for a risk map's subtitle."""
+    chosen = [t(h, lang) for h in HAZARD_TYPES if h in flt.types]
+    parts = [", ".join(chosen), f"{t('min_level', lang)} {flt.min_level} ({t(f'level_{flt.min_level}', lang)})"]
+    if flt.buffer_m:
+        parts.append(f"{t('buffer_m', lang)} {fmt_number(flt.buffer_m, 0 if float(flt.buffer_m).is_integer() else 1, lang)}")
+    if flt.communes:
+        names = area.set_index("ma_xa")["name_vi"] if len(area) else pd.Series(dtype=object)
+        named = [names.get(c, c) for c in list(flt.communes)[:5]]  # the first five by name, then a count
+        more = [t("exp_more_communes", lang, n=fmt_count(len(flt.communes) - 5, lang))] if len(flt.communes) > 5 else []
+        parts.append(f"{t('communes_filter', lang)}: " + ", ".join(named + more))
+    if flt.ethnicities:
+        parts.append(f"{t('ethnicity', lang)}: " + ", ".join(flt.ethnicities))
+    if flt.statuses:
+        parts.append(f"{t('resettlement_status', lang)}: " + ", ".join(t(s, lang) for s in flt.statuses))
+    if flt.at_risk_only:
+        parts.append(t("at_risk_only", lang))
+    return parts
 
 
 def save_figure(fig: Figure, path: str | Path, dpi: int = 150, fmt: str | None = None) -> Path:
@@ -423,109 +559,372 @@ def _printed(value: object, unit: str, lang: str) -> str:
     return fmt_value(value, unit, lang) if unit == "%" else fmt_number(value, UNIT_DIGITS.get(unit, 1), lang)
 
 
-def _shortened(text: str, letters: int) -> str:
-    """``text`` cut to ``letters`` letters, with "…" when cut.
-
-    >>> _shortened("Đường huyện, đường xã được nhựa hóa", 20)
-    'Đường huyện, đường…'
-    """
-    return text if len(text) <= letters else text[:letters - 1].rstrip(" ,;") + "…"
-
-
 def _outline(shape: shapely.Geometry | None) -> MplPath:
     """A (multi)polygon as one matplotlib path, holes included (as geopandas draws it)."""
     rings = [ring for part in shapely.get_parts(shape) for ring in (part.exterior, *part.interiors)]
     return MplPath.make_compound_path(*(MplPath(np.asarray(ring.coords)[:, :2], closed=True) for ring in rings))
 
 
-def _profile_cells(profile: pd.DataFrame, lang: str) -> list[list[str]]:
-    """The rows of a commune's table: id, indicator (with its unit), value, target and status."""
-    return [[r.indicator_id, _shortened(r.name if r.unit == "%" else f"{r.name} ({unit_text(r.unit, lang)})", 68),
-             _printed(r.value, r.unit, lang), _printed(r.target_value, r.unit, lang), t(r.status, lang)]
-            for r in profile.itertuples()]
-
-
-class _ProfilePage:
-    """The indicator atlas's page, laid out once; :meth:`show` fills it with one commune.
-
-    Every page has the same layout, the same communes on its small map, the
-    same table rows and the same subtitle and footers: they are laid out once.
-    A commune changes only the highlighted shape, the summary, the table's
-    texts and status colours, and the title.
+def _district_lines(frame: gpd.GeoDataFrame) -> np.ndarray:
+    """The boundaries of the districts of ``frame``'s communes (dissolved by ``ma_huyen``), as line geometries.
 
     >>> from geo.dataset import load
-    >>> page = _ProfilePage(load(), 2024, "vi")
-    >>> page.show("01267").texts[1].get_text()
+    >>> len(_district_lines(load().communes(2020)))
+    10
+    """
+    if frame.empty or "ma_huyen" not in frame or frame["ma_huyen"].isna().all():
+        return np.array([], dtype=object)
+    return shapely.boundary(frame.dissolve("ma_huyen").geometry.to_numpy())
+
+
+def _lines_path(lines: np.ndarray) -> list[np.ndarray]:
+    """Line geometries as the vertex arrays of a LineCollection (every part of a multi-line)."""
+    return [np.asarray(part.coords)[:, :2] for part in shapely.get_parts(lines)]
+
+
+#: How district lines are printed: darker and heavier than commune lines, dash-dot.
+_DISTRICT_STYLE = {"colors": "#4d4d4d", "linewidths": 0.8, "linestyles": (0, (5, 1.5, 1, 1.5))}
+
+
+@dataclass(frozen=True)
+class _Profile:
+    """What one commune's page of the indicator atlas prints: the parts that change from commune to commune."""
+
+    code: str
+    title: str
+    counts: tuple[str, ...]
+    values: tuple[str, ...]
+    targets: tuple[str, ...]
+    statuses: tuple[str, ...]
+
+
+class _ProfileSheet:
+    """The indicator atlas's page: what every commune's page shares, laid out and drawn once, and what changes.
+
+    Built in the parent process from the dataset, it holds plain data (shapes
+    as paths, texts, positions), so worker processes can draw pages from it.
+    :meth:`background` draws the shared page: subtitle and footers, the
+    province's communes and district lines, the table's grid, headers,
+    indicators (wrapped, never cut) and units; :meth:`overlay` draws what one
+    commune adds on top: title, highlighted shape, counts, values, targets and
+    statuses (each on its colour, in the text colour that reads on it).
+
+    >>> from geo.dataset import load
+    >>> sheet = _ProfileSheet(load(), 2024, "vi")
+    >>> sheet.overlay(sheet.profiles(load(), ["01267"])[0]).texts[0].get_text()
     'Sông Hiến (01267), Thành phố Cao Bằng'
     """
 
-    #: The table's columns (fractions of its frame), and the room above its text: matplotlib's table layout.
-    WIDTHS = (0.06, 0.52, 0.12, 0.12, 0.18)
-    PAD, MARGIN = 0.1, 0.02
+    #: Columns: share of the table's width; the table's font size and line pitch (points).
+    WIDTHS = (0.05, 0.45, 0.14, 0.10, 0.10, 0.16)
+    SIZE, PITCH, PAD = 7.0, 8.6, 2.5
+    MAP = (0.03, 0.675, 0.56, 0.235)
+    TOP = 0.655
 
     def __init__(self, ds: Dataset, year: int, lang: str) -> None:
-        self.ds, self.year, self.lang = ds, year, lang
-        self.fig = fig = Figure(figsize=_inches("a4", False))
+        self.year, self.lang = year, lang
+        self.size = _inches("a4", False)
+        width_in, height_in = self.size
         area = ds.communes(2020)
-        self.names = area.set_index("ma_xa")
-        ax = fig.add_axes((0.05, 0.62, 0.42, 0.28))
-        # The small map is 3.5 inches wide: shapes simplified to a quarter point, well below a line's width.
-        width_in, height_in = ax.get_position().size * fig.get_size_inches()
+        self.names = dict(zip(area["ma_xa"], area["name_vi"]))
+        self.districts = dict(zip(area["ma_xa"], area["district_vi"])) if "district_vi" in area else {}
+        # The province's map: limits widened to the frame's shape, shapes simplified to a quarter point.
+        frame_w, frame_h = self.MAP[2] * width_in, self.MAP[3] * height_in
         minx, miny, maxx, maxy = area.total_bounds if len(area) else (0.0, 0.0, 1.0, 1.0)
-        quarter_point = max((maxx - minx) / width_in, (maxy - miny) / height_in) / 72 / 4
-        shapes = shapely.simplify(area.geometry.to_numpy(), quarter_point, preserve_topology=True)
+        scale = max((maxx - minx) / frame_w, (maxy - miny) / frame_h) * 1.03
+        cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+        self.limits = (cx - scale * frame_w / 2, cx + scale * frame_w / 2, cy - scale * frame_h / 2, cy + scale * frame_h / 2)
+        shapes = shapely.simplify(area.geometry.to_numpy(), scale / 72 / 4, preserve_topology=True)
         self.outlines = dict(zip(area["ma_xa"], map(_outline, shapes)))
+        self.district_lines = _lines_path(shapely.simplify(_district_lines(area), scale / 72 / 4))
+        # The table: each row as tall as its longest wrapped cell; the same rows on every page.
+        catalogue = load_catalogue()
+        table_w = 0.94 * width_in
+        room = [w * table_w - 2 * self.PAD / 72 for w in self.WIDTHS]
+        self.rows = [(i.id, _wrapped(i.name(lang), room[1], self.SIZE), _wrapped(unit_text(i.unit, lang), room[2], self.SIZE))
+                     for i in catalogue.values()]
+        self.units = [i.unit for i in catalogue.values()]
+        headers = ["#", t("indicator", lang), t("unit", lang), t("value", lang), t("target", lang), t("status", lang)]
+        self.headers = [_wrapped(h, r, self.SIZE, bold=True) for h, r in zip(headers, room)]
+        lines = [max(cell.count("\n") + 1 for cell in cells) for cells in [self.headers, *self.rows]]
+        heights = (np.array(lines) * self.PITCH + 2 * self.PAD) / 72 / height_in
+        self.row_tops = self.TOP - np.concatenate(([0.0], np.cumsum(heights)[:-1]))
+        self.row_heights = heights
+        self.lefts = 0.03 + 0.94 * np.concatenate(([0.0], np.cumsum(self.WIDTHS)[:-1]))
+        self.subtitle = f"{t('profile', lang)} — {year}"
+        self.furniture = _Furniture.of(ds, lang)
+        self._overlay: tuple | None = None
+
+    def profiles(self, ds: Dataset, codes: Sequence[str]) -> list[_Profile]:
+        """The texts of each commune's page (all communes' statuses found at once)."""
+        lang = self.lang
+        table = commune_profiles(ds, codes, self.year, "2020", lang)
+        units = table["unit"].to_numpy()
+        values = [_printed(v, u, lang) for v, u in zip(table["value"], units)]
+        targets = [_printed(v, u, lang) for v, u in zip(table["target_value"], units)]
+        statuses = table["status"].tolist()
+        n = len(self.rows)
+        pages = []
+        for i, code in enumerate(codes):
+            mine = statuses[i * n:(i + 1) * n]
+            district = self.districts.get(code)
+            title = f"{self.names[code]} ({code})" + (f", {district}" if isinstance(district, str) else "")
+            pages.append(_Profile(code, title, tuple(f"{t(s, lang)}: {fmt_count(mine.count(s), lang)}" for s in STATUSES),
+                                  tuple(values[i * n:(i + 1) * n]), tuple(targets[i * n:(i + 1) * n]), tuple(mine)))
+        return pages
+
+    def _figure(self) -> tuple[Figure, matplotlib.axes.Axes]:
+        fig = Figure(figsize=self.size)
+        ax = fig.add_axes(self.MAP)
+        ax.set_xlim(*self.limits[:2])
+        ax.set_ylim(*self.limits[2:])
+        ax.set_axis_off()
+        return fig, ax
+
+    def background(self) -> Figure:
+        """The page every commune shares."""
+        fig, ax = self._figure()
         ax.add_collection(PatchCollection([PathPatch(path) for path in self.outlines.values()],
                                           facecolor="#eeeeee", edgecolor="#aaaaaa", linewidth=0.2))
-        first = next(iter(self.outlines.values()), MplPath(np.zeros((1, 2))))
-        self.highlight = ax.add_patch(PathPatch(first, facecolor="#2166ac", edgecolor="black", linewidth=0.8))
-        ax.autoscale_view()
-        ax.set_aspect("equal")
-        ax.set_axis_off()
-        self.summary = fig.text(0.52, 0.86, "", fontsize=9, va="top")
-        self.table = self._table(fig.add_axes((0.05, 0.06, 0.90, 0.54)), len(load_catalogue()) + 1)
-        headers = ["#", t("indicator", lang), t("value", lang), t("target", lang), t("status", lang)]
-        for text, header in zip(self.table[0], headers, strict=True):
-            text.set_text(header)
-        self.title = _decorate(fig, ds, "", f"{t('profile', lang)} — {year}", lang)
+        ax.add_collection(LineCollection(self.district_lines, **_DISTRICT_STYLE))
+        self.furniture.draw(fig, self.subtitle)
+        # The counts' keys: one swatch per status, beside the counts the overlay writes.
+        for i, status in enumerate(STATUSES):
+            fig.patches.append(Rectangle((0.63, self._count_y(i) - 0.004), 0.018, 0.011, transform=fig.transFigure,
+                                         facecolor=STATUS_COLOURS[status], edgecolor="#555555", linewidth=0.4,
+                                         hatch=NO_DATA_HATCH if status == "no_data" else None))
+        fig.patches.append(PatchCollection(
+            [Rectangle((x, top - h), 0.94 * w, h) for top, h in zip(self.row_tops, self.row_heights)
+             for x, w in zip(self.lefts, self.WIDTHS)],
+            facecolor=["#eeeeee"] * len(self.WIDTHS) + ["white"] * (len(self.rows) * len(self.WIDTHS)),
+            edgecolor="black", linewidth=0.4, transform=fig.transFigure))
+        top = self.row_tops[0] - self.PAD / 72 / self.size[1]
+        for x, w, text in zip(self.lefts, self.WIDTHS, self.headers):
+            fig.text(x + 0.47 * w, top, text, fontsize=self.SIZE, fontweight="bold", ha="center", va="top",
+                     multialignment="center")
+        pad = self.PAD / 72 / self.size[0]
+        for row_top, cells in zip(self.row_tops[1:] - self.PAD / 72 / self.size[1], self.rows):
+            for x, cell in zip(self.lefts, cells):
+                fig.text(x + pad, row_top, cell, fontsize=self.SIZE, va="top", linespacing=1.15)
+        return fig
 
-    def _table(self, ax: matplotlib.axes.Axes, rows: int) -> list[list[Text]]:
-        """The table's cells (one collection) and texts, row by row: rows 1.2 lines of 10 points, headers centred."""
-        ax.set_axis_off()
-        height = 10 / 72 * 1.2 / (ax.get_position().height * self.fig.get_size_inches()[1])
-        lefts = self.MARGIN + np.cumsum((0.0, *self.WIDTHS[:-1]))
-        bottoms = 1 - self.MARGIN - height * np.arange(1, rows + 1)
-        self.cells = ax.add_collection(PatchCollection(
-            [Rectangle((x, y), w, height) for y in bottoms for x, w in zip(lefts, self.WIDTHS)],
-            facecolor="white", edgecolor="black", transform=ax.transAxes), autolim=False)
-        headers = [ax.text(x + w / 2, bottoms[0] + height / 2, "", fontsize=7, va="center", ha="center",
-                           transform=ax.transAxes) for x, w in zip(lefts, self.WIDTHS)]
-        return [headers] + [[ax.text(x + self.PAD * w, y + height / 2, "", fontsize=7, va="center", ha="left",
-                                     transform=ax.transAxes) for x, w in zip(lefts, self.WIDTHS)]
-                            for y in bottoms[1:]]
+    def _count_y(self, i: int) -> float:
+        return 0.895 - i * 0.02
 
-    def show(self, code: str) -> Figure:
-        """The page of commune ``code``."""
-        lang = self.lang
-        profile = commune_profile(self.ds, code, self.year, "2020", lang)
-        self.highlight.set_path(self.outlines[code])
-        counts = profile["status"].value_counts()
-        self.summary.set_text("\n".join(f"{t(s, lang)}: {fmt_count(counts.get(s, 0), lang)}" for s in STATUSES))
-        for texts, cells in zip(self.table[1:], _profile_cells(profile, lang), strict=True):
-            for text, cell in zip(texts, cells):
-                text.set_text(cell)
-        colours = np.full((len(self.table), len(self.WIDTHS)), "white", dtype=object)
-        colours[1:, -1] = profile["status"].map(STATUS_COLOURS).to_numpy()
-        self.cells.set_facecolor(colours.ravel().tolist())
-        self.title.set_text(_title_text(self.fig, f"{self.names.loc[code, 'name_vi']} ({code}), "
-                                                  f"{self.names.loc[code, 'district_vi']}"))
-        return self.fig
+    def overlay(self, page: _Profile) -> Figure:
+        """What ``page``'s commune adds to :meth:`background`: a transparent page, laid out once and refilled."""
+        if self._overlay is None:
+            self._overlay = self._overlay_page()
+        fig, highlight, title, counts, cells, columns = self._overlay
+        highlight.set_path(self.outlines[page.code])
+        title.set_text(_title_text(fig, page.title))
+        for text, count in zip(counts, page.counts):
+            text.set_text(count)
+        fills = [STATUS_COLOURS[s] for s in page.statuses]
+        cells.set_facecolor(fills)
+        for texts, words in zip(columns, (page.values, page.targets, [t(s, self.lang) for s in page.statuses])):
+            for text, word in zip(texts, words):
+                text.set_text(word)
+        for text, fill in zip(columns[-1], fills):
+            text.set_color(text_colour(fill))
+        return fig
+
+    def _overlay_page(self) -> tuple[Figure, PathPatch, Text, list[Text], PatchCollection, list[list[Text]]]:
+        fig, ax = self._figure()
+        fig.patch.set_visible(False)
+        highlight = ax.add_patch(PathPatch(MplPath(np.zeros((1, 2))), facecolor="#b2182b", edgecolor="black",
+                                           linewidth=0.8))
+        title = fig.text(0.5, 0.965, "", ha="center", va="top", fontsize=14, fontweight="bold")
+        counts = [fig.text(0.655, self._count_y(i), "", fontsize=9, va="center") for i in range(len(STATUSES))]
+        x, w = self.lefts[-1], 0.94 * self.WIDTHS[-1]
+        cells = PatchCollection([Rectangle((x, top - h), w, h) for top, h in zip(self.row_tops[1:], self.row_heights[1:])],
+                                facecolor="white", edgecolor="black", linewidth=0.4, transform=fig.transFigure)
+        fig.patches.append(cells)
+        pad = self.PAD / 72 / self.size[0]
+        tops = self.row_tops[1:] - self.PAD / 72 / self.size[1]
+        rows = [[fig.text(self.lefts[c] + pad, top, "", fontsize=self.SIZE, va="top") for c in (3, 4, 5)]
+                for top in tops]  # row by row: a row's value, target and status read together
+        return fig, highlight, title, counts, cells, [list(column) for column in zip(*rows)]
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_overlay": None}  # a worker lays its own page out
 
 
-def _risk_page(ds: Dataset, code: str, view: RiskView, lang: str, show_households: bool) -> Figure:
-    """The risk map of one commune: the view narrowed to it, the same filters, households flagged once."""
+def _draw_pages(draw: Callable[[object], Figure], pages: Sequence[tuple[int, object]], path: Path,
+                done: Callable[[int], None]) -> Path:
+    """``draw(page)`` of each page into one PDF at ``path``, calling ``done(index)`` after each page."""
+    with matplotlib.rc_context(_RC), warnings.catch_warnings(), PdfPages(path) as pdf:
+        warnings.filterwarnings("error", message=".*Glyph .* missing from font.*")
+        for index, page in pages:
+            pdf.savefig(draw(page))
+            done(index)
+    return path
+
+
+#: In an atlas's worker process: where it says which page it has drawn (set by :func:`_listen`).
+_REPORTS: list = []
+
+
+def _listen(queue: object) -> None:
+    _REPORTS[:] = [queue]
+
+
+def _draw_in_worker(draw: Callable[[object], Figure], pages: Sequence[tuple[int, object]], path: Path) -> Path:
+    return _draw_pages(draw, pages, path, _REPORTS[0].put)
+
+
+def _draw_in_parallel(draw: Callable[[object], Figure], pages: Sequence[object], folder: Path, workers: int,
+                      progress: Callable[[int, int], None] | None, meanwhile: Callable[[], None]
+                      ) -> list[tuple[Path, int]]:
+    """Every page drawn by ``workers`` processes (page i by worker i mod ``workers``), ``meanwhile()`` run here.
+
+    Progress is reported here, in page order, as the workers draw. Returns,
+    for each page in order, the PDF and the page number it is in.
+    """
+    total = len(pages)
+    numbered = list(enumerate(pages))
+    parts = [folder / f"part{w}.pdf" for w in range(workers)]
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])  # workers start with matplotlib and this module loaded
+    queue = context.Queue()
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_listen, initargs=(queue,)) as pool:
+        futures = [pool.submit(_draw_in_worker, draw, numbered[w::workers], part) for w, part in enumerate(parts)]
+        meanwhile()
+        drawn, reported = set(), 0
+        while reported < total:
+            try:
+                drawn.add(queue.get(timeout=0.5))
+            except Empty:
+                failed = next((f for f in futures if f.done() and f.exception() is not None), None)
+                if failed is not None:
+                    failed.result()
+                continue
+            while reported in drawn:
+                reported += 1
+                if progress is not None:
+                    progress(reported, total)
+        for future in futures:
+            future.result()
+    return [(parts[i % workers], i // workers) for i in range(total)]
+
+
+def _compose(background: Path | None, pages: Sequence[tuple[Path, int]], path: Path, metadata: dict) -> Path:
+    """One PDF of ``pages`` (PDF, page number), each drawn over ``background``'s page, which is stored once.
+
+    The background becomes a form (a PDF XObject) that every page shows
+    before its own content: the shared text and shapes are drawn and stored
+    once, and stay text (selectable) on every page.
+    """
+    writer = PdfWriter()
+    readers = {part: PdfReader(part) for part in dict.fromkeys(part for part, _ in pages)}
+    form = None
+    if background is not None:
+        shared = PdfReader(background).pages[0]
+        stream = shared[NameObject("/Contents")].get_object()
+        stream.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                       NameObject("/BBox"): shared.mediabox, NameObject("/Resources"): shared[NameObject("/Resources")]})
+        form = stream.clone(writer).indirect_reference
+    for part, number in pages:
+        page = writer.add_page(readers[part].pages[number])
+        if form is not None:
+            resources = page[NameObject("/Resources")].get_object()
+            forms = resources.setdefault(NameObject("/XObject"), DictionaryObject()).get_object()
+            forms[NameObject("/Shared")] = form
+            content = DecodedStreamObject()
+            content.set_data(b"q /Shared Do Q\n" + page[NameObject("/Contents")].get_object().get_data())
+            page.replace_contents(content.flate_encode())
+    writer.add_metadata(metadata)
+    with open(path, "wb") as out:
+        writer.write(out)
+    return path
+
+
+def _household_rows(ds: Dataset, view: RiskView, lang: str, show_households: bool,
+                    personal: bool) -> tuple[list[str], list[tuple[bool, list[str]]]]:
+    """The household list of a one-commune view, by village: headers, then (village line?, cells) per line.
+
+    Each village opens with its name and totals; then, for those who may see
+    households, one line per household, highest level first (personal fields
+    only with ``personal``); for the others, the households per level.
+    """
+    shown = view.shown
+    villages = dict(zip(ds.villages["village_id"], ds.villages["name_vi"]))
+    village = shown["village_id"].map(villages).fillna(t("exp_no_village", lang))
+    levels = list(range(5, view.filter.min_level - 1, -1))
+    if show_households:
+        frame = with_personal_fields(shown, ds.people()) if personal else shown
+        headers = [header("household_id", lang), *([t("exp_col_head_name", lang)] if personal else []),
+                   header("members", lang), t("level", lang), t("exp_col_hazard_types", lang),
+                   header("resettlement_status", lang)]
+    else:
+        frame = shown
+        headers = [header("village", lang), header("households", lang), header("members", lang),
+                   *(t(f"level_{v}", lang) for v in levels)]
+    frame = frame.assign(_village=village.to_numpy()).sort_values(["_village", "level", "household_id"],
+                                                                 ascending=[True, False, True])
+    people = t("exp_people_unit", lang)
+    lines: list[tuple[bool, list[str]]] = []
+    for name, group in frame.groupby("_village", sort=False):
+        members = fmt_count(int(group["members"].fillna(0).sum()), lang)
+        if not show_households:
+            counts = group["level"].value_counts()
+            lines.append((False, [_printable(name), fmt_count(len(group), lang), members,
+                                  *(fmt_count(counts.get(v, 0), lang) for v in levels)]))
+            continue
+        lines.append((True, [f"{header('village', lang)} {_printable(name)}: {fmt_count(len(group), lang)} "
+                             f"{t('households', lang).lower()}, {members} {people}"]))
+        types = [", ".join(t(h, lang) for h in str(v).split(";") if h) or "–" for v in group["hazard_types"]]
+        for row, hazards in zip(group.itertuples(), types):
+            cells = [str(row.household_id), *([_printable(getattr(row, "head_name", "") or "–")] if personal else []),
+                     fmt_count(int(row.members), lang) if pd.notna(row.members) else "–", str(int(row.level)),
+                     hazards, t(row.resettlement_status, lang)]
+            lines.append((False, cells))
+    return headers, lines
+
+
+def _household_pages(ds: Dataset, view: RiskView, title: str, lang: str, show_households: bool,
+                     personal: bool) -> list[Figure]:
+    """The pages of a one-commune view's household list by village (A4 portrait, about 70 lines a page)."""
+    headers, lines = _household_rows(ds, view, lang, show_households, personal)
+    furniture = _Furniture.of(ds, lang)
+    subtitle = "; ".join(_risk_subtitle(replace(view.filter, communes=None), ds.communes(2020), lang))
+    size, pitch = 7.0, 9.2
+    width_in, height_in = _inches("a4", False)
+    widths = np.array([len(h) for h in headers], dtype=float)  # columns sized to their longest cell
+    for _, cells in lines:
+        if len(cells) == len(headers):
+            widths = np.maximum(widths, [len(c) for c in cells])
+    lefts = 0.05 + 0.90 * np.concatenate(([0.0], np.cumsum(widths)[:-1])) / widths.sum()
+    per_page = int((0.80 * height_in * 72) // pitch) - 3
+    pages = []
+    for first in range(0, max(len(lines), 1), per_page):
+        fig = Figure(figsize=(width_in, height_in))
+        more = f" {t('exp_list_continued', lang)}" if first else ""
+        fig.text(0.5, 0.965, _title_text(fig, title + more), ha="center", va="top", fontsize=14, fontweight="bold")
+        top = furniture.draw(fig, subtitle) - 0.015
+        step = pitch / 72 / height_in
+        for x, text in zip(lefts, headers):  # on one baseline per line, whatever the letters' heights
+            fig.text(x, top - step, text, fontsize=size, fontweight="bold", va="baseline")
+        fig.add_artist(Line2D([0.05, 0.95], [top - 1.4 * step] * 2, color="black", linewidth=0.5))
+        for i, (village, cells) in enumerate(lines[first:first + per_page], start=3):
+            y = top - i * step
+            if village:
+                fig.text(lefts[0], y, cells[0], fontsize=size, fontweight="bold", va="baseline")
+            else:
+                for x, text in zip(lefts, cells):
+                    fig.text(x, y, text, fontsize=size, va="baseline")
+        pages.append(fig)
+    return pages
+
+
+def _risk_pages(ds: Dataset, code: str, view: RiskView, lang: str, show_households: bool,
+                personal: bool) -> list[Figure]:
+    """A commune's pages of the risk atlas: its map (the view narrowed to it), then its households by village."""
     page = risk_view(ds, replace(view.filter, communes=(code,)), flagged=view.flagged)
-    return risk_figure(ds, page, lang=lang, labels=True, show_households=show_households)
+    names = ds.communes(2020).set_index("ma_xa")["name_vi"]
+    title = f"{t('exp_household_list', lang)} — {_printable(names.get(code, code))} ({code})"
+    return [risk_figure(ds, page, lang=lang, labels=True, show_households=show_households, locator=True),
+            *_household_pages(ds, page, title, lang, show_households, personal)]
 
 
 @contextmanager
@@ -547,6 +946,11 @@ def atlas_progress(progress: Callable[[int, int], None]) -> Iterator[None]:
         _PROGRESS.reset(token)
 
 
+def _workers(pages: int) -> int:
+    """Worker processes for an atlas of ``pages`` pages: one per CPU, each with a dozen pages at least."""
+    return max(1, min(len(os.sched_getaffinity(0)), pages // 12))
+
+
 def atlas(
     ds: Dataset,
     path: str | Path,
@@ -557,14 +961,21 @@ def atlas(
     lang: str = "vi",
     show_households: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    all_communes: bool = False,
+    personal: bool = False,
+    workers: int | None = None,
 ) -> Path:
     """A multi-page PDF with one page per commune (2020-2025 communes).
 
     ``kind="indicator"``: the commune's location and every indicator's
-    status in ``year``; ``kind="risk"``: its hazard zones and households
-    under the filters of ``view`` (a :func:`geo.risk.risk_view`); with
-    ``show_households=False`` (viewers, planners) the zones and the counts only.
-    ``progress(done, total)`` is called after each page.
+    status in ``year``, pages drawn by ``workers`` processes (default: one
+    per CPU for long atlases); ``kind="risk"``: for each commune with
+    households under the filters of ``view`` (a :func:`geo.risk.risk_view`;
+    ``all_communes`` keeps the others too), its map, outlined, with a locator
+    and district lines, then its households by village (personal fields
+    with ``personal``); with ``show_households=False`` (viewers, planners)
+    the zones and the counts only. ``progress(done, total)`` is called after
+    each commune, in order.
 
     >>> import tempfile, pathlib
     >>> from geo.dataset import load
@@ -579,15 +990,42 @@ def atlas(
         raise ValueError("a risk atlas needs the officers' view (geo.risk.risk_view)")
     codes = list(communes) if communes is not None and len(communes) else ds.communes(2020)["ma_xa"].tolist()
     path = Path(path)
-    with matplotlib.rc_context(_RC), warnings.catch_warnings(), PdfPages(path, metadata={
-            "Title": t("exp_atlas", lang, kind=t({"indicator": "view_indicators", "risk": "view_risk"}[kind], lang),
-                       year=year) + (f" — {_DEMO_MARK}" if ds.is_demo else ""),
-            "Creator": "geo (Cao Bằng programme tracker)"}) as pdf:
-        warnings.filterwarnings("error", message=".*Glyph .* missing from font.*")
-        profiles = _ProfilePage(ds, year, lang) if kind == "indicator" else None
-        progress = progress or _PROGRESS.get()
-        for done, code in enumerate(codes, start=1):  # one page per commune
-            pdf.savefig(profiles.show(code) if profiles else _risk_page(ds, code, view, lang, show_households))
-            if progress is not None:
-                progress(done, len(codes))
-    return path
+    progress = progress or _PROGRESS.get()
+    metadata = {"/Title": t("exp_atlas", lang, kind=t({"indicator": "view_indicators", "risk": "view_risk"}[kind],
+                                                        lang), year=year) + (f" — {_DEMO_MARK}" if ds.is_demo else ""),
+                "/Creator": "geo (Cao Bằng programme tracker)"}
+    if kind == "risk":
+        if not all_communes:
+            counted = view.shown[COMMUNE].value_counts()
+            codes = [c for c in codes if counted.get(c, 0)]
+        with matplotlib.rc_context(_RC), warnings.catch_warnings(), PdfPages(path, metadata={
+                k.lstrip("/"): v for k, v in metadata.items()}) as pdf:
+            warnings.filterwarnings("error", message=".*Glyph .* missing from font.*")
+            for done, code in enumerate(codes, start=1):
+                for figure in _risk_pages(ds, code, view, lang, show_households, personal and show_households):
+                    pdf.savefig(figure)
+                if progress is not None:
+                    progress(done, len(codes))
+            if not codes:  # nothing to print: one page that says so
+                figure = Figure(figsize=_inches("a4", False))
+                _Furniture.of(ds, lang).draw(figure, t("exp_no_households", lang))
+                pdf.savefig(figure)
+        return path
+    sheet = _ProfileSheet(ds, year, lang)
+    pages = sheet.profiles(ds, codes)
+    workers = _workers(len(pages)) if workers is None else workers
+    with tempfile.TemporaryDirectory(prefix="atlas-") as tmp:
+        folder = Path(tmp)
+        shared = folder / "shared.pdf"
+
+        def background() -> None:
+            _draw_pages(lambda _: sheet.background(), [(0, None)], shared, lambda _: None)
+
+        if workers > 1:
+            order = _draw_in_parallel(sheet.overlay, pages, folder, workers, progress, background)
+        else:
+            background()
+            part = _draw_pages(sheet.overlay, list(enumerate(pages)), folder / "part0.pdf",
+                               lambda i: progress(i + 1, len(pages)) if progress is not None else None)
+            order = [(part, i) for i in range(len(pages))]
+        return _compose(shared, order, path, metadata)

@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 from functools import lru_cache
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +30,7 @@ from geo.indicators import BASELINE_YEAR, LISTINGS, STATUSES, TARGET_YEAR, aggre
 from geo.units import PROVINCE_CODE, communes as official_communes, crosswalk
 
 __all__ = ["UNIT_SETS", "unit_values", "evaluated", "commune_status", "province_summary", "coverage_text",
-           "indicator_notes", "commune_profile", "trajectory", "status_grid", "status_change", "CHANGES"]
+           "indicator_notes", "commune_profile", "commune_profiles", "trajectory", "status_grid", "status_change", "CHANGES"]
 
 #: How a commune's status moved between two years, best first; ``no_data`` when either year has no status to compare.
 CHANGES = ("improved", "same", "worse", "no_data")
@@ -235,20 +236,34 @@ def commune_profile(ds: Dataset, ma_xa: str, year: int, units: str = "2020", lan
 
     Indicators without a value for the commune are listed as ``no_data``.
     """
+    return commune_profiles(ds, [ma_xa], year, units, lang).drop(columns="unit_code").reset_index(drop=True)
+
+
+def commune_profiles(ds: Dataset, codes: Sequence[str], year: int, units: str = "2020",
+                     lang: str = "vi") -> pd.DataFrame:
+    """:func:`commune_profile` of each of ``codes`` at once, one after the other, with their ``unit_code``.
+
+    >>> from geo.dataset import load
+    >>> both = commune_profiles(load(), ["01267", "01303"], 2024)
+    >>> list(both["unit_code"].unique()), len(both) == 2 * len(load_catalogue())
+    (['01267', '01303'], True)
+    """
     units = _check_units(units)
-    names = ds.communes(int(units))
-    if ma_xa not in set(names["ma_xa"]):
-        raise ValueError(f"unknown commune code {ma_xa!r} for the {units} units")
-    rows = evaluated(ds, units, year)
-    rows = rows.loc[rows["unit_code"] == ma_xa].set_index("indicator_id")
+    unknown = sorted(set(codes) - set(ds.communes(int(units))["ma_xa"]))
+    if unknown:
+        raise ValueError(f"unknown commune code {unknown[0]!r} for the {units} units")
     catalogue = load_catalogue()
     table = pd.DataFrame({"indicator_id": list(catalogue),
                           "theme": [i.theme for i in catalogue.values()],
                           "name": [i.name(lang) for i in catalogue.values()],
                           "unit": [i.unit for i in catalogue.values()]})
-    joined = table.join(rows.drop(columns=["unit_code"]), on="indicator_id")
+    province_level = table["indicator_id"].map(lambda i: catalogue[i].level == "province").to_numpy()
+    every = table.iloc[np.tile(np.arange(len(table)), len(codes))].reset_index(drop=True)
+    every.insert(0, "unit_code", np.repeat(np.asarray(codes, dtype=object), len(table)))
+    rows = evaluated(ds, units, year)
+    joined = every.merge(rows.loc[rows["unit_code"].isin(list(codes))], on=["unit_code", "indicator_id"], how="left")
     joined["status"] = joined["status"].fillna("no_data")
-    joined.loc[joined["indicator_id"].map(lambda i: catalogue[i].level == "province"), "status"] = "not_applicable"
+    joined.loc[np.tile(province_level, len(codes)), "status"] = "not_applicable"
     return joined
 
 

@@ -8,7 +8,7 @@ as a value. Hazard levels use ColorBrewer YlOrRd, 5 classes.
 from __future__ import annotations
 
 __all__ = ["STATUS_COLOURS", "NO_DATA_HATCH", "HAZARD_COLOURS", "RESETTLEMENT_COLOURS", "AGGREGATE_COLOUR",
-           "CHANGE_COLOURS"]
+           "CHANGE_COLOURS", "INK", "PAPER", "contrast", "text_colour"]
 
 STATUS_COLOURS = {
     "achieved": "#2166ac",
@@ -30,3 +30,31 @@ RESETTLEMENT_COLOURS = {
 AGGREGATE_COLOUR = "#54278f"
 #: How a status moved between two years (ColorBrewer PuOr, colour-blind safe); no data grey and dashed.
 CHANGE_COLOURS = {"improved": "#5e3c99", "same": "#f7f7f7", "worse": "#e66101", "no_data": "#d9d9d9"}
+#: Text colours for printed maps: near-black ink and white paper; :func:`text_colour` picks one for a fill.
+INK, PAPER = "#111111", "#ffffff"
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a ``#rrggbb`` colour (0 black, 1 white)."""
+    channels = [int(colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two ``#rrggbb`` colours, 1 (none) to 21 (black on white).
+
+    >>> round(contrast("#000000", "#ffffff"), 1), round(contrast("#2166ac", "#111111"), 1)
+    (21.0, 3.2)
+    """
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def text_colour(fill: str) -> str:
+    """The text colour (:data:`INK` or :data:`PAPER`) that reads best on ``fill``.
+
+    >>> text_colour(STATUS_COLOURS["achieved"]), text_colour(STATUS_COLOURS["behind"])
+    ('#ffffff', '#111111')
+    """
+    return PAPER if contrast(fill, PAPER) > contrast(fill, INK) else INK

@@ -133,7 +133,9 @@ def export_panel(ctx: Context, page: str, figure, table, communes: list[str], bo
         fmt = a.selectbox(ctx.t("format"), MAP_FORMATS, key=f"{page}-fmt", format_func=str.upper)
         paper = b.selectbox(ctx.t("paper"), list(PAPERS), key=f"{page}-paper", format_func=str.upper)
         dpi = c.selectbox(ctx.t("dpi"), [150, 300], key=f"{page}-dpi")
-        landscape = d.checkbox(ctx.t("landscape"), key=f"{page}-landscape")
+        turn = d.selectbox(ctx.t("exp_orientation"), ["auto", "portrait", "landscape"], key=f"{page}-orientation",
+                           format_func=lambda o: ctx.t(f"exp_orientation_{o}"))
+        landscape = {"auto": None, "portrait": False, "landscape": True}[turn]
         labels = d.checkbox(ctx.t("labels"), key=f"{page}-labels")
         extents = ["province"] + (["selection"] if communes else []) + (["view"] if bounds else [])
         extent = st.radio(ctx.t("extent"), extents, horizontal=True, key=f"{page}-extent",

@@ -126,9 +126,11 @@ def page(ctx: Context) -> None:
         return risk_figure(ds, view, province_extent=communes_extent is None, show_households=detail, **options)
 
     chosen = list(flt.communes or [])
+    every = detail and st.checkbox(ctx.t("exp_all_communes"), key="risk-atlas-all")
     export_panel(ctx, "risk", lambda communes=None, **o: risk_image(communes, **o), households_table, chosen,
                  (clicked or {}).get("bounds"), personal,
-                 atlas_pages=(lambda p: atlas(ds, p, "risk", communes=chosen or None, view=view, lang=ctx.lang))
+                 atlas_pages=(lambda p: atlas(ds, p, "risk", communes=chosen or None, view=view, lang=ctx.lang,
+                                              all_communes=every, personal=personal))
                  if detail and len(communes_2020) else None, tabular=not detail)
 
 
