@@ -289,7 +289,7 @@ def _labels(ax: matplotlib.axes.Axes, frame: gpd.GeoDataFrame, fills: Sequence[s
     for i in order:
         fill = fills[i]
         label = ax.text(points.x.iloc[i], points.y.iloc[i], _printable(frame["name_vi"].iloc[i]), fontsize=size,
-                        ha="center", va="center", color=text_colour(fill), gid="commune-label",
+                        ha="center", va="center", color=text_colour(fill), gid=f"commune-label {frame['ma_xa'].iloc[i]}",
                         path_effects=[patheffects.withStroke(linewidth=1.2, foreground=fill)])
         base = label.get_transform()
         for shift in (0.0, 1.2 * size, -1.2 * size):  # points
