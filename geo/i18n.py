@@ -517,13 +517,13 @@ TEXT: dict[str, tuple[str, str]] = {
                          "(Import page), the households whose level changed show here."),
     "zone_version_old": ("Phiên bản cũ", "Older version"),
     "zone_version_new": ("Phiên bản mới", "Newer version"),
-    "zone_changes_hint": ("Mức cao nhất của mọi loại thiên tai, vùng đệm {buffer} m; 'nay ở mức đã chọn trở lên': "
-                          "mức {level} trở lên ở phiên bản mới, dưới mức đó ở phiên bản cũ. Xã theo tọa độ của hộ.",
-                          "Highest level of any hazard type, buffer {buffer} m; 'now at the chosen level or above': "
-                          "level {level} or above in the newer version, below it in the older. Commune by the "
-                          "household's location."),
-    "zone_changes_rows": ("{shown} hộ đầu tiên trên {total}; tải tệp để có đủ.",
-                          "The first {shown} of {total} households; download the file for all of them."),
+    "zone_changes_hint": ("Một hộ đổi mức khi mức của một loại thiên tai nào đó thay đổi; tăng, giảm: mức cao nhất "
+                          "của mọi loại; 'nay ở mức đã chọn trở lên': mức {level} trở lên ở phiên bản mới, dưới mức "
+                          "đó ở phiên bản cũ. Vùng đệm {buffer} m; xã theo tọa độ của hộ.",
+                          "A household changed when its level of some hazard type changed; raised, lowered: its "
+                          "highest level of any type; 'now at the chosen level or above': level {level} or above in "
+                          "the newer version, below it in the older. Buffer {buffer} m; commune by the household's "
+                          "location."),
     "ranking": ("Xếp hạng xã theo số hộ còn cần để đạt 60%", "Communes ranked by households still needed for 60%"),
     "table_page": ("Trang", "Page"),
     "table_rows": ("Dòng {first}–{last} trên {total} (mỗi trang {size} dòng; tải bảng dữ liệu để có tất cả)",

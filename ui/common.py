@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.dataexport import FORMATS as DATA_FORMATS
-from geo.i18n import TEXT, fmt_date, header, message, t
+from geo.i18n import TEXT, fmt_count, fmt_date, header, message, t
 from geo.incidents import record_incident
 from geo.mapexport import FORMATS as MAP_FORMATS, PAPERS, atlas_progress, save_figure
 from geo.tables import markdown_text, readable, styled
@@ -91,6 +91,19 @@ def show_table(ctx: Context, frame: pd.DataFrame, height: int | None = 360, digi
     by_header = {(keep or {}).get(c) or header(c, ctx.lang): n for c, n in (digits or {}).items()}
     st.dataframe(styled(shown, ctx.lang, by_header), hide_index=True,
                  height=height if height is not None else "auto", key=key, column_config=column_config)
+    return shown
+
+
+def one_page(ctx: Context, table: pd.DataFrame, key: str, size: int = 500) -> pd.DataFrame:
+    """One page of a long table (a page at a time reaches the browser), with where it is in the whole."""
+    if len(table) <= size:
+        return table
+    pages = -(-len(table) // size)
+    number = st.number_input(ctx.t("table_page"), 1, pages, 1, key=key)
+    first = (min(number, pages) - 1) * size
+    shown = table.iloc[first:first + size]
+    st.caption(ctx.t("table_rows", first=fmt_count(first + 1, ctx.lang), last=fmt_count(first + len(shown), ctx.lang),
+                     total=fmt_count(len(table), ctx.lang), size=fmt_count(size, ctx.lang)))
     return shown
 
 

@@ -24,23 +24,10 @@ from geo.placementprint import site_pages
 from geo.risk import RiskView
 from geo.tables import markdown_text
 from geo.workspace import ConflictError, Workspace
-from ui.common import file_bytes, prepared_download, show_table, words
+from ui.common import file_bytes, one_page, prepared_download, show_table, words
 from ui.context import Context
 
-__all__ = ["section", "one_page"]
-
-
-def one_page(ctx: Context, table: pd.DataFrame, key: str, size: int = 200) -> pd.DataFrame:
-    """One page of a long table (a page at a time reaches the browser), with where it is in the whole."""
-    if len(table) <= size:
-        return table
-    pages = -(-len(table) // size)
-    number = st.number_input(ctx.t("table_page"), 1, pages, 1, key=key)
-    first = (min(number, pages) - 1) * size
-    shown = table.iloc[first:first + size]
-    st.caption(ctx.t("table_rows", first=fmt_count(first + 1, ctx.lang), last=fmt_count(first + len(shown), ctx.lang),
-                     total=fmt_count(len(table), ctx.lang), size=fmt_count(size, ctx.lang)))
-    return shown
+__all__ = ["section"]
 
 
 def _rule(ctx: Context, view: RiskView) -> PlacementRule:
@@ -83,12 +70,12 @@ def section(ctx: Context, view: RiskView, names: pd.Series) -> None:
         show_table(ctx, shown, height=300, keep={"name_vi": ctx.t("commune")}, key="plan-communes")
         st.subheader(ctx.t("plan_proposal"))
         proposal = plan.proposal.drop(columns="geometry")
-        show_table(ctx, one_page(ctx, proposal, "plan-page"), height=360, digits={"members": 0, "distance_m": 0},
+        show_table(ctx, one_page(ctx, proposal, "plan-page", 200), height=360, digits={"members": 0, "distance_m": 0},
                    key="plan-proposal")
         st.subheader(ctx.t("plan_unplaced"))
         reasons = plan.unplaced["reason"].value_counts()
         st.caption("; ".join(f"{ctx.t('reason_' + r)}: {n(reasons.get(r, 0))}" for r in REASONS if reasons.get(r, 0)))
-        show_table(ctx, one_page(ctx, plan.unplaced.drop(columns="geometry"), "plan-unplaced-page"), height=240,
+        show_table(ctx, one_page(ctx, plan.unplaced.drop(columns="geometry"), "plan-unplaced-page", 200), height=240,
                    digits={"members": 0, "nearest_safe_m": 0}, key="plan-unplaced")
         st.subheader(ctx.t("plan_sites"))
         show_table(ctx, plan.sites.drop(columns="geometry"), height=240, keep={"name_vi": header("site_name", ctx.lang)},

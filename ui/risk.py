@@ -21,7 +21,7 @@ from geo.risk import COMMUNE, PUBLIC_COLUMNS, RiskFilter, RiskView, nearest_hous
 from geo.tables import markdown_text, record_card
 from geo.workspace import ConflictError, Workspace
 from ui.charts import in_language, lines, long_table, stacked_bars
-from ui.common import export_panel, file_bytes, missing, prepared_download, provenance, show_table, words
+from ui.common import export_panel, file_bytes, missing, one_page, prepared_download, provenance, show_table, words
 from ui.context import Context
 from ui.placement import section as plan_section
 from ui.shared import impact, view_for
@@ -190,7 +190,8 @@ def _table(ctx: Context, view: RiskView, table: pd.DataFrame, detail: bool, name
     """The household table (officers, admins), counts per commune and village (planners), or nothing (viewers)."""
     if detail:
         st.subheader(ctx.t("flagged_table"))
-        show_table(ctx, _one_page(ctx, table.drop(columns="geometry")), height=360, digits={"members": 0})
+        show_table(ctx, one_page(ctx, table.drop(columns="geometry"), "households-page"), height=360,
+                   digits={"members": 0})
         provenance(ctx, ["households", "hazard_zones"])
     elif ctx.can("see_household_counts"):  # planners: counts per commune and village, no household
         st.subheader(ctx.t("counts_by_commune"))
@@ -198,19 +199,6 @@ def _table(ctx: Context, view: RiskView, table: pd.DataFrame, detail: bool, name
         show_table(ctx, counts, height=360, keep={"name_vi": ctx.t("commune")})
         st.caption(ctx.t("counts_by_village"))
         show_table(ctx, view.counts("village_id").reset_index(), height=240)
-
-
-def _one_page(ctx: Context, table: pd.DataFrame, size: int = 500) -> pd.DataFrame:
-    """One page of a long table (a page at a time reaches the browser), with where it is in the whole."""
-    if len(table) <= size:
-        return table
-    pages = -(-len(table) // size)
-    number = st.number_input(ctx.t("table_page"), 1, pages, 1, key="households-page")
-    first = (min(number, pages) - 1) * size
-    shown = table.iloc[first:first + size]
-    st.caption(ctx.t("table_rows", first=fmt_count(first + 1, ctx.lang), last=fmt_count(first + len(shown), ctx.lang),
-                     total=fmt_count(len(table), ctx.lang), size=fmt_count(size, ctx.lang)))
-    return shown
 
 
 def _status_editor(ctx: Context, shown: pd.DataFrame) -> None:

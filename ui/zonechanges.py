@@ -9,15 +9,11 @@ from geo.dataexport import export_table
 from geo.i18n import fmt_count, fmt_number, t
 from geo.risk import COMMUNE, RiskFilter
 from geo.zoneversions import zone_versions
-from ui.common import file_bytes, prepared_download, show_table
+from ui.common import file_bytes, one_page, prepared_download, show_table
 from ui.context import Context
 from ui.shared import hazard_changes
 
 __all__ = ["section"]
-
-#: Changed households shown on screen at most; the download holds them all.
-SHOWN_ROWS = 500
-
 
 def section(ctx: Context, flt: RiskFilter, names: pd.Series) -> None:
     """Counts per commune for anyone who sees counts; the households themselves for those who see households."""
@@ -43,13 +39,11 @@ def section(ctx: Context, flt: RiskFilter, names: pd.Series) -> None:
         if not ctx.can("see_households") or changes.households.empty:
             return
         households = changes.households.drop(columns="geometry", errors="ignore")
-        if len(households) > SHOWN_ROWS:
-            st.caption(ctx.t("zone_changes_rows", shown=fmt_count(SHOWN_ROWS, ctx.lang),
-                             total=fmt_count(len(households), ctx.lang)))
-        show_table(ctx, households.head(SHOWN_ROWS), key="zone-changes-households")
+        show_table(ctx, one_page(ctx, households, "zone-changes-page"), key="zone-changes-households")
         fmt = st.selectbox(ctx.t("format"), ["xlsx", "csv"], key="zone-changes-fmt", format_func=str.upper)
+        recorded = {"min_level": flt.min_level, "buffer_m": flt.buffer_m, ctx.t("zone_version_old"): old,
+                    ctx.t("zone_version_new"): new}
         prepared_download(ctx, "zone-changes-download", ctx.t("download_data"), f"doi_muc_nguy_co.{fmt}",
-                          lambda: file_bytes(lambda path: export_table(
-                              households, path, ctx.t("zone_changes"), {"min_level": flt.min_level, "buffer_m": flt.buffer_m,
-                                                        ctx.t("zone_version_old"): old, ctx.t("zone_version_new"): new},
-                              ctx.ds.label, lang=ctx.lang), fmt), contents=(old, new))
+                          lambda: file_bytes(lambda path: export_table(households, path, ctx.t("zone_changes"), recorded,
+                                                                       ctx.ds.label, lang=ctx.lang), fmt),
+                          contents=(old, new))
