@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.catalogue import THEMES, load_catalogue
 from geo.dataexport import export_table
@@ -21,6 +21,7 @@ from geo.tables import markdown_text
 from ui.charts import in_language, lines, long_table
 from ui.common import export_panel, missing, provenance, show_table
 from ui.context import Context
+from ui.mapview import last_report, show_map
 from ui.shared import commune_profile, commune_status, province_summary, status_change, status_grid, trajectory
 
 __all__ = ["page"]
@@ -69,20 +70,15 @@ def page(ctx: Context) -> None:
     left, right = st.columns([3, 2])
     with left:
         if since is None:
-            m = indicator_map(ctx.ds, table, title, units, ctx.lang, ctx.basemap, ctx.local_tiles, ctx.layers)
+            m = partial(indicator_map, ctx.ds, table, title, units, ctx.lang, ctx.basemap, ctx.local_tiles, ctx.layers)
         else:  # coloured by how each commune's status moved since the earlier year
             moved = status_change(ctx.ds, indicator, since, year, units)
-            m = indicator_map(ctx.ds, moved.rename(columns={"change": "status"}),
-                              ctx.t("change_title", name=ind.name(ctx.lang), since=since, year=year), units, ctx.lang,
-                              ctx.basemap, ctx.local_tiles, ctx.layers, classes=CHANGE_COLOURS, tips=CHANGE_TIPS)
+            m = partial(indicator_map, ctx.ds, moved.rename(columns={"change": "status"}),
+                        ctx.t("change_title", name=ind.name(ctx.lang), since=since, year=year), units, ctx.lang,
+                        ctx.basemap, ctx.local_tiles, ctx.layers, classes=CHANGE_COLOURS, tips=CHANGE_TIPS)
         # the base map stays in the browser (the same for both sets of units); only the layers that changed are
         # sent and redrawn in place
-        clicked = st_folium(m.base, feature_group_to_add=m.layers, height=560, use_container_width=True,
-                            key="imap", render=False, returned_objects=["last_object_clicked_tooltip", "bounds"])
-        code = commune_code_in((clicked or {}).get("last_object_clicked_tooltip"))
-        if code and code != st.session_state.get("last_clicked"):
-            st.session_state["last_clicked"] = code
-            st.session_state[f"profile-{units}"] = code
+        show_map(m, "imap", 560, ["last_object_clicked_tooltip", "bounds"], partial(_clicked_commune, units))
         provenance(ctx, [layer, "indicator_values"])
     with right:
         if since is not None:
@@ -94,12 +90,22 @@ def page(ctx: Context) -> None:
         _profile(ctx, communes, indicator, year, units)
     export_panel(ctx, "indicator", lambda **o: indicator_figure(ctx.ds, indicator, year, units, **o),
                  lambda path, personal: _table_file(ctx, table, units, path, title, indicator, year),
-                 [], (clicked or {}).get("bounds"),
+                 [], last_report("imap").get("bounds"),
                  # the atlas has a page per 2020-2025 commune
                  atlas_pages=(lambda p: atlas(ctx.ds, p, "indicator", year, lang=ctx.lang))
                  if units == "2020" and not communes.empty else None)
     if not communes.empty:
         _grid(ctx, year, units)
+
+
+def _clicked_commune(units: str, report: dict) -> None:
+    """A commune clicked on the map becomes the profile below it: the whole page runs again to show it."""
+    code = commune_code_in(report.get("last_object_clicked_tooltip"))
+    import sys; print("DEBUGCLICK", report, code, st.session_state.get("last_clicked"), file=sys.stderr, flush=True)
+    if code and code != st.session_state.get("last_clicked"):
+        st.session_state["last_clicked"] = code
+        st.session_state[f"profile-{units}"] = code
+        st.rerun()
 
 
 def _furthest_behind(ctx: Context, table: pd.DataFrame, ind) -> None:

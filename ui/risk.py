@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.access import require
 from geo.dataexport import export_table, with_personal_fields
@@ -23,6 +23,7 @@ from geo.workspace import ConflictError, Workspace
 from ui.charts import in_language, lines, long_table, stacked_bars
 from ui.common import export_panel, file_bytes, missing, one_page, prepared_download, provenance, show_table, words
 from ui.context import Context
+from ui.mapview import last_report, show_map
 from ui.placement import section as plan_section
 from ui.shared import impact, view_for
 from ui.zonechanges import section as zone_changes
@@ -88,19 +89,10 @@ def page(ctx: Context) -> None:
         chosen = communes_2020.loc[communes_2020["ma_xa"].isin(list(focus))]
         bounds = tuple(chosen.to_crs("EPSG:4326").total_bounds) if len(chosen) else None
     points = view.shown if detail else view.shown.iloc[:0]  # viewers and planners: no household on the map
-    m = risk_map(ds, points, ds.sites, set(unsafe["site_id"]), flt.types, flt.min_level, ctx.lang, ctx.basemap,
-                 ctx.local_tiles, bounds, store=ctx.layers, buffer_m=flt.buffer_m)
+    m = partial(risk_map, ds, points, ds.sites, set(unsafe["site_id"]), flt.types, flt.min_level, ctx.lang,
+                ctx.basemap, ctx.local_tiles, bounds, store=ctx.layers, buffer_m=flt.buffer_m)
     # the base map stays in the browser; only the layers that changed are sent and redrawn in place
-    clicked = st_folium(m.base, feature_group_to_add=m.layers, height=600, use_container_width=True, key="rmap",
-                        render=False, returned_objects=["last_object_clicked", "bounds"])
-    st.caption(ctx.t("map_points_note") if detail else ctx.t("counts_by_commune"))
-    provenance(ctx, ["hazard_zones", "households", "sites", "communes_2020"])
-    point = (clicked or {}).get("last_object_clicked")
-    if point and detail:
-        record = nearest_household(view.shown, point["lng"], point["lat"])
-        if record is not None:
-            columns = [c for c in PUBLIC_COLUMNS if c in record.index]
-            st.info(f"**{ctx.t('household_record')}**  \n" + record_card(record[columns], ctx.lang, names.to_dict()))
+    show_map(m, "rmap", 600, ["last_object_clicked", "bounds"], partial(_under_the_map, ctx, view, detail, names))
 
     _progress(ctx, view, names)
     _impact(ctx, view, names)
@@ -128,10 +120,22 @@ def page(ctx: Context) -> None:
     chosen = list(flt.communes or [])
     every = detail and st.checkbox(ctx.t("exp_all_communes"), key="risk-atlas-all")
     export_panel(ctx, "risk", lambda communes=None, **o: risk_image(communes, **o), households_table, chosen,
-                 (clicked or {}).get("bounds"), personal,
+                 last_report("rmap").get("bounds"), personal,
                  atlas_pages=(lambda p: atlas(ds, p, "risk", communes=chosen or None, view=view, lang=ctx.lang,
                                               all_communes=every, personal=personal))
                  if detail and len(communes_2020) else None, tabular=not detail)
+
+
+def _under_the_map(ctx: Context, view: RiskView, detail: bool, names: pd.Series, report: dict) -> None:
+    """What the map shows, where its layers come from, and the record of the household clicked (if any)."""
+    st.caption(ctx.t("map_points_note") if detail else ctx.t("counts_by_commune"))
+    provenance(ctx, ["hazard_zones", "households", "sites", "communes_2020"])
+    point = report.get("last_object_clicked")
+    if point and detail:
+        record = nearest_household(view.shown, point["lng"], point["lat"])
+        if record is not None:
+            columns = [c for c in PUBLIC_COLUMNS if c in record.index]
+            st.info(f"**{ctx.t('household_record')}**  \n" + record_card(record[columns], ctx.lang, names.to_dict()))
 
 
 def _progress(ctx: Context, view: RiskView, names: pd.Series) -> None:
