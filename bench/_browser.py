@@ -15,6 +15,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 
 from playwright.async_api import (
     Browser,
@@ -173,14 +174,31 @@ class Session:
         await settled(self.page)
         return seconds, await self.traffic.total()
 
+    async def reopen(self, url: str) -> tuple[float, int]:
+        """Close the page and open the app in a new page of the same context, as a user coming back with the
+        browser's cache of the visit before: seconds to the first map drawn, bytes received."""
+        context = self.page.context
+        await self.page.close()
+        self.page = await context.new_page()
+        received = await self.traffic.total()
+        seconds, total = await self.open(url)
+        return seconds, total - received
+
     async def change(self, action: Callable[[], Awaitable[object]]) -> tuple[float, int]:
-        """Seconds from ``action`` (a widget change, once the app is settled) to the new map drawn; bytes
-        received from ``action`` until the app is settled again."""
+        """Seconds from the change (``action``, once the app is settled) to the new map drawn; bytes received
+        from ``action`` until the app is settled again.
+
+        An ``action`` that returns a :data:`Commit` has only prepared the change (opened a list, focused a
+        field): the seconds run from the commit (the click on an option, the key pressed), as a user sees them.
+        """
         await settled(self.page)
         before = await map_before(self.page)
         received = await self.traffic.total()
         start = time.perf_counter()
-        await action()
+        commit = await action()
+        if callable(commit):
+            start = time.perf_counter()
+            await commit()
         await map_drawn(self.page, before)
         seconds = time.perf_counter() - start
         await settled(self.page)
@@ -212,24 +230,29 @@ async def session(browser: Browser) -> AsyncIterator[Session]:
 
 
 # --- The sidebar's controls, by widget key; ``i`` counts the changes of one control: even moves away, odd back. --
+# Each prepares its change and returns the step that makes it (a Commit), or makes it at once (returns None).
+
+Commit = Callable[[], Awaitable[object]]
 
 def _widget(page: Page, key: str):
     return page.locator(f"[data-testid='stSidebar'] .st-key-{key}").first
 
 
-async def choose_other(page: Page, i: int, key: str) -> None:
-    """Selectbox ``key``: pick the first option other than the current one."""
+async def choose_other(page: Page, i: int, key: str) -> Commit:
+    """Selectbox ``key``: open it; the commit picks the first option other than the current one."""
     box = _widget(page, key).get_by_role("combobox")
     current = await box.input_value()
     await box.click()
-    await page.get_by_role("option").filter(has_not_text=current).first.click()
+    option = page.get_by_role("option").filter(has_not_text=current).first
+    await option.wait_for()
+    return option.click
 
 
-async def slide(page: Page, i: int, key: str) -> None:
-    """(Select) slider ``key``: one step left, then back right."""
+async def slide(page: Page, i: int, key: str) -> Commit:
+    """(Select) slider ``key``: focus it; the commit moves it one step left, then back right."""
     thumb = _widget(page, key).locator("input[type='range']")
     await thumb.focus()
-    await thumb.press("ArrowLeft" if i % 2 == 0 else "ArrowRight")
+    return partial(thumb.press, "ArrowLeft" if i % 2 == 0 else "ArrowRight")
 
 
 async def other_radio(page: Page, i: int, key: str) -> None:
@@ -237,35 +260,40 @@ async def other_radio(page: Page, i: int, key: str) -> None:
     await _widget(page, key).locator("[data-testid='stRadioOption']:not([data-selected='true'])").first.click()
 
 
-async def type_number(page: Page, i: int, key: str, value: int) -> None:
-    """Number input ``key``: ``value``, then back to 0."""
+async def type_number(page: Page, i: int, key: str, value: int) -> Commit:
+    """Number input ``key``: type ``value``, then 0; the commit presses Enter."""
     field = _widget(page, key).locator("input")
     await field.fill(str(value if i % 2 == 0 else 0))
-    await field.press("Enter")
+    return partial(field.press, "Enter")
 
 
-async def _add_option(page: Page, key: str) -> None:
+async def _add_option(page: Page, key: str) -> Commit:
     await _widget(page, key).get_by_role("combobox").click()
-    await page.locator("[role='option']:not([data-key^='__'])").first.click()  # not "Select all" (__select_all__)
-    await page.keyboard.press("Escape")
+    option = page.locator("[role='option']:not([data-key^='__'])").first  # not "Select all" (__select_all__)
+    await option.wait_for()
+
+    async def pick() -> None:
+        await option.click()
+        await page.keyboard.press("Escape")
+    return pick
 
 
 async def _remove_last(page: Page, key: str) -> None:
     await _widget(page, key).locator("button[aria-label^='Remove ']").last.click()
 
 
-async def toggle_one(page: Page, i: int, key: str) -> None:
+async def toggle_one(page: Page, i: int, key: str) -> Commit | None:
     """Multiselect ``key``, empty at first: add an option, then remove it."""
-    await (_add_option if i % 2 == 0 else _remove_last)(page, key)
+    return await (_add_option if i % 2 == 0 else _remove_last)(page, key)
 
 
-async def drop_one(page: Page, i: int, key: str) -> None:
+async def drop_one(page: Page, i: int, key: str) -> Commit | None:
     """Multiselect ``key``, full at first: remove its first value, then add it back (it comes back last)."""
     if i % 2:
-        await _add_option(page, key)  # the only option left
-    else:
-        tags = _widget(page, key).locator("button[aria-label^='Remove ']")
-        await (tags.first if i == 0 else tags.last).click()
+        return await _add_option(page, key)  # the only option left
+    tags = _widget(page, key).locator("button[aria-label^='Remove ']")
+    await (tags.first if i == 0 else tags.last).click()
+    return None
 
 
 async def sign_in(page: Page, i: int, username: str, password: str) -> None:

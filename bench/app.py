@@ -8,8 +8,10 @@ Three parts, on the demo data (no workspace, no login); the sessions can run on 
 * One browser (``--browser``, default on): the real server (``streamlit run``)
   and headless Chromium, offline (requests to other hosts fail). Seconds to the
   first map drawn after opening the page, on a cold server and again in a
-  second fresh browser context (warm server); then for every control of both
-  pages, in order, the seconds from the change to the new map drawn (median of
+  second fresh browser context (warm server), then once more in a new page of
+  that context (a user coming back: the browser's cache kept); then for every control of both
+  pages, in order, the seconds from the change (the click or key press that
+  makes it: opening a list before is not counted) to the new map drawn (median of
   ``--repeat`` changes, alternating between two values) and the kB received
   (websocket frames and HTTP response bodies, until the app is idle again).
   Indicator page: indicator, year, units; risk page: hazard types, minimum
@@ -229,7 +231,7 @@ def _server(workspace: Path | str, cookie_secret: str = "") -> Iterator[Server]:
 
 # --- One browser: first map and every control --------------------------------------------------------------------
 
-Action = Callable[[browser.Page, int], Awaitable[None]]
+Action = Callable[[browser.Page, int], Awaitable[browser.Commit | None]]
 
 INDICATOR_CONTROLS: dict[str, Action] = {
     "indicator": partial(browser.choose_other, key="indicator"),
@@ -271,6 +273,9 @@ async def _controls(server: Server, repeat: int, controls: bool) -> list[Measure
         async with browser.session(chromium) as warm:
             _progress("browser: first map, warm server")
             measures += _step("first map drawn after opening the page (warm server)", *await warm.open(server.url))
+            _progress("browser: first map, warm server, the browser's cache from that visit")
+            measures += _step("first map drawn after opening the page again (warm server, browser cache kept)",
+                              *await warm.reopen(server.url))
             if not controls:
                 return measures
             for name, action in INDICATOR_CONTROLS.items():
