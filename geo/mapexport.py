@@ -21,6 +21,7 @@ import datetime as dt
 import multiprocessing
 import os
 import tempfile
+import threading
 import unicodedata
 import warnings
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -605,9 +606,11 @@ class _ProfileSheet:
     as paths, texts, positions), so worker processes can draw pages from it.
     :meth:`background` draws the shared page: subtitle and footers, the
     province's communes and district lines, the table's grid, headers,
-    indicators (wrapped, never cut) and units; :meth:`overlay` draws what one
-    commune adds on top: title, highlighted shape, counts, values, targets and
-    statuses (each on its colour, in the text colour that reads on it).
+    indicators (wrapped, never cut) and units; :meth:`stamp_pages` each
+    status cell once (its colour, its word in the text colour that reads on
+    it), which :meth:`placed` puts in a commune's rows; :meth:`overlay` draws
+    what else one commune adds on top: title, highlighted shape, counts,
+    values and targets. :func:`_compose` lays them over one another.
 
     >>> from geo.dataset import load
     >>> sheet = _ProfileSheet(load(), 2024, "vi")
@@ -615,7 +618,7 @@ class _ProfileSheet:
     'Sông Hiến (01267), Thành phố Cao Bằng'
     """
 
-    #: Columns: share of the table's width; the table's font size and line pitch (points).
+    #: Columns: share of the table's width; the table's font size, line pitch and cell padding (points).
     WIDTHS = (0.05, 0.45, 0.14, 0.10, 0.10, 0.16)
     SIZE, PITCH, PAD = 7.0, 8.6, 2.5
     MAP = (0.03, 0.675, 0.56, 0.235)
@@ -650,6 +653,9 @@ class _ProfileSheet:
         heights = (np.array(lines) * self.PITCH + 2 * self.PAD) / 72 / height_in
         self.row_tops = self.TOP - np.concatenate(([0.0], np.cumsum(heights)[:-1]))
         self.row_heights = heights
+        # A status cell (its colour and word) is one of a few drawings, made once and placed in each row.
+        self.row_lines = lines[1:]
+        self.stamps = [(status, n) for status in STATUSES for n in sorted(set(self.row_lines))]
         self.lefts = 0.03 + 0.94 * np.concatenate(([0.0], np.cumsum(self.WIDTHS)[:-1]))
         self.subtitle = f"{t('profile', lang)} — {year}"
         self.furniture = _Furniture.of(ds, lang)
@@ -715,36 +721,52 @@ class _ProfileSheet:
         """What ``page``'s commune adds to :meth:`background`: a transparent page, laid out once and refilled."""
         if self._overlay is None:
             self._overlay = self._overlay_page()
-        fig, highlight, title, counts, cells, columns = self._overlay
+        fig, highlight, title, counts, columns = self._overlay
         highlight.set_path(self.outlines[page.code])
         title.set_text(_title_text(fig, page.title))
         for text, count in zip(counts, page.counts):
             text.set_text(count)
-        fills = [STATUS_COLOURS[s] for s in page.statuses]
-        cells.set_facecolor(fills)
-        for texts, words in zip(columns, (page.values, page.targets, [t(s, self.lang) for s in page.statuses])):
+        for texts, words in zip(columns, (page.values, page.targets)):
             for text, word in zip(texts, words):
                 text.set_text(word)
-        for text, fill in zip(columns[-1], fills):
-            text.set_color(text_colour(fill))
         return fig
 
-    def _overlay_page(self) -> tuple[Figure, PathPatch, Text, list[Text], PatchCollection, list[list[Text]]]:
+    def stamp_pages(self) -> list[Figure]:
+        """Each status cell of :attr:`stamps` (its colour, its word in the colour that reads on it), in row 1."""
+        pages = []
+        pad = self.PAD / 72 / self.size[0]
+        x, w, top = self.lefts[-1], 0.94 * self.WIDTHS[-1], self.row_tops[1]
+        for status, lines in self.stamps:
+            fig = Figure(figsize=self.size)
+            fig.patch.set_visible(False)
+            fill = STATUS_COLOURS[status]
+            height = (lines * self.PITCH + 2 * self.PAD) / 72 / self.size[1]
+            fig.patches.append(Rectangle((x, top - height), w, height, facecolor=fill, edgecolor="black", linewidth=0.4,
+                                         transform=fig.transFigure, hatch=NO_DATA_HATCH if status == "no_data" else None))
+            fig.text(x + pad, top - self.PAD / 72 / self.size[1], t(status, self.lang), fontsize=self.SIZE, va="top",
+                     color=text_colour(fill), bbox={"boxstyle": "square,pad=0.1", "facecolor": fill, "edgecolor": "none"}
+                     if status == "no_data" else None)
+            pages.append(fig)
+        return pages
+
+    def placed(self, page: _Profile) -> list[tuple[int, float]]:
+        """Where ``page`` shows its status cells: (its form, 1 + its place in :attr:`stamps`; shift down in points)."""
+        number = {key: i for i, key in enumerate(self.stamps, start=1)}  # form 0: the page all communes share
+        shift = (self.row_tops[1] - self.row_tops[1:]) * self.size[1] * 72
+        return [(number[status, lines], dy) for status, lines, dy in zip(page.statuses, self.row_lines, shift)]
+
+    def _overlay_page(self) -> tuple[Figure, PathPatch, Text, list[Text], list[list[Text]]]:
         fig, ax = self._figure()
         fig.patch.set_visible(False)
         highlight = ax.add_patch(PathPatch(MplPath(np.zeros((1, 2))), facecolor="#b2182b", edgecolor="black",
                                            linewidth=0.8))
         title = fig.text(0.5, 0.965, "", ha="center", va="top", fontsize=14, fontweight="bold")
         counts = [fig.text(0.655, self._count_y(i), "", fontsize=9, va="center") for i in range(len(STATUSES))]
-        x, w = self.lefts[-1], 0.94 * self.WIDTHS[-1]
-        cells = PatchCollection([Rectangle((x, top - h), w, h) for top, h in zip(self.row_tops[1:], self.row_heights[1:])],
-                                facecolor="white", edgecolor="black", linewidth=0.4, transform=fig.transFigure)
-        fig.patches.append(cells)
         pad = self.PAD / 72 / self.size[0]
         tops = self.row_tops[1:] - self.PAD / 72 / self.size[1]
-        rows = [[fig.text(self.lefts[c] + pad, top, "", fontsize=self.SIZE, va="top") for c in (3, 4, 5)]
-                for top in tops]  # row by row: a row's value, target and status read together
-        return fig, highlight, title, counts, cells, [list(column) for column in zip(*rows)]
+        rows = [[fig.text(self.lefts[c] + pad, top, "", fontsize=self.SIZE, va="top") for c in (3, 4)]
+                for top in tops]  # row by row: a row's value and target read together
+        return fig, highlight, title, counts, [list(column) for column in zip(*rows)]
 
     def __getstate__(self) -> dict:
         return {**self.__dict__, "_overlay": None}  # a worker lays its own page out
@@ -784,8 +806,11 @@ def _draw_in_parallel(draw: Callable[[object], Figure], pages: Sequence[object],
     total = len(pages)
     numbered = list(enumerate(pages))
     parts = [folder / f"part{w}.pdf" for w in range(workers)]
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])  # workers start with matplotlib and this module loaded
+    # A process with one thread (the command line) forks its workers at once; one with threads (the app's
+    # server) has them forked by a server process of their own, started once with this module loaded.
+    context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload([__name__])
     queue = context.Queue()
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_listen, initargs=(queue,)) as pool:
         futures = [pool.submit(_draw_in_worker, draw, numbered[w::workers], part) for w, part in enumerate(parts)]
@@ -808,31 +833,32 @@ def _draw_in_parallel(draw: Callable[[object], Figure], pages: Sequence[object],
     return [(parts[i % workers], i // workers) for i in range(total)]
 
 
-def _compose(background: Path | None, pages: Sequence[tuple[Path, int]], path: Path, metadata: dict) -> Path:
-    """One PDF of ``pages`` (PDF, page number), each drawn over ``background``'s page, which is stored once.
+def _compose(shared: Path, pages: Sequence[tuple[Path, int, Sequence[tuple[int, float]]]], path: Path,
+             metadata: dict) -> Path:
+    """One PDF of ``pages`` (PDF, page number, placements), each shown over pages of ``shared``, stored once.
 
-    The background becomes a form (a PDF XObject) that every page shows
-    before its own content: the shared text and shapes are drawn and stored
-    once, and stay text (selectable) on every page.
+    Every page of ``shared`` becomes a form (a PDF XObject): a page shows
+    form 0 (what all pages share), then each (form, shift down in points)
+    of its placements, then its own content. Shared text and shapes are
+    drawn and stored once, and stay text (selectable) on every page.
     """
     writer = PdfWriter()
-    readers = {part: PdfReader(part) for part in dict.fromkeys(part for part, _ in pages)}
-    form = None
-    if background is not None:
-        shared = PdfReader(background).pages[0]
-        stream = shared[NameObject("/Contents")].get_object()
+    forms = []
+    for number, page in enumerate(PdfReader(shared).pages):
+        stream = page[NameObject("/Contents")].get_object()
         stream.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
-                       NameObject("/BBox"): shared.mediabox, NameObject("/Resources"): shared[NameObject("/Resources")]})
-        form = stream.clone(writer).indirect_reference
-    for part, number in pages:
+                       NameObject("/BBox"): page.mediabox, NameObject("/Resources"): page[NameObject("/Resources")]})
+        forms.append((NameObject(f"/Shared{number}"), stream.clone(writer).indirect_reference))
+    readers = {part: PdfReader(part) for part in dict.fromkeys(part for part, _, _ in pages)}
+    for part, number, placements in pages:
         page = writer.add_page(readers[part].pages[number])
-        if form is not None:
-            resources = page[NameObject("/Resources")].get_object()
-            forms = resources.setdefault(NameObject("/XObject"), DictionaryObject()).get_object()
-            forms[NameObject("/Shared")] = form
-            content = DecodedStreamObject()
-            content.set_data(b"q /Shared Do Q\n" + page[NameObject("/Contents")].get_object().get_data())
-            page.replace_contents(content.flate_encode())
+        resources = page[NameObject("/Resources")].get_object()
+        shown = resources.setdefault(NameObject("/XObject"), DictionaryObject()).get_object()
+        shown.update(forms)
+        shows = [f"q 1 0 0 1 0 {-dy:.3f} cm {forms[form][0]} Do Q\n" for form, dy in [(0, 0.0), *placements]]
+        content = DecodedStreamObject()
+        content.set_data("".join(shows).encode() + page[NameObject("/Contents")].get_object().get_data())
+        page.replace_contents(content.flate_encode())
     writer.add_metadata(metadata)
     with open(path, "wb") as out:
         writer.write(out)
@@ -1018,8 +1044,9 @@ def atlas(
         folder = Path(tmp)
         shared = folder / "shared.pdf"
 
-        def background() -> None:
-            _draw_pages(lambda _: sheet.background(), [(0, None)], shared, lambda _: None)
+        def background() -> None:  # the page all communes share, then each status cell
+            _draw_pages(lambda figure: figure, list(enumerate([sheet.background(), *sheet.stamp_pages()])), shared,
+                        lambda _: None)
 
         if workers > 1:
             order = _draw_in_parallel(sheet.overlay, pages, folder, workers, progress, background)
@@ -1028,4 +1055,5 @@ def atlas(
             part = _draw_pages(sheet.overlay, list(enumerate(pages)), folder / "part0.pdf",
                                lambda i: progress(i + 1, len(pages)) if progress is not None else None)
             order = [(part, i) for i in range(len(pages))]
-        return _compose(shared, order, path, metadata)
+        return _compose(shared, [(part, n, sheet.placed(page)) for (part, n), page in zip(order, pages)], path,
+                        metadata)

@@ -158,9 +158,9 @@ def test_atlas_table_prints_each_unit_at_its_precision(ds, tmp_path):
     poverty = profile.loc["2"]
     assert f"{fmt_value(poverty['value'], '%')} {fmt_value(poverty['target_value'], '%')}" in text  # "1,9% 0,0%"
     couples = profile.loc["20a"]
-    assert f"\n{fmt_number(couples['value'], 0)} {fmt_number(couples['target_value'], 0)} " in text
+    assert f"\n{fmt_number(couples['value'], 0)} {fmt_number(couples['target_value'], 0)}\n" in text
     income = profile.loc["1"]
-    assert f"\n{fmt_number(income['value'], 1)} {fmt_number(income['target_value'], 1)} " in text
+    assert f"\n{fmt_number(income['value'], 1)} {fmt_number(income['target_value'], 1)}\n" in text
     # each indicator's unit in its own column, beside its name
     words = " ".join(text.split())
     assert "20a Số cặp tảo hôn cặp" in words and "1 Thu nhập bình quân người DTTS triệu đồng/người/năm" in words

@@ -80,12 +80,16 @@ def test_names_on_the_map_and_statuses_in_the_atlas_read_on_their_fill(ds):
     for label in labels:
         fill = STATUS_COLOURS[status[label.get_gid().split()[1]]]
         assert contrast(fill, label.get_color()) >= 4.5, label.get_text()
-    sheet = _ProfileSheet(ds, 2024, "vi")  # the atlas's page, as atlas() fills it
-    page = sheet.overlay(sheet.profiles(ds, ["01267"])[0])
-    words = {t(s): s for s in STATUS_COLOURS}
-    cells = [x for x in page.texts if x.get_text() in words]
-    assert len(cells) == len(load_catalogue())
-    assert all(contrast(STATUS_COLOURS[words[x.get_text()]], x.get_color()) >= 4.5 for x in cells)
+    sheet = _ProfileSheet(ds, 2024, "vi")  # the atlas's status cells, drawn once and placed in each row
+    stamps = sheet.stamp_pages()
+    assert {status for status, _ in sheet.stamps} == set(STATUS_COLOURS)
+    for (status, _), stamp in zip(sheet.stamps, stamps, strict=True):
+        (word,) = stamp.texts
+        assert word.get_text() == t(status) and contrast(STATUS_COLOURS[status], word.get_color()) >= 4.5
+    page = sheet.profiles(ds, ["01267"])[0]
+    placed = sheet.placed(page)
+    assert [sheet.stamps[form - 1][0] for form, _ in placed] == list(page.statuses)
+    assert len(placed) == len(load_catalogue()) and [dy for _, dy in placed] == sorted(dy for _, dy in placed)
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
