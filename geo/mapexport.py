@@ -291,7 +291,7 @@ def _labels(ax: matplotlib.axes.Axes, frame: gpd.GeoDataFrame, fills: Sequence[s
         fill = fills[i]
         label = ax.text(points.x.iloc[i], points.y.iloc[i], _printable(frame["name_vi"].iloc[i]), fontsize=size,
                         ha="center", va="center", color=text_colour(fill), gid=f"commune-label {frame['ma_xa'].iloc[i]}",
-                        path_effects=[patheffects.withStroke(linewidth=1.2, foreground=fill)])
+                        path_effects=[patheffects.withStroke(linewidth=1.2, foreground=fill)], parse_math=False)
         base = label.get_transform()
         for shift in (0.0, 1.2 * size, -1.2 * size):  # points
             label.set_transform(base + ScaledTranslation(0, shift / 72, fig.dpi_scale_trans))
@@ -760,7 +760,7 @@ class _ProfileSheet:
         fig.patch.set_visible(False)
         highlight = ax.add_patch(PathPatch(MplPath(np.zeros((1, 2))), facecolor="#b2182b", edgecolor="black",
                                            linewidth=0.8))
-        title = fig.text(0.5, 0.965, "", ha="center", va="top", fontsize=14, fontweight="bold")
+        title = fig.text(0.5, 0.965, "", ha="center", va="top", fontsize=14, fontweight="bold", parse_math=False)
         counts = [fig.text(0.655, self._count_y(i), "", fontsize=9, va="center") for i in range(len(STATUSES))]
         pad = self.PAD / 72 / self.size[0]
         tops = self.row_tops[1:] - self.PAD / 72 / self.size[1]
@@ -875,7 +875,7 @@ def _household_rows(ds: Dataset, view: RiskView, lang: str, show_households: boo
     """
     shown = view.shown
     villages = dict(zip(ds.villages["village_id"], ds.villages["name_vi"]))
-    village = shown["village_id"].map(villages).fillna(t("exp_no_village", lang))
+    village = shown["village_id"].map(villages).astype(object).fillna(t("exp_no_village", lang)).astype(str)
     levels = list(range(5, view.filter.min_level - 1, -1))
     if show_households:
         frame = with_personal_fields(shown, ds.people()) if personal else shown
@@ -901,7 +901,7 @@ def _household_rows(ds: Dataset, view: RiskView, lang: str, show_households: boo
                              f"{t('households', lang).lower()}, {members} {people}"]))
         types = [", ".join(t(h, lang) for h in str(v).split(";") if h) or "–" for v in group["hazard_types"]]
         for row, hazards in zip(group.itertuples(), types):
-            cells = [str(row.household_id), *([_printable(getattr(row, "head_name", "") or "–")] if personal else []),
+            cells = [str(row.household_id), *([str(getattr(row, "head_name", "") or "–")] if personal else []),
                      fmt_count(int(row.members), lang) if pd.notna(row.members) else "–", str(int(row.level)),
                      hazards, t(row.resettlement_status, lang)]
             lines.append((False, cells))
@@ -926,7 +926,8 @@ def _household_pages(ds: Dataset, view: RiskView, title: str, lang: str, show_ho
     for first in range(0, max(len(lines), 1), per_page):
         fig = Figure(figsize=(width_in, height_in))
         more = f" {t('exp_list_continued', lang)}" if first else ""
-        fig.text(0.5, 0.965, _title_text(fig, title + more), ha="center", va="top", fontsize=14, fontweight="bold")
+        fig.text(0.5, 0.965, _title_text(fig, title + more), ha="center", va="top", fontsize=14, fontweight="bold",
+                 parse_math=False)
         top = furniture.draw(fig, subtitle) - 0.015
         step = pitch / 72 / height_in
         for x, text in zip(lefts, headers):  # on one baseline per line, whatever the letters' heights
@@ -935,10 +936,10 @@ def _household_pages(ds: Dataset, view: RiskView, title: str, lang: str, show_ho
         for i, (village, cells) in enumerate(lines[first:first + per_page], start=3):
             y = top - i * step
             if village:
-                fig.text(lefts[0], y, cells[0], fontsize=size, fontweight="bold", va="baseline")
+                fig.text(lefts[0], y, cells[0], fontsize=size, fontweight="bold", va="baseline", parse_math=False)
             else:
                 for x, text in zip(lefts, cells):
-                    fig.text(x, y, text, fontsize=size, va="baseline")
+                    fig.text(x, y, _printable(text), fontsize=size, va="baseline", parse_math=False)
         pages.append(fig)
     return pages
 
