@@ -176,10 +176,16 @@ window.geoMap = window.geoMap || (function () {
       var at = [lat / spec.scale, lon / spec.scale], value = points[i + 2];
       markers.push(spec.grid
         ? L.circleMarker(at, {radius: 3 + 2 * Math.log2(value), weight: 1, color: '#333333', fillColor: spec.groupColour,
-                              fillOpacity: 0.6}).bindTooltip(value.toLocaleString(spec.locale) + ' ' + spec.unit)
-        : L.circleMarker(at, {radius: 4, weight: 1, color: '#333333', fillColor: spec.colours[value], fillOpacity: 0.9})
-          .bindTooltip(spec.names[value]));
+                              fillOpacity: 0.6, value: value})
+        : L.circleMarker(at, {radius: 4, weight: 1, color: '#333333', fillColor: spec.colours[value], fillOpacity: 0.9,
+                              value: value}));
     }
+    // One tooltip for the whole layer, its text from the household under the pointer (a tooltip per household
+    // was thousands of objects and listeners to build at each redraw); clusters show their count on their icon.
+    layer.bindTooltip(function (marker) {
+      var value = marker.options.value;
+      return spec.grid ? value.toLocaleString(spec.locale) + ' ' + spec.unit : spec.names[value];
+    });
     layer.addTo(group);
     if (spec.cluster && markers.length) layer.addLayers(markers, true);  // no event per marker: none is listened to
     else {
