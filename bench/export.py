@@ -4,8 +4,10 @@
 
 Prints the median seconds and the file size of: the indicator map as a 300 dpi
 A4 PNG and as a vector PDF, the risk map likewise, a 10-page and the 161-page
-indicator atlas, and an XLSX of 100,000 households: synthetic rows, the demo's
-flagged households drawn again with new ids (the demo has fewer at risk).
+indicator atlas, the risk atlas of the 3 communes with the most households at
+level 4 or above (each its map, then its households by village), and an XLSX of
+100,000 households: synthetic rows, the demo's flagged households drawn again
+with new ids (the demo has fewer at risk).
 ``--compare`` runs the same on two git revisions (see bench/_revisions.py).
 """
 
@@ -41,6 +43,8 @@ def measure(args: argparse.Namespace) -> list[Measure]:
     """Median seconds and size of each export."""
     ds = load()
     view = risk_view(ds, RiskFilter(min_level=3))
+    high = risk_view(ds, RiskFilter(min_level=4))
+    busiest = high.shown["ma_xa_located"].value_counts().index[:3].tolist()
     households = synthetic_households(ds)
     measures = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -53,6 +57,8 @@ def measure(args: argparse.Namespace) -> list[Measure]:
             "indicator atlas, 10 communes (PDF)": lambda: atlas(
                 ds, out / "a.pdf", "indicator", 2024, communes=ds.communes(2020)["ma_xa"].head(10).tolist()),
             "indicator atlas, 161 communes (PDF)": lambda: atlas(ds, out / "all.pdf", "indicator", 2024),
+            "risk atlas (level >= 4), 3 communes (PDF)": lambda: atlas(
+                ds, out / "r.pdf", "risk", communes=busiest, view=high),
             f"XLSX, {SYNTHETIC_ROWS:,} households (synthetic)": lambda: export_table(
                 households, out / "h.xlsx", "Synthetic households", {"min_level": 1}, "synthetic (bench)"),
         }

@@ -398,7 +398,6 @@ def _locator(fig: Figure, box: Sequence[float], area: gpd.GeoDataFrame, codes: C
                                          edgecolor="#bbbbbb", linewidth=0.15))
     inset.add_collection(LineCollection(_lines_path(shapely.simplify(_district_lines(area), tolerance)),
                                         colors="#4d4d4d", linewidths=0.5))
-    inset.add_patch(Rectangle((minx, miny), maxx - minx, maxy - miny, facecolor="none", edgecolor="none"))
     inset.set_xlim(minx, maxx)
     inset.set_ylim(miny, maxy)
     inset.set_aspect("equal")
