@@ -771,15 +771,54 @@ class _ProfileSheet:
         return {**self.__dict__, "_overlay": None}  # a worker lays its own page out
 
 
-def _draw_pages(draw: Callable[[object], Figure], pages: Sequence[tuple[int, object]], path: Path,
-                done: Callable[[int], None]) -> Path:
-    """``draw(page)`` of each page into one PDF at ``path``, calling ``done(index)`` after each page."""
+#: What an atlas draws from one of its items (a commune): one page, or several.
+Drawing = Callable[[object], "Figure | list[Figure]"]
+
+
+def _draw_pages(draw: Drawing, items: Sequence[tuple[int, object]], path: Path,
+                done: Callable[[tuple[int, int]], None]) -> Path:
+    """The pages ``draw(item)`` of each (index, item) into one PDF at ``path``; ``done((index, pages))`` after each."""
     with matplotlib.rc_context(_RC), warnings.catch_warnings(), PdfPages(path) as pdf:
         warnings.filterwarnings("error", message=".*Glyph .* missing from font.*")
-        for index, page in pages:
-            pdf.savefig(draw(page))
-            done(index)
+        for index, item in items:
+            figures = draw(item)
+            figures = figures if isinstance(figures, list) else [figures]
+            for figure in figures:
+                pdf.savefig(figure)
+            done((index, len(figures)))
     return path
+
+
+def _page_order(counts: Sequence[int], parts: Sequence[Path]) -> list[tuple[Path, int]]:
+    """Where each page is, items in order: item i's ``counts[i]`` pages are in ``parts[i % len(parts)]``.
+
+    >>> _page_order([1, 2, 1], ["a", "b"])
+    [('a', 0), ('b', 0), ('b', 1), ('a', 1)]
+    """
+    seen = dict.fromkeys(parts, 0)
+    order = []
+    for i, count in enumerate(counts):
+        part = parts[i % len(parts)]
+        order += [(part, seen[part] + k) for k in range(count)]
+        seen[part] += count
+    return order
+
+
+def _draw_atlas(draw: Drawing, items: Sequence[object], folder: Path, workers: int,
+                progress: Callable[[int, int], None] | None, meanwhile: Callable[[], None] = lambda: None
+                ) -> list[tuple[Path, int]]:
+    """Every item's pages, in this process or by ``workers`` processes; for each page in order, its PDF and number."""
+    if workers > 1:
+        return _draw_in_parallel(draw, items, folder, workers, progress, meanwhile)
+    meanwhile()
+    counts: list[int] = []
+
+    def done(report: tuple[int, int]) -> None:
+        counts.append(report[1])
+        if progress is not None:
+            progress(report[0] + 1, len(items))
+    part = _draw_pages(draw, list(enumerate(items)), folder / "part0.pdf", done)
+    return _page_order(counts, [part])
 
 
 #: In an atlas's worker process: where it says which page it has drawn (set by :func:`_listen`).
@@ -790,20 +829,20 @@ def _listen(queue: object) -> None:
     _REPORTS[:] = [queue]
 
 
-def _draw_in_worker(draw: Callable[[object], Figure], pages: Sequence[tuple[int, object]], path: Path) -> Path:
-    return _draw_pages(draw, pages, path, _REPORTS[0].put)
+def _draw_in_worker(draw: Drawing, items: Sequence[tuple[int, object]], path: Path) -> Path:
+    return _draw_pages(draw, items, path, _REPORTS[0].put)
 
 
-def _draw_in_parallel(draw: Callable[[object], Figure], pages: Sequence[object], folder: Path, workers: int,
+def _draw_in_parallel(draw: Drawing, items: Sequence[object], folder: Path, workers: int,
                       progress: Callable[[int, int], None] | None, meanwhile: Callable[[], None]
                       ) -> list[tuple[Path, int]]:
-    """Every page drawn by ``workers`` processes (page i by worker i mod ``workers``), ``meanwhile()`` run here.
+    """Every item drawn by ``workers`` processes (item i by worker i mod ``workers``), ``meanwhile()`` run here.
 
-    Progress is reported here, in page order, as the workers draw. Returns,
-    for each page in order, the PDF and the page number it is in.
+    Progress is reported here, in the items' order, as the workers draw.
+    Returns, for each page in order, the PDF and the page number it is in.
     """
-    total = len(pages)
-    numbered = list(enumerate(pages))
+    total = len(items)
+    numbered = list(enumerate(items))
     parts = [folder / f"part{w}.pdf" for w in range(workers)]
     # A process with one thread (the command line) forks its workers at once; one with threads (the app's
     # server) has them forked by a server process of their own, started once with this module loaded.
@@ -814,10 +853,12 @@ def _draw_in_parallel(draw: Callable[[object], Figure], pages: Sequence[object],
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_listen, initargs=(queue,)) as pool:
         futures = [pool.submit(_draw_in_worker, draw, numbered[w::workers], part) for w, part in enumerate(parts)]
         meanwhile()
-        drawn, reported = set(), 0
+        drawn: dict[int, int] = {}
+        reported = 0
         while reported < total:
             try:
-                drawn.add(queue.get(timeout=0.5))
+                index, count = queue.get(timeout=0.5)
+                drawn[index] = count
             except Empty:
                 failed = next((f for f in futures if f.done() and f.exception() is not None), None)
                 if failed is not None:
@@ -829,10 +870,10 @@ def _draw_in_parallel(draw: Callable[[object], Figure], pages: Sequence[object],
                     progress(reported, total)
         for future in futures:
             future.result()
-    return [(parts[i % workers], i // workers) for i in range(total)]
+    return _page_order([drawn[i] for i in range(total)], parts)
 
 
-def _compose(shared: Path, pages: Sequence[tuple[Path, int, Sequence[tuple[int, float]]]], path: Path,
+def _compose(shared: Path | None, pages: Sequence[tuple[Path, int, Sequence[tuple[int, float]]]], path: Path,
              metadata: dict) -> Path:
     """One PDF of ``pages`` (PDF, page number, placements), each shown over pages of ``shared``, stored once.
 
@@ -843,7 +884,7 @@ def _compose(shared: Path, pages: Sequence[tuple[Path, int, Sequence[tuple[int, 
     """
     writer = PdfWriter()
     forms = []
-    for number, page in enumerate(PdfReader(shared).pages):
+    for number, page in enumerate(PdfReader(shared).pages if shared is not None else []):
         stream = page[NameObject("/Contents")].get_object()
         stream.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
                        NameObject("/BBox"): page.mediabox, NameObject("/Resources"): page[NameObject("/Resources")]})
@@ -851,6 +892,8 @@ def _compose(shared: Path, pages: Sequence[tuple[Path, int, Sequence[tuple[int, 
     readers = {part: PdfReader(part) for part in dict.fromkeys(part for part, _, _ in pages)}
     for part, number, placements in pages:
         page = writer.add_page(readers[part].pages[number])
+        if not forms:
+            continue
         resources = page[NameObject("/Resources")].get_object()
         shown = resources.setdefault(NameObject("/XObject"), DictionaryObject()).get_object()
         shown.update(forms)
@@ -943,14 +986,30 @@ def _household_pages(ds: Dataset, view: RiskView, title: str, lang: str, show_ho
     return pages
 
 
-def _risk_pages(ds: Dataset, code: str, view: RiskView, lang: str, show_households: bool,
-                personal: bool) -> list[Figure]:
-    """A commune's pages of the risk atlas: its map (the view narrowed to it), then its households by village."""
-    page = risk_view(ds, replace(view.filter, communes=(code,)), flagged=view.flagged)
-    names = ds.communes(2020).set_index("ma_xa")["name_vi"]
-    title = f"{t('exp_household_list', lang)} — {_printable(names.get(code, code))} ({code})"
-    return [risk_figure(ds, page, lang=lang, labels=True, show_households=show_households, locator=True),
-            *_household_pages(ds, page, title, lang, show_households, personal)]
+@dataclass(frozen=True)
+class _RiskPages:
+    """A commune's pages of the risk atlas: its map (the view narrowed to it), then its households by village.
+
+    Sent whole (dataset and view) to the worker processes that draw them.
+    """
+
+    ds: Dataset
+    view: RiskView
+    lang: str
+    show_households: bool
+    personal: bool
+
+    def __call__(self, code: str | None) -> list[Figure]:
+        ds, lang = self.ds, self.lang
+        if code is None:  # no commune to print
+            figure = Figure(figsize=_inches("a4", False))
+            _Furniture.of(ds, lang).draw(figure, t("exp_no_households", lang))
+            return [figure]
+        page = risk_view(ds, replace(self.view.filter, communes=(code,)), flagged=self.view.flagged)
+        names = ds.communes(2020).set_index("ma_xa")["name_vi"]
+        title = f"{t('exp_household_list', lang)} — {_printable(names.get(code, code))} ({code})"
+        return [risk_figure(ds, page, lang=lang, labels=True, show_households=self.show_households, locator=True),
+                *_household_pages(ds, page, title, lang, self.show_households, self.personal)]
 
 
 @contextmanager
@@ -972,9 +1031,9 @@ def atlas_progress(progress: Callable[[int, int], None]) -> Iterator[None]:
         _PROGRESS.reset(token)
 
 
-def _workers(pages: int) -> int:
-    """Worker processes for an atlas of ``pages`` pages: one per CPU, each with a dozen pages at least."""
-    return max(1, min(len(os.sched_getaffinity(0)), pages // 12))
+def _workers(items: int, least: int) -> int:
+    """Worker processes for an atlas of ``items`` communes: one per CPU, each with ``least`` communes at least."""
+    return max(1, min(len(os.sched_getaffinity(0)), items // least))
 
 
 def atlas(
@@ -994,14 +1053,14 @@ def atlas(
     """A multi-page PDF with one page per commune (2020-2025 communes).
 
     ``kind="indicator"``: the commune's location and every indicator's
-    status in ``year``, pages drawn by ``workers`` processes (default: one
-    per CPU for long atlases); ``kind="risk"``: for each commune with
+    status in ``year``; ``kind="risk"``: for each commune with
     households under the filters of ``view`` (a :func:`geo.risk.risk_view`;
     ``all_communes`` keeps the others too), its map, outlined, with a locator
     and district lines, then its households by village (personal fields
     with ``personal``); with ``show_households=False`` (viewers, planners)
-    the zones and the counts only. ``progress(done, total)`` is called after
-    each commune, in order.
+    the zones and the counts only. Pages are drawn by ``workers`` processes
+    (default: one per CPU when there are enough communes to share);
+    ``progress(done, total)`` is called after each commune, in order.
 
     >>> import tempfile, pathlib
     >>> from geo.dataset import load
@@ -1020,40 +1079,25 @@ def atlas(
     metadata = {"/Title": t("exp_atlas", lang, kind=t({"indicator": "view_indicators", "risk": "view_risk"}[kind],
                                                         lang), year=year) + (f" — {_DEMO_MARK}" if ds.is_demo else ""),
                 "/Creator": "geo (Cao Bằng programme tracker)"}
-    if kind == "risk":
-        if not all_communes:
-            counted = view.shown[COMMUNE].value_counts()
-            codes = [c for c in codes if counted.get(c, 0)]
-        with matplotlib.rc_context(_RC), warnings.catch_warnings(), PdfPages(path, metadata={
-                k.lstrip("/"): v for k, v in metadata.items()}) as pdf:
-            warnings.filterwarnings("error", message=".*Glyph .* missing from font.*")
-            for done, code in enumerate(codes, start=1):
-                for figure in _risk_pages(ds, code, view, lang, show_households, personal and show_households):
-                    pdf.savefig(figure)
-                if progress is not None:
-                    progress(done, len(codes))
-            if not codes:  # nothing to print: one page that says so
-                figure = Figure(figsize=_inches("a4", False))
-                _Furniture.of(ds, lang).draw(figure, t("exp_no_households", lang))
-                pdf.savefig(figure)
-        return path
-    sheet = _ProfileSheet(ds, year, lang)
-    pages = sheet.profiles(ds, codes)
-    workers = _workers(len(pages)) if workers is None else workers
     with tempfile.TemporaryDirectory(prefix="atlas-") as tmp:
         folder = Path(tmp)
+        if kind == "risk":
+            if not all_communes:
+                counted = view.shown[COMMUNE].value_counts()
+                codes = [c for c in codes if counted.get(c, 0)]
+            draw = _RiskPages(ds, view, lang, show_households, personal and show_households)
+            items = codes or [None]  # nothing to print: one page that says so
+            order = _draw_atlas(draw, items, folder, _workers(len(items), 3) if workers is None else workers, progress)
+            return _compose(None, [(part, n, []) for part, n in order], path, metadata)
+        sheet = _ProfileSheet(ds, year, lang)
+        pages = sheet.profiles(ds, codes)
         shared = folder / "shared.pdf"
 
         def background() -> None:  # the page all communes share, then each status cell
             _draw_pages(lambda figure: figure, list(enumerate([sheet.background(), *sheet.stamp_pages()])), shared,
                         lambda _: None)
 
-        if workers > 1:
-            order = _draw_in_parallel(sheet.overlay, pages, folder, workers, progress, background)
-        else:
-            background()
-            part = _draw_pages(sheet.overlay, list(enumerate(pages)), folder / "part0.pdf",
-                               lambda i: progress(i + 1, len(pages)) if progress is not None else None)
-            order = [(part, i) for i in range(len(pages))]
+        order = _draw_atlas(sheet.overlay, pages, folder, _workers(len(pages), 12) if workers is None else workers,
+                            progress, background)
         return _compose(shared, [(part, n, sheet.placed(page)) for (part, n), page in zip(order, pages)], path,
                         metadata)
