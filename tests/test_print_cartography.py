@@ -147,3 +147,13 @@ def test_parallel_atlas_pages_equal_each_commune_alone(ds, tmp_path):
     alone = [_pages(atlas(ds, tmp_path / f"{code}.pdf", "indicator", 2024, communes=[code], workers=1))[0]
              for code in codes]
     assert pages == alone
+
+
+def test_parallel_risk_atlas_equals_one_process(ds, tmp_path):
+    view = risk_view(ds, RiskFilter(min_level=5))
+    codes = view.shown["ma_xa_located"].value_counts().index[-3:].tolist()  # small communes: few pages
+    calls = []
+    parallel = _pages(atlas(ds, tmp_path / "p.pdf", "risk", communes=codes, view=view, workers=2,
+                            progress=lambda *call: calls.append(call)))
+    assert calls == [(1, 3), (2, 3), (3, 3)]
+    assert parallel == _pages(atlas(ds, tmp_path / "s.pdf", "risk", communes=codes, view=view, workers=1))
