@@ -21,7 +21,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
+import unicodedata
 import warnings
 from collections.abc import Collection
 from pathlib import Path
@@ -33,7 +33,10 @@ import shapely
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+from matplotlib.textpath import TextToPath
 from matplotlib_scalebar.scalebar import ScaleBar
 
 from geo.dataset import Dataset
@@ -52,29 +55,144 @@ ROWS_PER_PAGE = 25
 
 
 def _text(value: object) -> str:
-    """A cell as printed: text as is, missing as "–", with matplotlib's math sign ``$`` escaped."""
+    r"""A cell as printed: text as is (drawn with ``parse_math=False``: a ``$`` is never math), missing as "–";
+    control and format characters, which no font draws, left out (a line break is kept).
+
+    >>> _text("Nà\x1b[31m Pài\u202e\n$x$"), _text(None), _text(float("nan"))
+    ('Nà[31m Pài\n$x$', '–', '–')
+    """
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "–"
-    return str(value).replace("$", r"\$")
+    return "".join(c for c in str(value) if c == "\n" or unicodedata.category(c) not in ("Cc", "Cf", "Co", "Cs"))
+
+
+_MEASURE = TextToPath()
+
+
+#: Drawn on a screen or in a PNG, hinting widens small type by up to a few percent: lines are wrapped with this room.
+HINTING = 1.1
+
+
+def _width(text: str, size: float, bold: bool = False) -> float:
+    """Width in points of ``text`` drawn in DejaVu Sans at ``size`` points (with :data:`HINTING`'s room)."""
+    prop = FontProperties(family="DejaVu Sans", size=size, weight="bold" if bold else "normal")
+    return _MEASURE.get_text_width_height_descent(text, prop, ismath=False)[0] * HINTING
+
+
+def _wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
+    r"""``text`` in lines no wider than ``width`` points: broken at spaces, a word too long broken where it must;
+    a line break in the text starts a line; never cut.
+
+    >>> _wrap("Điểm tái định cư Nặm Nhũng", 70, 8)
+    ['Điểm tái định', 'cư Nặm Nhũng']
+    >>> _wrap("=1+1\n" + "x" * 30, 40, 8)
+    ['=1+1', 'xxxxxxx', 'xxxxxxx', 'xxxxxxx', 'xxxxxxx', 'xx']
+    """
+    lines: list[str] = []
+    for paragraph in str(text).splitlines() or [""]:
+        line = ""
+        for word in paragraph.split():
+            joined = f"{line} {word}" if line else word
+            if _width(joined, size, bold) <= width:
+                line = joined
+                continue
+            if line:
+                lines.append(line)
+            line = ""
+            for char in word:  # a word wider than the line: as many characters as fit, then the next line
+                if line and _width(line + char, size, bold) > width:
+                    lines.append(line)
+                    line = ""
+                line += char
+        lines.append(line)
+    return lines
+
+
+#: Page width and height, in points.
+PAGE_W, PAGE_H = A4[0] * 72, A4[1] * 72
+#: The household table's columns and their shares of its width (ids and villages wider: they hold names).
+TABLE_COLUMNS = {"rank": 0.065, "household_id": 0.2, "ma_xa_located": 0.08, "village_id": 0.19, "level": 0.075,
+                 "poor": 0.065, "members": 0.065, "distance_m": 0.11, "within_target": 0.15}
+#: The table's font size and the height of one of its lines, in points; a cell's inner margin, in points.
+TABLE_SIZE, TABLE_LINE, CELL_PAD = 6.0, 7.4, 2.5
+
+
+def _lines_text(fig: Figure, x: float, top: float, lines: list[str], size: float, **kwargs) -> float:
+    """Draw ``lines`` from ``top`` (figure fraction) down; returns the figure fraction under them."""
+    if lines:
+        fig.text(x, top, "\n".join(lines), fontsize=size, va="top", linespacing=1.2, parse_math=False, **kwargs)
+    return top - len(lines) * size * 1.2 * 1.02 / PAGE_H
+
+
+def _table(fig: Figure, homes: gpd.GeoDataFrame, lang: str, box: tuple[float, float, float, float]) -> int:
+    """The households in priority order, in ``box`` (left, bottom, width, height: figure fractions).
+
+    Every cell is wrapped to its column, a row as tall as its tallest cell; rows that do not fit are left for
+    the line under the table. Returns the number of rows drawn.
+    """
+    left, bottom, width, height = box
+    columns = list(TABLE_COLUMNS)
+    heads = [header(c, lang) for c in columns]
+    heads[columns.index("distance_m")] = header("distance_m", lang).replace(" (m)", " (km)")
+    widths = [TABLE_COLUMNS[c] * width * PAGE_W for c in columns]  # points
+
+    def cells(texts: list[str]) -> list[list[str]]:
+        return [_wrap(text, w - 2 * CELL_PAD, TABLE_SIZE) for text, w in zip(texts, widths)]
+
+    rows = [cells(heads)]
+    for r in homes.head(ROWS_PER_PAGE).itertuples():
+        rows.append(cells([fmt_count(r.rank, lang), _text(r.household_id), _text(r.ma_xa_located),
+                           _text(r.village_id), str(r.level), t("yes" if r.poor else "no", lang),
+                           "–" if np.isnan(r.members) else fmt_count(int(r.members), lang),
+                           fmt_number(r.distance_m / 1000, 1, lang) + " km",
+                           t("yes" if r.within_target else "no", lang)]))
+    one_line = height * PAGE_H / (ROWS_PER_PAGE + 2)  # points: 25 one-line rows and a two-line header fill the box
+    top = bottom + height
+    drawn = 0
+    for number, row in enumerate(rows):
+        tall = max(len(lines) for lines in row)
+        row_h = max(one_line * (2 if number == 0 else 1), tall * TABLE_LINE + 2 * CELL_PAD) / PAGE_H
+        if top - row_h < bottom:
+            break
+        x = left
+        for lines, w in zip(row, widths):
+            w_fig = w / PAGE_W
+            fig.add_artist(Rectangle((x, top - row_h), w_fig, row_h, transform=fig.transFigure, linewidth=0.3,
+                                     edgecolor="black", facecolor="#eeeeee" if number == 0 else "white"))
+            fig.text(x + w_fig / 2, top - row_h / 2, "\n".join(lines), fontsize=TABLE_SIZE, ha="center",
+                     va="center", linespacing=TABLE_LINE / TABLE_SIZE, parse_math=False)
+            x += w_fig
+        top -= row_h
+        drawn += number > 0
+    return drawn
 
 
 def _page(ds: Dataset, plan: Placement, site: gpd.GeoSeries, lang: str) -> Figure:
     homes = plan.proposal.loc[plan.proposal["site_id"] == site["site_id"]]
     fig = Figure(figsize=A4)
-    fig.text(0.5, 0.96, "\n".join(textwrap.wrap(_text(t("plan_page_title", lang,
-                                                         site=f"{site['name_vi']} ({site['site_id']})")), 70)),
-             ha="center", va="top", fontsize=13, fontweight="bold")
-    capacity = "–" if np.isnan(site["capacity"]) else fmt_count(int(site["capacity"]), lang)
-    subtitle = t("plan_page_sub", lang, name=_text(site["name_vi"]), capacity=capacity,
-                 used=fmt_count(site["used"], lang), proposed=fmt_count(site["proposed"], lang),
-                 remaining=fmt_count(site["remaining"], lang), year=plan.year)
-    fig.text(0.5, 0.935, "\n".join(textwrap.wrap(subtitle, 110)), ha="center", va="top", fontsize=8,
-             color="#b2182b" if ds.is_demo else "#333333")
-    ax = fig.add_axes((0.06, 0.47, 0.88, 0.43))
+    if ds.is_demo:
+        fig.text(0.97, 0.992, DEMO_MARK, fontsize=7, color="#b2182b", ha="right", va="top", fontweight="bold")
+    # the title, whole however long the site's name and id: smaller type when it takes more than three lines
+    title = t("plan_page_title", lang, site=f"{_text(site['name_vi'])} ({_text(site['site_id'])})")
+    for size in (13, 11, 9):
+        lines = _wrap(title, 0.92 * PAGE_W, size, bold=True)
+        if len(lines) <= 3:
+            break
+    below = _lines_text(fig, 0.5, 0.975, lines, size, ha="center", fontweight="bold")
     communes = ds.communes(2020)
     own = communes.loc[communes["ma_xa"] == site.get("ma_xa")] if "ma_xa" in communes else communes.iloc[:0]
     if own.empty and len(communes):  # no commune code on the site: the commune its point lies in
         own = communes.loc[communes.contains(site.geometry)]
+    where = (f"{t('commune', lang)} {_text(own['name_vi'].iloc[0])} ({_text(own['ma_xa'].iloc[0])})"
+             if len(own) and "name_vi" in own else f"{t('commune', lang)} {_text(site.get('ma_xa'))}")
+    capacity = "–" if np.isnan(site["capacity"]) else fmt_count(int(site["capacity"]), lang)
+    subtitle = t("plan_page_sub", lang, name=where, capacity=capacity,
+                 used=fmt_count(site["used"], lang), proposed=fmt_count(site["proposed"], lang),
+                 remaining=fmt_count(site["remaining"], lang), year=plan.year)
+    below = _lines_text(fig, 0.5, below - 0.004, _wrap(subtitle, 0.92 * PAGE_W, 8), 8, ha="center",
+                        color="#b2182b" if ds.is_demo else "#333333")
+    map_top = min(0.90, below - 0.008)
+    ax = fig.add_axes((0.06, 0.47, 0.88, map_top - 0.47))
     sx, sy = site.geometry.x, site.geometry.y
     xs, ys = homes.geometry.x.to_numpy(), homes.geometry.y.to_numpy()
     box = np.array([np.append(xs, sx).min(), np.append(ys, sy).min(), np.append(xs, sx).max(),
@@ -84,7 +202,7 @@ def _page(ds: Dataset, plan: Placement, site: gpd.GeoSeries, lang: str) -> Figur
     pad = max(box[2] - box[0], box[3] - box[1], 2000) * 0.08
     minx, miny, maxx, maxy = box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad
     # the frame's shape: widen the extent so the map fills it
-    width_in, height_in = 0.88 * A4[0], 0.43 * A4[1]
+    width_in, height_in = 0.88 * A4[0], (map_top - 0.47) * A4[1]
     w, h = maxx - minx, maxy - miny
     if w / h < width_in / height_in:
         grow = (h * width_in / height_in - w) / 2
@@ -122,41 +240,19 @@ def _page(ds: Dataset, plan: Placement, site: gpd.GeoSeries, lang: str) -> Figur
                        label=f"{v} — {t(f'level_{v}', lang)}") for v in (4, 5) if v in set(homes["level"])]
     ax.legend(handles=handles, loc="upper left", fontsize=6.5, framealpha=0.85)
 
-    # the households, in priority order
-    columns = ["rank", "household_id", "ma_xa_located", "village_id", "level", "poor", "members", "distance_m",
-               "within_target"]
-
-    rows = [[_text(fmt_count(r.rank, lang)), _text(r.household_id), _text(r.ma_xa_located), _text(r.village_id),
-             str(r.level), t("yes" if r.poor else "no", lang),
-             "–" if np.isnan(r.members) else fmt_count(int(r.members), lang),
-             fmt_number(r.distance_m / 1000, 1, lang) + " km", t("yes" if r.within_target else "no", lang)]
-            for r in homes.head(ROWS_PER_PAGE).itertuples()]
-    heads = [header(c, lang) for c in columns]
-    heads[columns.index("distance_m")] = header("distance_m", lang).replace(" (m)", " (km)")
-    table_ax = fig.add_axes((0.04, 0.085, 0.92, 0.37))
-    table_ax.set_axis_off()
-    if rows:
-        # a fixed height per row (the header counts two), from the top of the panel down
-        share = (len(rows) + 2) / (ROWS_PER_PAGE + 2)
-        table = table_ax.table(cellText=rows, colLabels=["\n".join(textwrap.wrap(h, 16)) for h in heads],
-                               cellLoc="center", bbox=(0, 1 - share, 1, share))
-        table.auto_set_font_size(False)
-        table.set_fontsize(6)
-        cells = table.get_celld()
-        unit = share / (len(rows) + 2)
-        for (row, _), cell in cells.items():
-            cell.set_linewidth(0.3)
-            cell.set_height(2 * unit if row == 0 else unit)
-            if row == 0:
-                cell.set_facecolor("#eeeeee")
-    if len(homes) > ROWS_PER_PAGE:
-        fig.text(0.04, 0.07, t("plan_page_more", lang, n=fmt_count(len(homes) - ROWS_PER_PAGE, lang)), fontsize=7)
-    footer = plan.rule.describe(lang) + ". " + t("exp_footer", lang, source=ds.meta.get("source", str(ds.path.name)),
+    # the footer, then the households in priority order above it
+    source = _text(ds.meta.get("source", ds.path.name))
+    footer = plan.rule.describe(lang) + ". " + t("exp_footer", lang, source=source,
                                                  made=fmt_date(ds.meta.get("generated", "") or ds.changed, lang),
                                                  today=fmt_date(dt.date.today(), lang))
-    fig.text(0.03, 0.012, "\n".join(textwrap.wrap(footer, 150)), fontsize=5.5, color="#444444", va="bottom")
-    if ds.is_demo:
-        fig.text(0.97, 0.992, DEMO_MARK, fontsize=7, color="#b2182b", ha="right", va="top", fontweight="bold")
+    lines = _wrap(footer, 0.94 * PAGE_W, 5.5)
+    floor = 0.012 + len(lines) * 5.5 * 1.2 * 1.02 / PAGE_H
+    _lines_text(fig, 0.03, floor, lines, 5.5, color="#444444")
+    more_at = floor + 0.006
+    drawn = _table(fig, homes, lang, (0.04, more_at + 0.016, 0.92, 0.455 - more_at - 0.016))
+    if len(homes) > drawn:
+        fig.text(0.04, more_at, t("plan_page_more", lang, n=fmt_count(len(homes) - drawn, lang)), fontsize=7,
+                 va="bottom")
     return fig
 
 
