@@ -67,21 +67,50 @@ def section(ctx: Context, view: RiskView, names: pd.Series) -> None:
         st.subheader(ctx.t("plan_by_commune"))
         shown = communes.loc[(communes["candidates"] > 0) | (communes["short"] > 0)].sort_values(
             ["short", "needed"], ascending=False)
-        show_table(ctx, shown, height=300, keep={"name_vi": ctx.t("commune")}, key="plan-communes")
+        show_table(ctx, _first(shown, COMMUNE_FIRST), height=300, keep={"name_vi": ctx.t("commune")},
+                   key="plan-communes")
         st.subheader(ctx.t("plan_proposal"))
-        proposal = plan.proposal.drop(columns="geometry")
+        proposal = _first(_one_unit(plan.proposal.drop(columns="geometry")), PROPOSAL_FIRST)
         show_table(ctx, one_page(ctx, proposal, "plan-page", 200), height=360, digits={"members": 0, "distance_m": 0},
                    key="plan-proposal")
         st.subheader(ctx.t("plan_unplaced"))
         reasons = plan.unplaced["reason"].value_counts()
         st.caption("; ".join(f"{ctx.t('reason_' + r)}: {n(reasons.get(r, 0))}" for r in REASONS if reasons.get(r, 0)))
-        show_table(ctx, one_page(ctx, plan.unplaced.drop(columns="geometry"), "plan-unplaced-page", 200), height=240,
+        unplaced = _first(_one_unit(plan.unplaced.drop(columns="geometry")), UNPLACED_FIRST)
+        show_table(ctx, one_page(ctx, unplaced, "plan-unplaced-page", 200), height=240,
                    digits={"members": 0, "nearest_safe_m": 0}, key="plan-unplaced")
         st.subheader(ctx.t("plan_sites"))
-        show_table(ctx, plan.sites.drop(columns="geometry"), height=240, keep={"name_vi": header("site_name", ctx.lang)},
+        sites = _first(plan.sites.drop(columns="geometry"), SITE_FIRST)
+        show_table(ctx, sites, height=240, keep={"name_vi": header("site_name", ctx.lang)},
                    digits={"capacity": 0}, key="plan-sites")
         _downloads(ctx, plan, view, communes)
         _confirm(ctx, plan)
+
+
+#: What an officer reads first in each table (the rest follows, as computed): who goes where and how far; why
+#: not; how short of 60% each commune is; how much room each site has left.
+PROPOSAL_FIRST = ("rank", "household_id", "site_name", "site_id", "distance_m", "within_target")
+UNPLACED_FIRST = ("rank", "household_id", "reason", "nearest_safe_site", "nearest_safe_m")
+COMMUNE_FIRST = ("ma_xa", "name_vi", "needed", "under_way", "proposed", "towards_target", "short")
+SITE_FIRST = ("site_id", "name_vi", "safe", "capacity", "used", "proposed", "remaining")
+
+
+def _first(table: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``table`` with ``columns`` (those it has) first, so that what matters is on screen without scrolling."""
+    first = [c for c in columns if c in table.columns]
+    return table[first + [c for c in table.columns if c not in first]]
+
+
+def _one_unit(table: pd.DataFrame) -> pd.DataFrame:
+    """Without ``target_unit`` when it is the located commune on every row (2020 communes): one column, not two."""
+    if "target_unit" in table and table["target_unit"].equals(table["ma_xa_located"]):
+        return table.drop(columns="target_unit")
+    return table
+
+
+def _label(value: object) -> str:
+    """Text from the data for a widget's option: on one line (a selectbox shows it as typed), "–" when missing."""
+    return "–" if value is None or value != value else " ".join(str(value).split())
 
 
 def _communes(plan: Placement, names: pd.Series) -> pd.DataFrame:
@@ -141,8 +170,9 @@ def _confirm(ctx: Context, plan: Placement) -> None:
         with st.form("plan-confirm"):
             # plain ids as options (a label that changed with the plan would reset the choice after a save)
             household = st.selectbox(ctx.t("household_record"), rows.index.tolist()[:5000], key="plan-household",
-                                     format_func=lambda h: f"{h} → {rows.at[h, 'site_id']} "
-                                                           f"({fmt_number(rows.at[h, 'distance_m'] / 1000, 1, ctx.lang)}"
+                                     format_func=lambda h: f"{_label(h)} → {_label(rows.at[h, 'site_name'])} "
+                                                           f"({_label(rows.at[h, 'site_id'])}; "
+                                                           f"{fmt_number(rows.at[h, 'distance_m'] / 1000, 1, ctx.lang)}"
                                                            f" km, #{rows.at[h, 'rank']})")
             who = ctx.user.username if ctx.user is not None else st.text_input(ctx.t("changed_by"), key="plan-who")
             if st.form_submit_button(ctx.t("plan_confirm_button")) and household is not None:
