@@ -517,6 +517,8 @@ TEXT: dict[str, tuple[str, str]] = {
                          "(Import page), the households whose level changed show here."),
     "zone_version_old": ("Phiên bản cũ", "Older version"),
     "zone_version_new": ("Phiên bản mới", "Newer version"),
+    "zone_changes_summary": ("Vùng nguy cơ phiên bản {old} → {new}: {changed} trên {total} hộ đổi mức nguy cơ",
+                             "Hazard zones v{old} → v{new}: {changed} of {total} households changed level"),
     "zone_changes_hint": ("Một hộ đổi mức khi mức của một loại thiên tai nào đó thay đổi; tăng, giảm: mức cao nhất "
                           "của mọi loại; 'nay ở mức đã chọn trở lên': mức {level} trở lên ở phiên bản mới, dưới mức "
                           "đó ở phiên bản cũ. Vùng đệm {buffer} m; xã theo tọa độ của hộ.",
