@@ -215,7 +215,7 @@ def _frame_map(ax: matplotlib.axes.Axes, extent: tuple[float, float, float, floa
                            font_properties={"size": 7}))
     # North arrow: grid north, within a degree of true north in this projection.
     ax.annotate("N", xy=(0.955, 0.96), xytext=(0.955, 0.86), xycoords="axes fraction", ha="center", va="center",
-                fontsize=10, fontweight="bold",
+                fontsize=10, fontweight="bold", bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"},
                 arrowprops={"arrowstyle": "-|>", "facecolor": "black", "linewidth": 1.2})
 
 
@@ -491,12 +491,14 @@ def risk_figure(
                                   linestyle=_DISTRICT_STYLE["linestyles"], label=t("exp_district_lines", lang)))
         if communes and len(area):
             handles.append(Line2D([], [], color="black", linewidth=1.8, label=t("exp_commune_line", lang)))
-        _legend(side, handles, t("risk_legend", lang), columns=1 if landscape else 2)
-        if locator and len(area):
+        if locator and len(area):  # under the legend (landscape) or beside it (portrait), never over it
             panel = side.get_position()
             box = ((panel.x0, panel.y0, panel.width, 0.22) if landscape
                    else (panel.x1 - 0.26, panel.y0, 0.26, panel.height))
+            side.set_position((panel.x0, panel.y0 + 0.23, panel.width, panel.height - 0.23) if landscape
+                              else (panel.x0, panel.y0, panel.width - 0.28, panel.height))
             _locator(fig, box, area, communes or ())
+        _legend(side, handles, t("risk_legend", lang), columns=1 if landscape else 2)
         return fig
 
 
