@@ -324,6 +324,9 @@ def test_page_shows_every_name_as_text_and_confirms_a_hostile_household(tmp_path
     assert audit["household_id"].tolist() == [hostile_id]
     homes = Workspace.open(path).read_layer("households").set_index("household_id")
     assert homes.loc[hostile_id, "resettlement_status"] == "planned"
+    # the page is drawn again from the new data: the household is no longer proposed, nor offered again
+    assert hostile_id not in set(_frame(at, "Khoảng cách đường chim bay (m)")["Mã hộ"])
+    assert not [o for o in at.selectbox(key="plan-household").options if o.startswith(" ".join(hostile_id.split()) + " ")]
     assert any(m.value.startswith("Vùng nguy cơ phiên bản 1 → 2: ") for m in at.markdown)
     # the changed households leave the app only through the access log
     at.button(key="zone-changes-download-prepare").click().run()

@@ -164,8 +164,11 @@ def _confirm(ctx: Context, plan: Placement) -> None:
     if not ctx.can("edit_status"):
         return
     proposal = plan.proposal
-    with st.expander(ctx.t("plan_confirm")):
+    done = st.session_state.pop("plan-confirmed", None)  # the message of the confirmation before this run
+    with st.expander(ctx.t("plan_confirm"), expanded=done is not None):
         st.caption(ctx.t("plan_confirm_hint"))
+        if done is not None:
+            st.success(done)
         rows = proposal.set_index("household_id")
         with st.form("plan-confirm"):
             # plain ids as options (a label that changed with the plan would reset the choice after a save)
@@ -189,10 +192,12 @@ def _confirm(ctx: Context, plan: Placement) -> None:
                     Workspace.open(path).set_resettlement_status(household, "planned", who.strip(),
                                                                  expected_status=seen,
                                                                  site_id=row["site_id"], note=note)
-                    st.success(ctx.t("plan_confirmed", household=markdown_text(household),
-                                     site=markdown_text(row["site_id"])))
                 except ConflictError as exc:
                     st.error(ctx.t("status_conflict", household=markdown_text(exc.household_id),
                                    current=words(ctx, exc.current), expected=words(ctx, exc.expected)))
                 except (ValueError, KeyError, PermissionError, OSError) as exc:  # a message, never a traceback
                     st.error(markdown_text(message(exc, ctx.lang)))
+                else:  # the page again from the new data: the household leaves the proposal, its place is taken
+                    st.session_state["plan-confirmed"] = ctx.t("plan_confirmed", household=markdown_text(household),
+                                                                site=markdown_text(row["site_id"]))
+                    st.rerun()
