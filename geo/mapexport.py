@@ -159,32 +159,47 @@ def _extent(ds: Dataset, communes: Collection[str] | None, bbox: Sequence[float]
     return minx - pad, miny - pad, maxx + pad, maxy + pad
 
 
-#: Where a page puts its map and its legend panel (fractions of the page), by orientation (landscape or not).
-_LAYOUTS = {True: ((0.03, 0.09, 0.70, 0.78), (0.75, 0.09, 0.22, 0.78)),
-            False: ((0.05, 0.26, 0.90, 0.62), (0.05, 0.08, 0.90, 0.16))}
+@dataclass(frozen=True)
+class _Layout:
+    """Where a page puts its map and its legend panel (fractions of the page), and the legend's columns."""
+
+    landscape: bool
+    frame: tuple[float, float, float, float]
+    panel: tuple[float, float, float, float]
+    columns: int
+
+    @property
+    def beside(self) -> bool:
+        """Whether the legend is beside the map (else under it)."""
+        return self.panel[0] >= self.frame[0] + self.frame[2]
 
 
-def _landscape(extent: tuple[float, float, float, float], paper: str) -> bool:
-    """Whether the map of ``extent`` prints larger on a landscape page than on a portrait one.
+#: Portrait with the legend under the map; landscape with it beside the map, or under it for very wide maps.
+_LAYOUTS = (_Layout(False, (0.05, 0.26, 0.90, 0.62), (0.05, 0.08, 0.90, 0.16), 2),
+            _Layout(True, (0.03, 0.09, 0.70, 0.78), (0.75, 0.09, 0.22, 0.78), 1),
+            _Layout(True, (0.03, 0.25, 0.94, 0.62), (0.03, 0.08, 0.94, 0.15), 4))
 
-    >>> _landscape((0, 0, 160_000, 80_000), "a4"), _landscape((0, 0, 20_000, 30_000), "a4")
-    (True, False)
+
+def _layout(extent: tuple[float, float, float, float], paper: str, landscape: bool | None) -> _Layout:
+    """The layout that prints the map of ``extent`` largest, on the orientation asked for (None: either).
+
+    >>> [(x.landscape, x.beside) for x in (_layout((0, 0, 160_000, 80_000), "a4", None),
+    ...  _layout((0, 0, 20_000, 30_000), "a4", None), _layout((0, 0, 100_000, 80_000), "a4", True))]
+    [(True, False), (False, False), (True, True)]
     """
     width, height = extent[2] - extent[0], extent[3] - extent[1]
 
-    def scale(landscape: bool) -> float:
-        page_w, page_h = _inches(paper, landscape)
-        box = _LAYOUTS[landscape][0]
-        return min(box[2] * page_w / width, box[3] * page_h / height)
-    return scale(True) > scale(False)
+    def scale(layout: _Layout) -> float:
+        page_w, page_h = _inches(paper, layout.landscape)
+        return min(layout.frame[2] * page_w / width, layout.frame[3] * page_h / height)
+    return max((x for x in _LAYOUTS if landscape is None or x.landscape == landscape), key=scale)
 
 
-def _page(paper: str, landscape: bool) -> tuple[Figure, matplotlib.axes.Axes, matplotlib.axes.Axes]:
+def _page(paper: str, layout: _Layout) -> tuple[Figure, matplotlib.axes.Axes, matplotlib.axes.Axes]:
     """A page with a title band, the map, a legend panel and a footer."""
-    fig = Figure(figsize=_inches(paper, landscape))
-    frame, panel = _LAYOUTS[landscape]
-    ax = fig.add_axes(frame)
-    side = fig.add_axes(panel)
+    fig = Figure(figsize=_inches(paper, layout.landscape))
+    ax = fig.add_axes(layout.frame)
+    side = fig.add_axes(layout.panel)
     side.set_axis_off()
     return fig, ax, side
 
@@ -349,8 +364,8 @@ def indicator_figure(
         frame = ds.communes(int(units))
         shapes = frame[["ma_xa", "name_vi", "geometry"]].merge(table[["ma_xa", "status", "value"]], on="ma_xa")
         extent = _extent(ds, communes, bbox, int(units))
-        landscape = _landscape(extent, paper) if landscape is None else landscape
-        fig, ax, side = _page(paper, landscape)
+        layout = _layout(extent, paper, landscape)
+        fig, ax, side = _page(paper, layout)
         _decorate(fig, ds, f"{ind.id}. {ind.name(lang)} — {year}",
                   f"{t('map_title', lang)}; {t(f'units_{units}', lang)}", lang)
         # The legend counts the communes on the page.
@@ -376,11 +391,13 @@ def indicator_figure(
         if labels:
             near = shapes.cx[extent[0]:extent[2], extent[1]:extent[3]]
             _labels(ax, near, near["status"].map(STATUS_COLOURS).tolist())
-        _legend(side, handles, t("communes_by_status", lang))
+        _legend(side, handles, t("communes_by_status", lang), columns=min(layout.columns, 3))
         rule = ind.text_vi if lang == "vi" else ind.text_en
         side_width = side.get_position().width * fig.get_size_inches()[0]
-        side.text(0.0, 0.0 if not landscape else 0.45, _wrapped(f"{t('target', lang)}: {rule}", side_width, 7.5),
-                  fontsize=7.5, va="top", transform=side.transAxes, color="#333333")
+        # the target's rule: under the legend, or at the foot of a wide panel under the map
+        y, anchor = (0.45, "top") if layout.beside else (0.0, "bottom" if layout.landscape else "top")
+        side.text(0.0, y, _wrapped(f"{t('target', lang)}: {rule}", side_width, 7.5), fontsize=7.5, va=anchor,
+                  transform=side.transAxes, color="#333333")
         return fig
 
 
@@ -430,11 +447,11 @@ def risk_figure(
     with matplotlib.rc_context(_RC):
         shown = view.shown
         extent = _extent(ds, None if province_extent else communes, bbox)
-        landscape = _landscape(extent, paper) if landscape is None else landscape
+        layout = _layout(extent, paper, landscape)
         in_view = shown.cx[extent[0]:extent[2], extent[1]:extent[3]]
         households = t("households", lang).lower()
         area = ds.communes(2020)
-        fig, ax, side = _page(paper, landscape)
+        fig, ax, side = _page(paper, layout)
         _decorate(fig, ds, f"{t('view_risk', lang)} — {fmt_count(len(in_view), lang)} {households}",
                   "; ".join(_risk_subtitle(flt, area, lang)), lang)
         if len(area):
@@ -491,14 +508,15 @@ def risk_figure(
                                   linestyle=_DISTRICT_STYLE["linestyles"], label=t("exp_district_lines", lang)))
         if communes and len(area):
             handles.append(Line2D([], [], color="black", linewidth=1.8, label=t("exp_commune_line", lang)))
-        if locator and len(area):  # under the legend (landscape) or beside it (portrait), never over it
+        if locator and len(area):  # under a legend beside the map, or beside a legend under it; never over it
             panel = side.get_position()
-            box = ((panel.x0, panel.y0, panel.width, 0.22) if landscape
-                   else (panel.x1 - 0.26, panel.y0, 0.26, panel.height))
-            side.set_position((panel.x0, panel.y0 + 0.23, panel.width, panel.height - 0.23) if landscape
-                              else (panel.x0, panel.y0, panel.width - 0.28, panel.height))
+            wide = 0.26 if not layout.landscape else 0.17
+            box = ((panel.x0, panel.y0, panel.width, 0.22) if layout.beside
+                   else (panel.x1 - wide, panel.y0, wide, panel.height))
+            side.set_position((panel.x0, panel.y0 + 0.23, panel.width, panel.height - 0.23) if layout.beside
+                              else (panel.x0, panel.y0, panel.width - wide - 0.02, panel.height))
             _locator(fig, box, area, communes or ())
-        _legend(side, handles, t("risk_legend", lang), columns=1 if landscape else 2)
+        _legend(side, handles, t("risk_legend", lang), columns=layout.columns)
         return fig
 
 
