@@ -688,7 +688,7 @@ def risk_map(
         "communes": {"data": _communes_source(ds, 2020, store), "rows": None, "labelZoom": LABEL_ZOOM},
         "districts": districts,
         "zones": {"data": zone_source, "key": zone_source if isinstance(zone_source, str) else "inline",
-                  "types": [h for h in HAZARD_TYPES if h in set(types)], "min": int(min_level), "lang": lang,
+                  "types": [h for h in HAZARD_TYPES if h in set(types)], "min": int(min_level),
                   "colours": {str(level): colour for level, colour in HAZARD_COLOURS.items()},
                   "names": {h: _escaped(t(h, lang)) for h in HAZARD_TYPES},
                   "levels": {str(level): _escaped(t(f"level_{level}", lang)) for level in range(1, 6)}},

@@ -9,7 +9,7 @@
 window.geoMap = window.geoMap || (function () {
   var fetched = {};  // URL -> promise of its FeatureCollection, fetched once
   var built = {};    // key -> a zone's Leaflet layer, built once
-  var shown = {fitted: null, legend: null, overlays: null};
+  var shown = {fitted: null, legend: null, overlays: null, zoneWords: null};
 
   function source(data) {
     if (typeof data !== 'string') return Promise.resolve(data);
@@ -111,19 +111,23 @@ window.geoMap = window.geoMap || (function () {
     });
   }
 
-  /* Hazard zones of the chosen types at or above the chosen level, one group per type, levels in order. */
+  /* Hazard zones of the chosen types at or above the chosen level, one group per type, levels in order. Each zone's
+   * layer is built once; its tooltip reads the words of the latest drawing (a language change rebuilds nothing). */
   function zones(group, spec) {
     var groups = {};
+    shown.zoneWords = spec;
     spec.types.forEach(function (type) { groups[type] = L.featureGroup().addTo(group); });
     return source(spec.data).then(function (collection) {
       collection.features.forEach(function (feature, i) {
         var p = feature.properties;
         if (!groups[p.hazard_type] || p.level < spec.min) return;
-        var key = spec.key + '#' + i + '#' + spec.lang;
+        var key = spec.key + '#' + i;
         if (!built[key]) {
           var colour = spec.colours[p.level];
           built[key] = L.geoJSON(feature, {style: {fillColor: colour, fillOpacity: 0.65, color: colour, weight: 0.5}})
-            .bindTooltip(spec.names[p.hazard_type] + ': ' + spec.levels[p.level], {sticky: true});
+            .bindTooltip(function () {
+              return shown.zoneWords.names[p.hazard_type] + ': ' + shown.zoneWords.levels[p.level];
+            }, {sticky: true});
         }
         groups[p.hazard_type].addLayer(built[key]);
       });
