@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import shutil
 import sys
+import unicodedata
 from pathlib import Path
 
 import geopandas as gpd
@@ -314,6 +315,9 @@ def test_page_shows_every_name_as_text_and_confirms_a_hostile_household(tmp_path
     assert any(str(h).startswith("<img") for h in proposal["Mã hộ"])  # the data is there, as text
     box = at.selectbox(key="plan-household")
     assert all("\n" not in str(o) for o in box.options)  # one line per option (a selectbox shows text as typed)
+    # no control or format character: a right-to-left override in a site's id turned the distance around
+    assert any("ctrl" in str(o) for o in box.options)
+    assert not [o for o in box.options if any(unicodedata.category(c) in ("Cc", "Cf") for c in str(o))]
     hostile_id = next(h for h in proposal["Mã hộ"] if str(h).startswith("<img"))
     box.set_value(hostile_id)
     next(b for b in at.button if "Xác nhận hộ này" in b.label).click().run()

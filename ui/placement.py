@@ -9,6 +9,7 @@ one audit row); the shipped demo is read-only, so there the section only propose
 from __future__ import annotations
 
 import tempfile
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -109,8 +110,12 @@ def _one_unit(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _label(value: object) -> str:
-    """Text from the data for a widget's option: on one line (a selectbox shows it as typed), "–" when missing."""
-    return "–" if value is None or value != value else " ".join(str(value).split())
+    """Text from the data for a widget's option or a message: on one line (a selectbox shows it as typed), without
+    control or format characters (a right-to-left override would turn the rest of the line around: the site, the
+    distance), "–" when missing."""
+    if value is None or value != value:
+        return "–"
+    return " ".join("".join(c for c in str(value) if unicodedata.category(c) not in ("Cc", "Cf")).split())
 
 
 def _communes(plan: Placement, names: pd.Series) -> pd.DataFrame:
@@ -193,11 +198,12 @@ def _confirm(ctx: Context, plan: Placement) -> None:
                                                                  expected_status=seen,
                                                                  site_id=row["site_id"], note=note)
                 except ConflictError as exc:
-                    st.error(ctx.t("status_conflict", household=markdown_text(exc.household_id),
+                    st.error(ctx.t("status_conflict", household=markdown_text(_label(exc.household_id)),
                                    current=words(ctx, exc.current), expected=words(ctx, exc.expected)))
                 except (ValueError, KeyError, PermissionError, OSError) as exc:  # a message, never a traceback
                     st.error(markdown_text(message(exc, ctx.lang)))
                 else:  # the page again from the new data: the household leaves the proposal, its place is taken
-                    st.session_state["plan-confirmed"] = ctx.t("plan_confirmed", household=markdown_text(household),
-                                                                site=markdown_text(row["site_id"]))
+                    st.session_state["plan-confirmed"] = ctx.t("plan_confirmed",
+                                                                household=markdown_text(_label(household)),
+                                                                site=markdown_text(_label(row["site_id"])))
                     st.rerun()
