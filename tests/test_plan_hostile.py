@@ -37,6 +37,7 @@ from geo.demo import DEMO_PATH  # noqa: E402
 from geo.placement import propose  # noqa: E402
 from geo.risk import RiskFilter, risk_view  # noqa: E402
 from geo.workspace import Workspace  # noqa: E402
+from ui.placement import _label  # noqa: E402
 
 PASSWORD = "mật khẩu dài đủ"
 #: A very long Vietnamese name: every tone mark, longer than any line of the page.
@@ -295,6 +296,13 @@ def _on_risk_page(at, *toggles: str):
     return at
 
 
+def _option_household(option: str) -> str:
+    """The household of a confirm-list option ("#rank household → distance km: site (id)")."""
+    import re
+
+    return re.sub(r"^#\d+ ", "", option).split(" → ")[0]
+
+
 def _frame(at, column: str) -> pd.DataFrame:
     found = [d.value for d in at.dataframe if column in getattr(d.value, "columns", [])]
     assert len(found) == 1, [list(d.value.columns) for d in at.dataframe]
@@ -314,6 +322,9 @@ def test_page_shows_every_name_as_text_and_confirms_a_hostile_household(tmp_path
     assert list(proposal.columns[:4]) == ["Thứ tự ưu tiên", "Mã hộ", "Tên điểm tái định cư", "Mã điểm tái định cư"]
     assert any(str(h).startswith("<img") for h in proposal["Mã hộ"])  # the data is there, as text
     box = at.selectbox(key="plan-household")
+    first = proposal.iloc[0]  # rank and distance first: a long site name never hides them
+    assert box.options[0].startswith(f"#{first['Thứ tự ưu tiên']} {_label(first['Mã hộ'])} → ")
+    assert " km: " in box.options[0]
     assert all("\n" not in str(o) for o in box.options)  # one line per option (a selectbox shows text as typed)
     # no control or format character: a right-to-left override in a site's id turned the distance around
     assert any("ctrl" in str(o) for o in box.options)
@@ -330,7 +341,7 @@ def test_page_shows_every_name_as_text_and_confirms_a_hostile_household(tmp_path
     assert homes.loc[hostile_id, "resettlement_status"] == "planned"
     # the page is drawn again from the new data: the household is no longer proposed, nor offered again
     assert hostile_id not in set(_frame(at, "Khoảng cách đường chim bay (m)")["Mã hộ"])
-    assert not [o for o in at.selectbox(key="plan-household").options if o.startswith(" ".join(hostile_id.split()) + " ")]
+    assert _label(hostile_id) not in {_option_household(o) for o in at.selectbox(key="plan-household").options}
     assert any(m.value.startswith("Vùng nguy cơ phiên bản 1 → 2: ") for m in at.markdown)
     # the changed households leave the app only through the access log
     at.button(key="zone-changes-download-prepare").click().run()
@@ -357,7 +368,7 @@ def test_an_officer_sees_only_their_communes_plan_and_changes(tmp_path, monkeypa
     unplaced = _frame(at, "Lý do chưa bố trí được")
     assert set(unplaced["Xã (theo tọa độ)"]) <= {commune}
     options = at.selectbox(key="plan-household").options
-    assert options and all(any(o.startswith(" ".join(h.split()) + " → ") for h in mine) for o in options)
+    assert options and {_option_household(o) for o in options} <= {_label(h) for h in mine}
     # a site's room counts every commune's households, as numbers: no row of another commune reaches the page
     sites = _frame(at, "Sức chứa (hộ)")
     used = everyone.sites.set_index("site_id")["used"]

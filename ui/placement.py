@@ -115,7 +115,8 @@ def _label(value: object) -> str:
     distance), "–" when missing."""
     if value is None or value != value:
         return "–"
-    return " ".join("".join(c for c in str(value) if unicodedata.category(c) not in ("Cc", "Cf")).split())
+    kept = (" " if c.isspace() else c for c in str(value) if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf"))
+    return " ".join("".join(kept).split())
 
 
 def _communes(plan: Placement, names: pd.Series) -> pd.DataFrame:
@@ -178,10 +179,10 @@ def _confirm(ctx: Context, plan: Placement) -> None:
         with st.form("plan-confirm"):
             # plain ids as options (a label that changed with the plan would reset the choice after a save)
             household = st.selectbox(ctx.t("household_record"), rows.index.tolist()[:5000], key="plan-household",
-                                     format_func=lambda h: f"{_label(h)} → {_label(rows.at[h, 'site_name'])} "
-                                                           f"({_label(rows.at[h, 'site_id'])}; "
+                                     format_func=lambda h: f"#{rows.at[h, 'rank']} {_label(h)} → "
                                                            f"{fmt_number(rows.at[h, 'distance_m'] / 1000, 1, ctx.lang)}"
-                                                           f" km, #{rows.at[h, 'rank']})")
+                                                           f" km: {_label(rows.at[h, 'site_name'])} "
+                                                           f"({_label(rows.at[h, 'site_id'])})")
             who = ctx.user.username if ctx.user is not None else st.text_input(ctx.t("changed_by"), key="plan-who")
             if st.form_submit_button(ctx.t("plan_confirm_button")) and household is not None:
                 row = rows.loc[household]
