@@ -518,3 +518,19 @@ def test_an_officers_plan_and_pages_hold_only_their_commune(ds, workspace, plan,
     changes = hazard_changes(ds).scoped(officer)
     assert set(changes.households["ma_xa_located"]) == {commune}
     assert changes.by_commune().index.tolist() == [commune, "province"]
+
+
+def test_the_same_zones_imported_again_change_no_one(workspace, tmp_path, signed, capsys):
+    """Version 0 (the zones copied with the workspace) and version 1 (the same zones imported): nothing changed,
+    a zero line, an empty file with its header, never a traceback."""
+    from geo.zoneversions import hazard_changes
+
+    changes = hazard_changes(load(workspace), 0, 1)
+    assert changes.households.empty and changes.by_commune().index.tolist() == ["province"]
+    assert changes.by_commune().loc["province"].sum() == 0
+    capsys.readouterr()
+    out = tmp_path / "none.csv"
+    assert main(["hazard-changes", "--workspace", str(workspace), "--user", "admin", "--from", "0", "--to", "1",
+                 "--out", str(out)]) == 0
+    assert ": 0 trên " in capsys.readouterr().out
+    assert "household_id" in out.read_text(encoding="utf-8-sig").splitlines()[0]
