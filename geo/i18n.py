@@ -943,6 +943,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "plan_note": ("đề xuất kế hoạch: điểm {site}, {km} km đường chim bay, thứ tự {rank}",
                   "plan proposal: site {site}, {km} km straight line, rank {rank}"),
     "plan_pages": ("Trang in theo điểm tái định cư (PDF)", "Print pages by site (PDF)"),
+    "plan_no_capacity": ("{n} điểm tái định cư chưa có sức chứa nên không được đề xuất hộ nào: {sites}. Nhập lại lớp "
+                         "điểm tái định cư có cột «Sức chứa» (số hộ).",
+                         "{n} resettlement site(s) have no capacity, so no household is proposed to them: {sites}. "
+                         "Import the sites again with a «Sức chứa» (capacity, households) column."),
     "plan_page_title": ("Đề xuất bố trí về {site}", "Proposed for {site}"),
     "plan_page_sub": ("{name}; sức chứa {capacity} hộ, đã dùng {used}, đề xuất {proposed}, còn trống {remaining}; "
                       "năm {year}",

@@ -534,3 +534,21 @@ def test_the_same_zones_imported_again_change_no_one(workspace, tmp_path, signed
                  "--out", str(out)]) == 0
     assert ": 0 trên " in capsys.readouterr().out
     assert "household_id" in out.read_text(encoding="utf-8-sig").splitlines()[0]
+
+
+def test_the_page_names_the_sites_without_capacity(tmp_path, monkeypatch):
+    """A site without capacity takes no one: the page says which, in one line, its hostile name as text."""
+    from apptest import login
+
+    path = build_workspace(tmp_path, zone_imports=False)
+    ws = Workspace.open(path)
+    sites = ws.read_layer("sites")
+    sites.loc[sites.index[:2], "capacity"] = np.nan
+    ws.write_layer("sites", sites, "sites", Path("diem.csv"), "", len(sites), 0)
+    monkeypatch.setenv("GEO_WORKSPACE", str(path))
+    at = _on_risk_page(login("admin", timeout=300), "show-plan")
+    (warning,) = [w.value for w in at.warning if "chưa có sức chứa" in w.value]
+    assert warning.startswith("2 điểm tái định cư chưa có sức chứa")
+    assert "\\<img src=x onerror=alert(1)\\> \\#0" in warning and not _unescaped(warning)
+    shown = _frame(at, "Sức chứa (hộ)")
+    assert (shown.set_index("Mã điểm tái định cư").loc[sites["site_id"].iloc[:2], "Đề xuất bố trí"].astype(int) == 0).all()

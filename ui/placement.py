@@ -56,6 +56,11 @@ def section(ctx: Context, view: RiskView, names: pd.Series) -> None:
         rule = _rule(ctx, view)
         st.markdown(f"**{markdown_text(rule.describe(ctx.lang))}**")
         plan = propose(view, ds.sites, ds.hazard_zones, ds.households, rule)
+        no_capacity = plan.sites.loc[plan.sites["capacity"].isna()]
+        if len(no_capacity):  # such a site takes no one: said here, or its households read "sites full"
+            named = [f"{_label(name)} ({_label(site)})" for site, name in zip(no_capacity["site_id"], no_capacity["name_vi"])]
+            st.warning(ctx.t("plan_no_capacity", n=fmt_count(len(named), ctx.lang),
+                             sites=markdown_text("; ".join(named[:10]) + ("; …" if len(named) > 10 else ""))))
         total = plan.totals
         n = lambda v: fmt_count(v, ctx.lang)  # noqa: E731
         st.info(ctx.t("plan_totals", candidates=n(total["candidates"]), proposed=n(total["proposed"]),
