@@ -182,6 +182,36 @@ def test_a_filter_change_redraws_the_map_in_place_and_keeps_the_view(server, pag
     assert page.outside_requests == []
 
 
+def test_a_household_under_the_pointer_shows_its_status(server, page):
+    """The households' layer has one tooltip, whose text is the status of the household under the pointer."""
+    from geo.i18n import t
+    from geo.resettlement import STATUSES
+
+    page.goto(server, wait_until="domcontentloaded")
+    page.get_by_text("Thiên tai và di dời dân cư").click()
+    frame = map_frame(page)
+    frame.locator(".geo-legend").filter(has_text="Mức độ nguy cơ").wait_for(timeout=90_000)
+    page.wait_for_function("() => [...document.querySelectorAll('iframe')].some(f => f.contentDocument && "
+                           "f.contentDocument.documentElement.getAttribute('data-geo-drawn'))", timeout=90_000)
+    map_window = next(f for f in page.frames if "streamlit_folium" in f.url)
+    # a household of the clustered layer, shown on its own at zoom 17
+    at = map_window.evaluate("""() => {
+      let group = null;
+      window.map.eachLayer(l => { if (!group && l._featureGroup && l.getLayers) group = l; });
+      const home = group.getLayers()[0];
+      window.map.setView(home.getLatLng(), 17, {animate: false});
+      return [home.getLatLng().lat, home.getLatLng().lng];
+    }""")
+    page.wait_for_timeout(1000)
+    x, y = map_window.evaluate("at => { const p = window.map.latLngToContainerPoint(at); return [p.x, p.y]; }", at)
+    box = page.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    tooltip = frame.locator(".leaflet-tooltip")
+    tooltip.first.wait_for(timeout=30_000)
+    assert tooltip.first.inner_text() in {t(status, "vi") for status in STATUSES}
+    assert page.outside_requests == []
+
+
 def test_the_buffer_is_drawn_on_the_risk_map(server, page):
     """A buffer above 0 is a dashed layer of its own, named with its distance in the legend and the layer list;
     the layer the browser fetched is the zones shown grown by it (against shapely in EPSG:9210)."""
