@@ -978,16 +978,38 @@ def _household_pages(ds: Dataset, view: RiskView, title: str, lang: str, show_ho
     subtitle = "; ".join(_risk_subtitle(replace(view.filter, communes=None), ds.communes(2020), lang))
     size, pitch = 7.0, 9.2
     width_in, height_in = _inches("a4", False)
-    widths = np.array([len(h) for h in headers], dtype=float)  # columns sized to their longest cell
+    widths = np.array([len(h) for h in headers], dtype=float)  # columns sized to their longest cell...
     for _, cells in lines:
         if len(cells) == len(headers):
             widths = np.maximum(widths, [len(c) for c in cells])
-    lefts = 0.05 + 0.90 * np.concatenate(([0.0], np.cumsum(widths)[:-1])) / widths.sum()
+    widths = np.minimum(widths, 36)  # ...up to 36 letters: a longer cell is wrapped, never cut
+    share = (widths + 2) / (widths + 2).sum()  # and two letters apart
+    lefts = 0.05 + 0.90 * np.concatenate(([0.0], np.cumsum(share)[:-1]))
+    room = share * 0.90 * width_in - 0.06
+    # Each line of the list as (left, line within the row, text, bold); a row as tall as its longest cell.
+    rows = []
+    for village, cells in lines:
+        if village:
+            rows.append([(lefts[0], j, part, True)
+                         for j, part in enumerate(_wrapped(cells[0], 0.9 * width_in, size, bold=True).split("\n"))])
+        else:
+            rows.append([(x, j, part, False) for x, chars, inches, cell in zip(lefts, widths, room, cells)
+                         for j, part in enumerate((_wrapped(cell, inches, size) if len(cell) > chars
+                                                   else _printable(cell)).split("\n"))])
     per_page = int((0.80 * height_in * 72) // pitch) - 3
+    sheets: list[list[tuple[int, list]]] = [[]]
+    used = 0
+    for row in rows:
+        tall = 1 + max(j for _, j, _, _ in row)
+        if sheets[-1] and used + tall > per_page:
+            sheets.append([])
+            used = 0
+        sheets[-1].append((used, row))
+        used += tall
     pages = []
-    for first in range(0, max(len(lines), 1), per_page):
+    for number, sheet in enumerate(sheets):
         fig = Figure(figsize=(width_in, height_in))
-        more = f" {t('exp_list_continued', lang)}" if first else ""
+        more = f" {t('exp_list_continued', lang)}" if number else ""
         fig.text(0.5, 0.965, _title_text(fig, title + more), ha="center", va="top", fontsize=14, fontweight="bold",
                  parse_math=False)
         top = furniture.draw(fig, subtitle) - 0.015
@@ -995,13 +1017,10 @@ def _household_pages(ds: Dataset, view: RiskView, title: str, lang: str, show_ho
         for x, text in zip(lefts, headers):  # on one baseline per line, whatever the letters' heights
             fig.text(x, top - step, text, fontsize=size, fontweight="bold", va="baseline")
         fig.add_artist(Line2D([0.05, 0.95], [top - 1.4 * step] * 2, color="black", linewidth=0.5))
-        for i, (village, cells) in enumerate(lines[first:first + per_page], start=3):
-            y = top - i * step
-            if village:
-                fig.text(lefts[0], y, cells[0], fontsize=size, fontweight="bold", va="baseline", parse_math=False)
-            else:
-                for x, text in zip(lefts, cells):
-                    fig.text(x, y, _printable(text), fontsize=size, va="baseline", parse_math=False)
+        for slot, row in sheet:
+            for x, j, text, bold in row:
+                fig.text(x, top - (3 + slot + j) * step, text, fontsize=size, va="baseline", parse_math=False,
+                         fontweight="bold" if bold else "normal")
         pages.append(fig)
     return pages
 

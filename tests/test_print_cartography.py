@@ -13,7 +13,7 @@ from geo.catalogue import load_catalogue
 from geo.cli import main
 from geo.dataset import load
 from geo.i18n import fmt_count, t
-from geo.mapexport import _ProfileSheet, atlas, indicator_figure, risk_figure
+from geo.mapexport import _household_pages, _ProfileSheet, atlas, indicator_figure, risk_figure
 from geo.risk import RiskFilter, risk_view
 from geo.status import commune_status
 from geo.style import CHANGE_COLOURS, HAZARD_COLOURS, RESETTLEMENT_COLOURS, STATUS_COLOURS, contrast, text_colour
@@ -157,3 +157,20 @@ def test_parallel_risk_atlas_equals_one_process(ds, tmp_path):
                             progress=lambda *call: calls.append(call)))
     assert calls == [(1, 3), (2, 3), (3, 3)]
     assert parallel == _pages(atlas(ds, tmp_path / "s.pdf", "risk", communes=codes, view=view, workers=1))
+
+
+def test_a_long_name_in_the_household_list_is_wrapped_whole(ds, view):
+    page = risk_view(ds, RiskFilter(communes=("01303",)), flagged=view.flagged)
+    long = "Nguyễn Thị Hoàng Anh Phương Thảo Ngọc Diệp Bích Ngân Khánh Linh Mỹ Duyên " * 4
+
+    class Named:  # the dataset, every household head with a 300-letter name
+        def __getattr__(self, name):
+            return getattr(ds, name)
+
+        def people(self):
+            return ds.people().assign(head_name=long)
+
+    (figure,) = _household_pages(Named(), page, "Danh sách", "vi", True, True)
+    text = _words(" ".join(x.get_text() for x in figure.texts))
+    assert text.count(_words(long)) == len(page.shown)
+    assert all(x.get_window_extent(FigureCanvasAgg(figure).get_renderer()).x1 <= figure.bbox.x1 for x in figure.texts)
