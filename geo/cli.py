@@ -21,6 +21,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from geo.dataexport import FORMATS as DATA_FORMATS
 from geo.hazards import HAZARD_TYPES, parse_levels
 from geo.i18n import (
     LANGS,
@@ -298,7 +299,8 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     p.add_argument("--workspace", type=_location, required=True)
     p.add_argument("--from", dest="old", type=int, help="older version of the hazard zones (default: the one before)")
     p.add_argument("--to", dest="new", type=int, help="newer version (default: the current one)")
-    p.add_argument("--out", type=Path, help="write the households to this .csv")
+    p.add_argument("--buffer-m", type=metres, default=0.0, help="also count zones within this many metres (default 0)")
+    p.add_argument("--out", type=Path, help="write the households to this file (.csv, .xlsx, .geojson, .gpkg, .kml)")
     p.add_argument("--user", help="your account, when the workspace has accounts (password: GEO_PASSWORD)")
 
     p = sub.add_parser("copy-workspace", parents=[common], help="copy a workspace (or the demo) into a new GeoPackage or PostGIS workspace")
@@ -636,6 +638,12 @@ def _plan(args: argparse.Namespace) -> None:
         print(words.to_string(index=False, max_rows=400, formatters=number_formats(words, lang)))
     recorded = plan.filters(view.filter.filters(), lang)
     who = args.signed[0].username if args.signed else os.environ.get("USER") or None
+    if args.pdf:  # first: a plan without pages is refused before any file is written
+        from geo.placementprint import site_pages
+
+        pages = site_pages(ds, plan, args.pdf, lang)
+        _log_export(args, f"plan pages {Path(args.pdf).name}")
+        print(t("cli_written_pages", lang, path=args.pdf, n=n(pages)))
     if args.out:
         table = plan.table()
         export_table(table, args.out, t("plan", lang), recorded, ds.label, exported_by=who, lang=lang)
@@ -646,14 +654,6 @@ def _plan(args: argparse.Namespace) -> None:
                      lang=lang)
         _log_export(args, f"plan communes {Path(args.communes_out).name}")
         print(t("cli_written", lang, path=args.communes_out))
-    if args.pdf:
-        from geo.placementprint import site_pages
-
-        if args.pdf.suffix.lower() != ".pdf":
-            raise Refusal("cli_err_atlas", path=args.pdf)
-        pages = site_pages(ds, plan, args.pdf, lang)
-        _log_export(args, f"plan pages {Path(args.pdf).name}")
-        print(t("cli_written_pages", lang, path=args.pdf, n=n(pages)))
 
 
 def _demo(args: argparse.Namespace) -> None:
@@ -801,19 +801,22 @@ def _import(args: argparse.Namespace) -> None:
 
 
 def _hazard_changes(args: argparse.Namespace) -> None:
+    from geo.dataexport import export_table
     from geo.dataset import load
-    from geo.io import write_table
     from geo.zoneversions import hazard_changes
 
     lang = args.lang
     args.signed = _signed_user(args.workspace, args.user, lang)
     ds = load(args.workspace)
-    changes = hazard_changes(ds, args.old, args.new)
+    changes = hazard_changes(ds, args.old, args.new, args.buffer_m)
     changed = _scoped(args, changes.households)
     print(t("cli_hazard_changes", lang, old=changes.old, new=changes.new, changed=fmt_count(len(changed), lang),
             total=fmt_count(len(_scoped(args, changes.compared)), lang)))
     if args.out:
-        write_table(_labelled(changed, ds), args.out)
+        who = args.signed[0].username if args.signed else os.environ.get("USER") or None
+        recorded = {"buffer_m": args.buffer_m, t("zone_version_old", lang): changes.old,
+                    t("zone_version_new", lang): changes.new}
+        export_table(changed, args.out, t("zone_changes", lang), recorded, ds.label, exported_by=who, lang=lang)
         _log_export(args, f"hazard-changes {Path(args.out).name}, {len(changed)} rows")
         print(t("cli_written", lang, path=args.out))
 
@@ -844,6 +847,15 @@ def _is_workspace_file(path: Path) -> bool:
         return False
 
 
+#: The formats each command writes, by output argument (checked before any work).
+_OUTPUT_FORMATS: dict[str, dict[str, tuple[str, ...]]] = {
+    "export-data": {"out": DATA_FORMATS},
+    "hazard-changes": {"out": DATA_FORMATS},
+    "impact": {"out": ("csv", "xlsx")},
+    "plan": {"out": DATA_FORMATS, "communes_out": ("csv", "xlsx"), "pdf": ("pdf",)},
+}
+
+
 def _check_outputs(args: argparse.Namespace) -> None:
     """Before any work: every output goes to an existing folder, never onto or into a workspace.
 
@@ -869,6 +881,10 @@ def _check_outputs(args: argparse.Namespace) -> None:
                 raise Refusal("cli_err_onto_workspace", path=out)
             if not args.force:
                 raise Refusal("cli_err_exists_force", path=out)
+    for name, formats in _OUTPUT_FORMATS.get(args.command, {}).items():
+        path = getattr(args, name, None)
+        if path is not None and Path(path).suffix.lower().lstrip(".") not in formats:
+            raise Refusal("cli_err_format", path=path, formats=", ".join("." + f for f in formats))
     for path in outputs:
         path = Path(path)
         resolved = path.resolve()

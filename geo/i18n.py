@@ -739,8 +739,6 @@ TEXT: dict[str, tuple[str, str]] = {
                    "Data source: {source}; data date {made}. Exported {today}."),
     "exp_atlas": ("Tập bản đồ theo xã: {kind}, năm {year}", "Commune atlas: {kind}, {year}"),
     "exp_more_communes": ("và {n} xã khác", "and {n} more"),
-    "exp_col_lon": ("Kinh độ (WGS 84)", "Longitude (WGS 84)"),
-    "exp_col_lat": ("Vĩ độ (WGS 84)", "Latitude (WGS 84)"),
     "exp_district_lines": ("Ranh giới huyện", "District boundary"),
     "exp_commune_line": ("Ranh giới xã", "Commune boundary"),
     "exp_sites_unit": ("điểm", "sites"),
@@ -754,6 +752,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "exp_orientation_portrait": ("Khổ dọc", "Portrait"),
     "exp_orientation_landscape": ("Khổ ngang", "Landscape"),
     "exp_all_communes": ("In cả xã không có hộ dân", "Also communes without households"),
+    "exp_col_lon": ("Kinh độ (WGS 84)", "Longitude (WGS 84)"),
+    "exp_col_lat": ("Vĩ độ (WGS 84)", "Latitude (WGS 84)"),
     "exp_col_name_vi": ("Tên xã", "Commune"),
     "exp_col_level": ("Mức nguy cơ cao nhất (loại thiên tai đã chọn)", "Highest level (chosen hazard types)"),
     "exp_col_baseline": ("Giá trị năm 2020", "2020 value"),
@@ -824,6 +824,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "cli_err_types": ("--types: không có loại thiên tai {value}; dùng {choices}", "--types: no hazard type {value}; use {choices}"),
     "cli_err_atlas": ("{path}: tập bản đồ phải là tệp .pdf", "{path}: an atlas is a .pdf"),
     "cli_err_column": ("--column {value}: viết dạng TÊN=TÊN_CHUẨN", "--column {value}: write it as NAME=CANONICAL"),
+    "cli_err_format": ("{path}: định dạng phải là một trong {formats}", "{path}: the format must be one of {formats}"),
     "cli_err_versions": ("{path}: vùng nguy cơ có các phiên bản {versions}; cho --from CŨ --to MỚI với CŨ < MỚI "
                          "(hoặc nhập một phiên bản mới hơn trước)",
                          "{path}: hazard zones have versions {versions}; give --from OLD --to NEW with OLD < NEW "

@@ -309,8 +309,9 @@ def test_cli_lists_households_whose_hazard_level_changed(tmp_path, sample, capsy
     out = tmp_path / "changed.csv"
     capsys.readouterr()
     assert main(["hazard-changes", "--workspace", str(workspace), "--out", str(out)]) == 0
-    changed = pd.read_csv(out, encoding="utf-8-sig")
-    assert len(changed) > 0 and (changed["old_max_level"] == 1).all() and (changed["new_max_level"] == 5).all()
+    changed = pd.read_csv(out, encoding="utf-8-sig")  # headers in words, as every export
+    old, new = (f"Mức nguy cơ cao nhất (phiên bản {when})" for when in ("cũ", "mới"))
+    assert len(changed) > 0 and (changed[old] == 1).all() and (changed[new] == 5).all()
     assert "phiên bản 1 -> 2" in capsys.readouterr().out  # Vietnamese by default
 
 

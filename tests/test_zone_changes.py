@@ -128,8 +128,8 @@ def test_the_cli_file_and_the_page_hold_the_same_changes(workspace, user, tmp_pa
     capsys.readouterr()
     assert main(["hazard-changes", "--workspace", str(workspace), "--user", user, "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    written = pd.read_csv(out, encoding="utf-8-sig", dtype={"household_id": str})
-    assert sorted(written["household_id"]) == sorted(expected.households["household_id"])
+    written = pd.read_csv(out, encoding="utf-8-sig", dtype={"Mã hộ": str})  # headers in words, as every export
+    assert sorted(written["Mã hộ"]) == sorted(expected.households["household_id"])
     assert f"{len(expected.households):,}".replace(",", ".") + " trên " in printed
     monkeypatch.setenv("GEO_WORKSPACE", str(workspace))
     at = login(user, timeout=300)
@@ -159,3 +159,21 @@ def test_the_page_says_what_to_do_with_one_version(tmp_path, monkeypatch):
     at.toggle(key="show-zone-changes").set_value(True).run()
     assert not at.exception, at.exception
     assert any("khi nhập một phiên bản mới" in info.value for info in at.info)
+
+
+def test_the_cli_takes_the_page_buffer_and_refuses_a_format_before_any_work(workspace, tmp_path, capsys, monkeypatch):
+    """--buffer-m gives the households the page gives with that buffer; a file it cannot write is refused first."""
+    buffered = hazard_changes(load(workspace), buffer_m=200)
+    assert set(buffered.households["household_id"]) != set(hazard_changes(load(workspace)).households["household_id"])
+    monkeypatch.setenv("GEO_PASSWORD", PASSWORD)
+    out = tmp_path / "doi_muc.xlsx"
+    assert main(["hazard-changes", "--workspace", str(workspace), "--user", "admin", "--buffer-m", "200",
+                 "--out", str(out)]) == 0
+    written = pd.read_excel(out, sheet_name=0, dtype={"Mã hộ": str})
+    assert sorted(written["Mã hộ"]) == sorted(buffered.households["household_id"])
+    capsys.readouterr()
+    assert main(["hazard-changes", "--workspace", str(workspace), "--user", "admin",
+                 "--out", str(tmp_path / "doi_muc.txt")]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("lỗi: ") and "định dạng" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "doi_muc.txt").exists()

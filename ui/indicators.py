@@ -101,7 +101,6 @@ def page(ctx: Context) -> None:
 def _clicked_commune(units: str, report: dict) -> None:
     """A commune clicked on the map becomes the profile below it: the whole page runs again to show it."""
     code = commune_code_in(report.get("last_object_clicked_tooltip"))
-    import sys; print("DEBUGCLICK", report, code, st.session_state.get("last_clicked"), file=sys.stderr, flush=True)
     if code and code != st.session_state.get("last_clicked"):
         st.session_state["last_clicked"] = code
         st.session_state[f"profile-{units}"] = code
