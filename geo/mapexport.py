@@ -22,7 +22,6 @@ import multiprocessing
 import os
 import tempfile
 import threading
-import unicodedata
 import warnings
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -81,6 +80,7 @@ from geo.style import (
     STATUS_COLOURS,
     text_colour,
 )
+from geo.text import drawable
 
 __all__ = ["FORMATS", "PAPERS", "atlas", "atlas_progress", "indicator_figure", "risk_figure", "save_figure"]
 
@@ -96,15 +96,6 @@ _MEASURE = TextToPath()
 _PROGRESS: ContextVar[Callable[[int, int], None] | None] = ContextVar("atlas_progress", default=None)
 
 
-def _printable(text: object) -> str:
-    """Text from a file as a printed map can draw it: control and format characters (no glyph) left out.
-
-    >>> _printable("Nà\x01 Pài\u200f")
-    'Nà Pài'
-    """
-    return "".join(c for c in str(text) if c == "\n" or unicodedata.category(c) not in ("Cc", "Cf", "Co", "Cs"))
-
-
 def _wrapped(text: str, width_in: float, size: float, bold: bool = False) -> str:
     """``text`` broken at spaces into lines no wider than ``width_in`` inches (DejaVu Sans, ``size`` points).
 
@@ -112,7 +103,7 @@ def _wrapped(text: str, width_in: float, size: float, bold: bool = False) -> str
     Điểm tái định cư: nằm trong
     vùng nguy cơ thiên tai (2)
     """
-    text = _printable(text)
+    text = drawable(text)
     font = FontProperties(family="DejaVu Sans", size=size, weight="bold" if bold else "normal")
     room = 0.92 * 72 * width_in  # a PNG's hinted glyphs run up to 5% wider than the font's outlines
     if _MEASURE.get_text_width_height_descent(text, font, ismath=False)[0] <= room:
@@ -304,7 +295,7 @@ def _labels(ax: matplotlib.axes.Axes, frame: gpd.GeoDataFrame, fills: Sequence[s
     drawn = []
     for i in order:
         fill = fills[i]
-        label = ax.text(points.x.iloc[i], points.y.iloc[i], _printable(frame["name_vi"].iloc[i]), fontsize=size,
+        label = ax.text(points.x.iloc[i], points.y.iloc[i], drawable(frame["name_vi"].iloc[i]), fontsize=size,
                         ha="center", va="center", color=text_colour(fill), gid=f"commune-label {frame['ma_xa'].iloc[i]}",
                         path_effects=[patheffects.withStroke(linewidth=1.2, foreground=fill)], parse_math=False)
         base = label.get_transform()
@@ -956,10 +947,10 @@ def _household_rows(ds: Dataset, view: RiskView, lang: str, show_households: boo
         members = fmt_count(int(group["members"].fillna(0).sum()), lang)
         if not show_households:
             counts = group["level"].value_counts()
-            lines.append((False, [_printable(name), fmt_count(len(group), lang), members,
+            lines.append((False, [drawable(name), fmt_count(len(group), lang), members,
                                   *(fmt_count(counts.get(v, 0), lang) for v in levels)]))
             continue
-        lines.append((True, [f"{header('village', lang)} {_printable(name)}: {fmt_count(len(group), lang)} "
+        lines.append((True, [f"{header('village', lang)} {drawable(name)}: {fmt_count(len(group), lang)} "
                              f"{t('households', lang).lower()}, {members} {people}"]))
         types = [", ".join(t(h, lang) for h in str(v).split(";") if h) or "–" for v in group["hazard_types"]]
         for row, hazards in zip(group.itertuples(), types):
@@ -995,7 +986,7 @@ def _household_pages(ds: Dataset, view: RiskView, title: str, lang: str, show_ho
         else:
             rows.append([(x, j, part, False) for x, chars, inches, cell in zip(lefts, widths, room, cells)
                          for j, part in enumerate((_wrapped(cell, inches, size) if len(cell) > chars
-                                                   else _printable(cell)).split("\n"))])
+                                                   else drawable(cell)).split("\n"))])
     per_page = int((0.80 * height_in * 72) // pitch) - 3
     sheets: list[list[tuple[int, list]]] = [[]]
     used = 0
@@ -1046,7 +1037,7 @@ class _RiskPages:
             return [figure]
         page = risk_view(ds, replace(self.view.filter, communes=(code,)), flagged=self.view.flagged)
         names = ds.communes(2020).set_index("ma_xa")["name_vi"]
-        title = f"{t('exp_household_list', lang)} — {_printable(names.get(code, code))} ({code})"
+        title = f"{t('exp_household_list', lang)} — {drawable(names.get(code, code))} ({code})"
         return [risk_figure(ds, page, lang=lang, labels=True, show_households=self.show_households, locator=True),
                 *_household_pages(ds, page, title, lang, self.show_households, self.personal)]
 

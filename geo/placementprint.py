@@ -21,7 +21,6 @@ True
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 import warnings
 from collections.abc import Collection
 from pathlib import Path
@@ -43,6 +42,7 @@ from geo.dataset import Dataset
 from geo.i18n import Refusal, fmt_count, fmt_date, fmt_number, header, t
 from geo.placement import Placement
 from geo.style import HAZARD_COLOURS
+from geo.text import drawable
 
 __all__ = ["site_pages"]
 
@@ -52,18 +52,6 @@ DEMO_MARK = "Dữ liệu minh họa / DEMO DATA"
 A4 = (210 / 25.4, 297 / 25.4)
 #: Rows of the household table a page holds; the rest are counted ("… and 12 more").
 ROWS_PER_PAGE = 25
-
-
-def _text(value: object) -> str:
-    r"""A cell as printed: text as is (drawn with ``parse_math=False``: a ``$`` is never math), missing as "–";
-    control and format characters, which no font draws, left out (a line break is kept).
-
-    >>> _text("Nà\x1b[31m Pài\u202e\n$x$"), _text(None), _text(float("nan"))
-    ('Nà[31m Pài\n$x$', '–', '–')
-    """
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "–"
-    return "".join(c for c in str(value) if c == "\n" or unicodedata.category(c) not in ("Cc", "Cf", "Co", "Cs"))
 
 
 _MEASURE = TextToPath()
@@ -141,8 +129,8 @@ def _table(fig: Figure, homes: gpd.GeoDataFrame, lang: str, box: tuple[float, fl
 
     rows = [cells(heads)]
     for r in homes.head(ROWS_PER_PAGE).itertuples():
-        rows.append(cells([fmt_count(r.rank, lang), _text(r.household_id), _text(r.ma_xa_located),
-                           _text(r.village_id), str(r.level), t("yes" if r.poor else "no", lang),
+        rows.append(cells([fmt_count(r.rank, lang), drawable(r.household_id), drawable(r.ma_xa_located),
+                           drawable(r.village_id), str(r.level), t("yes" if r.poor else "no", lang),
                            "–" if np.isnan(r.members) else fmt_count(int(r.members), lang),
                            fmt_number(r.distance_m / 1000, 1, lang) + " km",
                            t("yes" if r.within_target else "no", lang)]))
@@ -173,7 +161,7 @@ def _page(ds: Dataset, plan: Placement, site: gpd.GeoSeries, lang: str) -> Figur
     if ds.is_demo:
         fig.text(0.97, 0.992, DEMO_MARK, fontsize=7, color="#b2182b", ha="right", va="top", fontweight="bold")
     # the title, whole however long the site's name and id: smaller type when it takes more than three lines
-    title = t("plan_page_title", lang, site=f"{_text(site['name_vi'])} ({_text(site['site_id'])})")
+    title = t("plan_page_title", lang, site=f"{drawable(site['name_vi'])} ({drawable(site['site_id'])})")
     for size in (13, 11, 9):
         lines = _wrap(title, 0.92 * PAGE_W, size, bold=True)
         if len(lines) <= 3:
@@ -183,8 +171,8 @@ def _page(ds: Dataset, plan: Placement, site: gpd.GeoSeries, lang: str) -> Figur
     own = communes.loc[communes["ma_xa"] == site.get("ma_xa")] if "ma_xa" in communes else communes.iloc[:0]
     if own.empty and len(communes):  # no commune code on the site: the commune its point lies in
         own = communes.loc[communes.contains(site.geometry)]
-    where = (f"{t('commune', lang)} {_text(own['name_vi'].iloc[0])} ({_text(own['ma_xa'].iloc[0])})"
-             if len(own) and "name_vi" in own else f"{t('commune', lang)} {_text(site.get('ma_xa'))}")
+    where = (f"{t('commune', lang)} {drawable(own['name_vi'].iloc[0])} ({drawable(own['ma_xa'].iloc[0])})"
+             if len(own) and "name_vi" in own else f"{t('commune', lang)} {drawable(site.get('ma_xa'))}")
     capacity = "–" if np.isnan(site["capacity"]) else fmt_count(int(site["capacity"]), lang)
     subtitle = t("plan_page_sub", lang, name=where, capacity=capacity,
                  used=fmt_count(site["used"], lang), proposed=fmt_count(site["proposed"], lang),
@@ -241,7 +229,7 @@ def _page(ds: Dataset, plan: Placement, site: gpd.GeoSeries, lang: str) -> Figur
     ax.legend(handles=handles, loc="upper left", fontsize=6.5, framealpha=0.85)
 
     # the footer, then the households in priority order above it
-    source = _text(ds.meta.get("source", ds.path.name))
+    source = drawable(ds.meta.get("source", ds.path.name))
     footer = plan.rule.describe(lang) + ". " + t("exp_footer", lang, source=source,
                                                  made=fmt_date(ds.meta.get("generated", "") or ds.changed, lang),
                                                  today=fmt_date(dt.date.today(), lang))

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["nfc", "name_key", "loose_key", "strip_unit_type", "code_words"]
+__all__ = ["nfc", "name_key", "loose_key", "strip_unit_type", "code_words", "drawable", "one_line"]
 
 # Combining marks of the five Vietnamese tones (grave, acute, hook above, tilde,
 # dot below). Vowel-quality marks (circumflex, breve, horn) are not tones.
@@ -40,6 +40,35 @@ _Y_AS_I = re.compile(r"(?<=\b[bcdđghklmnpqrstvx])y|(?<=\b[cgknpt]h)y|(?<=\bng)y
 _UNIT_TYPES = re.compile(
     r"^(xã|phường|thị trấn|thị xã|thành phố|huyện|tỉnh|tp\.?|tt\.?|p\.)\s+", re.IGNORECASE
 )
+
+
+#: Unicode categories no font draws: controls, format characters (a right-to-left override among them, which
+#: turns the rest of a line around), private-use and surrogates.
+_UNDRAWN = frozenset({"Cc", "Cf", "Co", "Cs"})
+
+
+def drawable(value: object) -> str:
+    r"""Text from a file as a page or a screen can draw it: characters no font draws left out, a line break kept;
+    "–" when missing.
+
+    >>> drawable("Nà\x1b[31m Pài\u202e\n$x$"), drawable(None), drawable(float("nan"))
+    ('Nà[31m Pài\n$x$', '–', '–')
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "–"
+    return "".join(c for c in str(value) if c == "\n" or unicodedata.category(c) not in _UNDRAWN)
+
+
+def one_line(value: object) -> str:
+    r"""As :func:`drawable`, on one line: any run of spaces, tabs or line breaks becomes one space (for a widget's
+    option, which shows its text as typed, or a message).
+
+    >>> one_line("Điểm\nTĐC \u202eA\t1"), one_line(None)
+    ('Điểm TĐC A 1', '–')
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "–"
+    return " ".join(drawable(" ".join(str(value).split())).split())
 
 
 def nfc(text: str) -> str:

@@ -37,7 +37,7 @@ from geo.demo import DEMO_PATH  # noqa: E402
 from geo.placement import propose  # noqa: E402
 from geo.risk import RiskFilter, risk_view  # noqa: E402
 from geo.workspace import Workspace  # noqa: E402
-from ui.placement import _label  # noqa: E402
+from geo.text import drawable, one_line  # noqa: E402
 
 PASSWORD = "mật khẩu dài đủ"
 #: A very long Vietnamese name: every tone mark, longer than any line of the page.
@@ -256,13 +256,13 @@ def test_the_pdf_prints_every_name_whole(ds, plan, tmp_path):
 
     from pypdf import PdfReader
 
-    from geo.placementprint import ROWS_PER_PAGE, _text, site_pages
+    from geo.placementprint import ROWS_PER_PAGE, site_pages
 
     out = tmp_path / "plan.pdf"
     pages = site_pages(ds, plan, out)  # a missing glyph would be an error
     reader = PdfReader(out)
     assert pages == len(reader.pages) == (plan.sites["proposed"] > 0).sum()
-    squeeze = lambda text: re.sub(r"\s+", "", _text(text))  # noqa: E731  (as printed: no control character)
+    squeeze = lambda text: re.sub(r"\s+", "", drawable(text))  # noqa: E731  (as printed: no control character)
     for number, (_, site) in enumerate(plan.sites.loc[plan.sites["proposed"] > 0].iterrows()):
         text = squeeze(reader.pages[number].extract_text())
         assert squeeze(site["name_vi"]) in text and squeeze(site["site_id"]) in text, site["site_id"]
@@ -323,7 +323,7 @@ def test_page_shows_every_name_as_text_and_confirms_a_hostile_household(tmp_path
     assert any(str(h).startswith("<img") for h in proposal["Mã hộ"])  # the data is there, as text
     box = at.selectbox(key="plan-household")
     first = proposal.iloc[0]  # rank and distance first: a long site name never hides them
-    assert box.options[0].startswith(f"#{first['Thứ tự ưu tiên']} {_label(first['Mã hộ'])} → ")
+    assert box.options[0].startswith(f"#{first['Thứ tự ưu tiên']} {one_line(first['Mã hộ'])} → ")
     assert " km: " in box.options[0]
     assert all("\n" not in str(o) for o in box.options)  # one line per option (a selectbox shows text as typed)
     # no control or format character: a right-to-left override in a site's id turned the distance around
@@ -341,7 +341,7 @@ def test_page_shows_every_name_as_text_and_confirms_a_hostile_household(tmp_path
     assert homes.loc[hostile_id, "resettlement_status"] == "planned"
     # the page is drawn again from the new data: the household is no longer proposed, nor offered again
     assert hostile_id not in set(_frame(at, "Khoảng cách đường chim bay (m)")["Mã hộ"])
-    assert _label(hostile_id) not in {_option_household(o) for o in at.selectbox(key="plan-household").options}
+    assert one_line(hostile_id) not in {_option_household(o) for o in at.selectbox(key="plan-household").options}
     assert any(m.value.startswith("Vùng nguy cơ phiên bản 1 → 2: ") for m in at.markdown)
     # the changed households leave the app only through the access log
     at.button(key="zone-changes-download-prepare").click().run()
@@ -368,7 +368,7 @@ def test_an_officer_sees_only_their_communes_plan_and_changes(tmp_path, monkeypa
     unplaced = _frame(at, "Lý do chưa bố trí được")
     assert set(unplaced["Xã (theo tọa độ)"]) <= {commune}
     options = at.selectbox(key="plan-household").options
-    assert options and {_option_household(o) for o in options} <= {_label(h) for h in mine}
+    assert options and {_option_household(o) for o in options} <= {one_line(h) for h in mine}
     # a site's room counts every commune's households, as numbers: no row of another commune reaches the page
     sites = _frame(at, "Sức chứa (hộ)")
     used = everyone.sites.set_index("site_id")["used"]

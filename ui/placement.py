@@ -9,7 +9,6 @@ one audit row); the shipped demo is read-only, so there the section only propose
 from __future__ import annotations
 
 import tempfile
-import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +23,7 @@ from geo.placement import DEFAULT_MAX_M, PRIORITY_KEYS, REASONS, Placement, Plac
 from geo.placementprint import site_pages
 from geo.risk import RiskView
 from geo.tables import markdown_text
+from geo.text import one_line
 from geo.workspace import ConflictError, Workspace
 from ui.common import file_bytes, one_page, prepared_download, show_table, words
 from ui.context import Context
@@ -58,7 +58,7 @@ def section(ctx: Context, view: RiskView, names: pd.Series) -> None:
         plan = propose(view, ds.sites, ds.hazard_zones, ds.households, rule)
         no_capacity = plan.sites.loc[plan.sites["capacity"].isna()]
         if len(no_capacity):  # such a site takes no one: said here, or its households read "sites full"
-            named = [f"{_label(name)} ({_label(site)})" for site, name in zip(no_capacity["site_id"], no_capacity["name_vi"])]
+            named = [f"{one_line(name)} ({one_line(site)})" for site, name in zip(no_capacity["site_id"], no_capacity["name_vi"])]
             st.warning(ctx.t("plan_no_capacity", n=fmt_count(len(named), ctx.lang),
                              sites=markdown_text("; ".join(named[:10]) + ("; …" if len(named) > 10 else ""))))
         total = plan.totals
@@ -112,16 +112,6 @@ def _one_unit(table: pd.DataFrame) -> pd.DataFrame:
     if "target_unit" in table and table["target_unit"].equals(table["ma_xa_located"]):
         return table.drop(columns="target_unit")
     return table
-
-
-def _label(value: object) -> str:
-    """Text from the data for a widget's option or a message: on one line (a selectbox shows it as typed), without
-    control or format characters (a right-to-left override would turn the rest of the line around: the site, the
-    distance), "–" when missing."""
-    if value is None or value != value:
-        return "–"
-    kept = (" " if c.isspace() else c for c in str(value) if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf"))
-    return " ".join("".join(kept).split())
 
 
 def _communes(plan: Placement, names: pd.Series) -> pd.DataFrame:
@@ -184,10 +174,10 @@ def _confirm(ctx: Context, plan: Placement) -> None:
         with st.form("plan-confirm"):
             # plain ids as options (a label that changed with the plan would reset the choice after a save)
             household = st.selectbox(ctx.t("household_record"), rows.index.tolist()[:5000], key="plan-household",
-                                     format_func=lambda h: f"#{rows.at[h, 'rank']} {_label(h)} → "
+                                     format_func=lambda h: f"#{rows.at[h, 'rank']} {one_line(h)} → "
                                                            f"{fmt_number(rows.at[h, 'distance_m'] / 1000, 1, ctx.lang)}"
-                                                           f" km: {_label(rows.at[h, 'site_name'])} "
-                                                           f"({_label(rows.at[h, 'site_id'])})")
+                                                           f" km: {one_line(rows.at[h, 'site_name'])} "
+                                                           f"({one_line(rows.at[h, 'site_id'])})")
             who = ctx.user.username if ctx.user is not None else st.text_input(ctx.t("changed_by"), key="plan-who")
             if st.form_submit_button(ctx.t("plan_confirm_button")) and household is not None:
                 row = rows.loc[household]
@@ -204,12 +194,12 @@ def _confirm(ctx: Context, plan: Placement) -> None:
                                                                  expected_status=seen,
                                                                  site_id=row["site_id"], note=note)
                 except ConflictError as exc:
-                    st.error(ctx.t("status_conflict", household=markdown_text(_label(exc.household_id)),
+                    st.error(ctx.t("status_conflict", household=markdown_text(one_line(exc.household_id)),
                                    current=words(ctx, exc.current), expected=words(ctx, exc.expected)))
                 except (ValueError, KeyError, PermissionError, OSError) as exc:  # a message, never a traceback
                     st.error(markdown_text(message(exc, ctx.lang)))
                 else:  # the page again from the new data: the household leaves the proposal, its place is taken
                     st.session_state["plan-confirmed"] = ctx.t("plan_confirmed",
-                                                                household=markdown_text(_label(household)),
-                                                                site=markdown_text(_label(row["site_id"])))
+                                                                household=markdown_text(one_line(household)),
+                                                                site=markdown_text(one_line(row["site_id"])))
                     st.rerun()

@@ -19,6 +19,7 @@ from geo.pgstore import PgLocation
 from geo.resettlement import FORMS, STATUSES as RESETTLEMENT_STATUSES
 from geo.risk import COMMUNE, PUBLIC_COLUMNS, RiskFilter, RiskView, nearest_household
 from geo.tables import markdown_text, record_card
+from geo.text import one_line
 from geo.workspace import ConflictError, Workspace
 from ui.charts import in_language, lines, long_table, stacked_bars
 from ui.common import export_panel, file_bytes, missing, one_page, prepared_download, provenance, show_table, words
@@ -43,7 +44,8 @@ def _filter(ctx: Context, names: pd.Series, known: list[str]) -> RiskFilter:
     user = ctx.user
     allowed = known if user is None or user.communes is None else sorted(user.communes)
     communes = st.sidebar.multiselect(ctx.t("communes_filter"), allowed, key="communes",
-                                      format_func=lambda c: f"{names.get(c, c)} ({c})", placeholder=ctx.t("all"))
+                                      format_func=lambda c: f"{one_line(names.get(c, c))} ({one_line(c)})",
+                                      placeholder=ctx.t("all"))
     households = ctx.ds.households
     ethnic = sorted(households["ethnicity"].dropna().unique()) if "ethnicity" in households else []
     ethnicities = st.sidebar.multiselect(ctx.t("ethnicity"), ethnic, key="ethnicities", placeholder=ctx.t("all"))
