@@ -454,7 +454,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "province_status": ("Tình trạng toàn tỉnh", "Province status"),
     "communes_leaving": ("Xã ra khỏi địa bàn ĐBKK", "Communes leaving the ĐBKK list"),
     "villages_leaving": ("Thôn ra khỏi địa bàn ĐBKK", "Villages leaving the ĐBKK list"),
-    "of": ("trên", "of"),
+    "of_target": ("{value} (mục tiêu {target})", "{value} (target {target})"),
     "resettled_share": ("Hộ đã bố trí, di dời (mục tiêu 60%)", "Households resettled (target 60%)"),
     "indicators_behind": ("Chỉ tiêu chậm tiến độ (toàn tỉnh)", "Indicators behind (province)"),
     "profile": ("Hồ sơ xã", "Commune profile"),

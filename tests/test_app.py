@@ -31,7 +31,7 @@ def test_opens_on_demo_data_in_vietnamese(app):
     assert "Dữ liệu minh họa" in app.warning[0].value
     assert "Cao Bằng" in app.title[0].value
     cards = metrics(app)
-    assert cards["Xã ra khỏi địa bàn ĐBKK"].endswith("trên 62")
+    assert cards["Xã ra khỏi địa bàn ĐBKK"].endswith("(mục tiêu 62)")  # a count beside its target, never "of"
     assert app.sidebar.radio(key="view").value == "indicators"
 
 

@@ -157,7 +157,8 @@ def _cards(ctx: Context, indicator: str, year: int) -> None:
     for card, key, label in ((cards[1], "3a", "communes_leaving"), (cards[2], "3b", "villages_leaving")):
         leaving = summary.loc[key]
         value = "–" if pd.isna(leaving["value"]) else \
-            f"{fmt_count(leaving['value'], ctx.lang)} {ctx.t('of')} {fmt_count(catalogue[key].target, ctx.lang)}"
+            ctx.t("of_target", value=fmt_count(leaving["value"], ctx.lang),
+                  target=fmt_count(catalogue[key].target, ctx.lang))  # 26 of a target of 24: "26 (mục tiêu 24)"
         card.metric(ctx.t(label), value)
     behind = int((summary["status"] == "behind").sum())
     cards[3].metric(ctx.t("indicators_behind"), f"{behind} / {len(summary)}")
