@@ -18,12 +18,14 @@ Every payload that would put an element on a page carries a marker
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import shapely
+from openpyxl import load_workbook
 
 #: Three neighbouring demo communes: small files, every map still has something to draw.
 COMMUNES = ["01267", "01270", "01273"]
@@ -65,6 +67,37 @@ INJECTED_TAGS = ["<img src=x", "<script>alert", "<svg class=hostile-svg", "<ifra
 #: The prefixes a spreadsheet reads as a formula (OWASP CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
+
+
+def csv_cells(path: str | Path) -> list[str]:
+    """Every cell of a CSV file written by an export (UTF-8 with its byte-order mark), row after row."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return [cell for row in csv.reader(handle) for cell in row]
+
+
+def runnable_cells(cells: list[str]) -> list[str]:
+    """The cells a spreadsheet would run as a formula: a formula prefix, and not a plain number (-2 is one)."""
+    def number(cell: str) -> bool:
+        try:
+            float(cell)
+        except ValueError:
+            return False
+        return True
+    return [c for c in cells if c.startswith(FORMULA_PREFIXES) and not number(c)]
+
+
+def xlsx_quoted_texts(path: str | Path) -> list[str]:
+    """Assert that a workbook holds no formula and that every formula-like text carries Excel's quote prefix;
+    return those texts, one per cell."""
+    quoted = []
+    for sheet in load_workbook(path):
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{Path(path).name}!{sheet.title}!{cell.coordinate}: {cell.value!r}"
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_PREFIXES):
+                    assert cell.quotePrefix, f"{sheet.title}!{cell.coordinate} {cell.value!r} lacks the quote prefix"
+                    quoted.append(cell.value)
+    return quoted
 
 #: Control characters that make :mod:`geo.safefiles` refuse a whole CSV as binary (it reads only
 #: UTF-8 text): CSV files carry the remaining ones (vertical tab, form feed, record separator, DEL, C1).

@@ -112,11 +112,23 @@ def test_indicator_map_offline_coloured_with_legend_and_profile(server, page):
     (ARTIFACTS / "e2e_timings.json").write_text(json.dumps(timings, indent=2))
 
 
-def test_risk_filters_change_counts_offline(server, page):
+def _risk_map(server, page):
+    """The risk page opened from the start: its map's frame, once the map's legend is there."""
     page.goto(server, wait_until="domcontentloaded")
     page.get_by_text("Thiên tai và di dời dân cư").click()
     frame = map_frame(page)
     frame.locator(".geo-legend").filter(has_text="Mức độ nguy cơ").wait_for(timeout=90_000)
+    return frame
+
+
+def _stamped(page) -> None:
+    """Wait until a map frame's drawing is stamped (``data-geo-drawn``: every layer drawn)."""
+    page.wait_for_function("() => [...document.querySelectorAll('iframe')].some(f => f.contentDocument && "
+                           "f.contentDocument.documentElement.getAttribute('data-geo-drawn'))", timeout=90_000)
+
+
+def test_risk_filters_change_counts_offline(server, page):
+    frame = _risk_map(server, page)
     shown = _metric(page, "Hộ trong vùng nguy cơ")
     high = int(shown.replace(".", ""))
     slider = page.locator("[data-testid='stSidebar'] [data-testid='stSlider'] input[type='range']").first
@@ -158,14 +170,9 @@ def test_risk_filters_change_counts_offline(server, page):
 
 def test_a_filter_change_redraws_the_map_in_place_and_keeps_the_view(server, page):
     """The base map stays: a filter change redraws the layers in the same frame, at the zoom the user chose."""
-    page.goto(server, wait_until="domcontentloaded")
-    page.get_by_text("Thiên tai và di dời dân cư").click()
-    frame = map_frame(page)
-    frame.locator(".geo-legend").filter(has_text="Mức độ nguy cơ").wait_for(timeout=90_000)
-    html = frame.locator("html")
-    page.wait_for_function("() => [...document.querySelectorAll('iframe')].some(f => f.contentDocument && "
-                           "f.contentDocument.documentElement.getAttribute('data-geo-drawn'))", timeout=90_000)
-    drawn = html.get_attribute("data-geo-drawn")
+    frame = _risk_map(server, page)
+    _stamped(page)
+    drawn = frame.locator("html").get_attribute("data-geo-drawn")
     map_window = next(f for f in page.frames if "streamlit_folium" in f.url)
     map_window.evaluate("() => { window.keptHere = true; window.map.setView([22.68, 106.25], 13); }")
     slider = page.locator("[data-testid='stSidebar'] [data-testid='stSlider'] input[type='range']").first
@@ -187,12 +194,8 @@ def test_a_household_under_the_pointer_shows_its_status(server, page):
     from geo.i18n import t
     from geo.resettlement import STATUSES
 
-    page.goto(server, wait_until="domcontentloaded")
-    page.get_by_text("Thiên tai và di dời dân cư").click()
-    frame = map_frame(page)
-    frame.locator(".geo-legend").filter(has_text="Mức độ nguy cơ").wait_for(timeout=90_000)
-    page.wait_for_function("() => [...document.querySelectorAll('iframe')].some(f => f.contentDocument && "
-                           "f.contentDocument.documentElement.getAttribute('data-geo-drawn'))", timeout=90_000)
+    frame = _risk_map(server, page)
+    _stamped(page)
     map_window = next(f for f in page.frames if "streamlit_folium" in f.url)
     # a household of the clustered layer, shown on its own at zoom 17
     at = map_window.evaluate("""() => {
@@ -221,11 +224,8 @@ def test_the_buffer_is_drawn_on_the_risk_map(server, page):
 
     fetched = []
     page.on("response", lambda response: fetched.append(response) if "/app/static/layers/" in response.url else None)
-    page.goto(server, wait_until="domcontentloaded")
-    page.get_by_text("Thiên tai và di dời dân cư").click()
-    frame = map_frame(page)
+    frame = _risk_map(server, page)
     legend = frame.locator(".geo-legend")
-    legend.filter(has_text="Mức độ nguy cơ").wait_for(timeout=90_000)
     name = "Vùng nguy cơ nới rộng 100 m (vùng đệm)"
     assert name not in legend.inner_text()
     before = len(fetched)

@@ -7,7 +7,6 @@ CSV and XLSX as text that no spreadsheet runs as a formula.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -150,24 +149,6 @@ def test_risk_map_of_a_view_clipped_to_a_commune(ds, view):
 
 
 # ------------------------------------------------------------------------------------------------ exports
-def _cells_csv(path: Path) -> list[str]:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return [cell for row in csv.reader(handle) for cell in row]
-
-
-def _assert_xlsx_has_no_formula(path: Path) -> int:
-    book = load_workbook(path)
-    texts = 0
-    for ws in book:
-        for row in ws.iter_rows():
-            for cell in row:
-                assert cell.data_type != "f", f"{path.name}!{ws.title}!{cell.coordinate} is a formula: {cell.value!r}"
-                if isinstance(cell.value, str) and cell.value.startswith(hostile.FORMULA_PREFIXES):
-                    assert cell.quotePrefix, f"{ws.title}!{cell.coordinate} {cell.value!r} lacks Excel's quote prefix"
-                    texts += 1
-    return texts
-
-
 def _tables(ds, view) -> dict[str, pd.DataFrame]:
     shapes = ds.communes(2020)[["ma_xa", "geometry"]].merge(commune_status(ds, "2", 2023), on="ma_xa")
     return {"risk": view.table_for(None), "indicator": shapes}
@@ -182,14 +163,14 @@ def test_exports_hold_the_text_and_never_a_formula(ds, view, tmp_path, table, fm
                                                                           "year": 2023},
                        exported_by=hostile.hostile(10), lang="vi")
     if fmt == "csv":
-        cells = _cells_csv(out)
-        bare = [c for c in cells if c.startswith(hostile.FORMULA_PREFIXES) and not _number(c)]
+        cells = hostile.csv_cells(out)
+        bare = hostile.runnable_cells(cells)
         assert not bare, f"CSV cells a spreadsheet would run: {bare[:5]}"
         if table == "risk":  # the ids are there, each behind its apostrophe
             ids = [i for i in frame["household_id"] if i.startswith(hostile.FORMULA_PREFIXES)]
             assert ids and all("'" + i in cells for i in ids)
     elif fmt == "xlsx":
-        assert _assert_xlsx_has_no_formula(out) > 0
+        assert len(hostile.xlsx_quoted_texts(out)) > 0
         data = pd.read_excel(out, sheet_name=0, engine="openpyxl")
         if table == "risk":  # the ids as written (control characters in the workbook's escape), no apostrophe
             assert set(data.iloc[:, 0].map(unescape)) == set(frame["household_id"])
@@ -201,26 +182,18 @@ def test_exports_hold_the_text_and_never_a_formula(ds, view, tmp_path, table, fm
         assert out.stat().st_size > 0
 
 
-def _number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
-
-
 def test_xlsx_writes_formula_like_text_as_text(tmp_path):
     frame = pd.DataFrame({"household_id": [hostile.hostile(n) for n in (8, 9, 10, 11, 12, 15)],
                           "members": [1, -2, 3, 4, 5, 6]})
     out = export_table(frame, tmp_path / "f.xlsx", "=1+1", {"communes": ["=2+2"]}, exported_by="@me")
-    assert _assert_xlsx_has_no_formula(out) == len(frame) + 3
+    assert len(hostile.xlsx_quoted_texts(out)) == len(frame) + 3
     assert pd.read_excel(out, sheet_name=0, engine="openpyxl").iloc[:, :2].values.tolist() == frame.values.tolist()
 
 
 def test_a_negative_number_stays_a_number(tmp_path):
     frame = pd.DataFrame({"ma_xa": ["-01267", "01270"], "value": [-2.5, 3.0], "gap": [-1.0, 4.0]})
     csv_path = export_table(frame, tmp_path / "n.csv", "t", {})
-    cells = _cells_csv(csv_path)
+    cells = hostile.csv_cells(csv_path)
     assert "-2.5" in cells and "-1.0" in cells and "'-01267" in cells
     xlsx_path = export_table(frame, tmp_path / "n.xlsx", "t", {})
     row = [(c.value, c.data_type) for c in load_workbook(xlsx_path).worksheets[0][2]][:3]

@@ -16,7 +16,6 @@ break, and which holds two imported versions of the hazard zones. Checked:
 
 from __future__ import annotations
 
-import csv
 import shutil
 import sys
 import unicodedata
@@ -38,8 +37,9 @@ from geo.placement import propose  # noqa: E402
 from geo.risk import RiskFilter, risk_view  # noqa: E402
 from geo.workspace import Workspace  # noqa: E402
 from geo.text import drawable, one_line  # noqa: E402
+from apptest import PASSWORD, login  # noqa: E402
+from hostile import FORMULA_PREFIXES, csv_cells, runnable_cells, xlsx_quoted_texts  # noqa: E402
 
-PASSWORD = "mật khẩu dài đủ"
 #: A very long Vietnamese name: every tone mark, longer than any line of the page.
 LONG_VI = ("Điểm tái định cư tập trung Nặm Nhũng – Khuổi Ỏ – Phiêng Lạn mở rộng giai đoạn hai, thuộc xã Quảng "
            "Hưng, huyện Quảng Hòa, tỉnh Cao Bằng (khu vực giáp biên giới Việt – Trung, đường vào qua ngầm tràn "
@@ -48,7 +48,6 @@ LONG_VI = ("Điểm tái định cư tập trung Nặm Nhũng – Khuổi Ỏ �
 PAYLOADS = ["<img src=x onerror=alert(1)>", "=1+1", "+SUM(A1)", "@cmd", "-2+3", LONG_VI,
             "Điểm Bản Giốc\nxã Đàm Thủy", "$x^{$ *đậm* [bấm](javascript:alert(2)) <b>b</b>",
             "ctrl\x07\x1b[31mred\x7f \u202eRTL\u200f"]
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 #: Households of the demo's proposal renamed (the first of the proposal, so the page's first page shows them).
 RENAMED = 60
 
@@ -133,37 +132,16 @@ def test_the_workspace_is_hostile_where_it_matters(ds, plan):
 
 
 # ------------------------------------------------------------------------------------------------ files
-def _csv_cells(path: Path) -> list[str]:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return [cell for row in csv.reader(handle) for cell in row]
-
-
-def _number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
-
-
 def _assert_csv_inert(path: Path, texts: list[str]) -> None:
-    cells = _csv_cells(path)
-    bare = [c for c in cells if c.startswith(FORMULA_PREFIXES) and not _number(c)]
+    cells = csv_cells(path)
+    bare = runnable_cells(cells)
     assert not bare, f"{path.name}: cells a spreadsheet would run: {bare[:5]}"
     risky = [x for x in texts if x.startswith(FORMULA_PREFIXES)]
     assert risky and all("'" + x in cells for x in risky), f"{path.name}: the texts are not all there, quoted"
 
 
 def _assert_xlsx_inert(path: Path, texts: list[str]) -> None:
-    book = load_workbook(path)
-    quoted = set()
-    for sheet in book:
-        for row in sheet.iter_rows():
-            for cell in row:
-                assert cell.data_type != "f", f"{path.name}!{sheet.title}!{cell.coordinate}: {cell.value!r}"
-                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_PREFIXES):
-                    assert cell.quotePrefix, f"{sheet.title}!{cell.coordinate} {cell.value!r} is not quoted"
-                    quoted.add(cell.value)
+    quoted = set(xlsx_quoted_texts(path))
     risky = {x for x in texts if x.startswith(FORMULA_PREFIXES)}
     assert risky and risky <= quoted, f"{path.name}: missing {sorted(risky - quoted)[:3]}"
 
@@ -183,7 +161,7 @@ def test_plan_files_hold_every_text_and_never_a_formula(workspace, plan, tmp_pat
              for v in table[c].dropna()]
     (_assert_csv_inert if fmt == "csv" else _assert_xlsx_inert)(out, texts)
     if fmt == "csv":
-        assert not [c for c in _csv_cells(communes) if c.startswith(FORMULA_PREFIXES) and not _number(c)]
+        assert not runnable_cells(csv_cells(communes))
     else:
         assert not [c.coordinate for sheet in load_workbook(communes) for row in sheet.iter_rows() for c in row
                     if c.data_type == "f"]
@@ -311,7 +289,6 @@ def _frame(at, column: str) -> pd.DataFrame:
 
 
 def test_page_shows_every_name_as_text_and_confirms_a_hostile_household(tmp_path, monkeypatch):
-    from apptest import login
 
     path = build_workspace(tmp_path)
     monkeypatch.setenv("GEO_WORKSPACE", str(path))
@@ -351,7 +328,6 @@ def test_page_shows_every_name_as_text_and_confirms_a_hostile_household(tmp_path
 
 
 def test_an_officer_sees_only_their_communes_plan_and_changes(tmp_path, monkeypatch):
-    from apptest import login
 
     path = build_workspace(tmp_path)
     commune = officer_commune(path)
@@ -430,7 +406,6 @@ def test_one_hazard_zone_version(bare, signed, capsys):
 
 
 def test_the_page_without_sites_and_with_one_zone_version(bare, monkeypatch):
-    from apptest import login
 
     monkeypatch.setenv("GEO_WORKSPACE", str(bare))
     at = _on_risk_page(login("admin", timeout=300), "show-plan", "show-zone-changes")
@@ -538,7 +513,6 @@ def test_the_same_zones_imported_again_change_no_one(workspace, tmp_path, signed
 
 def test_the_page_names_the_sites_without_capacity(tmp_path, monkeypatch):
     """A site without capacity takes no one: the page says which, in one line, its hostile name as text."""
-    from apptest import login
 
     path = build_workspace(tmp_path, zone_imports=False)
     ws = Workspace.open(path)
