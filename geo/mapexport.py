@@ -82,13 +82,16 @@ from geo.style import (
 )
 from geo.text import drawable
 
-__all__ = ["FORMATS", "PAPERS", "atlas", "atlas_progress", "indicator_figure", "risk_figure", "save_figure"]
+__all__ = ["FORMATS", "PAPERS", "PRINT_RC", "DEMO_MARK", "atlas", "atlas_progress", "indicator_figure", "risk_figure",
+           "save_figure"]
 
 #: Paper sizes in millimetres, portrait (width, height).
 PAPERS = {"a4": (210.0, 297.0), "a3": (297.0, 420.0)}
 FORMATS = ("png", "pdf", "svg")
-_RC = {"font.family": "DejaVu Sans", "pdf.fonttype": 42, "svg.fonttype": "none", "hatch.linewidth": 0.6}
-_DEMO_MARK = "Dữ liệu minh họa / DEMO DATA"
+#: The print settings of every printed page: DejaVu Sans (every Vietnamese letter), fonts embedded.
+PRINT_RC = {"font.family": "DejaVu Sans", "pdf.fonttype": 42, "svg.fonttype": "none", "hatch.linewidth": 0.6}
+#: What every printed page of demo data says.
+DEMO_MARK = "Dữ liệu minh họa / DEMO DATA"
 #: Hatch of each hazard type's zones (colour shows the level), from data/hazards.yaml.
 _HAZARD_HATCH = {h.code: h.hatch for h in HAZARD_VOCAB}
 _MEASURE = TextToPath()
@@ -237,7 +240,7 @@ class _Furniture:
         source = ds.meta.get("source", str(ds.path.name))
         made = fmt_date(ds.meta.get("generated", "") or ds.changed, lang)
         footer = t("exp_footer", lang, source=source, made=made, today=fmt_date(dt.date.today(), lang))
-        return cls(footer, _DEMO_MARK + " — " + t("demo_note", lang) if ds.is_demo else None)
+        return cls(footer, DEMO_MARK + " — " + t("demo_note", lang) if ds.is_demo else None)
 
     def draw(self, fig: Figure, subtitle: str) -> float:
         """Subtitle and footers, each wrapped within the page's margins (3% of its width each side), never cut.
@@ -246,7 +249,7 @@ class _Furniture:
         must; returns its bottom (a fraction of the page's height).
         """
         width = 0.94 * fig.get_size_inches()[0]
-        text = subtitle + (f"  —  {_DEMO_MARK}" if self.demo else "")
+        text = subtitle + (f"  —  {DEMO_MARK}" if self.demo else "")
         size = next((s for s in (9.5, 8.5, 7.5) if _wrapped(text, width, s).count("\n") < 2), 6.5)
         wrapped = _wrapped(text, width, size)
         fig.text(0.5, 0.925, wrapped, ha="center", va="top", fontsize=size,
@@ -346,7 +349,7 @@ def indicator_figure(
     labels : bool
         Write commune names on the map (never two overprinted).
     """
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(PRINT_RC):
         catalogue = load_catalogue()
         if indicator not in catalogue:
             raise ValueError(f"unknown indicator {indicator!r}; known: {', '.join(catalogue)}")
@@ -435,7 +438,7 @@ def risk_figure(
     """
     flt = view.filter
     types, min_level, communes = flt.types, flt.min_level, flt.communes
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(PRINT_RC):
         shown = view.shown
         extent = _extent(ds, None if province_extent else communes, bbox)
         layout = _layout(extent, paper, landscape)
@@ -546,7 +549,7 @@ def save_figure(fig: Figure, path: str | Path, dpi: int = 150, fmt: str | None =
         raise ValueError(f"{path}: format must be one of {', '.join(FORMATS)}")
     if not 72 <= dpi <= 600:
         raise ValueError(f"dpi must be between 72 and 600, got {dpi}")
-    with matplotlib.rc_context(_RC), warnings.catch_warnings():
+    with matplotlib.rc_context(PRINT_RC), warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*Glyph .* missing from font.*")
         fig.savefig(path, format=fmt, dpi=dpi, metadata=_metadata(fig, fmt))
     return path
@@ -789,7 +792,7 @@ Drawing = Callable[[object], "Figure | list[Figure]"]
 def _draw_pages(draw: Drawing, items: Sequence[tuple[int, object]], path: Path,
                 done: Callable[[tuple[int, int]], None]) -> Path:
     """The pages ``draw(item)`` of each (index, item) into one PDF at ``path``; ``done((index, pages))`` after each."""
-    with matplotlib.rc_context(_RC), warnings.catch_warnings(), PdfPages(path) as pdf:
+    with matplotlib.rc_context(PRINT_RC), warnings.catch_warnings(), PdfPages(path) as pdf:
         warnings.filterwarnings("error", message=".*Glyph .* missing from font.*")
         for index, item in items:
             figures = draw(item)
@@ -1107,7 +1110,7 @@ def atlas(
     path = Path(path)
     progress = progress or _PROGRESS.get()
     metadata = {"/Title": t("exp_atlas", lang, kind=t({"indicator": "view_indicators", "risk": "view_risk"}[kind],
-                                                        lang), year=year) + (f" — {_DEMO_MARK}" if ds.is_demo else ""),
+                                                        lang), year=year) + (f" — {DEMO_MARK}" if ds.is_demo else ""),
                 "/Creator": "geo (Cao Bằng programme tracker)"}
     with tempfile.TemporaryDirectory(prefix="atlas-") as tmp:
         folder = Path(tmp)

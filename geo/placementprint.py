@@ -40,15 +40,13 @@ from matplotlib_scalebar.scalebar import ScaleBar
 
 from geo.dataset import Dataset
 from geo.i18n import Refusal, fmt_count, fmt_date, fmt_number, header, t
+from geo.mapexport import DEMO_MARK, PRINT_RC
 from geo.placement import Placement
 from geo.style import HAZARD_COLOURS
 from geo.text import drawable
 
 __all__ = ["site_pages"]
 
-#: The print settings of the project's maps: DejaVu Sans, fonts embedded in PDF.
-RC = {"font.family": "DejaVu Sans", "pdf.fonttype": 42, "svg.fonttype": "none"}
-DEMO_MARK = "Dữ liệu minh họa / DEMO DATA"
 A4 = (210 / 25.4, 297 / 25.4)
 #: Rows of the household table a page holds; the rest are counted ("… and 12 more").
 ROWS_PER_PAGE = 25
@@ -260,7 +258,7 @@ def site_pages(ds: Dataset, plan: Placement, path: str | Path, lang: str = "vi",
         raise Refusal("plan_no_pages")
     path = Path(path)
     title = t("plan", lang) + (f" — {DEMO_MARK}" if ds.is_demo else "")
-    with matplotlib.rc_context(RC), warnings.catch_warnings(), PdfPages(path, metadata={
+    with matplotlib.rc_context(PRINT_RC), warnings.catch_warnings(), PdfPages(path, metadata={
             "Title": title, "Creator": "geo (Cao Bằng programme tracker)"}) as pdf:
         warnings.filterwarnings("error", message=".*Glyph .* missing from font.*")
         for _, site in chosen.iterrows():
