@@ -53,6 +53,7 @@ from geo.hazardtypes import HAZARD_VOCAB
 from geo.text import loose_key
 
 __all__ = [
+    "with_flags",
     "TYPE_TERMS",
     "TYPE_FORMS",
     "LEVEL_NUMERALS",
@@ -561,6 +562,32 @@ def flag_households(
     return result
 
 
+def with_flags(
+    households: gpd.GeoDataFrame,
+    zones: HazardZones | gpd.GeoDataFrame,
+    buffer_m: float = 0.0,
+    min_level: int = 1,
+) -> gpd.GeoDataFrame:
+    """A copy of ``households`` with the columns of :func:`flag_households` and ``in_hazard``, put or replaced.
+
+    A register flagged once can be flagged again for another buffer this way,
+    keeping every other column (located communes, ``lon``/``lat``) as it is.
+
+    >>> from shapely import box, points
+    >>> homes = gpd.GeoDataFrame({"household_id": ["A"]}, geometry=points([[15, 5]]), crs="EPSG:9210")
+    >>> zone = gpd.GeoDataFrame({"hazard_type": ["landslide"], "level": [3]}, geometry=[box(0, 0, 10, 10)],
+    ...                         crs="EPSG:9210")
+    >>> [with_flags(homes, zone, buffer_m=b)[["max_level", "in_hazard"]].values.tolist() for b in (0, 5)]
+    [[[0, False]], [[3, True]]]
+    """
+    flags = flag_households(households, zones, buffer_m=buffer_m, min_level=min_level)
+    out = households.copy()
+    for column in flags:
+        out[column] = flags[column].to_numpy()
+    out["in_hazard"] = out["max_level"] >= min_level
+    return out
+
+
 def flag_register(
     households: gpd.GeoDataFrame,
     zones: HazardZones | gpd.GeoDataFrame,
@@ -586,11 +613,7 @@ def flag_register(
     """
     from geo.locate import assign_communes
 
-    flags = flag_households(households, zones, buffer_m=buffer_m, min_level=min_level)
-    out = households.copy()
-    for column in flags:
-        out[column] = flags[column].to_numpy()
-    out["in_hazard"] = out["max_level"] >= min_level
+    out = with_flags(households, zones, buffer_m=buffer_m, min_level=min_level)
     if communes is not None and len(communes):
         declared = households["ma_xa"].astype(object).where(households["ma_xa"].notna()) if "ma_xa" in households else None
         located = assign_communes(households, communes, declared=declared)

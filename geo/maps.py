@@ -275,27 +275,52 @@ def display_communes(ds: Dataset, vintage: int, tolerance: float = 50.0) -> gpd.
 
 
 @lru_cache(maxsize=4)
-def _display_zones(path: Path, revision: str, tolerance: float) -> gpd.GeoDataFrame:
+def _level_unions(path: Path, revision: str) -> dict[tuple[str, int], object]:
+    """The repaired zones (EPSG:9210) unioned by (hazard type, level), for the pairs present, in that order."""
     from geo.dataset import load
 
-    zones = load(path).zones
-    merged = zones.dissolve(["hazard_type", "level"], as_index=False)[["hazard_type", "level", "geometry"]]
-    simple = shapely.simplify(merged.geometry.values, tolerance, preserve_topology=True)
-    frame = gpd.GeoDataFrame(merged.drop(columns="geometry"), geometry=simple, crs=zones.crs).to_crs(WGS84)
+    zones = load(path).hazard_zones.frame
+    keys = zones[["hazard_type", "level"]].drop_duplicates().sort_values(["hazard_type", "level"])
+    return {(kind, int(level)): shapely.union_all(zones.geometry.values[
+        ((zones["hazard_type"] == kind) & (zones["level"] == level)).to_numpy()])
+        for kind, level in keys.itertuples(index=False)}
+
+
+@lru_cache(maxsize=4)
+def _at_or_above(path: Path, revision: str) -> dict[tuple[str, int], object]:
+    """Each hazard type's zones at each level or above, unioned (EPSG:9210): built from the highest level down.
+
+    Keyed by (type, level) for every level 1-5 at or below the type's highest.
+    """
+    unions = _level_unions(path, revision)
+    merged: dict[tuple[str, int], object] = {}
+    for kind in HAZARD_TYPES:
+        above = None
+        for level in range(5, 0, -1):
+            if (kind, level) in unions:
+                above = unions[kind, level] if above is None else shapely.union(above, unions[kind, level])
+            if above is not None:
+                merged[kind, level] = above
+    return merged
+
+
+@lru_cache(maxsize=4)
+def _display_zones(path: Path, revision: str, tolerance: float) -> gpd.GeoDataFrame:
+    unions = _level_unions(path, revision)
+    simple = shapely.simplify(list(unions.values()), tolerance, preserve_topology=True)
+    frame = gpd.GeoDataFrame({"hazard_type": [k for k, _ in unions], "level": [lv for _, lv in unions]},
+                             geometry=simple, crs=METRIC_CRS).to_crs(WGS84)
     frame["geometry"] = shapely.make_valid(shapely.set_precision(frame.geometry.values, 1e-5))
     return _with_geojson(frame)
 
 
 @lru_cache(maxsize=16)
 def _buffered_zones(path: Path, revision: str, buffer_m: float, min_level: int, tolerance: float) -> gpd.GeoDataFrame:
-    from geo.dataset import load
-
-    zones = load(path).hazard_zones.frame  # EPSG:9210, repaired: the zones the households are flagged with
-    high = zones.loc[zones["level"] >= min_level]
-    kinds = [kind for kind in HAZARD_TYPES if (high["hazard_type"] == kind).any()]
-    merged = [shapely.union_all(high.geometry.values[(high["hazard_type"] == kind).to_numpy()]) for kind in kinds]
-    grown = shapely.simplify(shapely.buffer(merged, buffer_m), tolerance, preserve_topology=True)
-    frame = gpd.GeoDataFrame({"hazard_type": kinds}, geometry=grown, crs=zones.crs).to_crs(WGS84)
+    merged = _at_or_above(path, revision)
+    kinds = [kind for kind in HAZARD_TYPES if (kind, min_level) in merged]
+    grown = shapely.simplify(shapely.buffer([merged[kind, min_level] for kind in kinds], buffer_m), tolerance,
+                             preserve_topology=True)
+    frame = gpd.GeoDataFrame({"hazard_type": kinds}, geometry=grown, crs=METRIC_CRS).to_crs(WGS84)
     frame["geometry"] = shapely.make_valid(shapely.set_precision(frame.geometry.values, 1e-5))
     return _with_geojson(frame)
 

@@ -33,7 +33,7 @@ from geo.access import User, can, within_scope
 from geo.crs import METRIC_CRS, WGS84, with_lonlat
 from geo.dataexport import filter_table
 from geo.dataset import Dataset, load
-from geo.hazards import HAZARD_TYPES, LEVEL_COLUMNS, flag_register
+from geo.hazards import HAZARD_TYPES, LEVEL_COLUMNS, flag_register, with_flags
 from geo.i18n import Refusal
 from geo.indicators import BASELINE_YEAR, TARGET_YEAR
 
@@ -225,13 +225,16 @@ class RiskView:
                               **{k: int(self.totals[k]) for k in ("at_risk", "done", "needed")}}])
 
 
-def _register(ds: Dataset, buffer_m: float) -> gpd.GeoDataFrame:
-    return with_lonlat(flag_register(ds.households, ds.hazard_zones, ds.communes(2020), buffer_m=buffer_m))
+def _register(ds: Dataset, buffer_m: float, unbuffered: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    if buffer_m > 0:  # only the levels change with the buffer: the located communes and lon/lat are kept
+        return with_flags(_register(ds, 0.0) if unbuffered is None else unbuffered, ds.hazard_zones, buffer_m)
+    return with_lonlat(flag_register(ds.households, ds.hazard_zones, ds.communes(2020)))
 
 
 @lru_cache(maxsize=8)
 def _shared_register(path, revision: str, buffer_m: float) -> gpd.GeoDataFrame:
-    return _register(load(path), buffer_m)
+    unbuffered = _shared_register(path, revision, 0.0) if buffer_m > 0 else None
+    return _register(load(path), buffer_m, unbuffered)
 
 
 def flagged_register(ds: Dataset, buffer_m: float = 0.0) -> gpd.GeoDataFrame:

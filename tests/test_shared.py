@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import pandas as pd
 import pytest
 
 from geo.access import User
@@ -51,3 +52,18 @@ def test_a_data_change_is_computed_afresh(tmp_path):
     again = view_for(after, RiskFilter(min_level=4), None)
     assert again is not first
     assert again.shown.set_index("household_id").loc[household, "resettlement_status"] == new
+
+
+@pytest.mark.parametrize("buffer_m", [60.0, 250.0])
+def test_a_buffered_register_is_the_direct_flagging_with_that_buffer(ds, buffer_m):
+    """Only the levels are flagged again for a buffer (communes and lon/lat kept from the unbuffered register):
+    the result is what flagging the households afresh with the buffer gives, column for column."""
+    from geo.crs import with_lonlat
+    from geo.hazards import flag_register
+    from geo.risk import flagged_register
+
+    shared = flagged_register(ds, buffer_m)
+    direct = with_lonlat(flag_register(ds.households, ds.zones, ds.communes(2020), buffer_m=buffer_m))
+    assert list(shared.columns) == list(direct.columns)
+    pd.testing.assert_frame_equal(shared, direct)
+    assert shared["in_hazard"].sum() > flagged_register(ds)["in_hazard"].sum()  # the buffer does reach more
