@@ -174,12 +174,17 @@ class Session:
         await settled(self.page)
         return seconds, await self.traffic.total()
 
-    async def reopen(self, url: str) -> tuple[float, int]:
-        """Close the page and open the app in a new page of the same context, as a user coming back with the
-        browser's cache of the visit before: seconds to the first map drawn, bytes received."""
+    async def new_page(self) -> None:
+        """Close the page and take a new one in the same context: a user coming back, the browser's cache (and
+        cookies) of the visits before kept, a new session of the app."""
         context = self.page.context
         await self.page.close()
         self.page = await context.new_page()
+
+    async def reopen(self, url: str) -> tuple[float, int]:
+        """Open the app in a new page of the same context (:meth:`new_page`): seconds to the first map drawn,
+        bytes received."""
+        await self.new_page()
         received = await self.traffic.total()
         seconds, total = await self.open(url)
         return seconds, total - received

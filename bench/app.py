@@ -27,6 +27,9 @@ Three parts, on the demo data (no workspace, no login); the sessions can run on 
   peak memory (VmHWM, reset before each N) and its memory ``--settle`` seconds
   after each round (VmRSS, no browser connected), beside its memory after the
   first visit; the median and max wait of each step over all visits.
+  ``--returning``: the N visits of each round come from N browsers that made
+  one visit (not counted) before the first round, their cache kept (officers
+  coming back), instead of N new browsers that fetch Streamlit's files.
 * A shared workspace (``--postgis``, or ``--workspace URL``): the sessions run
   on the demo copied into a PostgreSQL + PostGIS workspace, in a new schema
   dropped at the end, with an admin and an officer of every commune; each
@@ -47,7 +50,7 @@ runs the same on two git revisions (see bench/_revisions.py).
 
     python bench/app.py [--repeat 3] [--no-app] [--no-browser] [--no-controls]
                         [--sessions 1 5 10] [--servers 2] [--postgis | --workspace URL]
-                        [--rounds 1] [--settle 10] [--json] [--compare REV_A [REV_B]]
+                        [--rounds 1] [--returning] [--settle 10] [--json] [--compare REV_A [REV_B]]
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AsyncExitStack, ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -389,10 +392,16 @@ async def _signed_in(session: browser.Session, server: Server, account: Account 
     return waits
 
 
-async def _visit(chromium: browser.Browser, server: Server, account: Account | None) -> list[float]:
-    """One user's visit in a fresh browser context: seconds of each step of :data:`VISIT` (or
-    :data:`SIGNED_VISIT`, signed in as ``account``)."""
-    async with browser.session(chromium) as session:
+async def _visit(chromium: browser.Browser, server: Server, account: Account | None,
+                 returning: browser.Session | None = None) -> list[float]:
+    """One user's visit: seconds of each step of :data:`VISIT` (or :data:`SIGNED_VISIT`, signed in as
+    ``account``), in a fresh browser context, or in a new page of ``returning`` (its cache kept)."""
+    async with AsyncExitStack() as stack:
+        if returning is None:
+            session = await stack.enter_async_context(browser.session(chromium))
+        else:
+            session = returning
+            await session.new_page()
         page = session.page
         waits = await _signed_in(session, server, account)
         waits.append((await session.change(partial(browser.other_radio, page, 0, key="view")))[0])
@@ -400,10 +409,12 @@ async def _visit(chromium: browser.Browser, server: Server, account: Account | N
     return waits
 
 
-async def _round(chromium: browser.Browser, servers: list[Server], n: int,
-                 account: Account | None) -> list[list[float]]:
-    """``n`` visits at once, assigned to the servers in turn; each visit's waits."""
-    return await asyncio.gather(*(_visit(chromium, servers[i % len(servers)], account) for i in range(n)))
+async def _round(chromium: browser.Browser, servers: list[Server], n: int, account: Account | None,
+                 returning: list[browser.Session] | None = None) -> list[list[float]]:
+    """``n`` visits at once, assigned to the servers in turn (visit i by browser ``returning[i]`` if given);
+    each visit's waits."""
+    return await asyncio.gather(*(_visit(chromium, servers[i % len(servers)], account,
+                                         returning[i] if returning else None) for i in range(n)))
 
 
 def _names(servers: list[Server]) -> list[str]:
@@ -418,40 +429,59 @@ async def _settled_mb(servers: list[Server], settle: float) -> list[float]:
 
 
 async def _sessions(chromium: browser.Browser, servers: list[Server], counts: list[int], rounds: int, settle: float,
-                    account: Account | None, database: ProcessTree | None) -> list[Measure]:
+                    account: Account | None, database: ProcessTree | None, returning: bool = False) -> list[Measure]:
     """A first visit to each server, then ``rounds`` rounds of N concurrent visits for each N in ``counts``,
-    the visits spread over the servers in turn; figures per server (and for the database when given)."""
+    the visits spread over the servers in turn; figures per server (and for the database when given).
+
+    With ``returning``, the N visits of every round come from the same N browsers, each of which made one
+    visit (not counted) before the first round: users coming back with their browser's cache."""
     names, steps = _names(servers), VISIT if account is None else SIGNED_VISIT
     _progress("sessions: first visit to each server")
     await _round(chromium, servers, len(servers), account)
     measures = [Measure(f"sessions: {name} memory after the first visit (settled)", "MB", mb)
                 for name, mb in zip(names, await _settled_mb(servers, settle))]
-    for n in counts:
-        for server in servers:
-            server.reset_peak()
-        cpu, database_cpu, waits, settled = [0.0] * len(servers), 0.0, [], []
-        for r in range(1, rounds + 1):
-            _progress(f"sessions: {n} at once, round {r}/{rounds}")
-            before = [server.cpu_seconds() for server in servers]
-            database_before = database.cpu_seconds() if database else 0.0
-            waits += await _round(chromium, servers, n, account)
-            cpu = [total + server.cpu_seconds() - b for total, server, b in zip(cpu, servers, before)]
-            database_cpu += database.cpu_seconds() - database_before if database else 0.0
-            settled.append(await _settled_mb(servers, settle))
-        for i, name in enumerate(names):
-            visits = len(range(i, n, len(servers))) * rounds
-            measures += [Measure(f"{n} at once: {name} visits", "visits", visits),
-                         Measure(f"{n} at once: {name} CPU per visit", "s", cpu[i] / visits if visits else 0.0)]
-        if database:
-            measures.append(Measure(f"{n} at once: database CPU per visit", "s", database_cpu / (n * rounds)))
-        for i, step in enumerate(steps):
-            each = [visit[i] for visit in waits]
-            measures += [Measure(f"{n} at once: {step}, median wait", "s", statistics.median(each)),
-                         Measure(f"{n} at once: {step}, max wait", "s", max(each))]
-        for i, name in enumerate(names):  # the peak since the reset: every round of N
-            measures.append(Measure(f"{n} at once: {name} peak memory (VmHWM)", "MB", servers[i].memory_mb("VmHWM")))
-            measures += [Measure(f"{n} at once: {name} memory after round {r} (settled)", "MB", mb[i])
-                         for r, mb in enumerate(settled, 1)]
+    async with AsyncExitStack() as stack:
+        kept = [await stack.enter_async_context(browser.session(chromium)) for _ in range(max(counts, default=0))] \
+            if returning else None
+        if kept:
+            _progress(f"sessions: a first visit from each of the {len(kept)} returning browsers (not counted)")
+            await _round(chromium, servers, len(kept), account, kept)
+        for n in counts:
+            measures += await _rounds_of(chromium, servers, n, rounds, settle, account, database, kept, names, steps)
+    return measures
+
+
+async def _rounds_of(chromium: browser.Browser, servers: list[Server], n: int, rounds: int, settle: float,
+                     account: Account | None, database: ProcessTree | None, kept: list[browser.Session] | None,
+                     names: list[str], steps: tuple[str, ...]) -> list[Measure]:
+    """``rounds`` rounds of ``n`` visits at once: CPU per visit, waits and memory of each server."""
+    measures: list[Measure] = []
+    who = "returning browsers" if kept else "at once"
+    for server in servers:
+        server.reset_peak()
+    cpu, database_cpu, waits, settled = [0.0] * len(servers), 0.0, [], []
+    for r in range(1, rounds + 1):
+        _progress(f"sessions: {n} {who}, round {r}/{rounds}")
+        before = [server.cpu_seconds() for server in servers]
+        database_before = database.cpu_seconds() if database else 0.0
+        waits += await _round(chromium, servers, n, account, kept)
+        cpu = [total + server.cpu_seconds() - b for total, server, b in zip(cpu, servers, before)]
+        database_cpu += database.cpu_seconds() - database_before if database else 0.0
+        settled.append(await _settled_mb(servers, settle))
+    for i, name in enumerate(names):
+        visits = len(range(i, n, len(servers))) * rounds
+        measures += [Measure(f"{n} {who}: {name} visits", "visits", visits),
+                     Measure(f"{n} {who}: {name} CPU per visit", "s", cpu[i] / visits if visits else 0.0)]
+    if database:
+        measures.append(Measure(f"{n} {who}: database CPU per visit", "s", database_cpu / (n * rounds)))
+    for i, step in enumerate(steps):
+        each = [visit[i] for visit in waits]
+        measures += [Measure(f"{n} {who}: {step}, median wait", "s", statistics.median(each)),
+                     Measure(f"{n} {who}: {step}, max wait", "s", max(each))]
+    for i, name in enumerate(names):  # the peak since the reset: every round of N
+        measures.append(Measure(f"{n} {who}: {name} peak memory (VmHWM)", "MB", servers[i].memory_mb("VmHWM")))
+        measures += [Measure(f"{n} {who}: {name} memory after round {r} (settled)", "MB", mb[i])
+                     for r, mb in enumerate(settled, 1)]
     return measures
 
 
@@ -513,13 +543,13 @@ async def _one_truth(chromium: browser.Browser, a: Server, b: Server, shared: Sh
 
 
 def _concurrent(workspace: Path | str, counts: list[int], rounds: int, settle: float, servers: int,
-                shared: SharedWorkspace | None) -> list[Measure]:
+                shared: SharedWorkspace | None, returning: bool = False) -> list[Measure]:
     """Concurrent sessions on ``servers`` fresh servers of one workspace (signed in to ``shared`` when given),
     then, for two servers or more of ``shared``, the check that a change through one is seen by another."""
     async def sessions() -> list[Measure]:
         async with browser.chromium() as chromium:
             measures = await _sessions(chromium, started, counts, rounds, settle,
-                                       shared and shared.officer, shared and shared.database)
+                                       shared and shared.officer, shared and shared.database, returning)
             if shared and len(started) > 1:
                 measures += await _one_truth(chromium, started[0], started[1], shared)
             return measures
@@ -546,7 +576,8 @@ def measure(args: argparse.Namespace) -> list[Measure]:
             shared = stack.enter_context(_shared_workspace(args.workspace)) if args.postgis or args.workspace \
                 else None
             if args.sessions or shared:
-                measures += _concurrent(workspace, args.sessions, args.rounds, args.settle, args.servers, shared)
+                measures += _concurrent(workspace, args.sessions, args.rounds, args.settle, args.servers, shared,
+                                        args.returning)
     return measures
 
 
@@ -570,6 +601,9 @@ if __name__ == "__main__":
                                   help="as --postgis, in a new schema of this postgresql:// database (dropped at "
                                        "the end)")
     parser.add_argument("--rounds", type=int, default=1, help="rounds of N sessions for each N (default: 1)")
+    parser.add_argument("--returning", action="store_true",
+                        help="the N sessions of every round come from N browsers that visited once before (their "
+                             "cache kept: users coming back), not from new browsers")
     parser.add_argument("--settle", type=float, default=10,
                         help="seconds after a round before the server's memory is read (default: 10)")
     run(parser, measure, repeat=3)

@@ -8,7 +8,8 @@ the benches as they print them (``--json``); nothing is asserted anywhere else.
 
     python bench/summary.py                     # this checkout (about 10 minutes)
     python bench/summary.py --compare HEAD~10   # HEAD~10 beside this checkout
-    python bench/summary.py --sessions          # with 1, 5 and 10 browser sessions at once (longer)
+    python bench/summary.py --sessions          # with 1, 5 and 10 browser sessions at once, from new browsers
+                                                # and from returning ones (longer)
     python bench/summary.py --only flag export  # some benches only
 
 A goal's figure missing from a revision (an older bench that did not measure
@@ -50,6 +51,7 @@ BENCHES = {
     "flag-memory": ["flag.py", "--shapes", "province", "valleys", "--sizes", "4e6x3e5", "--methods", "geo prepared"],
     "export": ["export.py"],
     "sessions": ["app.py", "--no-app", "--no-controls", "--sessions", "1", "5", "10", "--rounds", "5"],
+    "returning": ["app.py", "--no-app", "--no-controls", "--sessions", "1", "5", "10", "--rounds", "5", "--returning"],
 }
 GOALS = [
     Goal("app", r"browser: first map drawn after opening the page \(warm server\)", "s", "<", 2.0),
@@ -61,6 +63,8 @@ GOALS = [
     Goal("export", r"XLSX, 100,000 households \(synthetic\)", "s", "<", 2.0),
     Goal("sessions", r"\d+ at once: server CPU per visit", "s", "<", 0.4),
     Goal("sessions", r"10 at once: open the page, median wait", "s", "<", 5.0),
+    Goal("returning", r"\d+ returning browsers: server CPU per visit", "s", "<", 0.4),
+    Goal("returning", r"10 returning browsers: open the page, median wait", "s", "<", 5.0),
 ]
 _OPS = {"<": operator.lt, ">=": operator.ge}
 
@@ -110,8 +114,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--compare", nargs=1, default=[], metavar="REV", help="a git revision to show beside")
     parser.add_argument("--repeat", type=int, default=1, help="interleaved runs of each revision (median shown)")
-    parser.add_argument("--sessions", action="store_true", help="also run 1, 5 and 10 browser sessions at once")
+    parser.add_argument("--sessions", action="store_true",
+                        help="also run 1, 5 and 10 browser sessions at once (new and returning browsers)")
     parser.add_argument("--only", nargs="+", choices=list(BENCHES), help="these benches only")
     args = parser.parse_args()
-    chosen = args.only or [b for b in BENCHES if b != "sessions" or args.sessions]
+    chosen = args.only or [b for b in BENCHES if b not in ("sessions", "returning") or args.sessions]
     print(summary(chosen, args.compare, args.repeat))
