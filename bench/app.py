@@ -30,6 +30,9 @@ Three parts, on the demo data (no workspace, no login); the sessions can run on 
   ``--returning``: the N visits of each round come from N browsers that made
   one visit (not counted) before the first round, their cache kept (officers
   coming back), instead of N new browsers that fetch Streamlit's files.
+  ``--nginx``: each app process behind its own nginx (``deploy/nginx-static.conf``
+  serves the static files from disk, the rest is proxied), as in the README's
+  deployment; the CPU and memory are still the app process's.
 * A shared workspace (``--postgis``, or ``--workspace URL``): the sessions run
   on the demo copied into a PostgreSQL + PostGIS workspace, in a new schema
   dropped at the end, with an admin and an officer of every commune; each
@@ -50,7 +53,7 @@ runs the same on two git revisions (see bench/_revisions.py).
 
     python bench/app.py [--repeat 3] [--no-app] [--no-browser] [--no-controls]
                         [--sessions 1 5 10] [--servers 2] [--postgis | --workspace URL]
-                        [--rounds 1] [--returning] [--settle 10] [--json] [--compare REV_A [REV_B]]
+                        [--rounds 1] [--returning] [--nginx] [--settle 10] [--json] [--compare REV_A [REV_B]]
 """
 
 from __future__ import annotations
@@ -542,10 +545,72 @@ async def _one_truth(chromium: browser.Browser, a: Server, b: Server, shared: Sh
             Measure(f"change made through server A seen in server B at its next rerun: {seen}", "s", seconds)]
 
 
+#: nginx in front of one app process, as in the README's deployment: the static files from disk
+#: (deploy/nginx-static.conf), the rest proxied (the websocket upgraded).
+NGINX_CONF = """
+worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log;
+events {{ }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log off;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        set $streamlit_root {streamlit_root};
+        set $app_root {app_root};
+        include {root}/deploy/nginx-static.conf;
+        location / {{
+            proxy_pass http://{upstream};
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection "upgrade";
+            proxy_set_header Host $host;
+            proxy_read_timeout 86400;
+        }}
+    }}
+}}
+"""
+
+
+@contextmanager
+def _nginx(server: Server) -> Iterator[Server]:
+    """``server`` behind nginx (:data:`NGINX_CONF`) on a free port: the same process (CPU, memory), nginx's URL."""
+    import streamlit
+
+    port = _free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        conf = Path(tmp) / "nginx.conf"
+        conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, root=ROOT, upstream=server.url.split("//", 1)[1],
+                                          streamlit_root=Path(streamlit.__file__).parent / "static", app_root=ROOT))
+        process = subprocess.Popen(["nginx", "-c", str(conf), "-p", tmp, "-g", "daemon off;"],
+                                   stderr=subprocess.PIPE)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+                    break
+                except OSError:
+                    if process.poll() is not None:
+                        raise RuntimeError(f"nginx did not start: {process.stderr.read().decode()[-2000:]}") from None
+                    time.sleep(0.1)
+            yield Server(url, server.process, server.started)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
 def _concurrent(workspace: Path | str, counts: list[int], rounds: int, settle: float, servers: int,
-                shared: SharedWorkspace | None, returning: bool = False) -> list[Measure]:
-    """Concurrent sessions on ``servers`` fresh servers of one workspace (signed in to ``shared`` when given),
-    then, for two servers or more of ``shared``, the check that a change through one is seen by another."""
+                shared: SharedWorkspace | None, returning: bool = False, nginx: bool = False) -> list[Measure]:
+    """Concurrent sessions on ``servers`` fresh servers of one workspace (signed in to ``shared`` when given;
+    through nginx when asked), then, for two servers or more of ``shared``, the check that a change through
+    one is seen by another."""
     async def sessions() -> list[Measure]:
         async with browser.chromium() as chromium:
             measures = await _sessions(chromium, started, counts, rounds, settle,
@@ -557,6 +622,8 @@ def _concurrent(workspace: Path | str, counts: list[int], rounds: int, settle: f
     with ExitStack() as stack:
         secret = os.urandom(16).hex()
         started = [stack.enter_context(_server(shared.url if shared else workspace, secret)) for _ in range(servers)]
+        if nginx:
+            started = [stack.enter_context(_nginx(server)) for server in started]
         return asyncio.run(sessions())
 
 
@@ -577,7 +644,7 @@ def measure(args: argparse.Namespace) -> list[Measure]:
                 else None
             if args.sessions or shared:
                 measures += _concurrent(workspace, args.sessions, args.rounds, args.settle, args.servers, shared,
-                                        args.returning)
+                                        args.returning, args.nginx)
     return measures
 
 
@@ -601,6 +668,9 @@ if __name__ == "__main__":
                                   help="as --postgis, in a new schema of this postgresql:// database (dropped at "
                                        "the end)")
     parser.add_argument("--rounds", type=int, default=1, help="rounds of N sessions for each N (default: 1)")
+    parser.add_argument("--nginx", action="store_true",
+                        help="the sessions reach each app process through nginx serving the static files "
+                             "(deploy/nginx-static.conf), as in the README's deployment")
     parser.add_argument("--returning", action="store_true",
                         help="the N sessions of every round come from N browsers that visited once before (their "
                              "cache kept: users coming back), not from new browsers")
