@@ -55,6 +55,7 @@ import shapely
 from numpy.typing import ArrayLike, NDArray
 
 from geo.crs import METRIC_CRS, WGS84
+from geo.i18n import fmt_percent, t
 
 __all__ = [
     "CANDIDATES",
@@ -115,8 +116,8 @@ class CrsGuess:
     share_inside: float
     alternatives: tuple[tuple[str, bool, float], ...]
 
-    def describe(self) -> str:
-        """Return one line for users naming the CRS, the column order and the fit.
+    def describe(self, lang: str = "en") -> str:
+        """One line for the user: the reading chosen and the share of points it puts in the province.
 
         Other readings that fit as well (typically WGS 84 / UTM beside
         VN-2000 / UTM, which differ by the datum shift only) are named, so that
@@ -128,19 +129,19 @@ class CrsGuess:
         'No coordinates to place'
         >>> CrsGuess(None, False, 0.1, (("EPSG:3405", False, 0.1),)).describe()
         'No candidate CRS places the points in Cao Bằng (best: VN-2000 / UTM zone 48N (EPSG:3405), X = easting, 10%)'
+        >>> CrsGuess("EPSG:9210", True, 1.0, (("EPSG:9210", True, 1.0),)).describe("vi")
+        'VN-2000 / TM-3 105-45 (EPSG:9210), X = tọa độ hướng Bắc: 100% số điểm nằm trong Cao Bằng'
         """
         if not self.alternatives:
-            return "No coordinates to place"
+            return t("crs_no_points", lang)
         if self.crs is None:
             crs, swapped, share = self.alternatives[0]
-            return (
-                "No candidate CRS places the points in Cao Bằng "
-                f"(best: {_reading(crs, swapped)}, {_percent(share)})"
-            )
-        line = f"{_reading(self.crs, self.swapped)}: {_percent(self.share_inside)} of points in Cao Bằng"
-        also = [f"{_reading(crs, swapped)} ({_percent(share)})" for crs, swapped, share in self._rivals()]
+            return t("crs_none_fits", lang, best=f"{_reading(crs, swapped, lang)}, {fmt_percent(share, 0, lang)}")
+        line = t("crs_fits", lang, reading=_reading(self.crs, self.swapped, lang),
+                 share=fmt_percent(self.share_inside, 0, lang))
+        also = [f"{_reading(crs, swapped, lang)} ({fmt_percent(share, 0, lang)})" for crs, swapped, share in self._rivals()]
         if also:
-            line += f"; also fits {', '.join(also)}: confirm the CRS with the data's source"
+            line += t("crs_also_fits", lang, others=", ".join(also))
         return line
 
     @property
@@ -170,21 +171,17 @@ class CrsGuess:
         ]
 
 
-def _percent(share: float) -> str:
-    return f"{share:.0%}"
-
-
 @lru_cache(maxsize=None)
 def _crs_name(crs: str) -> str:
     return pyproj.CRS.from_user_input(crs).name
 
 
-def _reading(crs: str, swapped: bool) -> str:
+def _reading(crs: str, swapped: bool, lang: str = "en") -> str:
     if pyproj.CRS.from_user_input(crs).is_geographic:
-        order = "columns are (lat, lon)" if swapped else "columns are (lon, lat)"
+        order = "crs_lat_lon" if swapped else "crs_lon_lat"
     else:
-        order = "X = northing" if swapped else "X = easting"
-    return f"{_crs_name(crs)} ({crs}), {order}"
+        order = "crs_x_north" if swapped else "crs_x_east"
+    return f"{_crs_name(crs)} ({crs}), {t(order, lang)}"
 
 
 @lru_cache(maxsize=None)

@@ -366,7 +366,7 @@ def _confident(guess, lang: str):
     if guess.crs is None:
         raise ValueError(t("imp_err_no_crs", lang))
     if guess.ambiguous:
-        raise ValueError(t("imp_err_crs_ambiguous", lang, value=guess.describe()))
+        raise ValueError(t("imp_err_crs_ambiguous", lang, value=guess.describe(lang)))
     return guess
 
 
@@ -389,7 +389,7 @@ def _geometry(frame: pd.DataFrame, rows: _Rows, ctx: _Context) -> gpd.GeoSeries:
         if geoms.crs is None:
             coords = shapely.get_coordinates(geoms.values)
             guess = _confident(guess_crs(coords[:, 0], coords[:, 1]), ctx.lang)
-            ctx.note("imp_crs_guessed", value=guess.describe())
+            ctx.note("imp_crs_guessed", value=guess.describe(ctx.lang))
             if guess.swapped:
                 geoms = gpd.GeoSeries(shapely.transform(geoms.values, lambda xy: xy[:, ::-1]), index=geoms.index)
             geoms = geoms.set_crs(guess.crs, allow_override=True)
@@ -405,7 +405,7 @@ def _geometry(frame: pd.DataFrame, rows: _Rows, ctx: _Context) -> gpd.GeoSeries:
                 ctx.note("imp_swapped")
             return to_points(x.to_numpy(), y.to_numpy(), crs, swapped).set_axis(frame.index)
         guess = _confident(guess_crs(x.to_numpy(), y.to_numpy()), ctx.lang)
-        ctx.note("imp_crs_guessed", value=guess.describe())
+        ctx.note("imp_crs_guessed", value=guess.describe(ctx.lang))
         return to_points(x.to_numpy(), y.to_numpy(), guess.crs, guess.swapped).set_axis(frame.index)
     raise ValueError(t("imp_err_no_geometry", ctx.lang))
 

@@ -168,3 +168,24 @@ def test_vn2000_datum_shift_matters(centres):
     vn2000 = to_points(east, north, "EPSG:3405")
     wgs84 = to_points(east, north, "EPSG:32648")
     assert (vn2000.distance(wgs84) >= 100).all()
+
+
+def test_the_ambiguous_guess_reads_in_the_users_language(centres, tmp_path):
+    """An import of UTM coordinates (VN-2000 and WGS 84 both fit) with X = northing, as survey tables have it,
+    is refused in one line that is Vietnamese throughout for a Vietnamese user: no English fragment of the
+    readings ("X = easting", "also fits", "of points")."""
+    from geo.importer import prepare
+
+    east, north = _project(centres.lon, centres.lat, "EPSG:32648")
+    path = tmp_path / "ho.csv"
+    pd.DataFrame({"household_id": [f"H{i}" for i in range(len(east))], "x": north, "y": east,
+                  "members": 4}).to_csv(path, index=False)
+    with pytest.raises(ValueError) as refused:
+        prepare(path, "households", lang="vi")
+    line = str(refused.value)
+    assert "\n" not in line and "X = tọa độ hướng Bắc" in line and "cũng khớp" in line and "EPSG:32648" in line
+    assert "100% số điểm nằm trong Cao Bằng" in line
+    for english in ("northing", "easting", "also fits", "of points", "confirm", "columns are"):
+        assert english not in line
+    with pytest.raises(ValueError, match="X = northing: 100% of points in Cao Bằng; also fits"):
+        prepare(path, "households", lang="en")
