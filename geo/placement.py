@@ -292,7 +292,7 @@ def propose(view: RiskView, sites: gpd.GeoDataFrame, zones, households: pd.DataF
     room = np.maximum(np.nan_to_num(capacity, nan=0.0) - used, 0).astype(int)
     geoms = site_pts.geometry.to_numpy() if len(site_pts) else np.array([], dtype=object)
     located = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) if len(geoms) else np.array([], bool)
-    safe = np.array([i not in unsafe_ids for i in ids], bool) & located
+    safe = ~np.isin(ids, np.array(list(unsafe_ids), dtype=object)) & located
 
     points = homes.geometry.to_numpy() if len(homes) else np.array([], dtype=object)
     has_point = ~(shapely.is_missing(points) | shapely.is_empty(points)) if len(points) else np.array([], bool)
