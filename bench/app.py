@@ -26,7 +26,9 @@ Three parts, on the demo data (no workspace, no login); the sessions can run on 
   once). Per N and per server: its visits, its CPU-seconds per visit, its
   peak memory (VmHWM, reset before each N) and its memory ``--settle`` seconds
   after each round (VmRSS, no browser connected), beside its memory after the
-  first visit; the median and max wait of each step over all visits.
+  first visit; the median and max wait of each step over all visits. At the
+  end, the memory once more after Streamlit's ``server.disconnectedSessionTTL``
+  (it keeps a closed browser's session that long, for a reconnection).
   ``--returning``: the N visits of each round come from N browsers that made
   one visit (not counted) before the first round, their cache kept (officers
   coming back), instead of N new browsers that fetch Streamlit's files.
@@ -78,6 +80,7 @@ from pathlib import Path
 
 import _browser as browser
 from _revisions import Measure, run, target_root
+from streamlit import config as streamlit_config
 from streamlit.testing.v1 import AppTest
 
 ROOT = target_root()
@@ -451,6 +454,13 @@ async def _sessions(chromium: browser.Browser, servers: list[Server], counts: li
             await _round(chromium, servers, len(kept), account, kept)
         for n in counts:
             measures += await _rounds_of(chromium, servers, n, rounds, settle, account, database, kept, names, steps)
+    # Streamlit keeps a closed browser's session for server.disconnectedSessionTTL (a reconnection finds it),
+    # so the memory after a round still holds that round's sessions; once they are dropped:
+    ttl = streamlit_config.get_option("server.disconnectedSessionTTL")
+    _progress(f"sessions: waiting {ttl} s for Streamlit to drop the closed sessions")
+    await asyncio.sleep(ttl)
+    measures += [Measure(f"sessions: {name} memory once the closed sessions are dropped ({ttl} s + {settle:g} s)",
+                         "MB", mb) for name, mb in zip(names, await _settled_mb(servers, settle))]
     return measures
 
 
