@@ -472,14 +472,17 @@ async def _rounds_of(chromium: browser.Browser, servers: list[Server], n: int, r
     who = "returning browsers" if kept else "at once"
     for server in servers:
         server.reset_peak()
-    cpu, database_cpu, waits, settled = [0.0] * len(servers), 0.0, [], []
+    cpu, database_cpu, everything, waits, settled = [0.0] * len(servers), 0.0, 0.0, [], []
+    bench = ProcessTree(os.getpid())  # this bench and all it started: servers, Chromium, Playwright (nginx, database)
     for r in range(1, rounds + 1):
         _progress(f"sessions: {n} {who}, round {r}/{rounds}")
         before = [server.cpu_seconds() for server in servers]
         database_before = database.cpu_seconds() if database else 0.0
+        everything_before = bench.cpu_seconds()
         waits += await _round(chromium, servers, n, account, kept)
         cpu = [total + server.cpu_seconds() - b for total, server, b in zip(cpu, servers, before)]
         database_cpu += database.cpu_seconds() - database_before if database else 0.0
+        everything += bench.cpu_seconds() - everything_before
         settled.append(await _settled_mb(servers, settle))
     for i, name in enumerate(names):
         visits = len(range(i, n, len(servers))) * rounds
@@ -487,6 +490,8 @@ async def _rounds_of(chromium: browser.Browser, servers: list[Server], n: int, r
                      Measure(f"{n} {who}: {name} CPU per visit", "s", cpu[i] / visits if visits else 0.0)]
     if database:
         measures.append(Measure(f"{n} {who}: database CPU per visit", "s", database_cpu / (n * rounds)))
+    measures.append(Measure(f"{n} {who}: browsers' side CPU per visit (Chromium, Playwright, this bench)", "s",
+                            (everything - sum(cpu) - database_cpu) / (n * rounds)))
     for i, step in enumerate(steps):
         each = [visit[i] for visit in waits]
         measures += [Measure(f"{n} {who}: {step}, median wait", "s", statistics.median(each)),
