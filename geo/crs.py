@@ -17,9 +17,11 @@ from functools import lru_cache
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pyproj
+import shapely
 
-__all__ = ["METRIC_CRS", "WGS84", "VN2000_EPSG", "recognise_crs", "to_metric", "with_lonlat"]
+__all__ = ["METRIC_CRS", "WGS84", "VN2000_EPSG", "recognise_crs", "to_metric", "lonlat", "with_lonlat"]
 
 METRIC_CRS = "EPSG:9210"
 WGS84 = "EPSG:4326"
@@ -145,6 +147,30 @@ def to_metric(frame: gpd.GeoDataFrame, name: str = "layer") -> gpd.GeoDataFrame:
         raise ValueError(f"{name}: cannot convert from {frame.crs.name} to {METRIC_CRS} ({exc})") from exc
 
 
+@lru_cache(maxsize=16)
+def _to_wgs84(crs: pyproj.CRS) -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(crs, WGS84, always_xy=True)
+
+
+def lonlat(points: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
+    """WGS 84 longitudes and latitudes of point geometries (NaN where a point is missing or empty).
+
+    The coordinates are transformed as arrays, without building new geometries
+    (what ``points.to_crs(WGS84).x`` gives, in a fraction of the time).
+
+    >>> import shapely
+    >>> lon, lat = lonlat(gpd.GeoSeries([shapely.Point(552000, 2508000), None], crs="EPSG:9210"))
+    >>> [round(float(lon[0]), 4), round(float(lat[0]), 4)], bool(np.isnan(lon[1]))
+    ([106.2579, 22.6705], True)
+    """
+    x, y = shapely.get_x(points.values), shapely.get_y(points.values)
+    if points.crs is None or points.crs == WGS84:
+        return x, y
+    lon, lat = _to_wgs84(points.crs).transform(x, y)
+    missing = np.isnan(x) | np.isnan(y)  # PROJ makes NaN infinite
+    return np.where(missing, np.nan, lon), np.where(missing, np.nan, lat)
+
+
 def with_lonlat(points: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """``points`` with WGS 84 ``lon``/``lat`` columns rounded to 5 decimals (about 1 m), for the web map.
 
@@ -153,5 +179,5 @@ def with_lonlat(points: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     >>> with_lonlat(frame)[["lon", "lat"]].values.tolist()
     [[106.25123, 22.66346]]
     """
-    lonlat = points.geometry.to_crs(WGS84)
-    return points.assign(lon=lonlat.x.round(5).to_numpy(), lat=lonlat.y.round(5).to_numpy())
+    lon, lat = lonlat(points.geometry)
+    return points.assign(lon=np.round(lon, 5), lat=np.round(lat, 5))
