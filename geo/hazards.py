@@ -39,7 +39,9 @@ import numbers
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -48,12 +50,17 @@ import shapely
 from rapidfuzz import fuzz, process
 
 from geo._spatial import highest_covering_value, in_threads
-from geo.crs import to_metric
+from geo.crs import METRIC_CRS, to_metric
 from geo.hazardtypes import HAZARD_VOCAB
 from geo.text import loose_key
 
+if TYPE_CHECKING:
+    from geo.dataset import Dataset
+
 __all__ = [
     "with_flags",
+    "zone_unions",
+    "grown_zones",
     "TYPE_TERMS",
     "TYPE_FORMS",
     "LEVEL_NUMERALS",
@@ -652,3 +659,69 @@ def changed_between(households: gpd.GeoDataFrame, old_zones: HazardZones | gpd.G
     differs = (old.to_numpy() != new.to_numpy()).any(axis=1)
     base = pd.DataFrame(households.drop(columns=households.geometry.name)).loc[differs]
     return pd.concat([base, old.loc[differs].add_prefix("old_"), new.loc[differs].add_prefix("new_")], axis=1)
+
+
+# --- Zones unioned and grown, once per dataset version (the web map and the print draw them) -----------------
+
+def zone_unions(ds: Dataset) -> dict[tuple[str, int], shapely.Geometry]:
+    """A dataset's hazard zones (repaired, EPSG:9210) unioned by (hazard type, level), for the pairs present,
+    in that order. Computed once per dataset version.
+
+    >>> from geo.dataset import load
+    >>> unions = zone_unions(load())
+    >>> list(unions)[:2], unions is zone_unions(load())
+    ([('flash_flood', 1), ('flash_flood', 2)], True)
+    """
+    return _level_unions(ds.path, ds.revision)
+
+
+@lru_cache(maxsize=4)
+def _level_unions(path: Path, revision: str) -> dict[tuple[str, int], shapely.Geometry]:
+    from geo.dataset import load
+
+    zones = load(path).hazard_zones.frame
+    keys = zones[["hazard_type", "level"]].drop_duplicates().sort_values(["hazard_type", "level"])
+    return {(kind, int(level)): shapely.union_all(zones.geometry.values[
+        ((zones["hazard_type"] == kind) & (zones["level"] == level)).to_numpy()])
+        for kind, level in keys.itertuples(index=False)}
+
+
+@lru_cache(maxsize=4)
+def _at_or_above(path: Path, revision: str) -> dict[tuple[str, int], shapely.Geometry]:
+    """Each hazard type's zones at each level or above, unioned (EPSG:9210): built from the highest level down.
+
+    Keyed by (type, level) for every level 1-5 at or below the type's highest.
+    """
+    unions = _level_unions(path, revision)
+    merged: dict[tuple[str, int], shapely.Geometry] = {}
+    for kind in HAZARD_TYPES:
+        above = None
+        for level in range(5, 0, -1):
+            if (kind, level) in unions:
+                above = unions[kind, level] if above is None else shapely.union(above, unions[kind, level])
+            if above is not None:
+                merged[kind, level] = above
+    return merged
+
+
+@lru_cache(maxsize=16)
+def _grown_zones(path: Path, revision: str, buffer_m: float, min_level: int) -> gpd.GeoDataFrame:
+    merged = _at_or_above(path, revision)
+    kinds = [kind for kind in HAZARD_TYPES if (kind, min_level) in merged]
+    return gpd.GeoDataFrame({"hazard_type": kinds}, geometry=shapely.buffer([merged[k, min_level] for k in kinds],
+                                                                            buffer_m), crs=METRIC_CRS)
+
+
+def grown_zones(ds: Dataset, buffer_m: float, min_level: int = 1) -> gpd.GeoDataFrame:
+    """For each hazard type, its zones at ``min_level`` or above unioned and grown by ``buffer_m`` metres.
+
+    What the risk filter's buffer counts as affected, exactly (EPSG:9210): the
+    web map draws it simplified (:func:`geo.maps.display_buffer`), the printed map as it
+    is. Cached per dataset, revision, buffer and level.
+
+    >>> from geo.dataset import load
+    >>> grown = grown_zones(load(None), 100, 4)
+    >>> grown["hazard_type"].tolist(), grown.crs.to_epsg()
+    (['landslide', 'flash_flood', 'tube_flood'], 9210)
+    """
+    return _grown_zones(ds.path, ds.revision, float(buffer_m), int(min_level)).copy()

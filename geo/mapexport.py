@@ -57,7 +57,7 @@ from geo.crs import METRIC_CRS, WGS84
 from geo.crsguess import PROVINCE_BOX
 from geo.dataexport import with_personal_fields
 from geo.dataset import Dataset
-from geo.hazards import HAZARD_TYPES
+from geo.hazards import HAZARD_TYPES, grown_zones
 from geo.hazardtypes import HAZARD_VOCAB
 from geo.i18n import (
     UNIT_DIGITS,
@@ -74,6 +74,7 @@ from geo.indicators import STATUSES
 from geo.risk import COMMUNE, RiskFilter, RiskView, risk_view
 from geo.status import commune_profiles, commune_status
 from geo.style import (
+    BUFFER_COLOUR,
     HAZARD_COLOURS,
     NO_DATA_HATCH,
     RESETTLEMENT_COLOURS,
@@ -455,6 +456,10 @@ def risk_figure(
         for (hazard, level), part in zones.groupby(["hazard_type", "level"]):
             part.plot(ax=ax, color=HAZARD_COLOURS[level], edgecolor=HAZARD_COLOURS[level], linewidth=0.2,
                       hatch=_HAZARD_HATCH[hazard], alpha=0.85)
+        if flt.buffer_m > 0 and len(zones):  # what the buffer counts, outlined as on the web map
+            grown = grown_zones(ds, flt.buffer_m, min_level)
+            grown.loc[grown["hazard_type"].isin(list(types))].boundary.plot(
+                ax=ax, color=BUFFER_COLOUR, linewidth=0.9, linestyle=(0, (4, 2)), zorder=2.4)
         districts = _district_lines(area)
         if len(districts):
             ax.add_collection(LineCollection(_lines_path(districts), **_DISTRICT_STYLE, zorder=2.5))
@@ -497,6 +502,10 @@ def risk_figure(
                     Line2D([], [], marker="^", linestyle="", color="#b2182b", markeredgecolor="black",
                            label=f"{t('sites', lang)}: {t('site_unsafe', lang)} ({fmt_count(bad.sum(), lang)} "
                                  f"{sites_word})")]
+        if flt.buffer_m > 0 and len(zones):
+            distance = fmt_number(flt.buffer_m, 0 if float(flt.buffer_m).is_integer() else 1, lang)
+            handles.append(Line2D([], [], color=BUFFER_COLOUR, linewidth=0.9, linestyle=(0, (4, 2)),
+                                  label=t("legend_buffer", lang, m=distance)))
         if len(districts):
             handles.append(Line2D([], [], color=_DISTRICT_STYLE["colors"], linewidth=0.8,
                                   linestyle=_DISTRICT_STYLE["linestyles"], label=t("exp_district_lines", lang)))

@@ -53,9 +53,9 @@ from folium.elements import JSCSSMixin
 from geo.crs import METRIC_CRS, WGS84, with_lonlat
 from geo.crsguess import PROVINCE_BOX
 from geo.dataset import Dataset
-from geo.hazards import HAZARD_TYPES
+from geo.hazards import HAZARD_TYPES, grown_zones, zone_unions
 from geo.i18n import fmt_count, fmt_number, t
-from geo.style import AGGREGATE_COLOUR, HAZARD_COLOURS, RESETTLEMENT_COLOURS, STATUS_COLOURS
+from geo.style import AGGREGATE_COLOUR, BUFFER_COLOUR, HAZARD_COLOURS, RESETTLEMENT_COLOURS, STATUS_COLOURS
 
 __all__ = [
     "ASSET_URL",
@@ -89,8 +89,8 @@ _UNUSED = {"jquery", "bootstrap", "awesome_markers", "bootstrap_css", "glyphicon
 BASEMAPS = ("none", "osm", "local")
 #: How district lines are drawn, in the legend as on the map (webmap.js: 2 px, #252525).
 _DISTRICT_BORDER = "3px solid #252525"
-#: How the buffer's outline is drawn, in the legend as on the map (webmap.js: 2 px, dashed, #6a3d9a).
-_BUFFER_BORDER = "2px dashed #6a3d9a"
+#: How the buffer's outline is drawn, in the legend as on the map (webmap.js: 2 px, dashed, the same colour).
+_BUFFER_BORDER = f"2px dashed {BUFFER_COLOUR}"
 #: Commune names are written on the web maps from this zoom level on (a district fills the map).
 LABEL_ZOOM = 11
 #: The maps' script in the browser; branca renders a map's script twice as a template, so it holds no delimiter.
@@ -275,38 +275,10 @@ def display_communes(ds: Dataset, vintage: int, tolerance: float = 50.0) -> gpd.
 
 
 @lru_cache(maxsize=4)
-def _level_unions(path: Path, revision: str) -> dict[tuple[str, int], object]:
-    """The repaired zones (EPSG:9210) unioned by (hazard type, level), for the pairs present, in that order."""
+def _display_zones(path: Path, revision: str, tolerance: float) -> gpd.GeoDataFrame:
     from geo.dataset import load
 
-    zones = load(path).hazard_zones.frame
-    keys = zones[["hazard_type", "level"]].drop_duplicates().sort_values(["hazard_type", "level"])
-    return {(kind, int(level)): shapely.union_all(zones.geometry.values[
-        ((zones["hazard_type"] == kind) & (zones["level"] == level)).to_numpy()])
-        for kind, level in keys.itertuples(index=False)}
-
-
-@lru_cache(maxsize=4)
-def _at_or_above(path: Path, revision: str) -> dict[tuple[str, int], object]:
-    """Each hazard type's zones at each level or above, unioned (EPSG:9210): built from the highest level down.
-
-    Keyed by (type, level) for every level 1-5 at or below the type's highest.
-    """
-    unions = _level_unions(path, revision)
-    merged: dict[tuple[str, int], object] = {}
-    for kind in HAZARD_TYPES:
-        above = None
-        for level in range(5, 0, -1):
-            if (kind, level) in unions:
-                above = unions[kind, level] if above is None else shapely.union(above, unions[kind, level])
-            if above is not None:
-                merged[kind, level] = above
-    return merged
-
-
-@lru_cache(maxsize=4)
-def _display_zones(path: Path, revision: str, tolerance: float) -> gpd.GeoDataFrame:
-    unions = _level_unions(path, revision)
+    unions = zone_unions(load(path))
     simple = shapely.simplify(list(unions.values()), tolerance, preserve_topology=True)
     frame = gpd.GeoDataFrame({"hazard_type": [k for k, _ in unions], "level": [lv for _, lv in unions]},
                              geometry=simple, crs=METRIC_CRS).to_crs(WGS84)
@@ -316,11 +288,11 @@ def _display_zones(path: Path, revision: str, tolerance: float) -> gpd.GeoDataFr
 
 @lru_cache(maxsize=16)
 def _buffered_zones(path: Path, revision: str, buffer_m: float, min_level: int, tolerance: float) -> gpd.GeoDataFrame:
-    merged = _at_or_above(path, revision)
-    kinds = [kind for kind in HAZARD_TYPES if (kind, min_level) in merged]
-    grown = shapely.simplify(shapely.buffer([merged[kind, min_level] for kind in kinds], buffer_m), tolerance,
-                             preserve_topology=True)
-    frame = gpd.GeoDataFrame({"hazard_type": kinds}, geometry=grown, crs=METRIC_CRS).to_crs(WGS84)
+    from geo.dataset import load
+
+    grown = grown_zones(load(path), buffer_m, min_level)
+    simple = shapely.simplify(grown.geometry.values, tolerance, preserve_topology=True)
+    frame = gpd.GeoDataFrame(grown.drop(columns="geometry"), geometry=simple, crs=METRIC_CRS).to_crs(WGS84)
     frame["geometry"] = shapely.make_valid(shapely.set_precision(frame.geometry.values, 1e-5))
     return _with_geojson(frame)
 

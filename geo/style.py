@@ -8,7 +8,7 @@ as a value. Hazard levels use ColorBrewer YlOrRd, 5 classes.
 from __future__ import annotations
 
 __all__ = ["STATUS_COLOURS", "NO_DATA_HATCH", "HAZARD_COLOURS", "RESETTLEMENT_COLOURS", "AGGREGATE_COLOUR",
-           "CHANGE_COLOURS", "INK", "PAPER", "contrast", "text_colour"]
+           "BUFFER_COLOUR", "CHANGE_COLOURS", "INK", "PAPER", "contrast", "text_colour"]
 
 STATUS_COLOURS = {
     "achieved": "#2166ac",
@@ -28,6 +28,8 @@ RESETTLEMENT_COLOURS = {
 }
 #: Groups of households on the web map (clusters, grid cells): a purple no hazard level or status uses.
 AGGREGATE_COLOUR = "#54278f"
+#: The outline of the zones grown by the risk filter's buffer, on the web map and on print (dashed).
+BUFFER_COLOUR = "#6a3d9a"
 #: How a status moved between two years (ColorBrewer PuOr, colour-blind safe); no data grey and dashed.
 CHANGE_COLOURS = {"improved": "#5e3c99", "same": "#f7f7f7", "worse": "#e66101", "no_data": "#d9d9d9"}
 #: Text colours for printed maps: near-black ink and white paper; :func:`text_colour` picks one for a fill.

@@ -174,3 +174,36 @@ def test_a_long_name_in_the_household_list_is_wrapped_whole(ds, view):
     text = _words(" ".join(x.get_text() for x in figure.texts))
     assert text.count(_words(long)) == len(page.shown)
     assert all(x.get_window_extent(FigureCanvasAgg(figure).get_renderer()).x1 <= figure.bbox.x1 for x in figure.texts)
+
+
+def test_the_printed_risk_map_outlines_what_the_buffer_counts(ds, view):
+    """With a buffer, the printed map outlines the chosen types' zones at the level or above grown by it (the
+    same outline as the web map's, unsimplified), and says so in its legend; every household it counts lies
+    inside that outline. Without one, no such outline."""
+    import matplotlib.colors
+    import numpy as np
+    import shapely
+
+    from geo.hazards import grown_zones
+    from geo.style import BUFFER_COLOUR
+
+    def buffer_lines(figure):
+        wanted = matplotlib.colors.to_rgba(BUFFER_COLOUR)
+        return [c for c in figure.axes[0].collections if isinstance(c, LineCollection)
+                and any(np.allclose(colour, wanted) for colour in c.get_colors())]
+
+    types = ("landslide", "flash_flood")
+    page = risk_view(ds, RiskFilter(types, 3, 250.0, communes=("01267",)))
+    figure = risk_figure(ds, page)
+    drawn = [shapely.LineString(segment) for c in buffer_lines(figure) for segment in c.get_segments()
+             if len(segment) > 1]
+    grown = grown_zones(ds, 250, 3)
+    expected = grown.loc[grown["hazard_type"].isin(types)]
+    assert drawn and sum(line.length for line in drawn) == pytest.approx(expected.boundary.length.sum(), rel=1e-6)
+    assert shapely.hausdorff_distance(shapely.union_all(drawn), shapely.union_all(expected.boundary.values)) < 0.01
+    assert len(page.shown) and shapely.covered_by(page.shown.geometry.values, expected.union_all()).all()
+    legend = [x.get_text() for x in figure.axes[1].get_legend().get_texts()]
+    assert "Vùng nguy cơ nới rộng 250 m (vùng đệm)" in legend
+    plain = risk_figure(ds, risk_view(ds, RiskFilter(types, 3, communes=("01267",)), flagged=view.flagged))
+    assert not buffer_lines(plain)
+    assert not any("vùng đệm" in x.get_text() for x in plain.axes[1].get_legend().get_texts())
