@@ -588,7 +588,7 @@ def _column_ends(values: pd.Series, style: int) -> np.ndarray:
 
 def _text_ends(texts: pd.Series, style: int) -> list[str]:
     """:func:`_cell_end` of texts, on whole columns at once (Arrow's string kernels): a column of 100,000
-    household ids is written in a few hundredths of a second.
+    household ids in about 0.15 s, against about 0.45 s one by one.
 
     >>> _text_ends(pd.Series(["=1+1", "a<b", ""]), 2) == [_cell_end(v, 2) for v in ["=1+1", "a<b", ""]]
     True
