@@ -88,7 +88,8 @@ def test_vni_table_and_xlsx_with_x_northing(tmp_path, sample):
     report = prepare(csv, "households")
     assert len(report.good) == len(sample), report.summary()
     assert any("VNI" in note for note in report.notes)
-    assert any("northing" in note.lower() or "swap" in note.lower() for note in report.notes)
+    # the reading is told in the report's language: X read as the northing (Vietnamese survey order)
+    assert any("x = tọa độ hướng bắc" in note.lower() for note in report.notes), report.notes
     good = report.good.set_index("household_id").loc[sample["household_id"]]
     assert (good["ethnicity"].to_numpy() == sample["ethnicity"].to_numpy()).all()
     assert good.geometry.distance(sample.geometry.set_axis(good.index)).max() < 1.0
