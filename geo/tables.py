@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
@@ -67,13 +68,41 @@ def in_words(column: str, values: pd.Series, lang: str = "vi") -> pd.Series:
                  for code in values.dropna().unique()}
         return values.map(words).astype(object).where(values.notna(), "–")
     if column in BOOLEAN_COLUMNS:
-        truth = values.map(_truth)
+        truth = _truths(values)
         return truth.map({True: t("yes", lang), False: t("no", lang)}).astype(object).where(truth.notna(), "–")
     if column in DATE_COLUMNS:
+        if pd.api.types.is_datetime64_any_dtype(values):  # the whole column at once, as fmt_date writes each
+            text = values.dt.strftime("%d/%m/%Y %H:%M" if column.endswith("_at") else "%d/%m/%Y")
+            return text.astype(object).where(values.notna(), "–")
         return values.map(lambda v: fmt_date(v, lang, time=column.endswith("_at")))
     if column == "communes":
         return values.map(lambda v: t("all", lang) if v in ("*", None) or pd.isna(v) else str(v).replace(";", ", "))
     return values
+
+
+#: How a yes/no column's texts are read (case and surrounding spaces aside).
+_YES, _NO = ("true", "1", "yes", "có"), ("false", "0", "no", "không")
+
+
+def _truths(values: pd.Series) -> pd.Series:
+    """Each value as True, False or None (unknown), as :func:`_truth` reads it; whole columns of booleans,
+    numbers or texts at once.
+
+    >>> _truths(pd.Series(["Có", " no ", "1", "?", None])).tolist(), _truths(pd.Series([2.0, 0, None])).tolist()
+    ([True, False, True, None, None], [True, False, None])
+    """
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind == "boolean":
+        return values.astype(object).where(values.notna(), None)
+    if kind in ("integer", "floating", "mixed-integer-float") and pd.api.types.is_numeric_dtype(values.dtype):
+        return (values != 0).astype(object).where(values.notna(), None)
+    if kind == "string":
+        text = values.astype("string").str.strip().str.lower()
+        out = pd.Series(np.full(len(values), None, dtype=object), index=values.index)
+        out[text.isin(_YES).fillna(False).to_numpy(bool)] = True
+        out[text.isin(_NO).fillna(False).to_numpy(bool)] = False
+        return out
+    return values.map(_truth).astype(object).where(lambda v: v.notna(), None)
 
 
 def _truth(value: object) -> bool | None:
@@ -81,7 +110,7 @@ def _truth(value: object) -> bool | None:
         return None
     if isinstance(value, str):
         text = value.strip().lower()
-        return True if text in ("true", "1", "yes", "có") else False if text in ("false", "0", "no", "không") else None
+        return True if text in _YES else False if text in _NO else None
     return bool(value)
 
 
