@@ -89,7 +89,7 @@ _UNUSED = {"jquery", "bootstrap", "awesome_markers", "bootstrap_css", "glyphicon
 BASEMAPS = ("none", "osm", "local")
 #: How district lines are drawn, in the legend as on the map (webmap.js: 2 px, #252525).
 _DISTRICT_BORDER = "3px solid #252525"
-#: How the buffer's outline is drawn, in the legend as on the map (webmap.js: 2 px, dashed, the same colour).
+#: How the buffer's outline is drawn, in the legend as on the map (webmap.js: 2 px, dashed, the spec's colour).
 _BUFFER_BORDER = f"2px dashed {BUFFER_COLOUR}"
 #: Commune names are written on the web maps from this zoom level on (a district fills the map).
 LABEL_ZOOM = 11
@@ -678,7 +678,7 @@ def risk_map(
         rows.append(("transparent", _BUFFER_BORDER, name))
         buffer = {"data": _source(store, ("buffer", str(ds.path), ds.revision, float(buffer_m), int(min_level)),
                                   lambda: _collection(display_buffer(ds, buffer_m, min_level), ["hazard_type"])),
-                  "name": _escaped(name)}
+                  "name": _escaped(name), "colour": BUFFER_COLOUR}
     spec = {
         "fit": _fit(bounds if bounds is not None else extent),
         "legend": _legend(t("risk_legend", lang) + (f" — {ds.label}" if ds.is_demo else ""), rows),

@@ -144,7 +144,7 @@ window.geoMap = window.geoMap || (function () {
       collection.features.forEach(function (feature) {
         if (types.indexOf(feature.properties.hazard_type) < 0) return;
         layer.addLayer(L.geoJSON(feature, {interactive: false,
-                                           style: {fill: false, color: '#6a3d9a', weight: 2, dashArray: '6 4'}}));
+                                           style: {fill: false, color: spec.colour, weight: 2, dashArray: '6 4'}}));
       });
       return layer;
     });

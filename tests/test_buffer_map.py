@@ -19,6 +19,7 @@ from geo.crs import METRIC_CRS, with_lonlat
 from geo.dataset import load
 from geo.maps import LayerStore, risk_map
 from geo.risk import RiskFilter, risk_view
+from geo.style import BUFFER_COLOUR
 
 #: How far the drawn outline may stray from the exact one: it is simplified by 15 m keeping its topology (which
 #: strays up to about 25 m in places on the demo) and rounded to about 1 m.
@@ -67,6 +68,7 @@ def test_buffer_layer_is_the_zones_grown_by_the_buffer(ds, tmp_path, types, min_
     assert url.startswith("/app/static/layers/")
     assert spec["buffer"]["name"] == f"Vùng nguy cơ nới rộng {buffer_m} m (vùng đệm)"
     assert spec["buffer"]["name"] in spec["legend"]  # in the legend with its distance
+    assert spec["buffer"]["colour"] == BUFFER_COLOUR and BUFFER_COLOUR in spec["legend"]  # one colour, both places
     published = json.loads((tmp_path / "layers" / Path(url).name).read_text(encoding="utf-8"))
     for kind in types:  # one dashed outline per type shown
         assert_same_area(drawn_buffer(published, [kind]), expected_buffer(ds.zones, [kind], min_level, buffer_m))
