@@ -65,6 +65,7 @@ import asyncio
 import os
 import re
 import resource
+import shutil
 import socket
 import statistics
 import subprocess
@@ -644,6 +645,8 @@ def _concurrent(workspace: Path | str, counts: list[int], rounds: int, settle: f
 
 def measure(args: argparse.Namespace) -> list[Measure]:
     """Every figure of the bench: on the demo data, and for the sessions on a shared workspace if asked."""
+    if args.nginx and shutil.which("nginx") is None:
+        sys.exit("bench/app.py --nginx: nginx is not installed (apt-get install -y nginx)")
     measures: list[Measure] = []
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         workspace = Path(tmp) / "none.gpkg"  # no workspace: the app shows the demo, without accounts
