@@ -223,20 +223,25 @@ def _server(workspace: Path | str, cookie_secret: str = "") -> Iterator[Server]:
     with tempfile.TemporaryFile("w+") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            start = time.perf_counter()
-            while True:
-                try:
-                    if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                        break
-                except OSError:
-                    if process.poll() is not None or time.perf_counter() - start > 120:
-                        log.seek(0)
-                        raise RuntimeError(f"the app server did not start:\n{log.read()[-3000:]}") from None
-                    time.sleep(0.2)
-            yield Server(url, process, time.perf_counter() - start)
+            yield Server(url, process, _until_healthy(url, process, log, "the app server"))
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+def _until_healthy(url: str, process: subprocess.Popen, log, what: str, limit: float = 120) -> float:
+    """Seconds until ``url``'s /_stcore/health answers (the app, or what serves it); a RuntimeError with the
+    end of ``log`` (the process's output file) if ``process`` ends first or ``limit`` seconds pass."""
+    start = time.perf_counter()
+    while True:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                return time.perf_counter() - start
+        except OSError:
+            if process.poll() is not None or time.perf_counter() - start > limit:
+                log.seek(0)
+                raise RuntimeError(f"{what} did not start:\n{log.read()[-3000:]}") from None
+            time.sleep(0.2)
 
 
 # --- One browser: first map and every control --------------------------------------------------------------------
@@ -474,7 +479,7 @@ async def _rounds_of(chromium: browser.Browser, servers: list[Server], n: int, r
     for server in servers:
         server.reset_peak()
     cpu, database_cpu, everything, waits, settled = [0.0] * len(servers), 0.0, 0.0, [], []
-    bench = ProcessTree(os.getpid())  # this bench and all it started: servers, Chromium, Playwright (nginx, database)
+    bench = ProcessTree(os.getpid())  # this bench and all it started: servers, Chromium, Playwright, nginx, database
     for r in range(1, rounds + 1):
         _progress(f"sessions: {n} {who}, round {r}/{rounds}")
         before = [server.cpu_seconds() for server in servers]
@@ -491,8 +496,8 @@ async def _rounds_of(chromium: browser.Browser, servers: list[Server], n: int, r
                      Measure(f"{n} {who}: {name} CPU per visit", "s", cpu[i] / visits if visits else 0.0)]
     if database:
         measures.append(Measure(f"{n} {who}: database CPU per visit", "s", database_cpu / (n * rounds)))
-    measures.append(Measure(f"{n} {who}: browsers' side CPU per visit (Chromium, Playwright, this bench)", "s",
-                            (everything - sum(cpu) - database_cpu) / (n * rounds)))
+    measures.append(Measure(f"{n} {who}: browsers' side CPU per visit (Chromium, Playwright, this bench; "
+                            "nginx with --nginx)", "s", (everything - sum(cpu) - database_cpu) / (n * rounds)))
     for i, step in enumerate(steps):
         each = [visit[i] for visit in waits]
         measures += [Measure(f"{n} {who}: {step}, median wait", "s", statistics.median(each)),
@@ -600,22 +605,15 @@ def _nginx(server: Server) -> Iterator[Server]:
     import streamlit
 
     port = _free_port()
-    with tempfile.TemporaryDirectory() as tmp:
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryFile("w+") as log:
         conf = Path(tmp) / "nginx.conf"
         conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, root=ROOT, upstream=server.url.split("//", 1)[1],
                                           streamlit_root=Path(streamlit.__file__).parent / "static", app_root=ROOT))
         process = subprocess.Popen(["nginx", "-c", str(conf), "-p", tmp, "-g", "daemon off;"],
-                                   stderr=subprocess.PIPE)
+                                   stdout=log, stderr=subprocess.STDOUT)
         try:
-            url = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-                    break
-                except OSError:
-                    if process.poll() is not None:
-                        raise RuntimeError(f"nginx did not start: {process.stderr.read().decode()[-2000:]}") from None
-                    time.sleep(0.1)
+            _until_healthy(url, process, log, "nginx", limit=20)
             yield Server(url, server.process, server.started)
         finally:
             process.terminate()
