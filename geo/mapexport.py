@@ -456,7 +456,8 @@ def risk_figure(
         for (hazard, level), part in zones.groupby(["hazard_type", "level"]):
             part.plot(ax=ax, color=HAZARD_COLOURS[level], edgecolor=HAZARD_COLOURS[level], linewidth=0.2,
                       hatch=_HAZARD_HATCH[hazard], alpha=0.85)
-        if flt.buffer_m > 0 and len(zones):  # what the buffer counts, outlined as on the web map
+        outlined = flt.buffer_m > 0 and len(zones) > 0
+        if outlined:  # what the buffer counts, outlined as on the web map
             grown = grown_zones(ds, flt.buffer_m, min_level)
             grown.loc[grown["hazard_type"].isin(list(types))].boundary.plot(
                 ax=ax, color=BUFFER_COLOUR, linewidth=0.9, linestyle=(0, (4, 2)), zorder=2.4)
@@ -502,7 +503,7 @@ def risk_figure(
                     Line2D([], [], marker="^", linestyle="", color="#b2182b", markeredgecolor="black",
                            label=f"{t('sites', lang)}: {t('site_unsafe', lang)} ({fmt_count(bad.sum(), lang)} "
                                  f"{sites_word})")]
-        if flt.buffer_m > 0 and len(zones):
+        if outlined:
             distance = fmt_number(flt.buffer_m, 0 if float(flt.buffer_m).is_integer() else 1, lang)
             handles.append(Line2D([], [], color=BUFFER_COLOUR, linewidth=0.9, linestyle=(0, (4, 2)),
                                   label=t("legend_buffer", lang, m=distance)))
