@@ -326,7 +326,7 @@ def _geopoint_columns(frame: pd.DataFrame, notes: list[tuple[str, dict]]) -> pd.
         if name not in paired and pd.api.types.is_string_dtype(frame[column]) and frame[column].notna().any()
         and _all_geopoints(frame[column].dropna().astype(str))
     ]
-    found = [f"'{p['lat']}' and '{p['lon']}'" for p in pairs.values()] + [f"'{c}'" for c in combined]
+    found = [f"'{_KOBO_PART_PREFIX.sub('', q)}'" for q in pairs] + [f"'{c}'" for c in combined]  # each geopoint by name
     if not found:
         return frame
     if any(canonical(c) in ("lat", "lon") for c in columns):
@@ -335,7 +335,7 @@ def _geopoint_columns(frame: pd.DataFrame, notes: list[tuple[str, dict]]) -> pd.
     if pairs:
         lat_column, lon_column = (next(iter(pairs.values()))[part] for part in ("lat", "lon"))
         lat, lon = frame[lat_column], frame[lon_column]
-        notes.append(("rd_geopoint_parts", {"name": found[0]}))
+        notes.append(("rd_geopoint_parts", {"lat": lat_column, "lon": lon_column}))
     else:
         parts = frame[combined[0]].str.strip().str.split(r"\s+", expand=True, regex=True)
         lat, lon = parts[0], parts[1]

@@ -200,6 +200,9 @@ def test_kobo_csv_export_of_households(tmp_path, homes):
     assert good.geometry.distance(expected.geometry.set_axis(good.index)).max() < 0.1  # 7 decimals of a degree
     assert any("'_gps_latitude' and '_gps_longitude' used as lat and lon" in note for note in report.notes)
     assert any("group paths dropped from 10 column names" in note for note in report.notes)
+    # in Vietnamese, the two columns are named in a Vietnamese sentence (no English "and" inside it)
+    notes = prepare(_kobo_csv(tmp_path, homes), "households", lang="vi").notes
+    assert "cột điểm GPS '_gps_latitude' và '_gps_longitude' được dùng làm vĩ độ và kinh độ" in notes
 
 
 def test_kobo_reader_keeps_meta_columns_and_splits_a_lone_geopoint(tmp_path):
