@@ -165,7 +165,8 @@ def _free_port() -> int:
 
 
 class ProcessTree:
-    """A process and its descendants: CPU and memory."""
+    """A process and its descendants: CPU and memory. A descendant that ends while it is read (a browser's
+    helper process, say) is left out."""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
@@ -175,27 +176,40 @@ class ProcessTree:
         while pids:
             proc = Path("/proc") / str(pids.pop())
             procs.append(proc)
-            for task in (proc / "task").iterdir():
-                pids += [int(child) for child in (task / "children").read_text().split()]
+            try:
+                for task in (proc / "task").iterdir():
+                    pids += [int(child) for child in (task / "children").read_text().split()]
+            except FileNotFoundError:  # ended meanwhile
+                continue
         return procs
+
+    def _read(self, name: str) -> list[str]:
+        """The file ``name`` of /proc of each process of the tree still living."""
+        texts = []
+        for proc in self._tree():
+            try:
+                texts.append((proc / name).read_text())
+            except FileNotFoundError:
+                continue
+        return texts
 
     def cpu_seconds(self) -> float:
         """User and system CPU-seconds of the process and its children, living or waited for."""
-        ticks = 0
-        for proc in self._tree():
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-            ticks += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+        ticks = sum(sum(int(f) for f in text.rsplit(")", 1)[1].split()[11:15])  # utime, stime, cutime, cstime
+                    for text in self._read("stat"))
         return ticks / os.sysconf("SC_CLK_TCK")
 
     def memory_mb(self, field: str) -> float:
         """``VmRSS`` (now) or ``VmHWM`` (peak) of the process tree, MB."""
-        return sum(int(re.search(rf"{field}:\s+(\d+)", (proc / "status").read_text())[1])
-                   for proc in self._tree()) / 1024
+        return sum(int(re.search(rf"{field}:\s+(\d+)", text)[1]) for text in self._read("status")) / 1024
 
     def reset_peak(self) -> None:
         """Start the peak (VmHWM) of every process of the tree afresh."""
         for proc in self._tree():
-            (proc / "clear_refs").write_text("5")
+            try:
+                (proc / "clear_refs").write_text("5")
+            except FileNotFoundError:
+                continue
 
 
 class Server(ProcessTree):
