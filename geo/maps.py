@@ -38,7 +38,7 @@ import shutil
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import branca
@@ -67,6 +67,7 @@ __all__ = [
     "display_buffer",
     "LayerStore",
     "WebMap",
+    "MapPlan",
     "CHANGE_TIPS",
     "indicator_map",
     "risk_map",
@@ -396,11 +397,8 @@ class _Library(JSCSSMixin, _Script):
 
 
 class _Draw(_Script):
-    """One call of ``webmap.js`` drawing a map's changing layers into their feature group.
-
-    ``spec`` is JSON whose texts were escaped (:func:`_escaped`), so neither
-    Leaflet (HTML) nor branca's second rendering (a template) reads them as code.
-    """
+    """One call of ``webmap.js`` drawing a map's changing layers into their feature group; ``spec`` is the JSON
+    of :func:`_spec_text`."""
 
     _template = branca.element.Template(
         "{% macro script(this, kwargs) %}"
@@ -408,21 +406,67 @@ class _Draw(_Script):
         "{% endmacro %}"
     )
 
-    def __init__(self, kind: str, spec: dict) -> None:
+    def __init__(self, kind: str, spec: str) -> None:
         super().__init__()
-        text = json.dumps(spec, separators=(",", ":"))
-        spec["stamp"] = hashlib.sha256(text.encode()).hexdigest()[:16]  # changes with what is drawn
-        self.kind, self.spec = kind, json.dumps(spec, separators=(",", ":"))
+        self.kind, self.spec = kind, spec
+
+
+def _spec_text(spec: dict) -> str:
+    """The JSON of a map's layers for ``webmap.js``, with a ``stamp`` that changes with what is drawn.
+
+    Its texts were escaped (:func:`_escaped`), so neither Leaflet (HTML) nor
+    branca's second rendering (a template) reads them as code.
+
+    >>> _spec_text({"fit": None}) == _spec_text({"fit": None}), _spec_text({"fit": None}) == _spec_text({"fit": 1})
+    (True, False)
+    """
+    text = json.dumps(spec, separators=(",", ":"))
+    return json.dumps({**spec, "stamp": hashlib.sha256(text.encode()).hexdigest()[:16]}, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class MapPlan:
+    """What a web map draws, as data, made once: :meth:`web` builds it into folium objects in a few
+    milliseconds. A map drawn in a page (``st_folium``) changes its folium objects, so a map drawn again
+    (the page run again with the same filters, or the map reporting a pan) needs new ones, not a new plan.
+
+    >>> plan = MapPlan("indicator", (105.3, 22.3, 106.8, 23.1), "none", None, "Bản đồ", False, None)
+    >>> first, again = plan.web(), plan.web()
+    >>> first.base is not again.base and first.plan is again.plan is plan
+    True
+    """
+
+    kind: str
+    extent: tuple[float, float, float, float]
+    basemap: str
+    local_tiles: str | None
+    name: str
+    canvas: bool
+    spec: str | None  # the layers' JSON (:func:`_spec_text`); None: nothing to draw
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "extent", tuple(float(v) for v in self.extent))  # an array would not compare
+
+    def web(self) -> WebMap:
+        """A new :class:`WebMap` drawing this plan."""
+        base = _base_map(self.extent, self.basemap, self.local_tiles, self.canvas)
+        _Library().add_to(base)
+        web = WebMap(localise(base), folium.FeatureGroup(name=self.name), self)
+        if self.spec is not None:
+            _Draw(self.kind, self.spec).add_to(web.layers)
+        return web
 
 
 @dataclass
 class WebMap:
     """A web map in two parts: ``base`` (tiles, extent, scripts), which changes only with the dataset and the
     basemap, and ``layers``, which changes with the filters and is redrawn in place (``st_folium``'s
-    ``feature_group_to_add``), so the browser keeps the map, its view and the layers it has fetched."""
+    ``feature_group_to_add``), so the browser keeps the map, its view and the layers it has fetched; ``plan``
+    builds the same map again."""
 
     base: folium.Map
     layers: folium.FeatureGroup
+    plan: MapPlan
 
     def html(self) -> str:
         """The whole map as one standalone HTML page."""
@@ -453,13 +497,6 @@ def _legend(title: str, rows: list[tuple[str, str, str]]) -> str:
     return (f'<details open class="geo-legend" style="background:white;padding:6px 8px;font:12px \'DejaVu Sans\','
             f'\'Noto Sans\',sans-serif;border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,.3);max-width:260px">'
             f'<summary style="cursor:pointer"><b>{_escaped(title)}</b></summary>{items}</details>')
-
-
-def _web_map(extent: tuple[float, float, float, float], basemap: str, local_tiles: str | None, name: str,
-             canvas: bool = False) -> WebMap:
-    base = _base_map(extent, basemap, local_tiles, canvas)
-    _Library().add_to(base)
-    return WebMap(localise(base), folium.FeatureGroup(name=name))
 
 
 def _fit(bounds: tuple[float, float, float, float]) -> list[list[float]] | None:
@@ -587,9 +624,9 @@ def indicator_map(
         communes without one. ``tips``: the tooltip's (column, label, number?) lines.
     """
     shapes = display_communes(ds, int(units))
-    web = _web_map(_extent([shapes]), basemap, local_tiles, t("map_title", lang))
+    plan = partial(MapPlan, "indicator", _extent([shapes]), basemap, local_tiles, t("map_title", lang), False)
     if shapes.empty:  # no commune boundaries yet: the page says what is missing
-        return web
+        return plan(None).web()
     data = shapes[["ma_xa", "name_vi"]].merge(table.drop(columns=["name_vi"], errors="ignore"), on="ma_xa", how="left")
     data["status"] = data["status"].fillna("no_data")
     labels = [_escaped(t(key, lang)) for key in ("commune", "code", *(label for _, label, _ in tips))]
@@ -609,8 +646,7 @@ def indicator_map(
             "communes": {"data": _communes_source(ds, int(units), store), "rows": rows, "labels": labels,
                          "labelZoom": LABEL_ZOOM, "missing": [classes["no_data"], True]},
             "districts": districts}
-    _Draw("indicator", spec).add_to(web.layers)
-    return web
+    return plan(_spec_text(spec)).web()
 
 
 def risk_map(
@@ -657,7 +693,6 @@ def risk_map(
     """
     communes = display_communes(ds, 2020)
     extent = _extent([communes, display_zones(ds), households, sites])
-    web = _web_map(extent, basemap, local_tiles, t("layer_hazard_zones", lang), canvas=True)  # thousands of circles
 
     def zones() -> dict:
         return _collection(display_zones(ds), ["hazard_type", "level"])
@@ -695,5 +730,5 @@ def risk_map(
         "words": {"communes": _escaped(t("commune", lang)), "sites": _escaped(t("sites", lang)),
                   "households": _escaped(f"{t('households', lang)} ({fmt_count(len(households), lang)})")},
     }
-    _Draw("risk", spec).add_to(web.layers)
-    return web
+    # drawn on a canvas: thousands of circles
+    return MapPlan("risk", extent, basemap, local_tiles, t("layer_hazard_zones", lang), True, _spec_text(spec)).web()
