@@ -419,9 +419,12 @@ def _spec_text(spec: dict) -> str:
 
     >>> _spec_text({"fit": None}) == _spec_text({"fit": None}), _spec_text({"fit": None}) == _spec_text({"fit": 1})
     (True, False)
+    >>> json.loads(_spec_text({"fit": None, "legend": "<b>"}))  # doctest: +ELLIPSIS
+    {'fit': None, 'legend': '<b>', 'stamp': '...'}
     """
-    text = json.dumps(spec, separators=(",", ":"))
-    return json.dumps({**spec, "stamp": hashlib.sha256(text.encode()).hexdigest()[:16]}, separators=(",", ":"))
+    text = json.dumps(spec, separators=(",", ":"))  # once: the households make it long
+    stamp = f'"stamp":"{hashlib.sha256(text.encode()).hexdigest()[:16]}"'
+    return f"{text[:-1]},{stamp}}}" if spec else f"{{{stamp}}}"
 
 
 @dataclass(frozen=True)

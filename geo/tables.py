@@ -119,13 +119,11 @@ def readable(frame: pd.DataFrame, lang: str = "vi", keep: Mapping[str, str] | No
 
     ``keep`` renames columns with headers of the caller's own (e.g. a commune name column).
     """
-    out = pd.DataFrame(index=frame.index)
+    columns = {}  # built whole (inserting columns one by one copies the frame each time); a header met twice: the last
     for column in frame.columns:
-        if column == "geometry" or str(column).startswith("_"):
-            continue
-        name = (keep or {}).get(column) or header(str(column), lang)
-        out[name] = in_words(str(column), frame[column], lang)
-    return out
+        if column != "geometry" and not str(column).startswith("_"):
+            columns[(keep or {}).get(column) or header(str(column), lang)] = in_words(str(column), frame[column], lang)
+    return pd.DataFrame(columns, index=frame.index)
 
 
 def number_formats(frame: pd.DataFrame, lang: str = "vi", digits: Mapping[str, int] | None = None,
