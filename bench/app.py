@@ -7,9 +7,9 @@ Three parts, on the demo data (no workspace, no login); the sessions can run on 
   HTML of each map as ``geo.maps`` builds it; this process's peak memory.
 * One browser (``--browser``, default on): the real server (``streamlit run``)
   and headless Chromium, offline (requests to other hosts fail). Seconds to the
-  first map drawn after opening the page, on a cold server and again in a
-  second fresh browser context (warm server), then once more in a new page of
-  that context (a user coming back: the browser's cache kept); then for every control of both
+  first map drawn after opening the page, on a cold server, then on the warm
+  server in ``--repeat`` new browser contexts (median), each followed by a new
+  page of the same context (a user coming back: the browser's cache kept); then, in the last, for every control of both
   pages, in order, the seconds from the change (the click or key press that
   makes it: opening a list before is not counted) to the new map drawn (median of
   ``--repeat`` changes, alternating between two values) and the kB received
@@ -34,7 +34,7 @@ Three parts, on the demo data (no workspace, no login); the sessions can run on 
   coming back), instead of N new browsers that fetch Streamlit's files.
   ``--nginx``: each app process behind its own nginx (``deploy/nginx-static.conf``
   serves the static files from disk, the rest is proxied), as in the README's
-  deployment; the CPU and memory are still the app process's.
+  deployment (the one browser's too); the CPU and memory are still the app process's.
 * A shared workspace (``--postgis``, or ``--workspace URL``): the sessions run
   on the demo copied into a PostgreSQL + PostGIS workspace, in a new schema
   dropped at the end, with an admin and an officer of every commune; each
@@ -74,7 +74,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import AsyncExitStack, ExitStack, contextmanager
+from contextlib import AsyncExitStack, ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -294,17 +294,29 @@ async def _median_of_changes(session: browser.Session, name: str, action: Action
 
 
 async def _controls(server: Server, repeat: int, controls: bool) -> list[Measure]:
-    """The first map on the cold server, then on the warm one in a fresh context, then each control."""
+    """The first map on the cold server; then, ``repeat`` times in a new browser (median), on the warm one and
+    again in a new page of the same browser (its cache kept); then each control, in the last of them."""
     async with browser.chromium() as chromium:
         async with browser.session(chromium) as cold:
             _progress("browser: first map, cold server")
             measures = _step("first map drawn after opening the page (cold server)", *await cold.open(server.url))
+        firsts: list[tuple[float, int]] = []
+        agains: list[tuple[float, int]] = []
+
+        async def first_maps(session: browser.Session, i: int) -> None:
+            _progress(f"browser: first map, warm server, new browser {i}/{runs}, then again with its cache")
+            firsts.append(await session.open(server.url))
+            agains.append(await session.reopen(server.url))
+        runs = max(1, repeat)
+        for i in range(1, runs):
+            async with browser.session(chromium) as fresh:
+                await first_maps(fresh, i)
         async with browser.session(chromium) as warm:
-            _progress("browser: first map, warm server")
-            measures += _step("first map drawn after opening the page (warm server)", *await warm.open(server.url))
-            _progress("browser: first map, warm server, the browser's cache from that visit")
-            measures += _step("first map drawn after opening the page again (warm server, browser cache kept)",
-                              *await warm.reopen(server.url))
+            await first_maps(warm, runs)
+            for name, times in (("first map drawn after opening the page (warm server)", firsts),
+                                ("first map drawn after opening the page again (warm server, browser cache kept)",
+                                 agains)):
+                measures += _step(name, statistics.median(s for s, _ in times), statistics.median(b for _, b in times))
             if not controls:
                 return measures
             for name, action in INDICATOR_CONTROLS.items():
@@ -318,9 +330,10 @@ async def _controls(server: Server, repeat: int, controls: bool) -> list[Measure
     return measures
 
 
-def _one_browser(workspace: Path, repeat: int, controls: bool) -> list[Measure]:
-    """Start the server, open the app in Chromium; start time, first maps, controls, server peak memory."""
-    with _server(workspace) as server:
+def _one_browser(workspace: Path, repeat: int, controls: bool, nginx: bool) -> list[Measure]:
+    """Start the server (behind nginx with ``nginx``), open the app in Chromium; start time, first maps,
+    controls, server peak memory."""
+    with _server(workspace) as direct, (_nginx(direct) if nginx else nullcontext(direct)) as server:
         measures = [Measure("server: start until /_stcore/health answers", "s", server.started)]
         with urllib.request.urlopen(server.url, timeout=10) as response:
             measures.append(Measure("server: page / (HTML)", "kB", len(response.read()) / 1024))
@@ -669,7 +682,7 @@ def measure(args: argparse.Namespace) -> list[Measure]:
             measures += _map_sizes()
             measures.append(Measure("AppTest: peak memory of the bench process (max RSS)", "MB", peak))
         if args.browser:
-            measures += _one_browser(workspace, args.repeat, args.controls)
+            measures += _one_browser(workspace, args.repeat, args.controls, args.nginx)
             shared = stack.enter_context(_shared_workspace(args.workspace)) if args.postgis or args.workspace \
                 else None
             if args.sessions or shared:
@@ -699,7 +712,7 @@ if __name__ == "__main__":
                                        "the end)")
     parser.add_argument("--rounds", type=int, default=1, help="rounds of N sessions for each N (default: 1)")
     parser.add_argument("--nginx", action="store_true",
-                        help="the sessions reach each app process through nginx serving the static files "
+                        help="the browsers reach each app process through nginx serving the static files "
                              "(deploy/nginx-static.conf), as in the README's deployment")
     parser.add_argument("--returning", action="store_true",
                         help="the N sessions of every round come from N browsers that visited once before (their "
