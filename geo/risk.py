@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import geopandas as gpd
 import pandas as pd
@@ -129,6 +129,19 @@ class RiskView:
     progress: pd.DataFrame = field(repr=False)
     path: pd.DataFrame = field(repr=False)
     unsafe_sites: pd.DataFrame = field(repr=False)
+
+    @cached_property
+    def no_households(self) -> gpd.GeoDataFrame:
+        """:attr:`shown` without its rows, the same object each time: the map of a user who may not see
+        households (a map drawn again from the same objects is not made again).
+
+        >>> view = risk_view(load())
+        >>> len(view.no_households), list(view.no_households.columns) == list(view.shown.columns)
+        (0, True)
+        >>> view.no_households is view.no_households
+        True
+        """
+        return self.shown.iloc[:0]
 
     @property
     def totals(self) -> pd.Series:

@@ -90,7 +90,7 @@ def page(ctx: Context) -> None:
     if focus and len(communes_2020):
         chosen = communes_2020.loc[communes_2020["ma_xa"].isin(list(focus))]
         bounds = tuple(chosen.to_crs("EPSG:4326").total_bounds) if len(chosen) else None
-    points = view.shown if detail else view.shown.iloc[:0]  # viewers and planners: no household on the map
+    points = view.shown if detail else view.no_households  # viewers and planners: no household on the map
     m = partial(risk_map, ds, points, ds.sites, set(unsafe["site_id"]), flt.types, flt.min_level, ctx.lang,
                 ctx.basemap, ctx.local_tiles, bounds, store=ctx.layers, buffer_m=flt.buffer_m)
     # the base map stays in the browser; only the layers that changed are sent and redrawn in place
