@@ -11,6 +11,7 @@ the benches as they print them (``--json``); nothing is asserted anywhere else.
     python bench/summary.py --sessions          # with 1, 5 and 10 browser sessions at once, from new browsers
                                                 # and from returning ones (longer)
     python bench/summary.py --only flag export  # some benches only
+    python bench/summary.py --sessions --nginx  # the browsers through nginx, as the README deploys the app
 
 A goal's figure missing from a revision (an older bench that did not measure
 it) is left blank.
@@ -69,18 +70,20 @@ GOALS = [
 _OPS = {"<": operator.lt, ">=": operator.ge}
 
 
-def _figures(benches: list[str], root: Path) -> dict[tuple[str, str, str], float]:
-    """Every figure of ``benches`` on the code at ``root``, by (bench, step, unit)."""
+def _figures(benches: list[str], root: Path, nginx: bool = False) -> dict[tuple[str, str, str], float]:
+    """Every figure of ``benches`` on the code at ``root``, by (bench, step, unit); with ``nginx``, the app's
+    benches reach it through nginx (``bench/app.py --nginx``)."""
     out = {}
     for name in benches:
         print(f"  {name} ...", file=sys.stderr, flush=True)
         script, *argv = BENCHES[name]
+        argv += ["--nginx"] if nginx and script == "app.py" else []
         for (step, unit), value in run_once(HERE / script, argv, root).items():
             out[(name, step, unit)] = value
     return out
 
 
-def summary(benches: list[str], revisions: list[str], repeat: int) -> str:
+def summary(benches: list[str], revisions: list[str], repeat: int, nginx: bool = False) -> str:
     """The table of goals: each matching row with the median of each revision and the verdict of the last."""
     with ExitStack() as stack:
         trees = [stack.enter_context(checkout(r)) for r in [*revisions, WORKTREE]]
@@ -88,7 +91,7 @@ def summary(benches: list[str], revisions: list[str], repeat: int) -> str:
         for i in range(repeat):
             for (root, label), results in zip(trees, runs):
                 print(f"run {i + 1}/{repeat}: {label}", file=sys.stderr, flush=True)
-                results.append(_figures(benches, root))
+                results.append(_figures(benches, root, nginx))
     medians = [{key: statistics.median(r[key] for r in results if key in r)
                 for key in dict.fromkeys(k for r in results for k in r)} for results in runs]
     labels = [label for _, label in trees]
@@ -104,7 +107,7 @@ def summary(benches: list[str], revisions: list[str], repeat: int) -> str:
                          *[("" if v is None else f"{v:,.2f}") for v in values], verdict))
     header = ("figure", "goal", *labels, "met")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = [f"median of {repeat} run(s) per revision"]
+    lines = [f"median of {repeat} run(s) per revision" + (", the app through nginx" if nginx else "")]
     lines += ["  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
               for r in [header, *rows]]
     return "\n".join(lines)
@@ -117,6 +120,8 @@ if __name__ == "__main__":
     parser.add_argument("--sessions", action="store_true",
                         help="also run 1, 5 and 10 browser sessions at once (new and returning browsers)")
     parser.add_argument("--only", nargs="+", choices=list(BENCHES), help="these benches only")
+    parser.add_argument("--nginx", action="store_true",
+                        help="the app's benches through nginx serving the static files, as the README deploys it")
     args = parser.parse_args()
     chosen = args.only or [b for b in BENCHES if b not in ("sessions", "returning") or args.sessions]
-    print(summary(chosen, args.compare, args.repeat))
+    print(summary(chosen, args.compare, args.repeat, args.nginx))
