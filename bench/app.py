@@ -8,11 +8,11 @@ Three parts, on the demo data (no workspace, no login); the sessions can run on 
 * One browser (``--browser``, default on): the real server (``streamlit run``)
   and headless Chromium, offline (requests to other hosts fail). Seconds to the
   first map drawn after opening the page, on a cold server, then on the warm
-  server in ``--repeat`` new browser contexts (median), each followed by a new
+  server in ``--samples`` (default ``--repeat``) new browser contexts (median), each followed by a new
   page of the same context (a user coming back: the browser's cache kept); then, in the last, for every control of both
   pages, in order, the seconds from the change (the click or key press that
   makes it: opening a list before is not counted) to the new map drawn (median of
-  ``--repeat`` changes, alternating between two values) and the kB received
+  ``--samples`` changes, alternating between two values) and the kB received
   (websocket frames and HTTP response bodies, until the app is idle again).
   Indicator page: indicator, year, units; risk page: hazard types, minimum
   level, buffer, commune, ethnicity, resettlement status; then the language.
@@ -53,7 +53,7 @@ Three parts, on the demo data (no workspace, no login); the sessions can run on 
 Prints a table; ``--json`` prints the figures as JSON; ``--compare REV_A [REV_B]``
 runs the same on two git revisions (see bench/_revisions.py).
 
-    python bench/app.py [--repeat 3] [--no-app] [--no-browser] [--no-controls]
+    python bench/app.py [--repeat 3] [--samples 3] [--no-app] [--no-browser] [--no-controls]
                         [--sessions 1 5 10] [--servers 2] [--postgis | --workspace URL]
                         [--rounds 1] [--returning] [--nginx] [--settle 10] [--json] [--compare REV_A [REV_B]]
 """
@@ -682,7 +682,7 @@ def measure(args: argparse.Namespace) -> list[Measure]:
             measures += _map_sizes()
             measures.append(Measure("AppTest: peak memory of the bench process (max RSS)", "MB", peak))
         if args.browser:
-            measures += _one_browser(workspace, args.repeat, args.controls, args.nginx)
+            measures += _one_browser(workspace, args.samples or args.repeat, args.controls, args.nginx)
             shared = stack.enter_context(_shared_workspace(args.workspace)) if args.postgis or args.workspace \
                 else None
             if args.sessions or shared:
@@ -717,6 +717,9 @@ if __name__ == "__main__":
     parser.add_argument("--returning", action="store_true",
                         help="the N sessions of every round come from N browsers that visited once before (their "
                              "cache kept: users coming back), not from new browsers")
+    parser.add_argument("--samples", type=int, metavar="N",
+                        help="in the one browser: N new browsers for the first map and N changes of each control, "
+                             "medians (default: --repeat; with --compare, each run does this many)")
     parser.add_argument("--settle", type=float, default=10,
                         help="seconds after a round before the server's memory is read (default: 10)")
     run(parser, measure, repeat=3)

@@ -46,7 +46,7 @@ class Goal:
 
 #: The arguments each bench runs with.
 BENCHES = {
-    "app": ["app.py", "--no-app"],
+    "app": ["app.py", "--no-app", "--samples", "3"],  # each control back and forth: medians of 3 changes
     "flag": ["flag.py", "--shapes", "province", "valleys", "--sizes", "1e6x1e4", "1e6x1e5",
              "--methods", "sjoin", "geo prepared"],
     "flag-memory": ["flag.py", "--shapes", "province", "valleys", "--sizes", "4e6x3e5", "--methods", "geo prepared"],
