@@ -56,11 +56,12 @@ def show_map(make: partial, key: str, height: int, returned: list[str],
     time, they are built from the plan kept then instead of making the map again.
     """
     kept = st.session_state.get(f"{key}-plan")  # (maker, its key then, the plan it made)
-    if kept is not None and kept[1] == _call_key(make):
+    call = _call_key(make)
+    if kept is not None and kept[1] == call:
         web = kept[2].web()
     else:
         web = make()
-        st.session_state[f"{key}-plan"] = (make, _call_key(make), web.plan)
+        st.session_state[f"{key}-plan"] = (make, call, web.plan)
     report = st_folium(web.base, feature_group_to_add=web.layers, height=height, use_container_width=True, key=key,
                        render=False, returned_objects=returned) or {}
     st.session_state[f"{key}-report"] = report
