@@ -58,6 +58,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "household_id": (
         "Mã hộ",
         "Mã hộ gia đình",
+        "Mã số hộ",
         "Mã HGĐ",
         "Mã hộ GĐ",
         "Ma_HGD",
